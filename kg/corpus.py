@@ -1,0 +1,355 @@
+"""Read input files into :class:`~kg.model.Document` objects and split them into articles.
+
+Reading detects the encodings Chinese files come in (UTF-8 with or without BOM, GB18030/GBK,
+Big5), turns HTML into text, and normalises full-width characters (１２０亿 → 120亿) while keeping
+a map from every normalised character back to the original text. Splitting finds the articles
+of a newspaper page by their bylines (◎本报记者 …) and keeps picture captions out of the body.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import html
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import InputError
+from .model import Article, Document, Sentence
+
+__all__ = [
+    "SUFFIXES",
+    "expand_paths",
+    "decode_bytes",
+    "html_to_text",
+    "normalize",
+    "read_document",
+    "load_text",
+    "split_articles",
+    "split_sentences",
+]
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+MAX_BYTES = 50 * 1024 * 1024
+
+_BYLINE = re.compile(
+    r"^\s*(?:◎|○|●|■|□)?\s*[(（]?\s*(?:本报记者|本报通讯员|记者|实习记者|通讯员|特约记者|见习记者)"
+)
+_BYLINE_ROLES = re.compile(r"(?:本报记者|本报通讯员|实习记者|特约记者|见习记者|记者|通讯员|摄影|摄)")
+_CAPTION = re.compile(r"^\s*(?:图为|图:|图：|上图|下图|左图|右图)|(?:供图|摄)\s*[)）]?\s*$")
+_DATELINE = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』\"]*|\n+")
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[InputError]]:
+    """Turn files, folders and glob patterns into a sorted list of readable input files.
+
+    Returns the files and one :class:`InputError` per path that named nothing usable, so the
+    caller can report them and go on with the rest.
+    """
+    files: list[Path] = []
+    problems: list[InputError] = []
+    for raw in paths:
+        text = os.fspath(raw)
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            if not found:
+                problems.append(InputError(text, f"folder holds no {', '.join(SUFFIXES)} files"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        elif any(ch in text for ch in "*?["):
+            matched = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+            if not matched:
+                problems.append(InputError(text, "the pattern matches no file"))
+            files.extend(matched)
+        else:
+            problems.append(InputError(text, "no such file or folder"))
+    unique = list(dict.fromkeys(files))
+    return unique, problems
+
+
+def decode_bytes(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
+    """Decode the bytes of a Chinese text file; return ``(text, encoding)``.
+
+    Tries UTF-8 (with or without BOM) first, then lets charset-normalizer choose among the
+    Chinese legacy encodings. Raises :class:`InputError` for empty, binary or undecodable data.
+    """
+    if not data.strip():
+        raise InputError(path, "the file is empty")
+    if b"\x00" in data[:65536]:
+        raise InputError(path, "looks binary (it contains NUL bytes); give a text, Markdown or HTML file")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16"]).best()
+    if best is not None and best.encoding:
+        text = str(best)
+        if _cjk_ratio(text) > 0.1:
+            return text, best.encoding
+    for encoding in ("gb18030", "big5"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _cjk_ratio(text) > 0.1:
+            return text, encoding
+    raise InputError(
+        path, "cannot decode the bytes as UTF-8, GB18030/GBK or Big5; convert the file to UTF-8"
+    )
+
+
+def _cjk_ratio(text: str) -> float:
+    sample = text[:20000]
+    visible = [ch for ch in sample if not ch.isspace()]
+    if not visible:
+        return 0.0
+    return sum(1 for ch in visible if "\u4e00" <= ch <= "\u9fff") / len(visible)
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the visible text of an HTML page, one line per block element."""
+
+    _BLOCKS = frozenset(
+        "p div br li h1 h2 h3 h4 h5 h6 tr td th section article header footer title figcaption "
+        "blockquote pre table ul ol dd dt".split()
+    )
+    _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+        self._title: list[str] = []
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self._in_title = True
+        elif tag in self._SKIP:
+            self._skipping += 1
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        elif tag in self._SKIP and self._skipping:
+            self._skipping -= 1
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self._title.append(data)
+        elif not self._skipping:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """The visible text of an HTML page, blocks on their own lines (title first if no h1)."""
+    parser = _TextExtractor()
+    parser.feed(markup)
+    parser.close()
+    body = "".join(parser.parts)
+    lines = [re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in body.splitlines()]
+    text = "\n".join(line for line in lines if line)
+    title = html.unescape("".join(parser._title)).strip()
+    if title and not text.startswith(title[:10]):
+        text = title + "\n\n" + text
+    return text
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """NFKC-normalise ``text`` character by character; return it and an offset map.
+
+    ``offsets[i]`` is the index in ``text`` of the character that produced normalised
+    character ``i``; ``offsets[len(norm)] == len(text)``. Control characters become spaces so
+    that nothing unprintable reaches a name or the graph.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    for index, ch in enumerate(text):
+        if ch.isascii() and ch.isprintable() or "\u4e00" <= ch <= "\u9fff":
+            out.append(ch)
+            offsets.append(index)
+            continue
+        if ch in "\n\t":
+            mapped = ch
+        elif ch == "\u3000":
+            mapped = " "
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            mapped = " " if unicodedata.category(ch) == "Cc" else ""
+        else:
+            mapped = unicodedata.normalize("NFKC", ch)
+        for piece in mapped:
+            out.append(piece)
+            offsets.append(index)
+    offsets.append(len(text))
+    return "".join(out), offsets
+
+
+def load_text(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """Read and decode one input file; HTML becomes its visible text."""
+    name = os.fspath(path)
+    try:
+        size = os.path.getsize(name)
+        if size > MAX_BYTES:
+            raise InputError(name, f"is {size // 1_048_576} MiB, larger than the {MAX_BYTES // 1_048_576} MiB limit; split it")
+        with open(name, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise InputError(name, f"cannot be read ({error.strerror or error})") from error
+    text, encoding = decode_bytes(data, name)
+    if Path(name).suffix.lower() in (".html", ".htm") or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+        text = html_to_text(text)
+        if not text.strip():
+            raise InputError(name, "the HTML page has no visible text")
+    return text, encoding
+
+
+def read_document(path: str | os.PathLike[str], *, text: str | None = None) -> Document:
+    """Read a file (or take ``text``) into a Document with its articles and sentences."""
+    name = os.fspath(path)
+    encoding = "utf-8"
+    if text is None:
+        text, encoding = load_text(name)
+    elif not text.strip():
+        raise InputError(name, "the text is empty")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    norm, offsets = normalize(text)
+    document = Document(path=name, text=text, norm=norm, offsets=offsets, encoding=encoding)
+    document.articles = split_articles(document)
+    if not any(article.sentences for article in document.articles):
+        raise InputError(name, "holds no sentence of text to extract from")
+    return document
+
+
+def _lines(norm: str) -> Iterator[tuple[int, int, str]]:
+    """Yield ``(start, end, stripped text)`` for every non-blank line of ``norm``."""
+    position = 0
+    for raw in norm.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            yield position + lead, position + lead + len(stripped), stripped
+        position += len(raw) + 1
+
+
+def _is_heading(line: str) -> bool:
+    return len(line) <= 40 and not re.search(r"[。！？!?;；]$", line) and not _CAPTION.search(line)
+
+
+def split_articles(document: Document) -> list[Article]:
+    """Split a page into articles at their bylines; a page without bylines is one article.
+
+    The headline is the one or two short heading lines just above a byline; a line starting
+    with 图为 or ending with 供图/摄 is a picture caption, kept apart from the body.
+    """
+    lines = list(_lines(document.norm))
+    if not lines:
+        return []
+    bylines = [i for i, (_, _, line) in enumerate(lines) if _BYLINE.match(line) and len(line) <= 60]
+    starts: list[tuple[int, int]] = []  # (first headline line, byline line or -1)
+    for i in bylines:
+        first = i
+        while first > 0 and i - first < 2 and _is_heading(lines[first - 1][2]):
+            if starts and first - 1 <= starts[-1][1]:
+                break
+            first -= 1
+        starts.append((first, i))
+    if not starts or starts[0][0] > 0 and not bylines:
+        starts = [(0, -1)]
+    elif starts[0][0] > 0:
+        # Text before the first byline: a lead article without byline only if it is long.
+        body_chars = sum(len(line) for _, _, line in lines[: starts[0][0]])
+        if body_chars > 200:
+            starts.insert(0, (0, -1))
+        else:
+            starts[0] = (0, starts[0][1])
+    articles: list[Article] = []
+    for number, (first, byline) in enumerate(starts):
+        last = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
+        block = lines[first:last]
+        if byline >= 0:
+            head_lines = lines[first:byline]
+            byline_text = lines[byline][2]
+            body = lines[byline + 1 : last]
+        else:
+            head_lines = block[:1]
+            byline_text = ""
+            body = block[1:]
+            if len(block) > 1 and _BYLINE.match(block[1][2]):
+                byline_text = block[1][2]
+                body = block[2:]
+        headline = " ".join(document.original(start, end).strip() for start, end, _ in head_lines)
+        caption_lines = [entry for entry in body if _CAPTION.search(entry[2]) and len(entry[2]) <= 120]
+        captions = [document.original(start, end).strip() for start, end, _ in caption_lines]
+        body_lines = [entry for entry in body if entry not in caption_lines]
+        article = Article(
+            index=number,
+            headline=headline,
+            authors=_byline_people(byline_text),
+            captions=captions,
+            start=block[0][0],
+            end=block[-1][1],
+        )
+        # Headline lines are sentences too: they name the article's main subject.
+        article.sentences = [
+            sentence
+            for start, end, _ in (*head_lines, *body_lines)
+            for sentence in split_sentences(document.norm, start, end)
+        ]
+        article.headline_sentences = sum(
+            1 for sentence in article.sentences if any(s <= sentence.start < e for s, e, _ in head_lines)
+        )
+        for position, sentence in enumerate(article.sentences):
+            sentence.index = position
+            sentence.text = document.original(sentence.start, sentence.end)
+        article.date_year = _article_year(document.norm[article.start : article.end])
+        digest = hashlib.sha1(document.norm[article.start : article.end].encode()).hexdigest()
+        article.doc_id = digest[:16]
+        articles.append(article)
+    return [article for article in articles if article.sentences or article.headline]
+
+
+def _byline_people(byline: str) -> list[str]:
+    """Names of the people in a byline such as ``◎本报记者 魏依晨 通讯员 周金宇``."""
+    if not byline:
+        return []
+    cleaned = _BYLINE_ROLES.sub(" ", re.sub(r"[◎○●■□()（）]", " ", byline))
+    return [name for name in re.split(r"[\s,，、]+", cleaned) if 2 <= len(name) <= 4]
+
+
+def _article_year(text: str) -> int | None:
+    """The year of the article's dateline, when its first lines carry one."""
+    match = _DATELINE.search(text[:300])
+    return int(match.group(1)) if match else None
+
+
+def split_sentences(norm: str, start: int, end: int) -> list[Sentence]:
+    """Split ``norm[start:end]`` into sentences at 。！？ (keeping closing quotes)."""
+    sentences: list[Sentence] = []
+    position = start
+    for match in _SENTENCE_END.finditer(norm, start, end):
+        stop = match.end()
+        piece = norm[position:stop].strip()
+        if piece:
+            lead = len(norm[position:stop]) - len(norm[position:stop].lstrip())
+            sentences.append(
+                Sentence(index=0, start=position + lead, end=position + lead + len(piece), text="", norm=piece)
+            )
+        position = stop
+    tail = norm[position:end].strip()
+    if tail:
+        lead = len(norm[position:end]) - len(norm[position:end].lstrip())
+        sentences.append(Sentence(index=0, start=position + lead, end=position + lead + len(tail), text="", norm=tail))
+    return sentences

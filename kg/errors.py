@@ -1,0 +1,57 @@
+"""The one exception root of kg and its few subclasses.
+
+    KGError                 anything kg raises on purpose
+    ├── InputError          a file or path we cannot read (missing, empty, binary, undecodable)
+    ├── GraphParseError     an RDF file (graph, shapes) that does not parse
+    ├── QueryError          a SPARQL query that does not parse or cannot run
+    ├── ValidationError     a graph that breaks the SHACL shapes
+    ├── EndpointError       a remote SPARQL / Graph Store endpoint that refused or is down
+    └── UsageError          options that do not fit together
+
+Every message names the bad input and, where there is one, the fix.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "KGError",
+    "InputError",
+    "GraphParseError",
+    "QueryError",
+    "ValidationError",
+    "EndpointError",
+    "UsageError",
+]
+
+
+class KGError(Exception):
+    """Root of every error kg raises on purpose."""
+
+
+class InputError(KGError):
+    """An input path that cannot be read as text: missing, empty, binary or undecodable."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class GraphParseError(KGError):
+    """An RDF file that does not parse; the message carries file, line and column when known."""
+
+
+class QueryError(KGError):
+    """A SPARQL query that does not parse or fails to run."""
+
+
+class ValidationError(KGError):
+    """A graph that does not conform to the SHACL shapes."""
+
+
+class EndpointError(KGError):
+    """A remote endpoint that refused a request or could not be reached."""
+
+
+class UsageError(KGError):
+    """Command options or arguments that do not fit together."""

@@ -1,0 +1,97 @@
+"""Mention finders, one module per kind, run in a fixed order over each sentence.
+
+Order matters: policy titles and full company names claim their spans first, so that a place
+or zone inside them is not read as a name of its own; bodies come after the parks and places
+they are anchored on; generic references come last.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Article, Document, Mention
+from ..segment import Segmenter
+from . import bodies, enterprises, parks, people, places, policies, references  # noqa: F401  (registers)
+from .base import FINDERS, HAN, SentenceContext
+from .enterprises import enterprise_core
+
+__all__ = ["find_mentions", "FINDER_ORDER"]
+
+FINDER_ORDER = (
+    "policy",
+    "enterprise.full",
+    "park",
+    "place",
+    "body",
+    "person",
+    "enterprise.short",
+    "reference",
+)
+
+
+def _finders() -> list:
+    registered = dict(FINDERS)
+    missing = [name for name in FINDER_ORDER if name not in registered]
+    if missing:
+        raise RuntimeError(f"mention finders not registered: {', '.join(missing)}")
+    return [registered[name] for name in FINDER_ORDER]
+
+
+def find_mentions(document: Document, article: Article, segmenter: Segmenter) -> list[Mention]:
+    """All mentions of one article, in text order (nested anchors included)."""
+    finders = _finders()
+    contexts = []
+    for sentence in article.sentences:
+        context = SentenceContext(sentence=sentence, segmenter=segmenter)
+        for finder in finders:
+            finder(context)
+        contexts.append(context)
+    _find_aliases(contexts)
+    mentions = [m for context in contexts for m in context.mentions]
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    return mentions
+
+
+_ALIAS = re.compile(r"[(（]\s*(?:以下)?简称[“\"]?([^”\")）]{2,12})[”\"]?\s*[)）]")
+
+
+def _find_aliases(contexts: list[SentenceContext]) -> None:
+    """Short names: 以下简称“X”, and the distinctive core of a full name used on its own."""
+    cores: dict[str, str] = {}
+    for context in contexts:
+        for mention in list(context.mentions):
+            if mention.type != "Enterprise" or mention.generic:
+                continue
+            local_end = mention.end - context.offset
+            alias = _ALIAS.match(context.text, local_end)
+            if alias:
+                start = context.offset + alias.start(1)
+                context.add("Enterprise", start, start + len(alias.group(1)), "enterprise.alias", refers_to=mention.text)
+                cores[alias.group(1)] = mention.text
+            if mention.rule != "enterprise.legal-suffix":
+                continue
+            core = enterprise_core(mention.text)
+            if len(core) >= 2 and core != mention.text and core not in _industry_words():
+                cores.setdefault(core, mention.text)
+    if not cores:
+        return
+    pattern = re.compile("|".join(re.escape(c) for c in sorted(cores, key=len, reverse=True)))
+    for context in contexts:
+        for match in pattern.finditer(context.text):
+            start = context.offset + match.start()
+            end = context.offset + match.end()
+            # Extend over a following industry word: 天马 + 微电子.
+            tail = re.match(rf"[{HAN}]{{0,4}}", context.text[match.end() :]).group()
+            for size in range(len(tail), 0, -1):
+                if tail[:size] in _industry_words():
+                    end += size
+                    break
+            if context.taken(start, end):
+                continue
+            context.add("Enterprise", start, end, "enterprise.core-alias", refers_to=cores[match.group()])
+
+
+def _industry_words() -> frozenset[str]:
+    from ..lexicon import INDUSTRY_WORDS
+
+    return frozenset(INDUSTRY_WORDS)

@@ -1,0 +1,116 @@
+"""Shared machinery of the mention finders: the sentence context and left-boundary trimming."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..lexicon import LEFT_STOPWORDS
+from ..model import EntityType, Mention, Sentence
+from ..segment import Segmenter
+
+__all__ = ["SentenceContext", "Finder", "FINDERS", "register", "trim_left", "HAN", "BREAK"]
+
+HAN = "\u4e00-\u9fff"
+#: Characters that can never be inside a name.
+BREAK = re.compile(r"[,，。;；:：!！?？、“”\"‘’'《》<>\[\]【】\s…—]")
+
+
+@dataclass(slots=True)
+class SentenceContext:
+    """One sentence being read, with the mentions found in it so far."""
+
+    sentence: Sentence
+    segmenter: Segmenter
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.sentence.norm
+
+    @property
+    def offset(self) -> int:
+        return self.sentence.start
+
+    def taken(self, start: int, end: int, *, allow: Iterable[EntityType] = ()) -> bool:
+        """True if ``[start, end)`` (absolute) overlaps a mention not of a type in ``allow``."""
+        allowed = set(allow)
+        return any(
+            m.start < end and start < m.end and m.type not in allowed and not m.generic
+            for m in self.mentions
+        )
+
+    def add(self, type_: EntityType, start: int, end: int, rule: str, **extra: object) -> Mention:
+        """Record a mention at absolute offsets ``[start, end)``."""
+        local = self.text[start - self.offset : end - self.offset]
+        mention = Mention(type=type_, text=local, start=start, end=end, sentence=self.sentence.index, rule=rule)
+        for key, value in extra.items():
+            setattr(mention, key, value)
+        self.mentions.append(mention)
+        return mention
+
+    def claim(self, start: int, end: int) -> None:
+        """Drop the place mentions inside ``[start, end)``: a name that holds a place wins."""
+        self.mentions = [
+            m for m in self.mentions if not (m.type == "Place" and start <= m.start and m.end <= end)
+        ]
+
+    def last_end_before(self, position: int) -> int:
+        """End of the last non-generic mention that ends at or before ``position``."""
+        ends = [m.end for m in self.mentions if m.end <= position and not m.generic and m.type != "Place"]
+        return max(ends, default=self.offset)
+
+
+Finder = Callable[[SentenceContext], None]
+FINDERS: list[tuple[str, Finder]] = []
+
+
+def register(name: str) -> Callable[[Finder], Finder]:
+    """Register a mention finder under ``name``; finders run in registration order."""
+
+    def decorate(finder: Finder) -> Finder:
+        if any(existing == name for existing, _ in FINDERS):
+            raise ValueError(f"a finder named {name!r} is registered already")
+        FINDERS.append((name, finder))
+        return finder
+
+    return decorate
+
+
+#: Parts of speech that never begin a name (verbs, prepositions, conjunctions, particles, adverbs…).
+_STOP_TAGS = ("v", "p", "c", "u", "d", "r", "ad", "t", "m", "q", "y", "e", "o", "z")
+
+
+def trim_left(context: SentenceContext, window_start: int, name_end: int) -> int:
+    """The absolute start of a name that ends at ``name_end``, looking back to ``window_start``.
+
+    The window is cut at the last punctuation mark, then tagged; everything up to and
+    including the last word that never begins a name (像, 由, 在, 引进, any verb or
+    preposition …) is dropped. Place names are never dropped, whatever their tag.
+    """
+    from ..lexicon import place_index
+
+    local_start = window_start - context.offset
+    local_end = name_end - context.offset
+    window = context.text[local_start:local_end]
+    cut = 0
+    for match in BREAK.finditer(window):
+        cut = match.end()
+    window = window[cut:]
+    places = place_index()
+    position = 0
+    start = 0
+    for word, tag in context.segmenter.tag(window):
+        position += len(word)
+        if word in ("(", ")"):
+            continue
+        if word in places or word.endswith(("省", "市")) and word[:-1] in places:
+            continue
+        if (
+            word in LEFT_STOPWORDS
+            or tag.startswith(_STOP_TAGS) and tag != "vn"
+            or not re.search(rf"[{HAN}A-Za-z0-9]", word)
+        ):
+            start = position
+    return window_start + cut + start

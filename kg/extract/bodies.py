@@ -1,0 +1,52 @@
+"""Government bodies: a place or park followed by a body head (党工委, 管委会, 市委, 科技局 …).
+
+The anchor (南昌高新区 in 南昌高新区科经局) stays a mention of its own, nested in the body.
+市委、市政府 with no place before them stand for the article's city; the caller resolves them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ..lexicon import BODY_HEADS, DEPARTMENTS
+from .base import HAN, SentenceContext, register
+
+__all__ = ["find_bodies"]
+
+
+@cache
+def _head_pattern() -> re.Pattern[str]:
+    departments = "|".join(DEPARTMENTS)
+    heads = "|".join(sorted(BODY_HEADS, key=len, reverse=True))
+    return re.compile(
+        rf"(?:片区)?(?:(?:{departments})(?:委员会|办公室|服务中心|中心|局|委|厅|办|部)|{heads}|指挥部|工委|市委|市政府|委|政府)"
+        rf"(?:[{HAN}]{{2,4}}?分局)?"
+    )
+
+
+_LONE = re.compile(r"(?<![\u4e00-\u9fff])(?:当地)?(市委|市政府|省委|省政府|区委|区政府|县委|县政府)")
+
+
+@register("body")
+def find_bodies(context: SentenceContext) -> None:
+    """Bodies anchored on a park or place mention that ends where the body's head begins."""
+    text, offset = context.text, context.offset
+    anchors = {m.end: m for m in context.mentions if m.type in ("Park", "Place") and not m.generic}
+    for match in _head_pattern().finditer(text):
+        head_start = offset + match.start()
+        anchor = anchors.get(head_start)
+        if anchor is None and text[match.start() - 1 : match.start()] == "市":
+            anchor = anchors.get(head_start - 1)
+        if anchor is None:
+            continue
+        if match.group() in ("委", "政府") and not (anchor.type == "Place" and anchor.text.endswith(("市", "区", "县", "省"))):
+            continue
+        end = offset + match.end()
+        if context.taken(anchor.start, end, allow=("Park", "Place")):
+            continue
+        context.add("GovernmentBody", anchor.start, end, "body.anchored", detail=match.group())
+    for match in _LONE.finditer(text):
+        start, end = offset + match.start(1), offset + match.end(1)
+        if not context.taken(start, end):
+            context.add("GovernmentBody", start, end, "body.local", generic=True, detail=match.group(1))

@@ -1,0 +1,127 @@
+"""Enterprises: full legal names (…有限公司, …集团) and short names (泰豪软件, 天马微电子).
+
+Short names are found where the genre uses them: in lists closed by 等…企业, right before a
+post title (某某微电子副总经理), after 以下简称, and as the distinctive core of a full name
+found elsewhere in the same article.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ..lexicon import COMPANY_SUFFIXES, INDUSTRY_WORDS, PARK_SUFFIXES, POST_TITLES, place_index
+from .base import HAN, SentenceContext, register, trim_left
+
+__all__ = ["find_full_names", "find_short_names", "enterprise_core"]
+
+_GENERIC = frozenset(
+    """该公司 本公司 子公司 分公司 母公司 总公司 上市公司 科技公司 这家公司 一家公司 有限公司 集团 该集团 公司
+    企业集团 产业集团 国有企业 民营企业 龙头企业 科技企业 软件企业 外资企业 投资公司 平台公司 国资公司""".split()
+)
+
+
+@cache
+def _full_pattern() -> re.Pattern[str]:
+    suffixes = sorted((re.escape(s) for s in COMPANY_SUFFIXES), key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(suffixes)})(?:\([{HAN}]{{2,6}}\))?")
+
+
+@register("enterprise.full")
+def find_full_names(context: SentenceContext) -> None:
+    """Names that end in a legal form: 有限公司, 股份有限公司, 集团 …"""
+    text, offset = context.text, context.offset
+    for match in _full_pattern().finditer(text):
+        if match.group().startswith("集团") and text[match.end() : match.end() + 4].startswith(("有限", "股份")):
+            continue  # the longer legal form that follows is matched on its own
+        end = offset + match.end()
+        window_start = max(context.last_end_before(offset + match.start()), offset + match.start() - 28)
+        start = trim_left(context, window_start, offset + match.start())
+        # A leading (xx) belongs to the previous word, never to the start of a name.
+        while text[start - offset : start - offset + 1] in ("(", ")"):
+            start += 1
+        name = text[start - offset : match.end()]
+        core = name[: len(name) - len(match.group())]
+        if name in _GENERIC or len(core) < 2 or core in ("该", "本", "这家", "一家"):
+            continue
+        if context.taken(start, end):
+            continue
+        context.add("Enterprise", start, end, "enterprise.legal-suffix")
+
+
+_LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?[^,，。;；]{0,8}?(?:企业|公司|厂商|龙头|集团)")
+_ITEM = re.compile(rf"^[{HAN}A-Za-z0-9]{{2,10}}$")
+
+
+@cache
+def _post_pattern() -> re.Pattern[str]:
+    industry = "|".join(sorted(INDUSTRY_WORDS, key=len, reverse=True))
+    posts = "|".join(POST_TITLES)
+    return re.compile(rf"((?:{industry}))(?=(?:{posts})|公司|\d+(?:\.\d+)?代|[一二三四五六七八九十\d]期|项目)")
+
+
+def _looks_like_name(item: str) -> bool:
+    if not _ITEM.match(item) or item in _GENERIC:
+        return False
+    if any(item.endswith(s) for s in PARK_SUFFIXES) or item in place_index():
+        return False
+    return not re.search(r"(?:企业|公司|部门|单位|机构|高校|院所|学校|政府|协会)$", item)
+
+
+@register("enterprise.short")
+def find_short_names(context: SentenceContext) -> None:
+    """Short names in 甲、乙、丙等企业 lists and right before a post title."""
+    text, offset = context.text, context.offset
+    for tail in _LIST_TAIL.finditer(text):
+        head = text[: tail.start()]
+        clause_start = max(head.rfind(ch) for ch in ",，。;；:：") + 1
+        items_text = head[clause_start:]
+        items = items_text.split("、")
+        if len(items) < 2:
+            continue
+        position = offset + clause_start
+        for number, item in enumerate(items):
+            start, end = position, position + len(item)
+            position = end + 1
+            if number == 0:
+                start = trim_left(context, start, end)
+                item = text[start - offset : end - offset]
+            if _looks_like_name(item) and not context.taken(start, end, allow=("Place",)):
+                context.claim(start, end)
+                context.add("Enterprise", start, end, "enterprise.list")
+    for match in _post_pattern().finditer(text):
+        end = offset + match.end()
+        window_start = max(context.last_end_before(offset + match.start()), offset + match.start() - 10)
+        start = trim_left(context, window_start, offset + match.start())
+        name = text[start - offset : match.end()]
+        if len(name) - len(match.group(1)) < 2 or not _looks_like_name(name):
+            continue
+        if not context.taken(start, end, allow=("Place",)):
+            context.claim(start, end)
+            context.add("Enterprise", start, end, "enterprise.before-post")
+
+
+def enterprise_core(name: str) -> str:
+    """The distinctive part of a company name: no place prefix, legal form or industry word.
+
+    ``江西珉轩智能科技有限公司`` → ``珉轩``; ``金力永磁(包头)科技有限公司`` → ``金力永磁``.
+    """
+    core = re.sub(r"\([^)]*\)", "", name)
+    for suffix in sorted(COMPANY_SUFFIXES, key=len, reverse=True):
+        if core.endswith(suffix):
+            core = core[: -len(suffix)]
+            break
+    places = place_index()
+    changed = True
+    while changed:
+        changed = False
+        for length in (5, 4, 3, 2):
+            if core[:length] in places and len(core) - length >= 2:
+                core = core[length:]
+                core = core[1:] if core.startswith(("市", "省")) else core
+                changed = True
+                break
+    for word in sorted(INDUSTRY_WORDS, key=len, reverse=True):
+        while core.endswith(word) and len(core) - len(word) >= 2:
+            core = core[: -len(word)]
+    return core

@@ -1,0 +1,165 @@
+"""Metrics: figures credited to a park or an enterprise, with indicator, year and growth.
+
+A figure belongs to the nearest park or enterprise named before it in its sentence; when the
+nearest candidate is a city, a province, the country or 全市 / 全省, the figure is not the
+park's and is dropped. The indicator is the noun phrase before the figure (实现工业产值 →
+工业产值); a growth rate (同比增长23.9%) is linked to the figure that grew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+
+from ..model import Article, Evidence, Mention, Metric
+from ..quantity import find_quantities
+from ..resolve import ArticleEntities
+from ..segment import Segmenter
+
+__all__ = ["extract_metrics"]
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{0,2}月\d)|(今年|去年|明年|前年)")
+_TARGET = re.compile(r"力争|争取|目标(?:是|为|到)|计划(?:到|在|于|实现|完成|新增|投资|年)|预计|有望|确保|将(?:实现|达到|突破|新增|超过)|预期|规划到")
+_GROWTH = re.compile(r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$")
+_CLAUSE_END = re.compile(r"[;；。]")
+_COMMA = re.compile(r"[,，;；:：。]")
+_CLAUSE_BREAK = re.compile(r"[,，;；:：。、“”\"]")
+_DROP_TAGS = ("v", "d", "p", "c", "u", "m", "q", "r", "t", "f", "ad", "y", "x")
+_LEAD_WORDS = re.compile(r"^(?:累计|共|合计|全年|新增|其中|分别|已|实现|完成|达到|达|同比|总计)+")
+
+
+def _year_before(text: str, position: int, article: Article) -> int | None:
+    year = None
+    for match in _YEAR.finditer(text[:position]):
+        if match.group(1):
+            year = int(match.group(1))
+        elif article.date_year:
+            year = article.date_year + {"今年": 0, "去年": -1, "明年": 1, "前年": -2}[match.group(2)]
+    return year
+
+
+def _indicator(segmenter: Segmenter, fragment: str) -> str:
+    """The noun phrase that ends ``fragment``: 申请资金总额达 → 资金总额."""
+    fragment = re.sub(r"(?:19|20)\d{2}\s*年度?|今年|去年|全年|上半年|下半年|一季度|前三季度", "", fragment)
+    words = segmenter.tag(fragment)
+    while words and (words[-1][1].startswith(_DROP_TAGS) and words[-1][1] != "vn" or words[-1][0] in ("达", "为", "超", "近", "约")):
+        words.pop()
+    start = 0
+    for position, (word, tag) in enumerate(words):
+        if tag.startswith(("v", "p", "c", "u", "r", "m", "q", "d", "x")) and tag != "vn":
+            start = position + 1
+    phrase = "".join(word for word, _ in words[start:])
+    return _LEAD_WORDS.sub("", phrase)[-12:]
+
+
+def _noun_after(segmenter: Segmenter, text: str) -> str:
+    """The noun that a count qualifies: 45家化工企业 → 化工企业."""
+    fragment = _CLAUSE_BREAK.split(text, maxsplit=1)[0][:12]
+    fragment = re.sub(r"《[^》]*》?", "", fragment)
+    fragment = fragment.split("的")[-1] if "的" in fragment else fragment
+    words = []
+    for word, tag in segmenter.tag(fragment):
+        if tag.startswith(("v", "p", "c", "u", "d")) and tag != "vn" and words:
+            break
+        if tag.startswith(("n", "vn", "j", "l")) or words and tag.startswith(("n", "vn")):
+            words.append(word)
+        elif words:
+            break
+    return "".join(words)
+
+
+def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention:
+    """The subject of the comma clause nearest the figure that names any candidate.
+
+    Within that clause the first mention wins (subjects lead Chinese clauses: 金力永磁…在
+    稀土高新区建设了…), and a body wins over the park named inside it.
+    """
+    def clause_of(mention: Mention) -> int:
+        return len(_COMMA.findall(text, 0, mention.start - offset))
+
+    last_clause = max(clause_of(m) for m in before)
+    in_clause = [m for m in before if clause_of(m) == last_clause]
+    first = min(in_clause, key=lambda m: (m.start, -(m.end - m.start)))
+    return first
+
+
+def extract_metrics(
+    article: Article, mentions: list[Mention], ents: ArticleEntities, segmenter: Segmenter
+) -> list[Metric]:
+    """Every figure of the article that can be credited to a park or an enterprise."""
+    by_sentence: dict[int, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        by_sentence[mention.sentence].append(mention)
+    metrics: list[Metric] = []
+    carried: str | None = None
+    for sentence in article.sentences[article.headline_sentences :]:
+        text, offset = sentence.norm, sentence.start
+        here = by_sentence.get(sentence.index, [])
+        blocked_spans = [(m.start, m.end) for m in here if m.type == "Policy"]
+        subjects = [m for m in here if m.type in ("Park", "Enterprise", "Place", "GovernmentBody")]
+        sentence_metrics: list[Metric] = []
+        named_here = [m for m in subjects if m.type in ("Park", "Enterprise") and ents.get(m)]
+        topic = ents.get(named_here[0]) if named_here else carried
+        for quantity in find_quantities(text, offset):
+            if any(s <= quantity.start < e for s, e in blocked_spans):
+                continue
+            if text[quantity.start - offset - 1 : quantity.start - offset] == "等":
+                continue  # 甲、乙等11家企业: the size of a list, not a figure
+            clause_from = offset + max((m.end() for m in _CLAUSE_END.finditer(text, 0, quantity.start - offset)), default=0)
+            before = [m for m in subjects if clause_from <= m.start and m.end <= quantity.start]
+            subject_id: str | None = None
+            rule = "achieves.nearest-subject"
+            confidence = 0.8
+            anchor: Mention | None = None
+            if before:
+                anchor = _clause_subject(text, offset, before)
+                if anchor.type in ("Park", "Enterprise"):
+                    subject_id = ents.get(anchor)
+            elif topic:
+                subject_id, rule, confidence = topic, "achieves.sentence-topic", 0.65
+            if subject_id is None:
+                continue
+            local = quantity.start - offset
+            clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0)
+            if anchor is not None and anchor.end - offset > clause_start:
+                clause_start = anchor.end - offset
+            fragment = text[clause_start:local]
+            growth = _GROWTH.search(fragment)
+            indicator = _indicator(segmenter, fragment)
+            growth_of = None
+            if growth and quantity.unit in ("percent", "percentage_point") and sentence_metrics:
+                base = sentence_metrics[-1]
+                growth_of = metrics.index(base)
+                indicator = base.indicator + (growth.group(1) or "") + growth.group(2)
+            elif (not indicator or fragment.endswith("的")) and quantity.unit in ("count", "person", "mu", "m2"):
+                indicator = _noun_after(segmenter, text[quantity.end - offset :]) or indicator
+            if not indicator:
+                indicator = {"CNY": "金额", "percent": "比例", "person": "人数", "count": "数量"}.get(quantity.unit, "数值")
+            year = _year_before(text, local, article)
+            target = bool(_TARGET.search(text[clause_from - offset : local]))
+            evidence_start = anchor.start if anchor is not None else quantity.start
+            evidence = Evidence(article.key, sentence.index, evidence_start, quantity.end, rule, confidence)
+            metric = Metric(
+                subject=subject_id,
+                indicator=indicator,
+                value=quantity.value,
+                unit=quantity.unit,
+                surface=quantity.surface,
+                evidence=evidence,
+                qualifier=quantity.qualifier,
+                year=year,
+                target=target,
+                growth_of=growth_of,
+            )
+            metric.key = hashlib.sha1(
+                f"{subject_id}|{indicator}|{quantity.value}|{quantity.unit}|{year}|{target}".encode()
+            ).hexdigest()[:16]
+            metrics.append(metric)
+            sentence_metrics.append(metric)
+        named = [m for m in subjects if m.type in ("Park", "Enterprise") and ents.get(m)]
+        if named:
+            carried = ents.get(named[-1])
+        elif subjects:
+            carried = None
+    return metrics

@@ -1,0 +1,73 @@
+"""Parks: a name part followed by a zone suffix (高新区, 经开区, 产业园, 综合保税区 …).
+
+The left edge is where the name begins: after punctuation, after a word that never begins a
+name (在, 像, 由 …), or right after another zone (厦门火炬高新区|同翔高新城).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ..lexicon import PARK_SUFFIXES
+from .base import HAN, SentenceContext, register, trim_left
+from .places import place_pattern
+
+__all__ = ["find_parks", "GENERIC_PREFIXES"]
+
+#: Name parts that make a bare suffix a generic reference, not a name.
+GENERIC_PREFIXES = frozenset(
+    """该 本 全 各 这 那 此 其 新 老 原 国家 国家级 省级 市级 区级 省 市 区 县 园 一个 这个 多个 各个 相关 周边 所在
+    沿江 沿海 沿线 沿河 东部 西部 南部 北部 中部 核心 起步 先行 拓展 启动 重点 特色 专业 示范 首批 综合 现代 智慧 绿色 生态 科技 产业 工业 这些 一批 一些 两个 三个 入驻 进驻 省内 市内""".split()
+)
+
+
+@cache
+def _suffix_pattern() -> re.Pattern[str]:
+    suffixes = sorted(PARK_SUFFIXES, key=len, reverse=True)
+    return re.compile("|".join(re.escape(s) for s in suffixes))
+
+
+@register("park")
+def find_parks(context: SentenceContext) -> None:
+    """Named zones in the sentence; bare 高新区 / 园区 are left to the reference finder."""
+    text, offset = context.text, context.offset
+    previous_end = offset
+    for match in _suffix_pattern().finditer(text):
+        end = offset + match.end()
+        suffix = match.group()
+        window_start = max(previous_end, context.last_end_before(offset + match.start()), offset + match.start() - 16)
+        start = trim_left(context, window_start, offset + match.start())
+        prefix = text[start - offset : match.start()]
+        # A place inside the prefix starts the name: 制约南昌高新区 → 南昌高新区.
+        inner = place_pattern().search(prefix, 1)
+        if inner and "(" not in prefix[: inner.start()] and not _all_places(prefix[: inner.start()]):
+            start += inner.start()
+            prefix = prefix[inner.start() :]
+        if suffix == "片区" or suffix == "新区":
+            # 片区 / 新区 name a zone only after a proper name of two characters or more.
+            if len(prefix) < 2 or prefix.endswith(("城", "园", "区")):
+                continue
+        if not _good_prefix(prefix):
+            continue
+        if context.taken(start, end):
+            continue
+        previous_end = end
+        context.add("Park", start, end, "park.suffix", detail=PARK_SUFFIXES[suffix])
+
+
+def _all_places(text: str) -> bool:
+    """Whether ``text`` is made only of place names (江西, 福建省厦门)."""
+    return not place_pattern().sub("", text).strip("省市区县")
+
+
+def _good_prefix(prefix: str) -> bool:
+    """Whether ``prefix`` can be the proper-name part of a zone."""
+    if not prefix or prefix in GENERIC_PREFIXES:
+        return False
+    if not re.fullmatch(rf"[{HAN}A-Za-z0-9()]+", prefix):
+        return False
+    if re.search(r"[局委厅办处]", prefix) or prefix.endswith(("分", "的", "和", "与")):
+        return False
+    # A prefix of one character is a name only when it is not a function word (e.g. 光谷 needs 2).
+    return len(prefix) >= 2

@@ -1,0 +1,65 @@
+"""People: a name right after one or more posts (南昌高新区党工委副书记吴前进).
+
+The posts before a name are read back to the previous boundary: each ``organisation + title``
+pair separated by 、 is one post; a title with no organisation (公司负责人, 企业总经理) belongs
+to the nearest enterprise, which the resolver fills in.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ..lexicon import POST_TITLES, SURNAMES
+from .base import HAN, SentenceContext, register
+
+__all__ = ["find_people", "split_posts"]
+
+_AFTER_NAME = (
+    "介绍", "说", "表示", "告诉", "指出", "认为", "透露", "坦言", "称", "强调", "谈到", "提到", "回忆", "感慨",
+    "笑着", "一行", "等", "与", "和", "同", "在", "也", "就", "对", "为", "带领", "率", "陪同", "向", "主持",
+    "出席", "参加", "讲话", "致辞", "解释", "分析", "算", "补充", "直言", "说道", "表态", "给", "正", "已", "则",
+    "是", "的", "把", "将", "还", "都", "亲自", "当天", "这样", "深有", "信心", "看来",
+)
+
+
+@cache
+def _post_then_name() -> re.Pattern[str]:
+    posts = "|".join(POST_TITLES)
+    return re.compile(rf"(?:{posts})(?=[{HAN}]{{2,3}})")
+
+
+def _name_at(text: str, position: int) -> str | None:
+    """A 2–3 character personal name starting at ``position``, judged by what follows it."""
+    for length in (3, 2):
+        name = text[position : position + length]
+        if len(name) < length or not re.fullmatch(rf"[{HAN}]+", name):
+            continue
+        if name[:1] not in SURNAMES and name[:2] not in SURNAMES:
+            continue
+        rest = text[position + length :]
+        if not rest or re.match(r"[,，。;；:：、)(（）“”\"\s!?！？]", rest) or rest.startswith(_AFTER_NAME):
+            return name
+    return None
+
+
+@register("person")
+def find_people(context: SentenceContext) -> None:
+    """Names that follow a post title; the posts are kept in the mention's ``detail``."""
+    text, offset = context.text, context.offset
+    for match in _post_then_name().finditer(text):
+        name = _name_at(text, match.end())
+        if name is None:
+            continue
+        # Prefer the longest post title ending here (副总经理 over 总经理).
+        start, end = offset + match.end(), offset + match.end() + len(name)
+        if context.taken(start, end):
+            continue
+        head = text[: match.end()]
+        clause_start = max(head.rfind(ch) for ch in ",，。;；:：“”\"") + 1
+        context.add("Person", start, end, "person.after-post", detail=head[clause_start:])
+
+
+def split_posts(chain: str) -> list[str]:
+    """``新北区委书记、常州国家高新区党工委副书记`` → the two posts, each with its organisation."""
+    return [part for part in re.split(r"[、,，和及兼]", chain) if part]

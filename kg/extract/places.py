@@ -1,0 +1,42 @@
+"""Places: provinces and cities from the lexicon, and districts or counties before 区委 / 县政府."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ..lexicon import place_index
+from .base import HAN, SentenceContext, register
+
+__all__ = ["find_places", "place_pattern"]
+
+
+@cache
+def place_pattern() -> re.Pattern[str]:
+    names = sorted(place_index(), key=len, reverse=True)
+    return re.compile("|".join(re.escape(name) for name in names))
+
+
+_DISTRICT = re.compile(rf"(?<![{HAN}])([{HAN}]{{2,3}}?[区县])(?=委|政府|人民政府)")
+_DISTRICT_AFTER_STOP = re.compile(rf"([{HAN}]{{2,3}}?[区县])(?=委书记|委副书记|政府|人民政府|委常委)")
+
+
+@register("place")
+def find_places(context: SentenceContext) -> None:
+    """Provinces and cities anywhere; a district named just before its 区委 or 区政府."""
+    text, offset = context.text, context.offset
+    for match in place_pattern().finditer(text):
+        start, end = offset + match.start(), offset + match.end()
+        # 包头 followed by 市 is the full form 包头市.
+        if text[match.end() : match.end() + 1] == "市" and not match.group().endswith("市"):
+            end += 1
+        if not context.taken(start, end):
+            context.add("Place", start, end, "place.lexicon")
+    for pattern in (_DISTRICT, _DISTRICT_AFTER_STOP):
+        for match in pattern.finditer(text):
+            name = match.group(1)
+            if name.endswith(("园区", "片区", "社区", "城区", "市区", "该区", "全区", "本区", "辖区", "新区", "高新区", "开发区", "经开区", "综保区")):
+                continue
+            start, end = offset + match.start(1), offset + match.end(1)
+            if not context.taken(start, end):
+                context.add("Place", start, end, "place.district", detail="district")

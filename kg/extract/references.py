@@ -1,0 +1,38 @@
+"""Generic references: 该区 / 园区 / 全区 / bare 高新区 for a park; 该公司 / 公司 / 企业 for an
+enterprise; 全市 / 全省 / 全国 for the wider area (which blocks crediting a figure to a park)."""
+
+from __future__ import annotations
+
+import re
+
+from .base import SentenceContext, register
+
+__all__ = ["find_references", "PARK_REFERENCE", "COMPANY_REFERENCE", "AREA_REFERENCE"]
+
+PARK_REFERENCE = re.compile(
+    r"该区|本区|全区|园区|该园区|区内|园内|该高新区|高新区|开发区|经开区|综保区|该开发区|新区(?!域)"
+)
+COMPANY_REFERENCE = re.compile(r"该公司|该企业|这家企业|这家公司|公司|企业|我们")
+AREA_REFERENCE = re.compile(r"全市|全省|全国|全球|全自治区|全县|市里|省里|全行业")
+
+
+@register("reference")
+def find_references(context: SentenceContext) -> None:
+    """Generic mentions, marked ``generic`` so they never block or become names themselves."""
+    text, offset = context.text, context.offset
+    for pattern, type_, kind in (
+        (PARK_REFERENCE, "Park", "park"),
+        (COMPANY_REFERENCE, "Enterprise", "company"),
+        (AREA_REFERENCE, "Place", "area"),
+    ):
+        for match in pattern.finditer(text):
+            start, end = offset + match.start(), offset + match.end()
+            if context.taken(start, end):
+                continue
+            if kind == "company" and match.group() in ("公司", "企业"):
+                # 公司 / 企业 refer back only as a subject: at the start of a clause or before 负责人.
+                before = text[max(0, match.start() - 1) : match.start()]
+                after = text[match.end() : match.end() + 4]
+                if not (before in ("", ",", "，", "。", "“", "\"", ":") or re.match(r"(?:负责人|总经理|董事长|副总|产品|已|的产品|下游|研发)", after)):
+                    continue
+            context.add(type_, start, end, f"reference.{kind}", generic=True, detail=kind)

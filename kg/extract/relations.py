@@ -1,0 +1,252 @@
+"""Relations between resolved entities: hosts, issues, partOf, locatedIn and holdsPost.
+
+Each rule reads one sentence (or, with lower confidence, the whole article) and records the
+span it matched as :class:`~kg.model.Evidence`, so every fact can be traced to its words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from ..lexicon import POST_TITLES, place_index
+from ..model import Article, Entity, Evidence, Mention, Relation
+from ..resolve import ArticleEntities, normalize_name, park_places
+from .policies import ISSUE_VERBS
+
+__all__ = ["extract_relations", "SUB_PARK_KINDS", "TOP_PARK_KINDS"]
+
+SUB_PARK_KINDS = frozenset("产业园 软件园 科技园 工业园 高新城 片区 科学城 科创城 创新园 物流园 产业新城".split())
+TOP_PARK_KINDS = frozenset("高新区 经开区 开发区 新区 综保区 自贸区".split())
+
+_NOT_HOSTED = re.compile(r"客户|供应商|合作伙伴|竞争对手|同行|对标|学习|考察|参观|来自|总部位于|总部设在")
+_APPLIED_ONLY = re.compile(r"申报|满足|符合|享受|落实|争取|用好|对接|兑现|根据|按照|依据|贯彻|执行|获得")
+_ISSUE_VERB = re.compile(ISSUE_VERBS)
+
+
+def _evidence(article: Article, first: Mention, second: Mention, rule: str, confidence: float) -> Evidence:
+    return Evidence(
+        article=article.key,
+        sentence=first.sentence,
+        start=min(first.start, second.start),
+        end=max(first.end, second.end),
+        rule=rule,
+        confidence=confidence,
+    )
+
+
+def extract_relations(article: Article, mentions: list[Mention], ents: ArticleEntities) -> list[Relation]:
+    """All relations of one article (people become entities here, with their posts)."""
+    by_sentence: dict[int, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        if ents.get(mention) or mention.type == "Person":
+            by_sentence[mention.sentence].append(mention)
+    relations: list[Relation] = []
+    relations += _hosts(article, by_sentence, ents)
+    relations += _issues(article, by_sentence, ents)
+    relations += _part_of(article, by_sentence, ents)
+    relations += _located_in(article, mentions, ents)
+    relations += _posts(article, by_sentence, ents)
+    return _dedupe(relations)
+
+
+MAX_EVIDENCE = 3
+
+
+def _dedupe(relations: list[Relation]) -> list[Relation]:
+    """At most three pieces of evidence per fact, the surest first, never two for one span."""
+    kept: dict[tuple[str, str, str, str | None], list[Relation]] = {}
+    for relation in sorted(relations, key=lambda r: -r.evidence.confidence):
+        if relation.subject == relation.object:
+            continue
+        same = kept.setdefault((relation.subject, relation.predicate, relation.object, relation.post), [])
+        spans = {(r.evidence.start, r.evidence.end) for r in same}
+        if len(same) < MAX_EVIDENCE and (relation.evidence.start, relation.evidence.end) not in spans:
+            same.append(relation)
+    return [relation for group in kept.values() for relation in group]
+
+
+def _sentence_text(article: Article, index: int) -> tuple[str, int]:
+    sentence = article.sentences[index]
+    return sentence.norm, sentence.start
+
+
+def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
+    relations: list[Relation] = []
+    hosted: set[str] = set()
+    for index, mentions in by_sentence.items():
+        text, offset = _sentence_text(article, index)
+        parks = [m for m in mentions if m.type == "Park"]
+        for enterprise in (m for m in mentions if m.type == "Enterprise" and not m.generic):
+            company = ents.get(enterprise)
+            if not parks or company is None:
+                continue
+            before = [p for p in parks if p.end <= enterprise.start]
+            park = before[-1] if before else min(parks, key=lambda p: p.start - enterprise.end)
+            lo, hi = sorted((park.end, enterprise.start)) if park.end <= enterprise.start else (enterprise.end, park.start)
+            if _NOT_HOSTED.search(text[max(0, lo - offset) : max(0, hi - offset)]):
+                continue
+            relations.append(
+                Relation(ents.get(park) or "", "hosts", company, _evidence(article, park, enterprise, "hosts.same-sentence", 0.85))
+            )
+            hosted.add(company)
+    if ents.main_park:
+        main = ents.id_of("Park", ents.main_park)
+        for index, mentions in sorted(by_sentence.items()):
+            text, offset = _sentence_text(article, index)
+            for enterprise in (m for m in mentions if m.type == "Enterprise" and not m.generic):
+                company = ents.get(enterprise)
+                if company is None or company in hosted or _NOT_HOSTED.search(text):
+                    continue
+                hosted.add(company)
+                relations.append(
+                    Relation(main, "hosts", company, _evidence(article, enterprise, enterprise, "hosts.article-park", 0.6))
+                )
+    return [r for r in relations if r.subject]
+
+
+def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
+    relations: list[Relation] = []
+    for index, mentions in by_sentence.items():
+        text, offset = _sentence_text(article, index)
+        for policy in (m for m in mentions if m.type == "Policy"):
+            target = ents.get(policy)
+            if target is None:
+                continue
+            head = text[: policy.start - offset]
+            verbs = list(_ISSUE_VERB.finditer(head))
+            if not verbs:
+                continue
+            verb = verbs[-1]
+            verb_at = offset + verb.start()
+            between = text[verb.end() : policy.start - offset]
+            if _APPLIED_ONLY.search(between) or re.search(r"[。;；]", between):
+                continue
+            issuers = [
+                m for m in mentions
+                if m.type in ("Park", "GovernmentBody") and m.end <= verb_at and ents.get(m)
+                and not _APPLIED_ONLY.search(text[m.end - offset : verb.start()])
+            ]
+            if not issuers:
+                continue
+            # Outermost mention wins (南昌高新区党工委 over the 南昌高新区 inside it).
+            last = max(issuers, key=lambda m: (m.end, m.end - m.start))
+            chosen = [last]
+            for other in reversed(issuers):
+                if other is last or other.end > chosen[-1].start:
+                    continue
+                gap = text[other.end - offset : chosen[-1].start - offset]
+                if gap in ("、", "和", "与", "及", "会同", "联合") and other.type in ("Park", "GovernmentBody"):
+                    chosen.append(other)
+            for issuer in chosen:
+                evidence = _evidence(article, issuer, policy, "issues.verb", 0.9)
+                relations.append(Relation(ents.get(issuer) or "", "issues", target, evidence))
+    return relations
+
+
+def _park_kind(entity: Entity) -> str:
+    from ..lexicon import PARK_SUFFIXES
+
+    for suffix in sorted(PARK_SUFFIXES, key=len, reverse=True):
+        if entity.key.endswith(PARK_SUFFIXES[suffix]):
+            return PARK_SUFFIXES[suffix]
+    return ""
+
+
+def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
+    relations: list[Relation] = []
+    linked: set[str] = set()
+    for index, mentions in by_sentence.items():
+        text, offset = _sentence_text(article, index)
+        parks = sorted((m for m in mentions if m.type == "Park" and not m.generic), key=lambda m: m.start)
+        for outer, inner in zip(parks, parks[1:]):
+            gap = text[outer.end - offset : inner.start - offset]
+            if gap in ("", "内", "的", "内的", "所属", "旗下") or re.fullmatch(r"(?:位于|地处|坐落于?)", text[inner.end - offset : inner.end - offset + 4][:2]):
+                child, parent = ents.get(inner), ents.get(outer)
+                if child and parent and child != parent:
+                    relations.append(Relation(child, "partOf", parent, _evidence(article, outer, inner, "partOf.adjacent", 0.9)))
+                    linked.add(child)
+    if ents.main_park:
+        main = ents.id_of("Park", ents.main_park)
+        if _park_kind(ents.entities[main]) in TOP_PARK_KINDS:
+            for index, mentions in sorted(by_sentence.items()):
+                for mention in mentions:
+                    ident = ents.get(mention)
+                    if mention.type != "Park" or mention.generic or not ident or ident == main or ident in linked:
+                        continue
+                    if _park_kind(ents.entities[ident]) in SUB_PARK_KINDS:
+                        relations.append(Relation(ident, "partOf", main, _evidence(article, mention, mention, "partOf.article-park", 0.6)))
+                        linked.add(ident)
+    return relations
+
+
+def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities) -> list[Relation]:
+    """A park whose name starts with a city or province lies in it; 江西南昌 puts the city in the province."""
+    relations: list[Relation] = []
+    for mention in mentions:
+        ident = ents.get(mention)
+        if mention.type != "Park" or mention.generic or not ident:
+            continue
+        places = park_places(mention.text)
+        if not places:
+            continue
+        for place in places:
+            ents.add(_PlaceMention(mention), "Place", place, place, article.key)
+            ents.entities[ents.id_of("Place", place)].place_level = place_index()[place][1]
+        evidence = _evidence(article, mention, mention, "locatedIn.name-prefix", 0.9)
+        relations.append(Relation(ident, "locatedIn", ents.id_of("Place", places[-1]), evidence))
+        for outer, inner in zip(places, places[1:]):
+            relations.append(Relation(ents.id_of("Place", inner), "locatedIn", ents.id_of("Place", outer), evidence))
+    return relations
+
+
+class _PlaceMention(Mention):
+    """A stand-in mention for a place read out of a park's name."""
+
+    def __init__(self, park: Mention) -> None:
+        super().__init__(type="Place", text=park.text, start=park.start, end=park.end, sentence=park.sentence, rule="place.in-park-name")
+
+
+def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
+    relations: list[Relation] = []
+    for index, mentions in by_sentence.items():
+        for person in (m for m in mentions if m.type == "Person"):
+            chain = person.detail or ""
+            chain_start = person.start - len(chain)
+            orgs = [
+                m for m in mentions
+                if m.type in ("Park", "GovernmentBody", "Enterprise") and ents.get(m)
+                and chain_start <= m.start and m.end <= person.start
+            ]
+            posts: list[tuple[str, Mention | None]] = []
+            position = chain_start
+            current: Mention | None = None
+            for part in re.split(r"(、|兼)", chain):
+                if part in ("、", "兼") or not part:
+                    position += len(part)
+                    continue
+                part_start, part_end = position, position + len(part)
+                position = part_end
+                inside = [m for m in orgs if part_start <= m.start and m.end <= part_end]
+                if inside:
+                    # The outermost organisation in this part: the body, not the park inside it.
+                    current = max(inside, key=lambda m: (m.end - m.start, -m.start))
+                    title = chain[current.end - chain_start : part_end - chain_start]
+                else:
+                    title = part
+                title = title.strip()
+                if current is None or not any(title.endswith(t) for t in POST_TITLES):
+                    continue
+                posts.append((title, current))
+            name = person.text
+            first_org = ents.get(posts[0][1]) if posts and posts[0][1] else f"article:{article.key}"
+            key = f"{normalize_name(name)}@{first_org}"
+            person_id = ents.add(person, "Person", key, name, article.key)
+            ents.entities[person_id].qualifier = first_org or ""
+            for title, org in posts:
+                if org is None or not ents.get(org):
+                    continue
+                evidence = _evidence(article, org, person, "holdsPost.title-before-name", 0.9)
+                relations.append(Relation(person_id, "holdsPost", ents.get(org) or "", evidence, post=title))
+    return relations
+

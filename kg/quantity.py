@@ -1,0 +1,207 @@
+"""Chinese figures → numbers in base units, with their qualifier.
+
+``find_quantities("申请资金总额达1400余万元")`` yields one :class:`Quantity` with value
+14000000, unit ``CNY`` and qualifier ``more_than``. Chinese numerals are converted by
+``cn2an``; magnitudes (万, 亿), units and qualifiers (余, 多, 超, 近, 以上 …) are the genre's
+closed word classes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["Quantity", "find_quantities", "parse_number", "format_quantity", "UNIT_WORDS", "QUALIFIERS"]
+
+#: Unit word → (unit code, multiplier to the base unit).
+UNIT_WORDS: dict[str, tuple[str, Decimal]] = {
+    "元人民币": ("CNY", Decimal(1)),
+    "元": ("CNY", Decimal(1)),
+    "美元": ("USD", Decimal(1)),
+    "吨": ("tonne", Decimal(1)),
+    "平方公里": ("m2", Decimal(1_000_000)),
+    "平方千米": ("m2", Decimal(1_000_000)),
+    "平方米": ("m2", Decimal(1)),
+    "平米": ("m2", Decimal(1)),
+    "㎡": ("m2", Decimal(1)),
+    "亩": ("mu", Decimal(1)),
+    "公顷": ("hectare", Decimal(1)),
+    "公里": ("km", Decimal(1)),
+    "千米": ("km", Decimal(1)),
+    "千瓦时": ("kWh", Decimal(1)),
+    "度电": ("kWh", Decimal(1)),
+    "人次": ("person", Decimal(1)),
+    "人": ("person", Decimal(1)),
+    "名": ("person", Decimal(1)),
+    "位": ("person", Decimal(1)),
+    "家": ("count", Decimal(1)),
+    "个": ("count", Decimal(1)),
+    "项": ("count", Decimal(1)),
+    "件": ("count", Decimal(1)),
+    "台": ("count", Decimal(1)),
+    "套": ("count", Decimal(1)),
+    "座": ("count", Decimal(1)),
+    "所": ("count", Decimal(1)),
+    "%": ("percent", Decimal(1)),
+    "个百分点": ("percentage_point", Decimal(1)),
+    "百分点": ("percentage_point", Decimal(1)),
+}
+
+_MAGNITUDES: dict[str, Decimal] = {
+    "万亿": Decimal(10) ** 12,
+    "亿": Decimal(10) ** 8,
+    "万": Decimal(10) ** 4,
+    "千": Decimal(10) ** 3,
+    "百": Decimal(10) ** 2,
+}
+
+#: Qualifier words → qualifier code (ontology individual names in ``kg.graph``).
+QUALIFIERS: dict[str, str] = {
+    "超过": "more_than",
+    "超": "more_than",
+    "逾": "more_than",
+    "突破": "more_than",
+    "多于": "more_than",
+    "余": "more_than",
+    "多": "more_than",
+    "以上": "at_least",
+    "至少": "at_least",
+    "不少于": "at_least",
+    "不低于": "at_least",
+    "近": "approximately",
+    "将近": "approximately",
+    "接近": "approximately",
+    "约": "approximately",
+    "大约": "approximately",
+    "左右": "approximately",
+    "不到": "less_than",
+    "不足": "less_than",
+    "低于": "less_than",
+    "以内": "at_most",
+    "以下": "at_most",
+}
+
+_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
+_UNIT = "|".join(sorted((re.escape(u) for u in UNIT_WORDS), key=len, reverse=True))
+_PATTERN = re.compile(
+    rf"(?P<pre>超过|将近|接近|大约|不到|不足|不少于|不低于|低于|多于|至少|突破|超|逾|近|约)?"
+    rf"(?:(?P<low>{_ARABIC})\s*(?:-|—|–|~|～|至|到)\s*)?"
+    rf"(?P<num>百分之{_CHINESE}|百分之{_ARABIC}|{_ARABIC}|{_CHINESE})"
+    rf"\s*(?P<more1>余|多)?(?P<mag>万亿|亿|万|千)?(?P<more2>余|多)?"
+    rf"(?P<unit>{_UNIT})?"
+    rf"(?P<post>以上|左右|以内|以下)?"
+)
+_NOT_A_UNIT_AFTER = re.compile(r"^(?:[年月日号代届期批次轮]|个月|多月|余年)")
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A figure found in text: value in base units, unit code, qualifier and where it stands."""
+
+    value: Decimal
+    unit: str
+    qualifier: str | None
+    surface: str
+    start: int
+    end: int
+    is_range: bool = False
+
+
+def parse_number(text: str) -> Decimal:
+    """Arabic or Chinese numerals (with 万/亿 inside) → Decimal. Raises ValueError."""
+    cleaned = text.replace(",", "").strip()
+    if cleaned.startswith("百分之"):
+        return parse_number(cleaned[3:])
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        pass
+    import cn2an
+
+    try:
+        number = cn2an.cn2an(cleaned, "smart")
+    except (ValueError, KeyError) as error:
+        raise ValueError(f"not a number: {text!r}") from error
+    return Decimal(str(number))
+
+
+def _plain(value: Decimal) -> Decimal:
+    """The same number without exponent or trailing zeros (1.4E+7 → 14000000, 2.50 → 2.5)."""
+    return Decimal(format(value.normalize(), "f"))
+
+
+def find_quantities(text: str, offset: int = 0) -> Iterator[Quantity]:
+    """Every figure with a unit in ``text``; offsets are shifted by ``offset``."""
+    for match in _PATTERN.finditer(text):
+        number = match.group("num")
+        unit_word = match.group("unit")
+        if unit_word is None:
+            if not number.startswith("百分之"):
+                continue
+            unit_word = "%"
+        chinese = not re.match(r"[\d百]", number) or number.startswith("百分之") and not number[3:4].isdigit()
+        if chinese and not number.startswith("百分之"):
+            # A lone 一/两 is an article ("一家企业", "一公里范围内"), not a figure.
+            if len(number) < 2 and not match.group("mag"):
+                continue
+            if number in ("万", "亿", "千", "百", "万亿"):
+                continue
+        if unit_word in ("个", "名", "位", "度电") and _NOT_A_UNIT_AFTER.match(text[match.end() :]):
+            continue
+        if unit_word == "个" and text[match.end() : match.end() + 3].startswith(("月", "百分点")):
+            continue
+        try:
+            value = parse_number(number)
+        except ValueError:
+            continue
+        magnitude = match.group("mag")
+        if magnitude:
+            value *= _MAGNITUDES[magnitude]
+        code, factor = UNIT_WORDS["%" if number.startswith("百分之") else unit_word]
+        value *= factor
+        qualifier = None
+        for group in ("pre", "more1", "more2", "post"):
+            word = match.group(group)
+            if word:
+                qualifier = QUALIFIERS[word]
+        is_range = False
+        if match.group("low"):
+            is_range = True
+            qualifier = qualifier or "at_least"
+            low = parse_number(match.group("low"))
+            if magnitude:
+                low *= _MAGNITUDES[magnitude]
+            value = low * factor
+        surface_start = match.start("low") if match.group("low") else match.start("num")
+        if match.group("pre"):
+            surface_start = match.start("pre")
+        yield Quantity(
+            value=_plain(value),
+            unit=code,
+            qualifier=qualifier,
+            surface=text[surface_start : match.end()],
+            start=offset + surface_start,
+            end=offset + match.end(),
+            is_range=is_range,
+        )
+
+
+def format_quantity(value: Decimal, unit: str) -> str:
+    """A figure as a Chinese reader writes it: 110000000000 CNY → 1100亿元; 23.9 percent → 23.9%."""
+
+    def scaled(number: Decimal, word: str) -> str:
+        for size, prefix in ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万")):
+            if abs(number) >= size:
+                return f"{_plain(number / size)}{prefix}{word}"
+        return f"{_plain(number)}{word}"
+
+    words = {"CNY": "元", "USD": "美元", "tonne": "吨", "m2": "平方米", "mu": "亩", "hectare": "公顷",
+             "km": "公里", "kWh": "千瓦时", "person": "人", "count": "个"}
+    if unit == "percent":
+        return f"{_plain(value)}%"
+    if unit == "percentage_point":
+        return f"{_plain(value)}个百分点"
+    return scaled(value, words.get(unit, unit))

@@ -1,0 +1,240 @@
+"""From mentions to entities: canonical keys, aliases, generic references and IRIs.
+
+Keys decide identity. A park's key drops the province before its city and folds long suffixes
+to short ones (江西南昌高新区 and 南昌国家高新技术产业开发区 both → 南昌高新区), so the same
+park gets the same node in every article; inside one article a name without a place
+(稀土高新区) joins the one with its city (包头稀土高新区). Generic references (该区, 园区,
+该公司) point at the article's main park or the nearest enterprise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from urllib.parse import quote
+
+from .lexicon import PARK_SUFFIXES, place_index, province_short
+from .model import Article, Entity, EntityType, Mention
+
+__all__ = [
+    "normalize_name",
+    "park_key",
+    "place_key",
+    "entity_key",
+    "ArticleEntities",
+    "resolve_article",
+    "iri_slug",
+]
+
+_QUOTES = re.compile(r"[《》“”\"‘’'「」『』\s]")
+
+
+def normalize_name(name: str) -> str:
+    """NFKC, no quotes, 《》 or spaces: the form names are compared in."""
+    return _QUOTES.sub("", unicodedata.normalize("NFKC", name))
+
+
+def _split_places(name: str) -> tuple[list[str], str]:
+    """Leading place names of ``name`` (full forms) and the rest: 江西南昌高新区 → ([江西省, 南昌市], 高新区)."""
+    places = place_index()
+    found: list[str] = []
+    rest = name
+    while True:
+        for length in range(min(8, len(rest) - 1), 1, -1):
+            head = rest[:length]
+            if head in places:
+                found.append(places[head][0])
+                rest = rest[length:]
+                break
+        else:
+            return found, rest
+
+
+def park_key(name: str) -> str:
+    """The identity of a park name: city kept, province dropped, suffix folded, 国家 dropped."""
+    name = normalize_name(name)
+    for suffix in sorted(PARK_SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)] + PARK_SUFFIXES[suffix]
+            break
+    places, rest = _split_places(name)
+    levels = place_index()
+    cities = [p for p in places if levels[p][1] == "city"]
+    head = cities[0] if cities else (places[0] if places else "")
+    rest = re.sub(r"^(?:国家级|国家)", "", rest)
+    short = head[:-1] if head.endswith("市") and len(head) > 2 else province_short(head) if head else ""
+    return short + rest if rest else name
+
+
+def place_key(name: str) -> tuple[str, str]:
+    """A place's full name and level: 南昌 → (南昌市, city); 新北区 → (新北区, district)."""
+    name = normalize_name(name)
+    known = place_index().get(name) or place_index().get(name.rstrip("市省"))
+    if known:
+        return known
+    return name, "district"
+
+
+def _is_place(text: str) -> bool:
+    """Whether ``text`` is one place name, short or full (包头, 包头市, 江西省)."""
+    index = place_index()
+    return bool(text) and (text in index or text[:-1] in index and text[-1] in "省市区县")
+
+
+def park_places(name: str) -> list[str]:
+    """The provinces and cities a park's name starts with, full forms, outermost first."""
+    return _split_places(normalize_name(name))[0]
+
+
+def entity_key(type_: EntityType, name: str) -> str:
+    """The identity key of a non-person entity name (see the module docstring)."""
+    if type_ == "Park":
+        return park_key(name)
+    if type_ == "Place":
+        return place_key(name)[0]
+    if type_ == "GovernmentBody":
+        return _body_key(name)
+    return normalize_name(name)
+
+
+def _body_key(name: str) -> str:
+    name = normalize_name(name)
+    for suffix in sorted(PARK_SUFFIXES, key=len, reverse=True):
+        index = name.find(suffix)
+        if index > 0:
+            return park_key(name[: index + len(suffix)]) + name[index + len(suffix) :]
+    places, rest = _split_places(name)
+    if places:
+        head = places[-1]
+        short = head[:-1] if head.endswith(("市", "省")) and len(head) > 2 else province_short(head)
+        rest = rest[1:] if rest.startswith(("市", "省")) and rest[1:2] in ("委", "政") else rest
+        return short + ("市" if head.endswith("市") else "") + rest
+    return name
+
+
+def iri_slug(*parts: str) -> str:
+    """A deterministic, always-valid IRI path segment for a name (percent-encoded UTF-8)."""
+    text = "/".join(normalize_name(part) for part in parts if part)
+    slug = quote(text, safe="")
+    if len(slug) > 180:
+        slug = slug[:120] + "-" + hashlib.sha1(text.encode()).hexdigest()[:16]
+    return slug or hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+class ArticleEntities:
+    """The entities of one article and the entity each mention stands for."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, Entity] = {}
+        self.of_mention: dict[int, str] = {}
+        self.main_park: str | None = None
+        self.city: list[tuple[int, str]] = []
+
+    @staticmethod
+    def id_of(type_: EntityType, key: str) -> str:
+        return f"{type_}:{key}"
+
+    def add(self, mention: Mention, type_: EntityType, key: str, label: str, article: str) -> str:
+        """Attach ``mention`` to the entity ``(type_, key)``, creating it on first sight."""
+        ident = self.id_of(type_, key)
+        entity = self.entities.get(ident)
+        if entity is None:
+            entity = Entity(type=type_, key=key, label=label)
+            self.entities[ident] = entity
+        entity.aliases.add(label)
+        entity.articles.add(article)
+        self.of_mention[id(mention)] = ident
+        return ident
+
+    def get(self, mention: Mention) -> str | None:
+        return self.of_mention.get(id(mention))
+
+
+def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntities:
+    """Group an article's mentions into entities and resolve its generic references."""
+    result = ArticleEntities()
+    named = [m for m in mentions if not m.generic]
+    surfaces: dict[str, Counter[str]] = {}
+
+    # Parks: fold a name without place into the one with its city, inside this article.
+    park_keys = {m.text: park_key(m.text) for m in named if m.type == "Park"}
+    full_keys = set(park_keys.values())
+    for text, key in list(park_keys.items()):
+        for other in full_keys:
+            if other != key and other.endswith(key) and _is_place(other[: len(other) - len(key)]):
+                park_keys[text] = other
+
+    headline_sentences = set(range(article.headline_sentences))
+    weights: Counter[str] = Counter()
+    for mention in named:
+        if mention.type == "Park":
+            weights[park_keys[mention.text]] += 3 if mention.sentence in headline_sentences else 1
+    if weights:
+        top = max(weights.values())
+        result.main_park = next(k for k in (park_keys[m.text] for m in named if m.type == "Park") if weights[k] == top)
+
+    aliases_to = {m.text: m.refers_to for m in named if m.refers_to}
+    for mention in named:
+        type_ = mention.type
+        if type_ == "Person":
+            continue
+        if type_ == "Park":
+            key = park_keys[mention.text]
+        elif type_ == "Enterprise" and mention.text in aliases_to:
+            key = entity_key(type_, aliases_to[mention.text])
+        else:
+            key = entity_key(type_, mention.text)
+        ident = result.add(mention, type_, key, mention.text, article.key)
+        surfaces.setdefault(ident, Counter())[mention.text] += 1
+        if type_ == "Place":
+            full, level = place_key(mention.text)
+            result.entities[ident].place_level = mention.detail if mention.detail == "district" else level
+            if level == "city":
+                result.city.append((mention.start, full))
+        elif type_ == "Park":
+            for place in park_places(mention.text):
+                if place_index().get(place, ("", ""))[1] == "city":
+                    result.city.append((mention.start, place))
+
+    # Labels: the spelling used most, ties to the longest; enterprises keep the full legal name.
+    for ident, counts in surfaces.items():
+        entity = result.entities[ident]
+        if entity.type == "Enterprise":
+            entity.label = max(counts, key=lambda s: (len(s), counts[s]))
+        else:
+            entity.label = max(counts, key=lambda s: (counts[s], len(s)))
+
+    for mention in mentions:
+        if mention.type == "Person":
+            continue
+        if mention.generic:
+            _resolve_generic(mention, mentions, result, article)
+    return result
+
+
+def _resolve_generic(mention: Mention, mentions: list[Mention], result: ArticleEntities, article: Article) -> None:
+    kind = mention.detail
+    if kind == "park" and result.main_park:
+        result.of_mention[id(mention)] = result.id_of("Park", result.main_park)
+    elif kind == "company":
+        previous = [
+            m
+            for m in mentions
+            if m.type == "Enterprise" and not m.generic and m.end <= mention.start and mention.sentence - m.sentence <= 3
+        ]
+        if previous:
+            target = result.get(previous[-1])
+            if target:
+                result.of_mention[id(mention)] = target
+    elif mention.type == "GovernmentBody" and kind in ("市委", "市政府"):
+        cities = [city for start, city in result.city if start < mention.start] or [c for _, c in result.city]
+        if cities:
+            city = cities[-1]
+            short = city[:-1] if city.endswith("市") else city
+            name = short + kind
+            key = _body_key(name)
+            ident = result.add(mention, "GovernmentBody", key, name, article.key)
+            result.entities[ident].aliases.discard(name)
+            result.entities[ident].label = name

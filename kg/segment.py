@@ -1,0 +1,91 @@
+"""The Segmenter: kg's own configured ``jieba.Tokenizer`` with the domain lexicon.
+
+No global jieba state is touched and nothing is loaded at import time: the dictionary is read
+the first time a Segmenter cuts text, and the domain words (zone suffixes, legal forms, post
+titles, places) are added to that instance only.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from . import lexicon
+
+if TYPE_CHECKING:  # pragma: no cover
+    import jieba
+    import jieba.posseg
+
+__all__ = ["Segmenter", "default_segmenter"]
+
+
+def _domain_words() -> Iterable[tuple[str, str]]:
+    """``(word, part of speech)`` pairs added to the segmenter's dictionary."""
+    yield from ((w, "n") for w in lexicon.PARK_SUFFIXES)
+    yield from ((s, "n") for s in lexicon.COMPANY_SUFFIXES if s.isalpha())
+    yield from ((w, "n") for w in lexicon.POST_TITLES)
+    yield from ((w, "nt") for w in lexicon.BODY_HEADS)
+    yield from ((w, "ns") for w in lexicon.place_index())
+    yield from ((w, "n") for w in ("规上", "规模以上", "固定资产投资", "营业收入", "工业产值", "税收收入", "进出口总额"))
+    yield from ((w, "v") for w in ("同比增长", "同比下降"))
+    yield from ((w, "m") for w in ("百分点", "以上", "左右"))
+
+
+class Segmenter:
+    """Cuts Chinese text into words with character offsets, using the domain lexicon."""
+
+    def __init__(self, extra_words: Iterable[str] = ()) -> None:
+        self._extra = tuple(extra_words)
+        self._tokenizer: jieba.Tokenizer | None = None
+        self._tagger: jieba.posseg.POSTokenizer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def tokenizer(self) -> "jieba.Tokenizer":
+        """The underlying jieba Tokenizer, built on first use."""
+        if self._tokenizer is None:
+            with self._lock:
+                if self._tokenizer is None:
+                    import jieba
+
+                    logging.getLogger("jieba").setLevel(logging.WARNING)
+                    tokenizer = jieba.Tokenizer()
+                    tokenizer.initialize()
+                    for word, tag in (*_domain_words(), *((w, "n") for w in self._extra)):
+                        tokenizer.add_word(word, freq=200_000, tag=tag)
+                    self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def cut(self, text: str) -> list[str]:
+        """The words of ``text`` in order (jieba's precise mode with HMM)."""
+        return self.tokenizer.lcut(text, HMM=True)
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """``(word, part-of-speech)`` pairs; used only on the short windows before a name."""
+        if self._tagger is None:
+            import jieba.posseg
+
+            self._tagger = jieba.posseg.POSTokenizer(self.tokenizer)
+        return [(pair.word, pair.flag) for pair in self._tagger.lcut(text, HMM=True)]
+
+    def tokenize(self, text: str, offset: int = 0) -> list[tuple[str, int, int]]:
+        """``(word, start, end)`` triples; offsets are shifted by ``offset``."""
+        spans: list[tuple[str, int, int]] = []
+        position = offset
+        for word in self.cut(text):
+            spans.append((word, position, position + len(word)))
+            position += len(word)
+        return spans
+
+
+_DEFAULT: Segmenter | None = None
+
+
+def default_segmenter() -> Segmenter:
+    """A shared Segmenter for callers that do not bring their own (built lazily)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Segmenter()
+    return _DEFAULT

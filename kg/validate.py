@@ -1,0 +1,574 @@
+"""Check a graph against the SHACL shapes of kg, and read RDF files with useful errors.
+
+The ontology and shapes ship as package data in ``kg/_data/`` (byte-identical copies of
+``ontology/kg.ttl`` and ``ontology/shapes.ttl``; ``python -m kg.ontology_docs --sync``
+refreshes them and a test keeps them from drifting).
+
+pyshacl is imported lazily, so ``import kg.validate`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import xml.sax
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from urllib.parse import unquote
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from kg.errors import GraphParseError, InputError, UsageError, ValidationError
+from kg.ontology import DEFAULT_BASE_IRI, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT
+
+__all__ = [
+    "INFERENCE_MODES",
+    "Violation",
+    "ValidationResult",
+    "load_graph",
+    "parse_rdf",
+    "load_ontology",
+    "load_shapes",
+    "validate",
+    "ensure_valid",
+    "format_report",
+]
+
+#: Inference pyshacl may run before validating (see :func:`validate`).
+INFERENCE_MODES: tuple[str, ...] = ("none", "rdfs", "owlrl", "both")
+
+#: File suffix → rdflib parser name.
+_FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".nq": "nquads",
+    ".nquads": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".n3": "n3",
+}
+#: Formats that may hold named graphs; they are read into a Dataset and merged.
+_QUAD_FORMATS = frozenset({"nquads", "trig", "json-ld"})
+
+_SHAPES_NS = "https://w3id.org/parkkg/shapes#"
+
+#: Prefixes used to shorten IRIs in reports (the data graph's own prefixes come first).
+_REPORT_PREFIXES: dict[str, str] = {
+    "kg": KG_NS,
+    "kgr": DEFAULT_BASE_IRI,
+    "kgsh": _SHAPES_NS,
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "sh": str(SH),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "qudt": str(QUDT),
+    "unit": str(UNIT),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+}
+
+_SEVERITY_MARK = {"Violation": "✗", "Warning": "⚠", "Info": "ℹ"}
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+# ---------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL validation result, flattened for people and tests."""
+
+    focus: Node
+    """The focus node (usually the subject that breaks the shape)."""
+    label: str | None
+    """The focus node's ``rdfs:label`` in the data, if it has one."""
+    path: Node | None
+    """The property the result is about (``sh:resultPath``), if any."""
+    component: str
+    """The constraint in short form: ``sh:class``, ``sh:minCount``, ``sh:sparql`` …"""
+    value: Node | None
+    """The offending value (``sh:value``), if any."""
+    message: str
+    """What is wrong, in words."""
+    severity: str = "Violation"
+    """``Violation``, ``Warning`` or ``Info``."""
+    shape: Node | None = None
+    """The shape that produced the result."""
+
+
+@dataclass
+class ValidationResult:
+    """The outcome of :func:`validate`."""
+
+    conforms: bool
+    """True when there is no result of severity Violation (warnings are allowed)."""
+    violations: list[Violation]
+    """Every result, Violations first, in a stable order."""
+    report_graph: Graph
+    """The SHACL validation report as pyshacl produced it."""
+    prefixes: dict[str, str] = field(default_factory=dict)
+    """Prefix → namespace used by :func:`format_report` to shorten IRIs."""
+
+    @property
+    def errors(self) -> list[Violation]:
+        """Results of severity Violation only."""
+        return [v for v in self.violations if v.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Violation]:
+        """Results of severity Warning or Info."""
+        return [v for v in self.violations if v.severity != "Violation"]
+
+
+# ---------------------------------------------------------------------------------------
+# Reading RDF
+# ---------------------------------------------------------------------------------------
+
+
+def rdf_format_for(path: str | os.PathLike[str]) -> str:
+    """The rdflib parser name for a file, chosen by its suffix."""
+    suffix = Path(path).suffix.lower()
+    try:
+        return _FORMATS[suffix]
+    except KeyError:
+        known = ", ".join(sorted(_FORMATS))
+        raise InputError(str(path), f"unknown RDF file suffix {suffix!r}; use one of {known}") from None
+
+
+def load_graph(path: str | os.PathLike[str]) -> Graph:
+    """Parse an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) by its suffix.
+
+    Named graphs (TriG, N-Quads) are merged into one graph. Raises :class:`InputError`
+    for a file that cannot be read and :class:`GraphParseError` (with file, line and
+    column) for one that does not parse.
+    """
+    p = Path(path)
+    fmt = rdf_format_for(p)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(p), "no such file") from None
+    except IsADirectoryError:
+        raise InputError(str(p), "is a directory, not an RDF file") from None
+    except OSError as exc:
+        raise InputError(str(p), f"cannot read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise InputError(str(p), "the file is empty")
+    if b"\x00" in data:
+        raise InputError(str(p), "binary file, not RDF text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(str(p), f"not UTF-8 (byte {exc.start}); RDF files must be UTF-8") from None
+    return parse_rdf(text, fmt, source=str(p), base=p.resolve().as_uri())
+
+
+def parse_rdf(text: str, fmt: str, *, source: str, base: str | None = None) -> Graph:
+    """Parse RDF ``text`` in rdflib format ``fmt``; parse errors name ``source``."""
+    try:
+        if fmt in _QUAD_FORMATS:
+            ds = Dataset(default_union=True)
+            ds.parse(data=text, format=fmt, publicID=base)
+            graph = Graph()
+            for prefix, ns in ds.namespaces():
+                graph.bind(prefix, ns, override=False)
+            for s, p, o, _ in ds.quads((None, None, None, None)):
+                graph.add((s, p, o))
+            return graph
+        graph = Graph()
+        graph.parse(data=text, format=fmt, publicID=base)
+        return graph
+    except Exception as exc:  # rdflib raises many unrelated exception types
+        raise _parse_error(exc, text, fmt, source) from exc
+
+
+def _parse_error(exc: BaseException, text: str, fmt: str, source: str) -> GraphParseError:
+    """Turn a parser exception into a GraphParseError with file, line and column."""
+    line, column, reason = _locate(exc, text, fmt)
+    where = source
+    if line is not None:
+        where += f":{line}"
+        if column is not None:
+            where += f":{column}"
+    message = f"{where}: cannot parse as {_FORMAT_NAMES.get(fmt, fmt)}: {reason}"
+    if line is not None:
+        lines = text.splitlines()
+        if 0 < line <= len(lines):
+            excerpt = lines[line - 1].strip()
+            if len(excerpt) > 100:
+                excerpt = excerpt[:100] + "…"
+            message += f"\n    line {line}: {excerpt}"
+    err = GraphParseError(message)
+    err.path = source  # type: ignore[attr-defined]
+    err.line = line  # type: ignore[attr-defined]
+    err.column = column  # type: ignore[attr-defined]
+    return err
+
+
+_FORMAT_NAMES = {
+    "turtle": "Turtle",
+    "nt": "N-Triples",
+    "nquads": "N-Quads",
+    "trig": "TriG",
+    "json-ld": "JSON-LD",
+    "xml": "RDF/XML",
+    "n3": "N3",
+}
+
+
+def _locate(exc: BaseException, text: str, fmt: str) -> tuple[int | None, int | None, str]:
+    """Best-effort (line, column, reason) of a parse error; line and column are 1-based."""
+    # Turtle, TriG, N3: rdflib's BadSyntax knows the character index of the error.
+    index = getattr(exc, "_i", None)
+    why = getattr(exc, "_why", None)
+    if isinstance(index, int) and why is not None:
+        index = max(0, min(index, len(text)))
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        return line, column, str(why)
+    # JSON-LD whose JSON is broken.
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.lineno, exc.colno, exc.msg
+    # RDF/XML.
+    if isinstance(exc, xml.sax.SAXParseException):
+        return exc.getLineNumber(), exc.getColumnNumber() + 1, exc.getMessage()
+    reason = str(exc).strip() or type(exc).__name__
+    # N-Triples / N-Quads: each line stands alone, so find the first line that fails.
+    if fmt in ("nt", "nquads"):
+        first = reason.splitlines()[0]
+        hint = _line_format_hint(reason)
+        found = _first_bad_line(text, fmt, hint)
+        if found is not None:
+            line, line_text = found
+            column = None
+            if hint and hint in line_text:
+                column = line_text.rfind(hint) + 1
+            return line, column, first
+        return None, None, first
+    # Anything else: look for "line N" (and "column M") in the message.
+    m = re.search(r"line (\d+)(?:,? column (\d+))?", reason)
+    if m:
+        return int(m.group(1)), int(m.group(2)) if m.group(2) else None, reason.splitlines()[0]
+    return None, None, reason.splitlines()[0]
+
+
+def _line_format_hint(reason: str) -> str | None:
+    """The text of the offending line (or its unparsed rest) quoted in an rdflib message."""
+    m = re.match(r"Invalid line(?: \(.*\))?:\s*(.*)", reason, re.S)
+    if not m:
+        return None
+    rest = m.group(1).strip()
+    if len(rest) >= 2 and rest[0] == rest[-1] and rest[0] in "'\"":
+        rest = rest[1:-1]
+    return rest.strip() or None
+
+
+def _first_bad_line(text: str, fmt: str, hint: str | None) -> tuple[int, str] | None:
+    """(1-based number, text) of the first line of an N-Triples/N-Quads file that fails."""
+    lines = text.splitlines()
+    numbered = list(enumerate(lines, start=1))
+    if hint:
+        candidates = [(n, s) for n, s in numbered if hint in s]
+        numbered = candidates + [item for item in numbered if item not in candidates]
+    for n, line in numbered:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        try:
+            if fmt == "nquads":
+                Dataset().parse(data=line + "\n", format=fmt)
+            else:
+                Graph().parse(data=line + "\n", format=fmt)
+        except Exception:
+            return n, line
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Package data
+# ---------------------------------------------------------------------------------------
+
+
+def _data_text(name: str) -> str:
+    """The text of a file in the ``kg/_data`` package directory."""
+    resource = resources.files("kg") / "_data" / name
+    try:
+        return resource.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(
+            f"kg/_data/{name}",
+            "package data missing; reinstall kg, or run `python -m kg.ontology_docs --sync` in a checkout",
+        ) from None
+
+
+def load_ontology() -> Graph:
+    """The kg OWL ontology (``ontology/kg.ttl``) as shipped with the package."""
+    return parse_rdf(_data_text("kg.ttl"), "turtle", source="kg/_data/kg.ttl", base=KG_NS)
+
+
+def load_shapes(path: str | os.PathLike[str] | None = None) -> Graph:
+    """The SHACL shapes: the packaged ``ontology/shapes.ttl``, or the file at ``path``."""
+    if path is not None:
+        return load_graph(path)
+    return parse_rdf(_data_text("shapes.ttl"), "turtle", source="kg/_data/shapes.ttl", base=_SHAPES_NS)
+
+
+def _inference_ontology() -> Graph:
+    """The ontology without rdfs:domain / rdfs:range axioms.
+
+    Inference over domains and ranges would *type* a wrongly used node (a metric that
+    ``kg:hosts`` something would become a kg:Park) and hide exactly the errors the shapes
+    look for. Subclasses, subproperties and inverses are kept.
+    """
+    ontology = load_ontology()
+    ontology.remove((None, RDFS.domain, None))
+    ontology.remove((None, RDFS.range, None))
+    return ontology
+
+
+# ---------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------
+
+
+def validate(data: Graph, *, shapes: Graph | None = None, inference: str = "none") -> ValidationResult:
+    """Validate ``data`` against the kg shapes (or ``shapes``).
+
+    ``inference`` is one of :data:`INFERENCE_MODES`; with anything but ``"none"`` the
+    ontology (minus domain and range axioms) is mixed in and pyshacl expands the data
+    first, on a copy. Warnings do not make the graph non-conforming.
+    """
+    if inference not in INFERENCE_MODES:
+        raise UsageError(f"unknown inference {inference!r}; use one of {', '.join(INFERENCE_MODES)}")
+    import pyshacl  # lazy: heavy import
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
+
+    shapes_graph = shapes if shapes is not None else load_shapes()
+    ont_graph = _inference_ontology() if inference != "none" else None
+    try:
+        conforms, report_graph, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes_graph,
+            ont_graph=ont_graph,
+            inference=inference,
+            advanced=True,
+            allow_warnings=True,
+        )
+    except (ShapeLoadError, ConstraintLoadError) as exc:
+        raise GraphParseError(f"shapes: not valid SHACL: {exc.message}") from exc
+    except ReportableRuntimeError as exc:
+        raise ValidationError(f"validation could not run: {exc.message}") from exc
+    if not isinstance(report_graph, Graph):  # pyshacl returns a ValidationFailure for bad shapes
+        reason = getattr(report_graph, "message", report_graph)
+        raise GraphParseError(f"shapes: not valid SHACL: {reason}")
+    violations = _violations(report_graph, data)
+    return ValidationResult(
+        conforms=bool(conforms),
+        violations=violations,
+        report_graph=report_graph,
+        prefixes=_prefixes_of(data),
+    )
+
+
+def ensure_valid(data: Graph, *, shapes: Graph | None = None, inference: str = "none") -> ValidationResult:
+    """Like :func:`validate`, but raise :class:`ValidationError` (with the report) if it fails."""
+    result = validate(data, shapes=shapes, inference=inference)
+    if not result.conforms:
+        raise ValidationError(format_report(result))
+    return result
+
+
+def _violations(report: Graph, data: Graph) -> list[Violation]:
+    """Flatten the sh:ValidationResult nodes of a report."""
+    found: list[Violation] = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        if focus is None:
+            continue
+        severity_iri = report.value(result, SH.resultSeverity)
+        severity = str(severity_iri).removeprefix(str(SH)) if severity_iri is not None else "Violation"
+        messages = [m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)]
+        message = _pick_message(messages)
+        component = report.value(result, SH.sourceConstraintComponent)
+        path = report.value(result, SH.resultPath)
+        found.append(
+            Violation(
+                focus=focus,
+                label=_label_of(data, focus),
+                path=_copy_path(report, path),
+                component=_short_component(component),
+                value=report.value(result, SH.value),
+                message=message,
+                severity=severity,
+                shape=report.value(result, SH.sourceShape),
+            )
+        )
+    found.sort(
+        key=lambda v: (
+            _SEVERITY_ORDER.get(v.severity, 9),
+            str(v.focus),
+            str(v.path) if isinstance(v.path, URIRef) else "",
+            v.component,
+            str(v.value),
+            v.message,
+        )
+    )
+    return found
+
+
+def _pick_message(messages: list[Literal]) -> str:
+    """The English message if there are several languages, else the first one."""
+    if not messages:
+        return ""
+    for wanted in ("en", None):
+        for m in messages:
+            if m.language == wanted:
+                return str(m)
+    return str(messages[0])
+
+
+def _label_of(data: Graph, node: Node) -> str | None:
+    """The node's rdfs:label in ``data``, preferring a @zh one."""
+    labels = [o for o in data.objects(node, RDFS.label) if isinstance(o, Literal)]
+    if not labels:
+        return None
+    labels.sort(key=lambda lit: (lit.language != "zh", str(lit)))
+    return str(labels[0])
+
+
+def _copy_path(report: Graph, path: Node | None) -> Node | None:
+    """Keep simple IRI paths; render complex (blank node) paths to a readable literal."""
+    if path is None or isinstance(path, URIRef):
+        return path
+    return Literal(_render_path(report, path))
+
+
+def _render_path(graph: Graph, path: Node) -> str:
+    """SPARQL-like text of a SHACL property path."""
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _render_path(graph, inverse)
+    for pred, op in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = graph.value(path, pred)
+        if inner is not None:
+            return f"({_render_path(graph, inner)}){op}"
+    alternative = graph.value(path, SH.alternativePath)
+    if alternative is not None:
+        return "(" + "|".join(_render_path(graph, p) for p in graph.items(alternative)) + ")"
+    items = list(graph.items(path))
+    if items:
+        return "/".join(_render_path(graph, p) for p in items)
+    return str(path)
+
+
+def _short_component(component: Node | None) -> str:
+    """``sh:ClassConstraintComponent`` → ``sh:class``; SPARQL constraints → ``sh:sparql``."""
+    if component is None:
+        return "?"
+    text = str(component)
+    if not text.startswith(str(SH)):
+        return text
+    name = text[len(str(SH)) :].removesuffix("ConstraintComponent")
+    if name == "SPARQL":
+        return "sh:sparql"
+    return "sh:" + name[:1].lower() + name[1:]
+
+
+def _prefixes_of(data: Graph) -> dict[str, str]:
+    """The report prefixes, with the data graph's own bindings taking precedence."""
+    prefixes = dict(_REPORT_PREFIXES)
+    taken = set(prefixes.values())
+    for prefix, ns in data.namespaces():
+        ns_text = str(ns)
+        if prefix and ns_text not in taken and prefix not in prefixes:
+            prefixes[prefix] = ns_text
+            taken.add(ns_text)
+    return prefixes
+
+
+# ---------------------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------------------
+
+
+def format_report(result: ValidationResult, *, max_value_chars: int = 40) -> str:
+    """Readable lines, one per result, and a summary line (``N violations`` or ``conforms``).
+
+    Example: ``✗ 南昌高新区 (kgr:park/南昌高新区)  kg:hosts → metric:park-1: value must be
+    a kg:Enterprise (sh:class)``.
+    """
+    prefixes = result.prefixes or dict(_REPORT_PREFIXES)
+    lines: list[str] = []
+    for v in result.violations:
+        mark = _SEVERITY_MARK.get(v.severity, "?")
+        focus = _short(v.focus, prefixes)
+        head = f"{mark} {v.label} ({focus})" if v.label else f"{mark} {focus}"
+        where = ""
+        if v.path is not None:
+            where = _short(v.path, prefixes)
+            if v.value is not None and v.value != v.focus:
+                where += " → " + _render_value(v.value, prefixes, max_value_chars)
+        elif v.value is not None and v.value != v.focus:
+            where = _render_value(v.value, prefixes, max_value_chars)
+        body = f"{where}: {v.message}" if where else v.message
+        lines.append(f"{head}  {body} ({v.component})")
+    n_errors = len(result.errors)
+    n_warnings = len(result.warnings)
+    if n_errors:
+        summary = f"{n_errors} violation" + ("" if n_errors == 1 else "s")
+    else:
+        summary = "conforms"
+    if n_warnings:
+        summary += f" ({n_warnings} warning" + ("" if n_warnings == 1 else "s") + ")"
+    lines.append(summary)
+    return "\n".join(lines)
+
+
+def _short(node: Node, prefixes: dict[str, str]) -> str:
+    """A prefixed, percent-decoded name for an IRI; literals and blank nodes as N3."""
+    if isinstance(node, URIRef):
+        text = str(node)
+        best: tuple[str, str] | None = None
+        for prefix, ns in prefixes.items():
+            if ns and text.startswith(ns) and len(text) > len(ns):
+                if best is None or len(ns) > len(best[1]):
+                    best = (prefix, ns)
+        if best is None:
+            return f"<{unquote(text)}>"
+        return f"{best[0]}:{unquote(text[len(best[1]):])}"
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if isinstance(node, Literal):
+        return str(node)
+    return str(node)
+
+
+def _render_value(node: Node, prefixes: dict[str, str], limit: int) -> str:
+    """A value for a report line: short IRIs, quoted and truncated literals."""
+    if not isinstance(node, Literal):
+        return _short(node, prefixes)
+    text = str(node)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    rendered = json.dumps(text, ensure_ascii=False)
+    if node.language:
+        rendered += f"@{node.language}"
+    elif node.datatype is not None and node.datatype != XSD.string:
+        rendered += "^^" + _short(node.datatype, prefixes)
+    return rendered

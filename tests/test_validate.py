@@ -1,0 +1,380 @@
+"""SHACL validation of kg graphs, the readable report, and RDF parse errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from kg.errors import GraphParseError, InputError, UsageError, ValidationError
+from kg.validate import ValidationResult, ensure_valid, format_report, load_graph, load_shapes, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "data" / "valid_sample.ttl"
+
+ID = "https://w3id.org/parkkg/id/"
+PARK = URIRef(ID + "park/%E5%8D%97%E6%98%8C%E9%AB%98%E6%96%B0%E5%8C%BA")  # 南昌高新区
+SUBPARK = URIRef(ID + "park/%E9%87%91%E5%BA%90%E8%BD%AF%E4%BB%B6%E5%9B%AD")  # 金庐软件园
+ENTERPRISE = URIRef(
+    ID + "enterprise/%E6%B1%9F%E8%A5%BF%E7%8F%89%E8%BD%A9%E6%99%BA%E8%83%BD%E7%A7%91%E6%8A%80%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8"
+)  # 江西珉轩智能科技有限公司
+PERSON = URIRef(ID + "person/%E5%8D%97%E6%98%8C%E9%AB%98%E6%96%B0%E5%8C%BA%E5%85%9A%E5%B7%A5%E5%A7%94%2F%E5%90%B4%E5%89%8D%E8%BF%9B")
+PLACE = URIRef(ID + "place/%E5%8D%97%E6%98%8C%E5%B8%82")  # 南昌市
+METRIC = URIRef(ID + "metric/park-1")
+METRIC2 = URIRef(ID + "metric/enterprise-1")
+ARTICLE = URIRef(ID + "article/000_95dad0ac0dd1954b-0")
+SENTENCE = URIRef(ID + "sentence/000_95dad0ac0dd1954b-0-7")
+EV_HOSTS = URIRef(ID + "evidence/hosts-1")
+EV_ISSUES = URIRef(ID + "evidence/issues-1")
+
+KG = "https://w3id.org/parkkg/ontology#"
+PREFIXES = f"""
+PREFIX kg: <{KG}>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX qudt: <http://qudt.org/schema/qudt/>
+PREFIX unit: <http://qudt.org/vocab/unit/>
+"""
+
+
+@pytest.fixture(scope="module")
+def sample() -> Graph:
+    return load_graph(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return load_shapes()
+
+
+def mutated(sample: Graph, update: str) -> Graph:
+    graph = Graph()
+    for prefix, ns in sample.namespaces():
+        graph.bind(prefix, ns)
+    for triple in sample:
+        graph.add(triple)
+    graph.update(PREFIXES + update)
+    return graph
+
+
+# --- the valid sample ------------------------------------------------------------------------
+
+
+def test_valid_sample_conforms(sample: Graph, shapes: Graph) -> None:
+    result = validate(sample, shapes=shapes)
+    assert result.conforms, format_report(result)
+    assert result.violations == []
+    assert format_report(result) == "conforms"
+
+
+@pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+def test_valid_sample_conforms_with_inference(sample: Graph, shapes: Graph, inference: str) -> None:
+    result = validate(sample, shapes=shapes, inference=inference)
+    assert result.conforms, format_report(result)
+
+
+# --- mutations: each breaks one rule ---------------------------------------------------------
+# (SPARQL Update applied to the sample, expected focus node, component, path or None for "any")
+
+MUTATIONS = [
+    pytest.param(
+        f"INSERT DATA {{ <{METRIC}> kg:hosts <{METRIC2}> }}", METRIC, "sh:class", KG + "hosts",
+        id="hosts-between-two-metrics-range",
+    ),
+    pytest.param(
+        f"INSERT DATA {{ <{METRIC}> kg:hosts <{METRIC2}> }}", METRIC, "sh:class", None,
+        id="hosts-between-two-metrics-domain",
+    ),
+    pytest.param(
+        f"DELETE WHERE {{ <{METRIC}> qudt:numericValue ?v }}", METRIC, "sh:minCount",
+        "http://qudt.org/schema/qudt/numericValue", id="metric-without-numeric-value",
+    ),
+    pytest.param(
+        f'DELETE {{ <{METRIC}> qudt:numericValue ?v }} INSERT {{ <{METRIC}> qudt:numericValue "1.4E7"^^xsd:double }} '
+        f"WHERE {{ <{METRIC}> qudt:numericValue ?v }}", METRIC, "sh:datatype",
+        "http://qudt.org/schema/qudt/numericValue", id="metric-value-not-decimal",
+    ),
+    pytest.param(
+        f"DELETE WHERE {{ <{METRIC}> qudt:unit ?u }}", METRIC, "sh:minCount",
+        "http://qudt.org/schema/qudt/unit", id="metric-without-unit",
+    ),
+    pytest.param(
+        f"DELETE {{ <{METRIC}> qudt:unit ?u }} INSERT {{ <{METRIC}> qudt:unit unit:KiloGM }} "
+        f"WHERE {{ <{METRIC}> qudt:unit ?u }}", METRIC, "sh:in",
+        "http://qudt.org/schema/qudt/unit", id="metric-unit-not-in-UNITS",
+    ),
+    pytest.param(
+        f"DELETE WHERE {{ <{METRIC}> kg:indicator ?i }}", METRIC, "sh:minCount", KG + "indicator",
+        id="metric-without-indicator",
+    ),
+    pytest.param(
+        f"DELETE {{ <{METRIC}> kg:qualifier ?q }} INSERT {{ <{METRIC}> kg:qualifier kg:Park }} "
+        f"WHERE {{ <{METRIC}> kg:qualifier ?q }}", METRIC, "sh:in", KG + "qualifier",
+        id="metric-qualifier-not-a-qualifier",
+    ),
+    pytest.param(
+        f'INSERT DATA {{ <{METRIC}> kg:year "2024"^^xsd:gYear }}', METRIC, "sh:maxCount", KG + "year",
+        id="metric-with-two-years",
+    ),
+    pytest.param(
+        f"DELETE WHERE {{ <{ENTERPRISE}> rdfs:label ?l }}", ENTERPRISE, "sh:minCount",
+        "http://www.w3.org/2000/01/rdf-schema#label", id="entity-without-label",
+    ),
+    pytest.param(
+        f'INSERT DATA {{ <{PARK}> rdfs:label "南昌高新技术产业开发区"@zh }}', PARK, "sh:maxCount",
+        "http://www.w3.org/2000/01/rdf-schema#label", id="entity-with-two-zh-labels",
+    ),
+    pytest.param(
+        f'DELETE {{ <{PARK}> rdfs:label ?l }} INSERT {{ <{PARK}> rdfs:label "Nanchang High-tech Zone"@en }} '
+        f"WHERE {{ <{PARK}> rdfs:label ?l }}", PARK, "sh:languageIn",
+        "http://www.w3.org/2000/01/rdf-schema#label", id="entity-label-not-zh",
+    ),
+    pytest.param(
+        f"INSERT DATA {{ <{PARK}> a kg:Enterprise }}", PARK, "sh:sparql",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", id="entity-with-two-types",
+    ),
+    pytest.param(
+        f"DELETE WHERE {{ <{EV_HOSTS}> kg:startOffset ?s ; kg:endOffset ?e }}", EV_HOSTS, "sh:minCount",
+        KG + "startOffset", id="evidence-without-offsets",
+    ),
+    pytest.param(
+        f"DELETE {{ <{EV_HOSTS}> kg:startOffset ?s }} INSERT {{ <{EV_HOSTS}> kg:startOffset 250 }} "
+        f"WHERE {{ <{EV_HOSTS}> kg:startOffset ?s }}", EV_HOSTS, "sh:lessThanOrEquals", KG + "startOffset",
+        id="evidence-start-after-end",
+    ),
+    pytest.param(
+        f"DELETE {{ <{EV_HOSTS}> kg:confidence ?c }} INSERT {{ <{EV_HOSTS}> kg:confidence 1.5 }} "
+        f"WHERE {{ <{EV_HOSTS}> kg:confidence ?c }}", EV_HOSTS, "sh:maxInclusive", KG + "confidence",
+        id="evidence-confidence-above-one",
+    ),
+    pytest.param(
+        f"DELETE WHERE {{ <{EV_HOSTS}> kg:rule ?r }}", EV_HOSTS, "sh:minCount", KG + "rule",
+        id="evidence-without-rule",
+    ),
+    pytest.param(
+        f"DELETE {{ <{EV_HOSTS}> kg:sentence ?s }} INSERT {{ <{EV_HOSTS}> kg:sentence <{ARTICLE}> }} "
+        f"WHERE {{ <{EV_HOSTS}> kg:sentence ?s }}", EV_HOSTS, "sh:class", KG + "sentence",
+        id="evidence-sentence-not-a-sentence",
+    ),
+    pytest.param(
+        f"DELETE WHERE {{ <{PARK}> kg:hosts <{ENTERPRISE}> }}", EV_HOSTS, "sh:sparql",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#object", id="evidence-for-a-missing-triple",
+    ),
+    pytest.param(
+        f"DELETE {{ <{EV_ISSUES}> kg:article ?a }} "
+        f"INSERT {{ <{EV_ISSUES}> kg:article <http://example.org/other-article> . "
+        f"<http://example.org/other-article> a kg:Article ; kg:headline \"另一篇\" }} "
+        f"WHERE {{ <{EV_ISSUES}> kg:article ?a }}",
+        EV_ISSUES, "sh:sparql", KG + "sentence", id="evidence-sentence-from-another-article",
+    ),
+    pytest.param(
+        f"DELETE WHERE {{ <{EV_HOSTS}> ?p ?o }}", PARK, "sh:sparql", KG + "hosts",
+        id="hosts-triple-without-evidence",
+    ),
+    pytest.param(
+        f"INSERT {{ <{ENTERPRISE}> kg:issues ?policy }} WHERE {{ ?policy a kg:Policy }}", ENTERPRISE, "sh:or",
+        None, id="issues-from-an-enterprise",
+    ),
+    pytest.param(
+        f"INSERT DATA {{ <{PARK}> kg:achieves <{ENTERPRISE}> }}", PARK, "sh:class", KG + "achieves",
+        id="achieves-an-enterprise",
+    ),
+    pytest.param(
+        f"INSERT DATA {{ <{PARK}> kg:locatedIn <{ENTERPRISE}> }}", PARK, "sh:class", KG + "locatedIn",
+        id="located-in-an-enterprise",
+    ),
+    pytest.param(
+        f"DELETE {{ <{SUBPARK}> kg:partOf ?p }} INSERT {{ <{SUBPARK}> kg:partOf ?g }} "
+        f"WHERE {{ <{SUBPARK}> kg:partOf ?p . ?g a kg:GovernmentBody }}", SUBPARK, "sh:class", KG + "partOf",
+        id="park-part-of-a-government-body",
+    ),
+    pytest.param(
+        f"DELETE {{ <{PERSON}> kg:holdsPost ?p }} INSERT {{ <{PERSON}> kg:holdsPost <{PARK}> }} "
+        f"WHERE {{ <{PERSON}> kg:holdsPost ?p }}", PERSON, "sh:class", KG + "holdsPost",
+        id="holds-post-that-is-a-park",
+    ),
+    pytest.param(
+        f'DELETE {{ <{PLACE}> kg:placeLevel ?l }} INSERT {{ <{PLACE}> kg:placeLevel "county" }} '
+        f"WHERE {{ <{PLACE}> kg:placeLevel ?l }}", PLACE, "sh:in", KG + "placeLevel",
+        id="place-level-unknown",
+    ),
+    pytest.param(
+        f"DELETE WHERE {{ <{ARTICLE}> kg:headline ?h }}", ARTICLE, "sh:minCount", KG + "headline",
+        id="article-without-headline",
+    ),
+    pytest.param(
+        f"DELETE WHERE {{ <{SENTENCE}> kg:text ?t }}", SENTENCE, "sh:minCount", KG + "text",
+        id="sentence-without-text",
+    ),
+    pytest.param(
+        f'INSERT DATA {{ <{PARK}> kg:headline "不是报道" }}', PARK, "sh:class", None,
+        id="headline-on-a-park",
+    ),
+]
+
+
+def find(result: ValidationResult, focus: URIRef, component: str, path: str | None) -> bool:
+    return any(
+        v.focus == focus and v.component == component and (path is None or v.path == URIRef(path))
+        for v in result.errors
+    )
+
+
+@pytest.mark.parametrize(("update", "focus", "component", "path"), MUTATIONS)
+def test_mutation_is_caught(
+    sample: Graph, shapes: Graph, update: str, focus: URIRef, component: str, path: str | None
+) -> None:
+    result = validate(mutated(sample, update), shapes=shapes)
+    assert not result.conforms
+    assert find(result, focus, component, path), format_report(result)
+    for v in result.violations:
+        assert v.message, v  # every shape says what is wrong
+
+
+def test_domain_errors_survive_rdfs_inference(sample: Graph, shapes: Graph) -> None:
+    """Inference must not 'repair' a misused property by typing its subject from rdfs:domain."""
+    graph = mutated(sample, f"INSERT DATA {{ <{METRIC}> kg:hosts <{METRIC2}> }}")
+    result = validate(graph, shapes=shapes, inference="rdfs")
+    assert find(result, METRIC, "sh:class", None), format_report(result)
+
+
+def test_span_outside_sentence_is_only_a_warning(sample: Graph, shapes: Graph) -> None:
+    graph = mutated(
+        sample,
+        f"DELETE {{ <{EV_HOSTS}> kg:endOffset ?e }} INSERT {{ <{EV_HOSTS}> kg:endOffset 300 }} "
+        f"WHERE {{ <{EV_HOSTS}> kg:endOffset ?e }}",
+    )
+    result = validate(graph, shapes=shapes)
+    assert result.conforms
+    assert [(v.focus, v.severity) for v in result.violations] == [(EV_HOSTS, "Warning")]
+    assert format_report(result).splitlines()[-1] == "conforms (1 warning)"
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def test_report_lines_are_readable(sample: Graph, shapes: Graph) -> None:
+    graph = mutated(sample, f"INSERT DATA {{ <{PARK}> kg:hosts <{METRIC}> }}")
+    report = format_report(validate(graph, shapes=shapes))
+    lines = report.splitlines()
+    assert "✗ 南昌高新区 (park:南昌高新区)  kg:hosts → metric:park-1: value must be a kg:Enterprise (sh:class)" in lines
+    assert lines[-1] == "2 violations"  # wrong range, and no evidence
+
+
+def test_report_uses_kgr_prefix_without_bindings(sample: Graph, shapes: Graph) -> None:
+    graph = Graph(bind_namespaces="none")
+    for triple in sample:
+        graph.add(triple)
+    graph.update(PREFIXES + f"DELETE WHERE {{ <{ENTERPRISE}> rdfs:label ?l }}")
+    report = format_report(validate(graph, shapes=shapes))
+    assert "✗ kgr:enterprise/江西珉轩智能科技有限公司  rdfs:label:" in report
+    assert report.endswith("1 violation")
+
+
+def test_ensure_valid_raises_with_the_report(sample: Graph, shapes: Graph) -> None:
+    ensure_valid(sample, shapes=shapes)
+    with pytest.raises(ValidationError, match="1 violation"):
+        ensure_valid(mutated(sample, f"DELETE WHERE {{ <{ARTICLE}> kg:headline ?h }}"), shapes=shapes)
+
+
+def test_unknown_inference_is_a_usage_error(sample: Graph) -> None:
+    with pytest.raises(UsageError, match="inference"):
+        validate(sample, inference="magic")
+
+
+def test_invalid_shacl_is_reported(sample: Graph) -> None:
+    bad = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <http://example.org/S> a sh:NodeShape ; sh:targetNode <http://example.org/x> ;
+            sh:sparql [ sh:select "SELECT $this WHERE { VALUES ?x { 1 } }" ] .
+        """,
+        format="turtle",
+    )
+    with pytest.raises(GraphParseError, match="shapes"):
+        validate(sample, shapes=bad)
+
+
+# --- reading RDF files -------------------------------------------------------------------------
+
+BROKEN = [
+    pytest.param("broken.ttl", '@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:d ex:e "中文" ex:f .\n', 3, 16, id="turtle"),
+    pytest.param("broken.ttl", '@prefix ex: <http://e/> .\nex:a ex:b "x\nex:c ex:d ex:e .\n', 3, None, id="turtle-newline-in-string"),
+    pytest.param("broken.nt", "<http://a> <http://b> <http://c> .\n<http://a> <http://b> c .\n", 2, None, id="ntriples"),
+    pytest.param("broken.nq", "<http://a> <http://b> <http://c> <http://g> .\n\n<http://a> <http://b> .\n", 3, None, id="nquads"),
+    pytest.param("broken.trig", "@prefix ex: <http://e/> .\nex:g {\n ex:a ex:b ex:c .\n ex:d ex:e . }\n", 4, None, id="trig"),
+    pytest.param("broken.jsonld", '{"@id": "http://a",\n "http://b": [1,,]}', 2, 17, id="jsonld"),
+    pytest.param(
+        "broken.rdf",
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<rdf:Description></rdf:RDF>',
+        2, None, id="rdfxml",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "line", "column"), BROKEN)
+def test_parse_error_names_file_line_and_column(
+    tmp_path: Path, name: str, text: str, line: int, column: int | None
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(GraphParseError) as info:
+        load_graph(path)
+    err = info.value
+    assert str(path) in str(err)
+    assert err.line == line, str(err)  # type: ignore[attr-defined]
+    assert f"{path}:{line}" in str(err)
+    if column is not None:
+        assert err.column == column, str(err)  # type: ignore[attr-defined]
+
+
+def test_malformed_shapes_file_is_a_parse_error(tmp_path: Path) -> None:
+    path = tmp_path / "my-shapes.ttl"
+    path.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n\n<a> a sh:NodeShape ;;\n", encoding="utf-8")
+    with pytest.raises(GraphParseError, match=r"my-shapes\.ttl:3"):
+        load_shapes(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        pytest.param("missing.ttl", None, "no such file", id="missing"),
+        pytest.param("empty.ttl", b"", "empty", id="empty"),
+        pytest.param("latin1.ttl", "<a> <b> \"caf\xe9\" .".encode("latin-1"), "UTF-8", id="not-utf8"),
+        pytest.param("graph.xyz", b"<a> <b> <c> .", "suffix", id="unknown-suffix"),
+    ],
+)
+def test_unreadable_files_are_input_errors(tmp_path: Path, name: str, content: bytes | None, reason: str) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(InputError, match=reason):
+        load_graph(path)
+
+
+@pytest.mark.parametrize("suffix", [".nt", ".jsonld", ".trig", ".nq", ".rdf"])
+def test_round_trip_formats(tmp_path: Path, sample: Graph, suffix: str) -> None:
+    fmt = {".nt": "nt", ".jsonld": "json-ld", ".trig": "trig", ".nq": "nquads", ".rdf": "xml"}[suffix]
+    path = tmp_path / f"sample{suffix}"
+    if fmt in ("trig", "nquads"):
+        from rdflib import Dataset
+
+        ds = Dataset()
+        named = ds.graph(URIRef("http://example.org/g"))
+        for triple in sample:
+            named.add(triple)
+        ds.serialize(path, format=fmt)
+    else:
+        sample.serialize(path, format=fmt)
+    assert len(load_graph(path)) == len(sample)
+
+
+def test_import_is_quiet_and_lazy() -> None:
+    code = "import sys, kg.validate; assert 'pyshacl' not in sys.modules, 'pyshacl imported eagerly'"
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
