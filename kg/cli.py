@@ -115,7 +115,29 @@ def _run_validate(args: argparse.Namespace) -> int:
     return 0 if result.conforms else 1
 
 
-COMMANDS: list[Adder] = [_add_build, _add_validate]
+# kg eval ----------------------------------------------------------------------
+def _add_eval(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "eval",
+        help="precision, recall and F1 against gold annotations",
+        description="Build each gold article of DIR (NAME.json beside NAME.txt) and print P/R/F1 per "
+        "entity type, per relation and for metrics, then the misses and false positives.",
+    )
+    parser.add_argument("--gold", required=True, help="folder of gold .json files (and their .txt articles)")
+    parser.add_argument("inputs", nargs="*", help="read the articles from these files instead (matched by file name)")
+    parser.add_argument("--summary", action="store_true", help="print only the table")
+    parser.set_defaults(run=_run_eval)
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, format_report
+
+    report = evaluate(args.gold, args.inputs or None)
+    print(format_report(report, details=not args.summary))
+    return 0
+
+
+COMMANDS: list[Adder] = [_add_build, _add_validate, _add_eval]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,0 +1,294 @@
+"""``kg eval``: precision, recall and F1 of the built graph against gold annotations.
+
+Each gold file ``NAME.json`` (format in ``tests/gold/README.md``) describes the article
+``NAME.txt`` beside it. The article is built into a graph exactly as ``kg build`` would, and
+the graph — not any internal structure — is compared with the gold: entities by type, relations
+by predicate, and metrics (same subject, unit right, value within 1%). Names match after NFKC
+normalisation, ignoring quotes and 《》.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib.namespace import SKOS
+
+from .errors import InputError
+from .ontology import KG, QUDT, UNITS
+from .resolve import normalize_name
+
+__all__ = ["Score", "DocumentReport", "EvalReport", "evaluate", "format_report", "load_gold", "ENTITY_TYPES", "RELATIONS"]
+
+ENTITY_TYPES = ("Park", "Enterprise", "Policy", "Person", "GovernmentBody", "Place")
+RELATIONS = ("hosts", "issues", "partOf", "locatedIn", "holdsPost")
+_UNIT_CODES = {iri: code for code, iri in UNITS.items()}
+
+
+@dataclass
+class Score:
+    """True positives, false positives and false negatives of one category."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __iadd__(self, other: Score) -> Score:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        return self
+
+
+@dataclass
+class DocumentReport:
+    """What one gold article got right and wrong."""
+
+    doc: str
+    scores: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    misses: list[str] = field(default_factory=list)
+    false_positives: list[str] = field(default_factory=list)
+    traps: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EvalReport:
+    """Scores over all gold articles, per category and micro-averaged by group."""
+
+    documents: list[DocumentReport]
+
+    def total(self, category: str) -> Score:
+        score = Score()
+        for document in self.documents:
+            if category in document.scores:
+                score += document.scores[category]
+        return score
+
+    def group(self, group: str) -> Score:
+        names = {"entities": ENTITY_TYPES, "relations": RELATIONS, "metrics": ("metrics",)}[group]
+        score = Score()
+        for name in names:
+            score += self.total(name)
+        return score
+
+
+def load_gold(path: str | os.PathLike[str]) -> dict:
+    """Read one gold JSON file, checking the keys every file must have."""
+    try:
+        gold = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise InputError(str(path), f"is not a readable gold JSON file ({error})") from error
+    for key in ("doc", "entities", "relations", "metrics"):
+        if key not in gold:
+            raise InputError(str(path), f"gold file lacks the key {key!r}")
+    return gold
+
+
+def _names(graph: Graph, node: URIRef) -> set[str]:
+    values = list(graph.objects(node, RDFS.label)) + list(graph.objects(node, SKOS.altLabel))
+    return {normalize_name(str(value)) for value in values}
+
+
+def _gold_entities(gold: dict) -> dict[str, list[set[str]]]:
+    result: dict[str, list[set[str]]] = {}
+    for type_ in ENTITY_TYPES:
+        result[type_] = [
+            {normalize_name(entry["name"]), *(normalize_name(a) for a in entry.get("aliases", []))}
+            for entry in gold["entities"].get(type_, [])
+        ]
+    return result
+
+
+def _sentence_of(graph: Graph, subject: URIRef, predicate: URIRef, obj: URIRef) -> str:
+    for evidence in graph.subjects(RDF.subject, subject):
+        if (evidence, RDF.predicate, predicate) in graph and (evidence, RDF.object, obj) in graph:
+            sentence = graph.value(evidence, KG.sentence)
+            text = graph.value(sentence, KG.text) if sentence is not None else None
+            if text is not None:
+                return str(text)
+    return ""
+
+
+def _match(gold_items: list, predicted: list, same) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Greedy one-to-one matching; returns pairs, unmatched gold and unmatched predictions."""
+    used: set[int] = set()
+    pairs = []
+    missed = []
+    for g, gold_item in enumerate(gold_items):
+        for p, item in enumerate(predicted):
+            if p not in used and same(gold_item, item):
+                used.add(p)
+                pairs.append((g, p))
+                break
+        else:
+            missed.append(g)
+    extra = [p for p in range(len(predicted)) if p not in used]
+    return pairs, missed, extra
+
+
+def evaluate_document(graph: Graph, gold: dict) -> DocumentReport:
+    """Score one article's graph against its gold annotation."""
+    report = DocumentReport(doc=gold["doc"])
+    gold_entities = _gold_entities(gold)
+    lookup: dict[str, set[str]] = {}
+    for type_, entries in gold_entities.items():
+        for names in entries:
+            for name in names:
+                lookup.setdefault(name, set()).update(names)
+
+    def gold_names(name: str) -> set[str]:
+        normal = normalize_name(name)
+        return lookup.get(normal, {normal})
+
+    # Entities
+    for type_ in ENTITY_TYPES:
+        predicted = [(node, _names(graph, node)) for node in graph.subjects(RDF.type, KG[type_])]
+        pairs, missed, extra = _match(gold_entities[type_], predicted, lambda g, p: bool(g & p[1]))
+        score = report.scores[type_]
+        score.tp += len(pairs)
+        score.fn += len(missed)
+        score.fp += len(extra)
+        report.misses += [f"{type_}: {sorted(gold_entities[type_][i])[0]}" for i in missed]
+        report.false_positives += [f"{type_}: {sorted(predicted[i][1])[0]}" for i in extra]
+
+    # Relations
+    predicted_relations: list[tuple[str, set[str], set[str], str]] = []
+    for name in RELATIONS:
+        if name == "holdsPost":
+            for person, post in graph.subject_objects(KG.holdsPost):
+                org = graph.value(post, KG.postIn)
+                if org is not None:
+                    text = _sentence_of(graph, person, KG.holdsPost, post)
+                    predicted_relations.append((name, _names(graph, person), _names(graph, org), text))
+            continue
+        for subject, obj in graph.subject_objects(KG[name]):
+            text = _sentence_of(graph, subject, KG[name], obj)
+            predicted_relations.append((name, _names(graph, subject), _names(graph, obj), text))
+    # One prediction per (predicate, subject names, object names): posts of one org count once.
+    unique: dict[tuple[str, frozenset[str], frozenset[str]], tuple[str, set[str], set[str], str]] = {}
+    for item in predicted_relations:
+        unique.setdefault((item[0], frozenset(item[1]), frozenset(item[2])), item)
+    predicted_relations = list(unique.values())
+    gold_relations = []
+    seen = set()
+    for relation in gold["relations"]:
+        key = (relation["p"], normalize_name(relation["s"]), normalize_name(relation["o"]))
+        if key not in seen:
+            seen.add(key)
+            gold_relations.append(relation)
+
+    def same_relation(g: dict, p: tuple) -> bool:
+        return g["p"] == p[0] and bool(gold_names(g["s"]) & p[1]) and bool(gold_names(g["o"]) & p[2])
+
+    for name in RELATIONS:
+        gold_here = [g for g in gold_relations if g["p"] == name]
+        predicted_here = [p for p in predicted_relations if p[0] == name]
+        pairs, missed, extra = _match(gold_here, predicted_here, same_relation)
+        score = report.scores[name]
+        score.tp += len(pairs)
+        score.fn += len(missed)
+        score.fp += len(extra)
+        report.misses += [f"{name}: {gold_here[i]['s']} → {gold_here[i]['o']}" for i in missed]
+        report.false_positives += [
+            f"{name}: {sorted(predicted_here[i][1])[0]} → {sorted(predicted_here[i][2])[0]}  «{predicted_here[i][3][:80]}»"
+            for i in extra
+        ]
+    for trap in gold.get("not_relations", []):
+        if any(same_relation(trap, p) for p in predicted_relations):
+            report.traps.append(f"{trap['p']}: {trap['s']} → {trap['o']} ({trap.get('why', '')})")
+
+    # Metrics
+    predicted_metrics = []
+    for subject, metric in graph.subject_objects(KG.achieves):
+        value = graph.value(metric, QUDT.numericValue)
+        unit = graph.value(metric, QUDT.unit)
+        if value is None or unit is None:
+            continue
+        text = _sentence_of(graph, subject, KG.achieves, metric)
+        surface = graph.value(metric, KG.surfaceText)
+        predicted_metrics.append((_names(graph, subject), Decimal(str(value)), _UNIT_CODES.get(unit, str(unit)), str(surface), text))
+
+    def same_metric(g: dict, p: tuple) -> bool:
+        value = Decimal(str(g["value"]))
+        close = abs(p[1] - value) <= abs(value) * Decimal("0.01")
+        return g["unit"] == p[2] and close and bool(gold_names(g["s"]) & p[0])
+
+    pairs, missed, extra = _match(gold["metrics"], predicted_metrics, same_metric)
+    score = report.scores["metrics"]
+    score.tp += len(pairs)
+    score.fn += len(missed)
+    score.fp += len(extra)
+    report.misses += [f"metric: {gold['metrics'][i]['s']} {gold['metrics'][i].get('indicator', '')} {gold['metrics'][i]['text']}" for i in missed]
+    report.false_positives += [
+        f"metric: {sorted(predicted_metrics[i][0])[0]} {predicted_metrics[i][3]} ({predicted_metrics[i][1]} {predicted_metrics[i][2]})  «{predicted_metrics[i][4][:80]}»"
+        for i in extra
+    ]
+    return report
+
+
+def evaluate(gold_dir: str | os.PathLike[str], inputs: list[str] | None = None) -> EvalReport:
+    """Build each gold article and score it; ``inputs`` overrides where the texts are read from."""
+    from .builder import build_corpus
+    from .segment import Segmenter
+
+    folder = Path(gold_dir)
+    gold_files = sorted(folder.glob("*.json"))
+    gold_files = [g for g in gold_files if g.name != "thresholds.json"]
+    if not gold_files:
+        raise InputError(str(folder), "holds no gold .json files")
+    by_name = {Path(p).name: Path(p) for p in inputs or []}
+    segmenter = Segmenter()
+    reports = []
+    for gold_file in gold_files:
+        gold = load_gold(gold_file)
+        text_path = by_name.get(gold["doc"], folder / gold["doc"])
+        result = build_corpus([text_path], segmenter=segmenter)
+        if result.documents == 0:
+            raise result.problems[0] if result.problems else InputError(str(text_path), "could not be read")
+        reports.append(evaluate_document(result.graph, gold))
+    return EvalReport(documents=reports)
+
+
+def format_report(report: EvalReport, *, details: bool = True) -> str:
+    """The table of P/R/F1 per category and group, then misses and false positives."""
+    lines = [f"{'category':<16}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>6}{'FN':>6}"]
+
+    def row(name: str, score: Score) -> str:
+        return f"{name:<16}{score.precision:7.3f}{score.recall:7.3f}{score.f1:7.3f}{score.tp:6d}{score.fp:6d}{score.fn:6d}"
+
+    for name in ENTITY_TYPES:
+        lines.append(row(name, report.total(name)))
+    lines.append(row("ENTITIES", report.group("entities")))
+    for name in RELATIONS:
+        lines.append(row(name, report.total(name)))
+    lines.append(row("RELATIONS", report.group("relations")))
+    lines.append(row("METRICS", report.group("metrics")))
+    traps = sum(len(d.traps) for d in report.documents)
+    lines.append(f"traps fallen into (not_relations predicted): {traps}")
+    if details:
+        for document in report.documents:
+            if not (document.misses or document.false_positives or document.traps):
+                continue
+            lines.append(f"\n== {document.doc}")
+            lines += [f"  miss  {m}" for m in document.misses]
+            lines += [f"  extra {m}" for m in document.false_positives]
+            lines += [f"  trap  {m}" for m in document.traps]
+    return "\n".join(lines)
