@@ -22,6 +22,7 @@ __all__ = [
     "BODY_HEADS",
     "DEPARTMENTS",
     "LEFT_STOPWORDS",
+    "NATIONAL_BODIES",
     "SURNAMES",
 ]
 
@@ -137,6 +138,25 @@ PARK_SUFFIXES: dict[str, str] = {
     "新区": "新区",
     "自贸片区": "自贸片区",
     "片区": "片区",
+    "生物城": "生物城",
+    "软件城": "软件城",
+    "纳米城": "纳米城",
+    "科技城": "科技城",
+    "生态城": "生态城",
+    "智造城": "智造城",
+    "生态园": "生态园",
+    "研创园": "研创园",
+    "孵化园": "孵化园",
+    "经济区": "经济区",
+    "产业集中区": "产业集中区",
+    "集中区": "集中区",
+    "商务区": "商务区",
+    "直管区": "直管区",
+    "合作区": "合作区",
+    "试验区": "试验区",
+    "实验区": "实验区",
+    "小镇": "小镇",
+    "港区": "港区",
 }
 
 #: Legal forms that end a full enterprise name, longest first.
@@ -178,6 +198,9 @@ POST_TITLES: tuple[str, ...] = tuple(
 
 #: Heads of government bodies that stand alone after a place or park name.
 BODY_HEADS: tuple[str, ...] = (
+    "人大常委会",
+    "人大",
+    "政协",
     "党工委",
     "管委会",
     "管理委员会",
@@ -192,6 +215,13 @@ BODY_HEADS: tuple[str, ...] = (
     "县委",
     "省委",
     "党委",
+)
+
+#: Central bodies that are named on their own, without a place before them.
+NATIONAL_BODIES: tuple[str, ...] = tuple(
+    """国务院 国务院办公厅 中共中央 全国人大常委会 国家发展改革委 国家发展和改革委员会 国家发改委 工业和信息化部 工信部
+    科学技术部 科技部 商务部 财政部 自然资源部 生态环境部 交通运输部 人力资源和社会保障部 海关总署 国家税务总局
+    国家市场监督管理总局 国家知识产权局 中国人民银行 国家外汇管理局 国务院国资委 国家能源局 国家统计局""".split()
 )
 
 #: Government departments: the word before 局 / 委 / 厅 / 办 / 中心 / 部.
@@ -210,7 +240,7 @@ DEPARTMENTS: tuple[str, ...] = tuple(
 #: Words that may stand just before a name but never begin one (prepositions, verbs, fillers).
 LEFT_STOPWORDS: frozenset[str] = frozenset(
     """像 由 与 和 同 跟 及 以及 并 或 在 于 对 为 向 将 把 被 让 使 给 从 是 有 了 的 等 其中 包括 如 例如 比如
-    还有 以 该 这 那 其 各 每 一家 一批 一个 这家 那家 这些 多家 设在 制约 立足 优化 后续 引进 引入 签约 签下 落户 入驻 投资 建设 成立 设立
+    还有 以 该 这 那 其 各 每 一家 一批 一个 这家 那家 这些 多家 设在 制约 立足 优化 后续 推出 走访 带动 牵头 孵化 打造 助力 新增 先后 相继 陆续 分别 均 世界一流 国际一流 国内一流 一流 引进 引入 签约 签下 落户 入驻 投资 建设 成立 设立
     组建 推动 支持 帮助 服务 扶持 培育 吸引 招引 携手 联合 联手 依托 围绕 通过 作为 成为 获 获得 获评 荣获 位于 来自
     企业 公司 龙头 龙头企业 头部 头部企业 重点 重点企业 项目 合作 推进 加快 实现 完成 达成 落地 落成 开工 竣工 投产
     目前 当前 近日 近年来 今年 去年 日前 此外 同时 另外 而 但 也 都 还 又 再 已 已经 正 正在 就 则 即 亦 依托 当前

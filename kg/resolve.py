@@ -131,6 +131,7 @@ class ArticleEntities:
         self.of_mention: dict[int, str] = {}
         self.main_park: str | None = None
         self.city: list[tuple[int, str]] = []
+        self.provinces: list[tuple[int, str]] = []
 
     @staticmethod
     def id_of(type_: EntityType, key: str) -> str:
@@ -166,24 +167,17 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
             if other != key and other.endswith(key) and _is_place(other[: len(other) - len(key)]):
                 park_keys[text] = other
 
-    headline_sentences = set(range(article.headline_sentences))
-    weights: Counter[str] = Counter()
-    for mention in named:
-        if mention.type == "Park":
-            weights[park_keys[mention.text]] += 3 if mention.sentence in headline_sentences else 1
-    if weights:
-        top = max(weights.values())
-        result.main_park = next(k for k in (park_keys[m.text] for m in named if m.type == "Park") if weights[k] == top)
-
-    aliases_to = {m.text: m.refers_to for m in named if m.refers_to}
+    # 以下简称 and core aliases: every later use of the short name is the full name.
+    aliases_to = {(m.type, m.text): m.refers_to for m in named if m.refers_to}
     for mention in named:
         type_ = mention.type
         if type_ == "Person":
             continue
+        referent = aliases_to.get((type_, mention.text))
         if type_ == "Park":
-            key = park_keys[mention.text]
-        elif type_ == "Enterprise" and mention.text in aliases_to:
-            key = entity_key(type_, aliases_to[mention.text])
+            key = park_keys.get(referent, park_key(referent)) if referent else park_keys[mention.text]
+        elif referent:
+            key = entity_key(type_, referent)
         else:
             key = entity_key(type_, mention.text)
         ident = result.add(mention, type_, key, mention.text, article.key)
@@ -193,10 +187,28 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
             result.entities[ident].place_level = mention.detail if mention.detail == "district" else level
             if level == "city":
                 result.city.append((mention.start, full))
+            elif level == "province":
+                result.provinces.append((mention.start, full))
         elif type_ == "Park":
             for place in park_places(mention.text):
-                if place_index().get(place, ("", ""))[1] == "city":
+                level = place_index().get(place, ("", ""))[1]
+                if level == "city":
                     result.city.append((mention.start, place))
+                elif level == "province":
+                    result.provinces.append((mention.start, place))
+
+    # The main park: named most, headline mentions weighing three times.
+    headline_sentences = set(range(article.headline_sentences))
+    weights: Counter[str] = Counter()
+    order: list[str] = []
+    for mention in named:
+        ident = result.get(mention)
+        if mention.type == "Park" and ident:
+            weights[ident] += 3 if mention.sentence in headline_sentences else 1
+            order.append(ident)
+    if weights:
+        top = max(weights.values())
+        result.main_park = result.entities[next(i for i in order if weights[i] == top)].key
 
     # Labels: the spelling used most, ties to the longest; enterprises keep the full legal name.
     for ident, counts in surfaces.items():
@@ -214,10 +226,27 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
     return result
 
 
+_PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
+
+
 def _resolve_generic(mention: Mention, mentions: list[Mention], result: ArticleEntities, article: Article) -> None:
+    """Point a generic mention (该区, 公司, 市委, 管委会, 科技局 …) at what it stands for."""
     kind = mention.detail
-    if kind == "park" and result.main_park:
-        result.of_mention[id(mention)] = result.id_of("Park", result.main_park)
+    if kind == "park":
+        target = result.main_park
+        bare = normalize_name(mention.text)
+        if bare in PARK_SUFFIXES:
+            # A bare 软件园 / 高新区 means the last park of that kind named before it.
+            short = PARK_SUFFIXES[bare]
+            earlier = [
+                m for m in mentions
+                if m.type == "Park" and not m.generic and m.end <= mention.start and result.get(m)
+                and result.entities[result.get(m) or ""].key.endswith(short)
+            ]
+            if earlier:
+                target = result.entities[result.get(earlier[-1]) or ""].key
+        if target:
+            result.of_mention[id(mention)] = result.id_of("Park", target)
     elif kind == "company":
         previous = [
             m
@@ -228,13 +257,31 @@ def _resolve_generic(mention: Mention, mentions: list[Mention], result: ArticleE
             target = result.get(previous[-1])
             if target:
                 result.of_mention[id(mention)] = target
-    elif mention.type == "GovernmentBody" and kind in ("市委", "市政府"):
+    elif mention.type == "GovernmentBody" and kind:
+        owner = _body_owner(kind, mention, result)
+        if owner:
+            name = owner + (kind if kind != "department" else mention.text)
+            ident = result.add(mention, "GovernmentBody", _body_key(name), name, article.key)
+            entity = result.entities[ident]
+            if kind == "department":
+                entity.label = mention.text
+            else:
+                entity.label = name
+
+
+def _body_owner(kind: str, mention: Mention, result: ArticleEntities) -> str | None:
+    """The place or park a lone body belongs to: 市委 → the article's city, 管委会 → its park."""
+    if kind.startswith("市"):
         cities = [city for start, city in result.city if start < mention.start] or [c for _, c in result.city]
-        if cities:
-            city = cities[-1]
-            short = city[:-1] if city.endswith("市") else city
-            name = short + kind
-            key = _body_key(name)
-            ident = result.add(mention, "GovernmentBody", key, name, article.key)
-            result.entities[ident].aliases.discard(name)
-            result.entities[ident].label = name
+        return cities[-1][:-1] if cities and cities[-1].endswith("市") else (cities[-1] if cities else None)
+    if kind.startswith("省"):
+        provinces = [p for start, p in result.provinces if start < mention.start] or [p for _, p in result.provinces]
+        return province_short(provinces[-1]) if provinces else None
+    if kind in _PARK_BODY_HEADS and result.main_park:
+        return result.entities[result.id_of("Park", result.main_park)].label
+    if kind == "department":
+        if result.main_park:
+            return result.entities[result.id_of("Park", result.main_park)].label
+        cities = [c for _, c in result.city]
+        return cities[-1] if cities else None
+    return None

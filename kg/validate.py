@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 import xml.sax
 from dataclasses import dataclass, field
 from importlib import resources
@@ -180,20 +181,28 @@ def load_graph(path: str | os.PathLike[str]) -> Graph:
 def parse_rdf(text: str, fmt: str, *, source: str, base: str | None = None) -> Graph:
     """Parse RDF ``text`` in rdflib format ``fmt``; parse errors name ``source``."""
     try:
-        if fmt in _QUAD_FORMATS:
-            ds = Dataset(default_union=True)
-            ds.parse(data=text, format=fmt, publicID=base)
-            graph = Graph()
-            for prefix, ns in ds.namespaces():
-                graph.bind(prefix, ns, override=False)
-            for s, p, o, _ in ds.quads((None, None, None, None)):
-                graph.add((s, p, o))
-            return graph
-        graph = Graph()
-        graph.parse(data=text, format=fmt, publicID=base)
-        return graph
+        with warnings.catch_warnings():
+            # rdflib's own parsers use APIs rdflib itself deprecates (ConjunctiveGraph).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return _parse(text, fmt, base)
     except Exception as exc:  # rdflib raises many unrelated exception types
         raise _parse_error(exc, text, fmt, source) from exc
+
+
+def _parse(text: str, fmt: str, base: str | None) -> Graph:
+    """Parse without error translation; quad formats are merged into one graph."""
+    if fmt in _QUAD_FORMATS:
+        ds = Dataset(default_union=True)
+        ds.parse(data=text, format=fmt, publicID=base)
+        graph = Graph()
+        for prefix, ns in ds.namespaces():
+            graph.bind(prefix, ns, override=False)
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            graph.add((s, p, o))
+        return graph
+    graph = Graph()
+    graph.parse(data=text, format=fmt, publicID=base)
+    return graph
 
 
 def _parse_error(exc: BaseException, text: str, fmt: str, source: str) -> GraphParseError:

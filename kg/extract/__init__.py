@@ -56,19 +56,24 @@ _ALIAS = re.compile(r"[(（]\s*(?:以下)?简称[“\"]?([^”\")）]{2,12})[”
 
 
 def _find_aliases(contexts: list[SentenceContext]) -> None:
-    """Short names: 以下简称“X”, and the distinctive core of a full name used on its own."""
+    """Other names: （以下简称“X”） after any name, and the distinctive core of a full company
+    name used on its own (天马 for 厦门天马微电子有限公司)."""
     cores: dict[str, str] = {}
     for context in contexts:
         for mention in list(context.mentions):
-            if mention.type != "Enterprise" or mention.generic:
+            if mention.generic or mention.type in ("Person", "Place"):
                 continue
             local_end = mention.end - context.offset
             alias = _ALIAS.match(context.text, local_end)
             if alias:
                 start = context.offset + alias.start(1)
-                context.add("Enterprise", start, start + len(alias.group(1)), "enterprise.alias", refers_to=mention.text)
-                cores[alias.group(1)] = mention.text
-            if mention.rule != "enterprise.legal-suffix":
+                context.mentions = [
+                    m for m in context.mentions if not (start <= m.start < start + len(alias.group(1)))
+                ]
+                context.add(mention.type, start, start + len(alias.group(1)), "alias.short-name", refers_to=mention.text)
+                if mention.type == "Enterprise":
+                    cores[alias.group(1)] = mention.text
+            if mention.type != "Enterprise" or mention.rule != "enterprise.legal-suffix":
                 continue
             core = enterprise_core(mention.text)
             if len(core) >= 2 and core != mention.text and core not in _industry_words():

@@ -82,7 +82,11 @@ def register(name: str) -> Callable[[Finder], Finder]:
 _STOP_TAGS = ("v", "p", "c", "u", "d", "r", "ad", "t", "m", "q", "y", "e", "o", "z")
 
 
-def trim_left(context: SentenceContext, window_start: int, name_end: int) -> int:
+#: Closed word classes that end a name's left context even inside a long company name.
+_CLOSED_TAGS = ("p", "c", "u", "r", "y", "e", "o")
+
+
+def trim_left(context: SentenceContext, window_start: int, name_end: int, *, company: bool = False) -> int:
     """The absolute start of a name that ends at ``name_end``, looking back to ``window_start``.
 
     The window is cut at the last punctuation mark, then tagged; everything up to and
@@ -101,16 +105,29 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int) -> int
     places = place_index()
     position = 0
     start = 0
-    for word, tag in context.segmenter.tag(window):
+    seen_place = False
+    words = context.segmenter.tag(window)
+    for number, (word, tag) in enumerate(words):
         position += len(word)
         if word in ("(", ")"):
             continue
         if word in places or word.endswith(("省", "市")) and word[:-1] in places:
+            seen_place = True
             continue
-        if (
-            word in LEFT_STOPWORDS
-            or tag.startswith(_STOP_TAGS) and tag != "vn"
-            or not re.search(rf"[{HAN}A-Za-z0-9]", word)
-        ):
+        if not re.search(rf"[{HAN}A-Za-z0-9]", word):
+            start = position
+            continue
+        if company:
+            # Company names hold open-class words (投资, 智控, 对俄); once a place has begun
+            # the name, or right before a bracketed place, only closed classes end it.
+            before_bracket = number + 1 < len(words) and words[number + 1][0] == "("
+            if word in ("的", "了", "在", "由", "与", "和", "像", "及", "等", "是", "为", "将", "把", "被", "从", "对于"):
+                start = position
+            elif not seen_place and not before_bracket and (
+                word in LEFT_STOPWORDS or tag.startswith(_CLOSED_TAGS) and word != "对"
+            ):
+                start = position
+            continue
+        if word in LEFT_STOPWORDS or tag.startswith(_STOP_TAGS) and tag != "vn":
             start = position
     return window_start + cut + start

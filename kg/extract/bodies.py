@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ..lexicon import BODY_HEADS, DEPARTMENTS
+from ..lexicon import BODY_HEADS, DEPARTMENTS, NATIONAL_BODIES
 from .base import HAN, SentenceContext, register
 
 __all__ = ["find_bodies"]
@@ -25,7 +25,21 @@ def _head_pattern() -> re.Pattern[str]:
     )
 
 
-_LONE = re.compile(r"(?<![\u4e00-\u9fff])(?:当地)?(市委|市政府|省委|省政府|区委|区政府|县委|县政府)")
+_LONE = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:当地|该)?(市委|市政府|市人民政府|省委|省政府|省人民政府|区委|区政府|县委|县政府)"
+    r"|(?:(?<![\u4e00-\u9fff])|(?<=园区|新区|该区|本区))(管委会|党工委|管理委员会)"
+)
+
+
+@cache
+def _national() -> re.Pattern[str]:
+    return re.compile("|".join(sorted(NATIONAL_BODIES, key=len, reverse=True)))
+
+
+@cache
+def _department() -> re.Pattern[str]:
+    departments = "|".join(DEPARTMENTS)
+    return re.compile(rf"(?<![{HAN}])(?:{departments})(?:委员会|局|委|办公室)")
 
 
 @register("body")
@@ -36,8 +50,11 @@ def find_bodies(context: SentenceContext) -> None:
     for match in _head_pattern().finditer(text):
         head_start = offset + match.start()
         anchor = anchors.get(head_start)
-        if anchor is None and text[match.start() - 1 : match.start()] == "市":
-            anchor = anchors.get(head_start - 1)
+        # 合肥市|市政府 and 新北区|区委 share one character with their anchor.
+        if anchor is None and match.group()[:1] in "市省区县":
+            shared = anchors.get(head_start + 1)
+            if shared is not None and shared.text.endswith(match.group()[:1]):
+                anchor = shared
         if anchor is None:
             continue
         if match.group() in ("委", "政府") and not (anchor.type == "Place" and anchor.text.endswith(("市", "区", "县", "省"))):
@@ -46,7 +63,16 @@ def find_bodies(context: SentenceContext) -> None:
         if context.taken(anchor.start, end, allow=("Park", "Place")):
             continue
         context.add("GovernmentBody", anchor.start, end, "body.anchored", detail=match.group())
-    for match in _LONE.finditer(text):
-        start, end = offset + match.start(1), offset + match.end(1)
+    for match in _national().finditer(text):
+        start, end = offset + match.start(), offset + match.end()
         if not context.taken(start, end):
-            context.add("GovernmentBody", start, end, "body.local", generic=True, detail=match.group(1))
+            context.add("GovernmentBody", start, end, "body.national")
+    for match in _LONE.finditer(text):
+        group = 1 if match.group(1) else 2
+        start, end = offset + match.start(group), offset + match.end(group)
+        if not context.taken(start, end):
+            context.add("GovernmentBody", start, end, "body.local", generic=True, detail=match.group(group))
+    for match in _department().finditer(text):
+        start, end = offset + match.start(), offset + match.end()
+        if not context.taken(start, end):
+            context.add("GovernmentBody", start, end, "body.department", generic=True, detail="department")

@@ -24,7 +24,7 @@ _GENERIC = frozenset(
 @cache
 def _full_pattern() -> re.Pattern[str]:
     suffixes = sorted((re.escape(s) for s in COMPANY_SUFFIXES), key=len, reverse=True)
-    return re.compile(rf"(?:{'|'.join(suffixes)})(?:\([{HAN}]{{2,6}}\))?")
+    return re.compile(rf"(?:{'|'.join(suffixes)}|(?<=[{HAN}]{{4}})公司)(?:\([{HAN}]{{2,6}}\))?")
 
 
 @register("enterprise.full")
@@ -36,18 +36,25 @@ def find_full_names(context: SentenceContext) -> None:
             continue  # the longer legal form that follows is matched on its own
         end = offset + match.end()
         window_start = max(context.last_end_before(offset + match.start()), offset + match.start() - 28)
-        start = trim_left(context, window_start, offset + match.start())
+        start = trim_left(context, window_start, offset + match.start(), company=True)
+        # Latin letters right before the window's start belong to the name (KST集团).
+        while start > window_start and re.match(r"[A-Za-z0-9&]", text[start - offset - 1]):
+            start -= 1
         # A leading (xx) belongs to the previous word, never to the start of a name.
         while text[start - offset : start - offset + 1] in ("(", ")"):
             start += 1
         name = text[start - offset : match.end()]
         core = name[: len(name) - len(match.group())]
-        if name in _GENERIC or len(core) < 2 or core in ("该", "本", "这家", "一家"):
+        if name in _GENERIC or len(core) < 2 or core in ("该", "本", "这家", "一家") or core.endswith(("的", "子", "分")):
+            continue
+        if match.group() == "公司" and (core in _GENERIC_COMPANY_CORES or len(core) < 4):
             continue
         if context.taken(start, end):
             continue
         context.add("Enterprise", start, end, "enterprise.legal-suffix")
 
+
+_GENERIC_COMPANY_CORES = frozenset("该 本 这家 那家 一家 子 分 母 总 上市 科技 投资 平台 国有 民营 外资 合资 独资 贸易 物流 建设".split())
 
 _LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?[^,，。;；]{0,8}?(?:企业|公司|厂商|龙头|集团)")
 _ITEM = re.compile(rf"^[{HAN}A-Za-z0-9]{{2,10}}$")

@@ -11,7 +11,6 @@ from functools import cache
 
 from ..lexicon import PARK_SUFFIXES
 from .base import HAN, SentenceContext, register, trim_left
-from .places import place_pattern
 
 __all__ = ["find_parks", "GENERIC_PREFIXES"]
 
@@ -39,12 +38,11 @@ def find_parks(context: SentenceContext) -> None:
         window_start = max(previous_end, context.last_end_before(offset + match.start()), offset + match.start() - 16)
         start = trim_left(context, window_start, offset + match.start())
         prefix = text[start - offset : match.start()]
-        # A place inside the prefix starts the name: 制约南昌高新区 → 南昌高新区.
-        inner = place_pattern().search(prefix, 1)
-        if inner and "(" not in prefix[: inner.start()] and not _all_places(prefix[: inner.start()]):
-            start += inner.start()
-            prefix = prefix[inner.start() :]
-        if suffix == "片区" or suffix == "新区":
+        # A zone's district in brackets belongs to its name: 杭州高新区(滨江).
+        bracket = re.match(rf"\([{HAN}]{{2,6}}\)", text[match.end() :])
+        if bracket:
+            end += bracket.end()
+        if suffix in ("片区", "新区", "小镇", "港区", "经济区", "集中区", "商务区", "试验区", "实验区", "合作区", "直管区"):
             # 片区 / 新区 name a zone only after a proper name of two characters or more.
             if len(prefix) < 2 or prefix.endswith(("城", "园", "区")):
                 continue
@@ -54,11 +52,6 @@ def find_parks(context: SentenceContext) -> None:
             continue
         previous_end = end
         context.add("Park", start, end, "park.suffix", detail=PARK_SUFFIXES[suffix])
-
-
-def _all_places(text: str) -> bool:
-    """Whether ``text`` is made only of place names (江西, 福建省厦门)."""
-    return not place_pattern().sub("", text).strip("省市区县")
 
 
 def _good_prefix(prefix: str) -> bool:

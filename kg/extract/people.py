@@ -26,18 +26,21 @@ _AFTER_NAME = (
 @cache
 def _post_then_name() -> re.Pattern[str]:
     posts = "|".join(POST_TITLES)
-    return re.compile(rf"(?:{posts})(?=[{HAN}]{{2,3}})")
+    return re.compile(rf"(?:{posts})[ \u3000]?(?=[{HAN}]{{2,4}})")
 
 
 def _name_at(text: str, position: int) -> str | None:
     """A 2–3 character personal name starting at ``position``, judged by what follows it."""
-    for length in (3, 2):
+    for length in (4, 3, 2):
         name = text[position : position + length]
         if len(name) < length or not re.fullmatch(rf"[{HAN}]+", name):
             continue
-        if name[:1] not in SURNAMES and name[:2] not in SURNAMES:
+        double = name[:2] in SURNAMES
+        if not double and (name[:1] not in SURNAMES or length == 4):
             continue
         rest = text[position + length :]
+        if length == 3 and not double and text[position + 2 :].startswith(_AFTER_NAME):
+            continue
         if not rest or re.match(r"[,，。;；:：、)(（）“”\"\s!?！？]", rest) or rest.startswith(_AFTER_NAME):
             return name
     return None

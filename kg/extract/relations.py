@@ -14,6 +14,8 @@ from ..model import Article, Entity, Evidence, Mention, Relation
 from ..resolve import ArticleEntities, normalize_name, park_places
 from .policies import ISSUE_VERBS
 
+_PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
+
 __all__ = ["extract_relations", "SUB_PARK_KINDS", "TOP_PARK_KINDS"]
 
 SUB_PARK_KINDS = frozenset("产业园 软件园 科技园 工业园 高新城 片区 科学城 科创城 创新园 物流园 产业新城".split())
@@ -232,6 +234,12 @@ def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     # The outermost organisation in this part: the body, not the park inside it.
                     current = max(inside, key=lambda m: (m.end - m.start, -m.start))
                     title = chain[current.end - chain_start : part_end - chain_start]
+                    # A post in a park's own 党工委 / 管委会 is a post of the park: 党工委副书记.
+                    if current.type == "GovernmentBody" and (current.detail or "") in _PARK_BODY_HEADS:
+                        park = [m for m in inside if m.type == "Park" and m.start == current.start]
+                        if park:
+                            title = (current.detail or "") + title
+                            current = park[0]
                 else:
                     title = part
                 title = title.strip()
