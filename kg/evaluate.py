@@ -177,15 +177,17 @@ def evaluate_document(graph: Graph, gold: dict) -> DocumentReport:
                 org = graph.value(post, KG.postIn)
                 if org is not None:
                     text = _sentence_of(graph, person, KG.holdsPost, post)
-                    predicted_relations.append((name, _names(graph, person), _names(graph, org), text))
+                    title = str(graph.value(post, KG.postTitle) or "")
+                    predicted_relations.append((name, _names(graph, person), _names(graph, org), text, title))
             continue
         for subject, obj in graph.subject_objects(KG[name]):
             text = _sentence_of(graph, subject, KG[name], obj)
-            predicted_relations.append((name, _names(graph, subject), _names(graph, obj), text))
+            predicted_relations.append((name, _names(graph, subject), _names(graph, obj), text, ""))
     # One prediction per (predicate, subject names, object names): posts of one org count once.
-    unique: dict[tuple[str, frozenset[str], frozenset[str]], tuple[str, set[str], set[str], str]] = {}
+    unique: dict[tuple[str, frozenset[str], frozenset[str]], tuple[str, set[str], set[str], str, str]] = {}
     for item in predicted_relations:
         unique.setdefault((item[0], frozenset(item[1]), frozenset(item[2])), item)
+    predicted_relations_with_posts = list(predicted_relations)
     predicted_relations = list(unique.values())
     gold_relations = []
     seen = set()
@@ -212,7 +214,10 @@ def evaluate_document(graph: Graph, gold: dict) -> DocumentReport:
             for i in extra
         ]
     for trap in gold.get("not_relations", []):
-        if any(same_relation(trap, p) for p in predicted_relations):
+        posts = [p for p in predicted_relations_with_posts if same_relation(trap, p)]
+        if "post" in trap:
+            posts = [p for p in posts if normalize_name(p[4]) == normalize_name(trap["post"])]
+        if posts:
             report.traps.append(f"{trap['p']}: {trap['s']} → {trap['o']} ({trap.get('why', '')})")
 
     # Metrics

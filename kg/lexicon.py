@@ -16,6 +16,8 @@ __all__ = [
     "city_short",
     "place_index",
     "PARK_SUFFIXES",
+    "PARK_RANK",
+    "park_rank",
     "COMPANY_SUFFIXES",
     "INDUSTRY_WORDS",
     "POST_TITLES",
@@ -159,6 +161,19 @@ PARK_SUFFIXES: dict[str, str] = {
     "港区": "港区",
 }
 
+#: How high a kind of zone stands: 0 contains 1 contains 2 (a 新区 holds 经开区, which hold 产业园).
+PARK_RANK: dict[str, int] = {
+    "自贸区": 0, "新区": 0,
+    "高新区": 1, "经开区": 1, "开发区": 1, "自贸片区": 1, "片区": 1, "直管区": 1, "试验区": 1, "实验区": 1, "合作区": 1,
+}
+DEFAULT_PARK_RANK = 2
+
+
+def park_rank(short_kind: str) -> int:
+    """The rank of a zone kind (its folded suffix); sub-parks such as 产业园 rank lowest."""
+    return PARK_RANK.get(short_kind, DEFAULT_PARK_RANK)
+
+
 #: Legal forms that end a full enterprise name, longest first.
 COMPANY_SUFFIXES: tuple[str, ...] = (
     "股份有限公司",
@@ -167,6 +182,7 @@ COMPANY_SUFFIXES: tuple[str, ...] = (
     "集团股份有限公司",
     "有限公司",
     "集团公司",
+    "株式会社",
     "(集团)",
     "集团",
     "股份公司",

@@ -84,8 +84,16 @@ def _is_place(text: str) -> bool:
 
 
 def park_places(name: str) -> list[str]:
-    """The provinces and cities a park's name starts with, full forms, outermost first."""
-    return _split_places(normalize_name(name))[0]
+    """The provinces and cities a park's name starts with, full forms, outermost first.
+
+    ``中国(广东)自由贸易试验区`` names its province in brackets.
+    """
+    name = normalize_name(name)
+    bracketed = re.match(r"^中国\(([^)]+)\)", name)
+    if bracketed:
+        inner = place_index().get(bracketed.group(1))
+        return [inner[0]] if inner else []
+    return _split_places(name)[0]
 
 
 def entity_key(type_: EntityType, name: str) -> str:

@@ -86,6 +86,14 @@ _STOP_TAGS = ("v", "p", "c", "u", "d", "r", "ad", "t", "m", "q", "y", "e", "o", 
 _CLOSED_TAGS = ("p", "c", "u", "r", "y", "e", "o")
 
 
+def _place_follows(words: list[tuple[str, str]], number: int) -> bool:
+    """Whether a place name comes later in ``words`` than position ``number``."""
+    from ..lexicon import place_index
+
+    places = place_index()
+    return any(word in places for word, _ in words[number + 1 :])
+
+
 def trim_left(context: SentenceContext, window_start: int, name_end: int, *, company: bool = False) -> int:
     """The absolute start of a name that ends at ``name_end``, looking back to ``window_start``.
 
@@ -124,7 +132,9 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
             if word in ("的", "了", "在", "由", "与", "和", "像", "及", "等", "是", "为", "将", "把", "被", "从", "对于"):
                 start = position
             elif not seen_place and not before_bracket and (
-                word in LEFT_STOPWORDS or tag.startswith(_CLOSED_TAGS) and word != "对"
+                word in LEFT_STOPWORDS
+                or tag.startswith(_CLOSED_TAGS) and word != "对"
+                or tag.startswith(("v", "d", "t", "m")) and tag != "vn" and _place_follows(words, number)
             ):
                 start = position
             continue

@@ -45,9 +45,9 @@ def find_full_names(context: SentenceContext) -> None:
             start += 1
         name = text[start - offset : match.end()]
         core = name[: len(name) - len(match.group())]
-        if name in _GENERIC or len(core) < 2 or core in ("该", "本", "这家", "一家") or core.endswith(("的", "子", "分")):
+        if name in _GENERIC or len(core) < 2 or core in ("该", "本", "这家", "一家") or core.endswith("的"):
             continue
-        if match.group() == "公司" and (core in _GENERIC_COMPANY_CORES or len(core) < 4):
+        if match.group() == "公司" and (core in _GENERIC_COMPANY_CORES or len(core) < 4 or core.endswith(("子", "分", "总"))):
             continue
         if context.taken(start, end):
             continue

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ..lexicon import PARK_SUFFIXES
+from ..lexicon import INDUSTRY_WORDS, PARK_SUFFIXES
+from ..model import Mention
 from .base import HAN, SentenceContext, register, trim_left
+from .places import place_pattern
 
 __all__ = ["find_parks", "GENERIC_PREFIXES"]
 
@@ -31,13 +33,20 @@ def _suffix_pattern() -> re.Pattern[str]:
 def find_parks(context: SentenceContext) -> None:
     """Named zones in the sentence; bare 高新区 / 园区 are left to the reference finder."""
     text, offset = context.text, context.offset
-    previous_end = offset
+    previous: Mention | None = None
     for match in _suffix_pattern().finditer(text):
         end = offset + match.end()
         suffix = match.group()
+        previous_end = previous.end if previous else offset
         window_start = max(previous_end, context.last_end_before(offset + match.start()), offset + match.start() - 16)
         start = trim_left(context, window_start, offset + match.start())
         prefix = text[start - offset : match.start()]
+        if previous is not None and start == previous.end and _continues(previous, prefix, suffix):
+            # 南京江北新区|研创园, 光谷生物城|医疗器械产业园: one name that holds the zone before it.
+            bracket = re.match(rf"\([{HAN}]{{2,6}}\)", text[match.end() :])
+            end += bracket.end() if bracket else 0
+            previous = context.add("Park", previous.start, end, "park.compound", detail=PARK_SUFFIXES[suffix])
+            continue
         # A zone's district in brackets belongs to its name: 杭州高新区(滨江).
         bracket = re.match(rf"\([{HAN}]{{2,6}}\)", text[match.end() :])
         if bracket:
@@ -50,8 +59,22 @@ def find_parks(context: SentenceContext) -> None:
             continue
         if context.taken(start, end):
             continue
-        previous_end = end
-        context.add("Park", start, end, "park.suffix", detail=PARK_SUFFIXES[suffix])
+        previous = context.add("Park", start, end, "park.suffix", detail=PARK_SUFFIXES[suffix])
+
+
+def _continues(previous: Mention, prefix: str, suffix: str) -> bool:
+    """Whether a zone right after another one extends its name rather than naming a new zone.
+
+    It does when it has no name of its own (研创园), starts with a place (成都直管区 after
+    四川天府新区) or names an industry (医疗器械产业园); a proper name (同翔高新城) starts anew.
+    """
+    if suffix in ("片区", "自贸片区") and previous.detail not in ("新区", "自贸区", "试验区"):
+        return False
+    if not prefix:
+        return True
+    if place_pattern().match(prefix):
+        return True
+    return any(word in prefix for word in INDUSTRY_WORDS) or bool(re.search(r"制造|器械|医药|装备|产业|数字|智能", prefix))
 
 
 def _good_prefix(prefix: str) -> bool:

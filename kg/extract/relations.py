@@ -16,10 +16,8 @@ from .policies import ISSUE_VERBS
 
 _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
 
-__all__ = ["extract_relations", "SUB_PARK_KINDS", "TOP_PARK_KINDS"]
+__all__ = ["extract_relations"]
 
-SUB_PARK_KINDS = frozenset("产业园 软件园 科技园 工业园 高新城 片区 科学城 科创城 创新园 物流园 产业新城".split())
-TOP_PARK_KINDS = frozenset("高新区 经开区 开发区 新区 综保区 自贸区".split())
 
 _NOT_HOSTED = re.compile(r"客户|供应商|合作伙伴|竞争对手|同行|对标|学习|考察|参观|来自|总部位于|总部设在")
 _APPLIED_ONLY = re.compile(r"申报|满足|符合|享受|落实|争取|用好|对接|兑现|根据|按照|依据|贯彻|执行|获得")
@@ -150,35 +148,62 @@ def _park_kind(entity: Entity) -> str:
     from ..lexicon import PARK_SUFFIXES
 
     for suffix in sorted(PARK_SUFFIXES, key=len, reverse=True):
-        if entity.key.endswith(PARK_SUFFIXES[suffix]):
+        if re.sub(r"\([^)]*\)$", "", entity.key).endswith(PARK_SUFFIXES[suffix]):
             return PARK_SUFFIXES[suffix]
     return ""
 
 
 def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
+    """Zones inside zones: by name (南京江北新区研创园 ⊂ 南京江北新区), by adjacency
+    (厦门火炬高新区同翔高新城), and by rank within the article (an 产业园 in a 高新区 story)."""
+    from ..lexicon import park_rank
+
     relations: list[Relation] = []
     linked: set[str] = set()
     for index, mentions in by_sentence.items():
         text, offset = _sentence_text(article, index)
-        parks = sorted((m for m in mentions if m.type == "Park" and not m.generic), key=lambda m: m.start)
-        for outer, inner in zip(parks, parks[1:]):
-            gap = text[outer.end - offset : inner.start - offset]
-            if gap in ("", "内", "的", "内的", "所属", "旗下") or re.fullmatch(r"(?:位于|地处|坐落于?)", text[inner.end - offset : inner.end - offset + 4][:2]):
+        parks = sorted((m for m in mentions if m.type == "Park" and not m.generic), key=lambda m: (m.start, -m.end))
+        for outer in parks:
+            for inner in parks:
+                if inner is outer:
+                    continue
                 child, parent = ents.get(inner), ents.get(outer)
-                if child and parent and child != parent:
-                    relations.append(Relation(child, "partOf", parent, _evidence(article, outer, inner, "partOf.adjacent", 0.9)))
-                    linked.add(child)
-    if ents.main_park:
-        main = ents.id_of("Park", ents.main_park)
-        if _park_kind(ents.entities[main]) in TOP_PARK_KINDS:
-            for index, mentions in sorted(by_sentence.items()):
-                for mention in mentions:
-                    ident = ents.get(mention)
-                    if mention.type != "Park" or mention.generic or not ident or ident == main or ident in linked:
+                if not child or not parent or child == parent:
+                    continue
+                if inner.start == outer.start and inner.end > outer.end:
+                    rule = "partOf.name-contains"  # inner's name holds outer's
+                elif inner.start == outer.end or text[outer.end - offset : inner.start - offset] in ("内", "的", "内的", "所属", "旗下"):
+                    if inner.start < outer.end:
                         continue
-                    if _park_kind(ents.entities[ident]) in SUB_PARK_KINDS:
-                        relations.append(Relation(ident, "partOf", main, _evidence(article, mention, mention, "partOf.article-park", 0.6)))
-                        linked.add(ident)
+                    rule = "partOf.adjacent"
+                else:
+                    continue
+                relations.append(Relation(child, "partOf", parent, _evidence(article, outer, inner, rule, 0.9)))
+                linked.add(child)
+    parks_here: dict[str, Mention] = {}
+    for index, mentions in sorted(by_sentence.items()):
+        for mention in mentions:
+            ident = ents.get(mention)
+            if mention.type == "Park" and not mention.generic and ident and ident not in parks_here:
+                parks_here[ident] = mention
+    if not ents.main_park or len(parks_here) < 2:
+        return relations
+    main = ents.id_of("Park", ents.main_park)
+    rank = {ident: park_rank(_park_kind(ents.entities[ident])) for ident in parks_here}
+    order = list(parks_here)
+    for ident, mention in parks_here.items():
+        if ident in linked:
+            continue
+        higher = [other for other in order if other != ident and rank[other] < rank[ident]]
+        if not higher:
+            continue
+        # The closest rank above wins; among equals, the article's main park, then the first named.
+        closest = max(rank[other] for other in higher)
+        candidates = [other for other in higher if rank[other] == closest]
+        parent = main if main in candidates else candidates[0]
+        if ident != main or len(candidates) == 1:
+            relations.append(Relation(ident, "partOf", parent, _evidence(article, mention, mention, "partOf.article-rank", 0.6)))
+            linked.add(ident)
     return relations
 
 
