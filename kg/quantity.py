@@ -40,6 +40,15 @@ UNIT_WORDS: dict[str, tuple[str, Decimal]] = {
     "个": ("count", Decimal(1)),
     "项": ("count", Decimal(1)),
     "件": ("count", Decimal(1)),
+    "辆": ("count", Decimal(1)),
+    "片": ("count", Decimal(1)),
+    "列": ("count", Decimal(1)),
+    "条": ("count", Decimal(1)),
+    "款": ("count", Decimal(1)),
+    "轮": ("count", Decimal(1)),
+    "艘": ("count", Decimal(1)),
+    "架": ("count", Decimal(1)),
+    "株": ("count", Decimal(1)),
     "台": ("count", Decimal(1)),
     "套": ("count", Decimal(1)),
     "座": ("count", Decimal(1)),
@@ -96,6 +105,16 @@ _PATTERN = re.compile(
 )
 _NOT_A_UNIT_AFTER = re.compile(r"^(?:[年月日号代届期批次轮]|个月|多月|余年)")
 
+#: Shares written in words: 三分之一, 四成, 一半, and 翻番 (a doubling, +100%).
+_SHARE = re.compile(
+    r"(?P<pre>超过|将近|接近|大约|不到|不足|超|逾|近|约)?"
+    r"(?:(?P<den>[一二三四五六七八九十百\d]+)分之(?P<num>[一二三四五六七八九十\d]+)"
+    r"|(?P<tenths>[一二三四五六七八九]|\d)成(?!员|立|为|果|本|效|功|绩|都|交|型|熟|长|品)"
+    r"|(?P<half>一半)|(?P<double>翻番|翻一番))"
+    r"(?P<post>以上|左右|多)?"
+)
+_VAGUE = re.compile(r"(?P<word>上百|上千|上万|数十|数百|数千|几十|几百)(?P<unit>家|个|项|人|名|台|辆|亩|吨)")
+
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
@@ -134,7 +153,46 @@ def _plain(value: Decimal) -> Decimal:
 
 
 def find_quantities(text: str, offset: int = 0) -> Iterator[Quantity]:
-    """Every figure with a unit in ``text``; offsets are shifted by ``offset``."""
+    """Every figure with a unit in ``text``, in text order; offsets are shifted by ``offset``."""
+    found = [*_figures(text, offset), *_shares(text, offset)]
+    found.sort(key=lambda q: q.start)
+    last_end = -1
+    for quantity in found:
+        if quantity.start >= last_end:
+            last_end = quantity.end
+            yield quantity
+
+
+def _shares(text: str, offset: int) -> Iterator[Quantity]:
+    """三分之一 → 33.33 percent; 四成 → 40 percent; 一半 → 50 percent; 翻番 → 100 percent; 上百家 → 100."""
+    for match in _SHARE.finditer(text):
+        if match.group("den"):
+            try:
+                value = parse_number(match.group("num")) / parse_number(match.group("den")) * 100
+            except (ValueError, ArithmeticError):
+                continue
+            value = value.quantize(Decimal("0.01"))
+        elif match.group("tenths"):
+            value = parse_number(match.group("tenths")) * 10
+        elif match.group("half"):
+            value = Decimal(50)
+        else:
+            value = Decimal(100)
+        qualifier = None
+        for group in ("pre", "post"):
+            if match.group(group):
+                qualifier = QUALIFIERS[match.group(group)]
+        if match.group("den") and qualifier is None:
+            qualifier = "approximately"
+        yield Quantity(_plain(value), "percent", qualifier, match.group(), offset + match.start(), offset + match.end())
+    for match in _VAGUE.finditer(text):
+        word = match.group("word")
+        value = {"上百": 100, "上千": 1000, "上万": 10000, "数十": 10, "几十": 10, "数百": 100, "几百": 100, "数千": 1000}[word]
+        code, _ = UNIT_WORDS[match.group("unit")]
+        yield Quantity(Decimal(value), code, "more_than", match.group(), offset + match.start(), offset + match.end())
+
+
+def _figures(text: str, offset: int) -> Iterator[Quantity]:
     for match in _PATTERN.finditer(text):
         number = match.group("num")
         unit_word = match.group("unit")
@@ -144,8 +202,8 @@ def find_quantities(text: str, offset: int = 0) -> Iterator[Quantity]:
             unit_word = "%"
         chinese = not re.match(r"[\d百]", number) or number.startswith("百分之") and not number[3:4].isdigit()
         if chinese and not number.startswith("百分之"):
-            # A lone 一/两 is an article ("一家企业", "一公里范围内"), not a figure.
-            if len(number) < 2 and not match.group("mag"):
+            # A lone 一 is an article ("一家企业", "一公里范围内"), not a figure.
+            if number == "一" and not match.group("mag"):
                 continue
             if number in ("万", "亿", "千", "百", "万亿"):
                 continue

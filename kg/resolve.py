@@ -242,7 +242,14 @@ def _resolve_generic(mention: Mention, mentions: list[Mention], result: ArticleE
     kind = mention.detail
     if kind == "park":
         target = result.main_park
-        bare = normalize_name(mention.text)
+        # 园内 / 该区 in a sentence that has just named a zone mean that zone.
+        same_sentence = [
+            m for m in mentions
+            if m.type == "Park" and not m.generic and m.sentence == mention.sentence and m.end <= mention.start and result.get(m)
+        ]
+        if same_sentence:
+            target = result.entities[result.get(same_sentence[-1]) or ""].key
+        bare = normalize_name(mention.text).lstrip("该本")
         if bare in PARK_SUFFIXES:
             # A bare 软件园 / 高新区 means the last park of that kind named before it.
             short = PARK_SUFFIXES[bare]

@@ -1,103 +1,846 @@
-"""The HTML graph: entities and their relations drawn with pyvis, working with no network.
+"""The HTML graph explorer: one self-contained page that works with no network.
 
-pyvis's own "in_line" mode still links stylesheets from a CDN, so the page is assembled here
-with vis-network's script and stylesheet (shipped inside the pyvis package) inlined.
+    >>> from kg.viz import explore, write_html
+    >>> view = explore(graph, focus="南昌高新区", depth=2)      # doctest: +SKIP
+    >>> write_html(graph, "out/graph.html", focus="南昌高新区")  # doctest: +SKIP
+
+How the page is made:
+
+- :func:`collect` reads the graph into entities, relations (each with the evidence sentences
+  it came from) and metrics: plain data, no markup.
+- :func:`explore` chooses what is drawn: the neighbourhood of ``focus`` up to ``depth`` hops,
+  and at most ``max_nodes`` nodes (the most connected part; the page says what was left out).
+- :func:`render_view` puts that data in a JSON blob escaped for a ``<script>`` context and
+  inlines vis-network (shipped inside the pyvis package) with our own script and stylesheet
+  from ``kg/_data/viz/``. pyvis's "in_line" mode still links Bootstrap from a CDN, so the
+  page template is ours. The script builds the side panel with ``textContent`` only and
+  vis-network draws labels as canvas text, so article text is never markup. A
+  Content-Security-Policy allows the page's own inline scripts (by hash) and no network.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import heapq
 import json
+import math
 import os
 import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from difflib import get_close_matches
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+from rdflib.term import Node
 
+from .errors import UsageError
 from .export import atomic_write
-from .ontology import KG
+from .ontology import KG, QUDT, UNITS
 
-__all__ = ["write_html", "CLASS_STYLE"]
+__all__ = [
+    "CLASS_STYLE",
+    "EDGE_STYLE",
+    "DEFAULT_MAX_NODES",
+    "DEFAULT_DEPTH",
+    "ClassStyle",
+    "EdgeStyle",
+    "Entity",
+    "Evidence",
+    "Relation",
+    "Collected",
+    "View",
+    "collect",
+    "explore",
+    "find_entities",
+    "short_label",
+    "format_quantity",
+    "render_view",
+    "render_html",
+    "write_view",
+    "write_html",
+]
 
-CLASS_STYLE: dict[str, tuple[str, str, str]] = {
-    # class: (colour, shape, Chinese name)
-    "Park": ("#2e7d32", "hexagon", "园区"),
-    "Enterprise": ("#1565c0", "dot", "企业"),
-    "Policy": ("#ef6c00", "box", "政策"),
-    "Person": ("#6a1b9a", "ellipse", "人物"),
-    "GovernmentBody": ("#c62828", "diamond", "政府机构"),
-    "Place": ("#5d4037", "triangle", "地点"),
-    "Metric": ("#00838f", "square", "指标"),
+#: Draw at most this many nodes unless told otherwise; the rest is summarised on the page.
+DEFAULT_MAX_NODES = 1500
+#: Hops around ``--focus`` when no ``--depth`` is given.
+DEFAULT_DEPTH = 2
+#: Above this many drawn nodes the page uses the fast layout (no improvedLayout, capped physics).
+LARGE_GRAPH = 300
+#: Longest label drawn on a node, in characters; the full name shows on hover and in the panel.
+LABEL_CHARS = 12
+
+
+@dataclass(frozen=True)
+class ClassStyle:
+    """How one entity class is drawn."""
+
+    zh: str
+    colour: str
+    border: str
+    shape: str
+
+
+@dataclass(frozen=True)
+class EdgeStyle:
+    """How one relation is drawn: Chinese name, colour, width and dash pattern (``[]`` = solid)."""
+
+    zh: str
+    colour: str
+    width: float
+    dashes: tuple[int, ...] = ()
+
+
+CLASS_STYLE: dict[str, ClassStyle] = {
+    "Park": ClassStyle("园区", "#2e7d32", "#1b5e20", "hexagon"),
+    "Enterprise": ClassStyle("企业", "#1e88e5", "#0d47a1", "dot"),
+    "Policy": ClassStyle("政策", "#f57c00", "#e65100", "box"),
+    "Person": ClassStyle("人物", "#8e24aa", "#4a148c", "ellipse"),
+    "GovernmentBody": ClassStyle("政府机构", "#d32f2f", "#8e0000", "diamond"),
+    "Place": ClassStyle("地点", "#8d6e63", "#4e342e", "triangle"),
+    "Metric": ClassStyle("指标", "#00897b", "#004d40", "square"),
 }
-EDGE_LABELS = {
-    "hosts": "入驻 hosts",
-    "issues": "发布 issues",
-    "achieves": "实现 achieves",
-    "locatedIn": "位于 locatedIn",
-    "partOf": "隶属 partOf",
-    "holdsPost": "任职 holdsPost",
+
+EDGE_STYLE: dict[str, EdgeStyle] = {
+    "hosts": EdgeStyle("入驻", "#2e7d32", 3.0),
+    "issues": EdgeStyle("发布", "#ef6c00", 2.2, (10, 6)),
+    "achieves": EdgeStyle("实现", "#00897b", 1.4, (2, 5)),
+    "locatedIn": EdgeStyle("位于", "#8d6e63", 1.2),
+    "partOf": EdgeStyle("隶属", "#558b2f", 2.0, (14, 4, 3, 4)),
+    "holdsPost": EdgeStyle("任职", "#8e24aa", 1.6),
+    "growthOf": EdgeStyle("增长", "#4db6ac", 1.0, (5, 4)),
 }
 
+_QUALIFIERS: dict[URIRef, str] = {
+    KG.MoreThan: "超过",
+    KG.AtLeast: "至少",
+    KG.Approximately: "约",
+    KG.LessThan: "不足",
+    KG.AtMost: "至多",
+}
+#: Unit code (the keys of :data:`kg.ontology.UNITS`) → symbol shown after a number.
+_UNIT_SYMBOL: dict[str, str] = {
+    "CNY": "CNY",
+    "USD": "USD",
+    "percent": "%",
+    "percentage_point": "个百分点",
+    "tonne": "t",
+    "m2": "m²",
+    "mu": "亩",
+    "hectare": "ha",
+    "km": "km",
+    "kWh": "kWh",
+    "person": "人",
+    "count": "个",
+}
+_UNIT_CODE: dict[URIRef, str] = {iri: code for code, iri in UNITS.items()}
+_NUMERIC_VALUE = QUDT["numericValue"]
+_UNIT = QUDT["unit"]
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
 
-def _vis_assets() -> tuple[str, str]:
-    lib = files("pyvis") / "lib" / "vis-9.1.2"
-    return (lib / "vis-network.min.js").read_text(encoding="utf-8"), (lib / "vis-network.css").read_text(encoding="utf-8")
+
+# ---------------------------------------------------------------------------------------
+# Reading the graph
+# ---------------------------------------------------------------------------------------
 
 
-def _label(graph: Graph, node: URIRef) -> str:
-    value = graph.value(node, RDFS.label)
-    return str(value) if value is not None else str(node).rsplit("/", 1)[-1]
+@dataclass(frozen=True)
+class Evidence:
+    """Where one relation was said: the sentence, its article and the span the rule matched."""
+
+    sentence: str | None
+    """IRI of the kg:Sentence, if the evidence names one."""
+    article: str | None
+    """IRI of the kg:Article."""
+    rule: str
+    confidence: float | None
+    start: int | None
+    """Start of the matched span in the file text."""
+    end: int | None
 
 
-def _nodes_and_edges(graph: Graph) -> tuple[list[dict], list[dict]]:
-    nodes: dict[URIRef, dict] = {}
-    for cls, (colour, shape, zh) in CLASS_STYLE.items():
+@dataclass
+class Entity:
+    """One node of the explorer: an entity or a metric."""
+
+    iri: str
+    cls: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)
+    posts: list[str] = field(default_factory=list)
+    metric: dict[str, Any] | None = None
+    """For a kg:Metric: indicator, value text, qualifier, year, target flag, surface text."""
+
+
+@dataclass
+class Relation:
+    """One drawn edge; ``detail`` carries the post title(s) of a holdsPost edge."""
+
+    source: str
+    predicate: str
+    target: str
+    details: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Collected:
+    """Everything the explorer can show, read once from a graph."""
+
+    entities: dict[str, Entity]
+    relations: list[Relation]
+    sentences: dict[str, tuple[str, str | None, int | None, int | None]]
+    """Sentence IRI → (text, article IRI, start, end)."""
+    headlines: dict[str, str]
+    """Article IRI → headline."""
+
+    def adjacency(self) -> dict[str, set[str]]:
+        """Undirected neighbours of every entity along the drawn relations."""
+        neighbours: dict[str, set[str]] = {iri: set() for iri in self.entities}
+        for relation in self.relations:
+            neighbours[relation.source].add(relation.target)
+            neighbours[relation.target].add(relation.source)
+        return neighbours
+
+
+def _text(value: Node | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _int(value: Node | None) -> int | None:
+    if isinstance(value, Literal):
+        try:
+            return int(value.toPython())
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _preferred_label(labels: Iterable[Node]) -> str | None:
+    """The @zh label if there is one, else any label; ties broken by text for stable output."""
+    found = sorted((lit for lit in labels if isinstance(lit, Literal)), key=lambda lit: (lit.language != "zh", str(lit)))
+    return str(found[0]) if found else None
+
+
+def _fallback_name(iri: str) -> str:
+    return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
+
+
+def format_quantity(value: float | Decimal, unit: str) -> str:
+    """``110000000000, "CNY"`` → ``"1.1 × 10¹¹ CNY"``; small numbers stay plain (``"23.9 %"``)."""
+    number = float(value)
+    symbol = _UNIT_SYMBOL.get(unit, unit)
+    if number != 0 and (abs(number) >= 1e4 or abs(number) < 1e-3):
+        exponent = math.floor(math.log10(abs(number)))
+        mantissa = number / 10**exponent
+        if round(mantissa, 6) >= 10:  # 9.9999999 rounds up to 10
+            mantissa, exponent = mantissa / 10, exponent + 1
+        return f"{mantissa:.6g} × 10{str(exponent).translate(_SUPERSCRIPT)} {symbol}"
+    return f"{number:.6g} {symbol}"
+
+
+def short_label(name: str, limit: int = LABEL_CHARS) -> str:
+    """``name`` cut to ``limit`` characters with an ellipsis, so it fits under a node."""
+    name = " ".join(name.split())
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _metric(graph: Graph, node: URIRef, label: str) -> dict[str, Any]:
+    value = graph.value(node, _NUMERIC_VALUE)
+    unit = graph.value(node, _UNIT)
+    unit_code = _UNIT_CODE.get(unit, _fallback_name(str(unit)) if unit is not None else "") if isinstance(unit, URIRef) else ""
+    quantity = None
+    if isinstance(value, Literal):
+        try:
+            quantity = format_quantity(Decimal(str(value)), unit_code)
+        except InvalidOperation:
+            quantity = None
+    qualifier = graph.value(node, KG.qualifier)
+    target = graph.value(node, KG.isTarget)
+    return {
+        "indicator": _text(graph.value(node, KG.indicator)) or label,
+        "quantity": quantity,
+        "surface": _text(graph.value(node, KG.surfaceText)),
+        "qualifier": _QUALIFIERS.get(qualifier) if isinstance(qualifier, URIRef) else None,
+        "year": _text(graph.value(node, KG.year)),
+        "target": bool(isinstance(target, Literal) and target.toPython() is True),
+    }
+
+
+def collect(graph: Graph) -> Collected:
+    """Read entities, metrics, relations and their evidence from ``graph``."""
+    entities: dict[str, Entity] = {}
+    for cls in CLASS_STYLE:
         for node in graph.subjects(RDF.type, KG[cls]):
-            if isinstance(node, URIRef):
-                nodes[node] = {"id": str(node), "label": _label(graph, node), "color": colour, "shape": shape, "group": cls, "title": f"{zh} {cls}"}
-    edges: list[dict] = []
-    for name, label in EDGE_LABELS.items():
-        for subject, obj in graph.subject_objects(KG[name]):
-            if name == "holdsPost":
-                org = graph.value(obj, KG.postIn)
-                title = graph.value(obj, KG.postTitle)
-                if org is None:
-                    continue
-                obj, label = org, f"{title} holdsPost"
-            if subject in nodes and obj in nodes:
-                edges.append({"from": str(subject), "to": str(obj), "label": label, "arrows": "to"})
-    return list(nodes.values()), edges
+            if not isinstance(node, URIRef) or str(node) in entities:
+                continue
+            iri = str(node)
+            name = _preferred_label(graph.objects(node, RDFS.label)) or _fallback_name(iri)
+            aliases = sorted({str(a) for a in graph.objects(node, SKOS.altLabel)} - {name})
+            articles = sorted(str(a) for a in graph.objects(node, KG.mentionedIn))
+            entity = Entity(iri, cls, name, aliases, articles)
+            if cls == "Metric":
+                entity.metric = _metric(graph, node, name)
+            if cls == "Person":
+                entity.posts = sorted(
+                    _preferred_label(graph.objects(post, RDFS.label)) or _text(graph.value(post, KG.postTitle)) or _fallback_name(str(post))
+                    for post in graph.objects(node, KG.holdsPost)
+                )
+            entities[iri] = entity
+
+    relations: dict[tuple[str, str, str], Relation] = {}
+
+    def add(source: Node, predicate: str, target: Node, detail: str | None = None) -> None:
+        key = (str(source), predicate, str(target))
+        if key[0] not in entities or key[2] not in entities or key[0] == key[2]:
+            return
+        relation = relations.get(key)
+        if relation is None:
+            relation = relations[key] = Relation(*key)
+        if detail and detail not in relation.details:
+            relation.details.append(detail)
+
+    for predicate in ("hosts", "issues", "achieves", "locatedIn", "partOf", "growthOf"):
+        for source, target in graph.subject_objects(KG[predicate]):
+            add(source, predicate, target)
+    for policy, issuer in graph.subject_objects(KG.issuedBy):
+        add(issuer, "issues", policy)
+    post_owner: dict[Node, Node] = {}
+    for person, post in graph.subject_objects(KG.holdsPost):
+        organisation = graph.value(post, KG.postIn)
+        if organisation is not None:
+            post_owner[post] = organisation
+            add(person, "holdsPost", organisation, _text(graph.value(post, KG.postTitle)))
+
+    _attach_evidence(graph, relations, post_owner)
+    sentences: dict[str, tuple[str, str | None, int | None, int | None]] = {}
+    starts = dict(graph.subject_objects(KG.startOffset))
+    ends = dict(graph.subject_objects(KG.endOffset))
+    articles_of = dict(graph.subject_objects(KG.inArticle))
+    for sentence, text in graph.subject_objects(KG.text):
+        sentences[str(sentence)] = (str(text), _text(articles_of.get(sentence)), _int(starts.get(sentence)), _int(ends.get(sentence)))
+    headlines = {str(article): str(headline) for article, headline in graph.subject_objects(KG.headline)}
+    ordered = sorted(relations.values(), key=lambda r: (r.source, r.predicate, r.target))
+    for relation in ordered:
+        relation.details.sort()
+    return Collected(entities, ordered, sentences, headlines)
 
 
-def render_html(graph: Graph, *, title: str = "kg 知识图谱") -> str:
-    """A self-contained HTML page drawing ``graph``; article text is escaped data, never markup."""
-    script, style = _vis_assets()
-    nodes, edges = _nodes_and_edges(graph)
-    data = json.dumps({"nodes": nodes, "edges": edges}, ensure_ascii=False)
-    data = data.replace("</", "<\\/").replace("<!--", "<\\!--")
-    legend = "".join(
-        f'<span class="key"><i style="background:{colour}"></i>{html.escape(zh)} {cls}</span>'
-        for cls, (colour, _, zh) in CLASS_STYLE.items()
+def _attach_evidence(graph: Graph, relations: dict[tuple[str, str, str], Relation], post_owner: dict[Node, Node]) -> None:
+    """Hang every kg:Evidence on the relation it supports (holdsPost → the post's organisation)."""
+    subjects = dict(graph.subject_objects(RDF.subject))
+    predicates = dict(graph.subject_objects(RDF.predicate))
+    objects = dict(graph.subject_objects(RDF.object))
+    sentence_of = dict(graph.subject_objects(KG.sentence))
+    article_of = dict(graph.subject_objects(KG.article))
+    rules = dict(graph.subject_objects(KG.rule))
+    confidences = dict(graph.subject_objects(KG.confidence))
+    starts = dict(graph.subject_objects(KG.startOffset))
+    ends = dict(graph.subject_objects(KG.endOffset))
+    for evidence in sorted(graph.subjects(RDF.type, KG.Evidence)):
+        source, predicate, target = subjects.get(evidence), predicates.get(evidence), objects.get(evidence)
+        if source is None or target is None or not isinstance(predicate, URIRef) or not str(predicate).startswith(str(KG)):
+            continue
+        name = str(predicate)[len(str(KG)) :]
+        if name == "issuedBy":
+            source, target, name = target, source, "issues"
+        elif name == "holdsPost":
+            target = post_owner.get(target)  # type: ignore[assignment]
+            if target is None:
+                continue
+        relation = relations.get((str(source), name, str(target)))
+        if relation is None:
+            continue
+        confidence = confidences.get(evidence)
+        relation.evidence.append(
+            Evidence(
+                sentence=_text(sentence_of.get(evidence)),
+                article=_text(article_of.get(evidence)),
+                rule=_text(rules.get(evidence)) or "",
+                confidence=float(confidence.toPython()) if isinstance(confidence, Literal) else None,
+                start=_int(starts.get(evidence)),
+                end=_int(ends.get(evidence)),
+            )
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Choosing what to draw
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class View:
+    """The part of a graph one page draws, and what the page should say about the rest."""
+
+    data: Collected
+    nodes: list[str]
+    """IRIs of the drawn entities, most important first."""
+    relations: list[Relation]
+    """Relations whose two ends are drawn."""
+    focus: list[str] = field(default_factory=list)
+    """IRIs of the ``--focus`` entities, if any."""
+    focus_name: str | None = None
+    depth: int | None = None
+    omitted: list[str] = field(default_factory=list)
+    """IRIs of entities left out by ``max_nodes``, most connected first."""
+    max_nodes: int = DEFAULT_MAX_NODES
+
+    @property
+    def truncated(self) -> bool:
+        """True when ``max_nodes`` left entities out."""
+        return bool(self.omitted)
+
+    def note(self) -> str | None:
+        """One paragraph for the top of the page: what was left out and how to see it."""
+        total_nodes, total_relations = len(self.data.entities), len(self.data.relations)
+        parts: list[str] = []
+        if self.focus:
+            parts.append(
+                f"以「{self.focus_name}」为中心、{self.depth} 跳以内：{len(self.nodes)} 个节点、{len(self.relations)} 条关系"
+                f"（全图 {total_nodes} 个节点、{total_relations} 条关系）。"
+            )
+        if self.omitted:
+            left = len(self.omitted)
+            example = self.data.entities[self.omitted[0]].name
+            parts.append(
+                f"节点太多，只显示{'其中' if self.focus else '连接最多的'} {len(self.nodes)} 个节点和 {len(self.relations)} 条关系，"
+                f"省略 {left} 个节点（--max-nodes {self.max_nodes}）。"
+                f"查看其他部分：kg viz --focus 名称 --depth 2，例如 kg viz --focus {example}。"
+                f" Showing {len(self.nodes)} of {total_nodes if not self.focus else len(self.nodes) + left} nodes;"
+                f" {left} left out. To explore elsewhere run: kg viz --focus NAME"
+            )
+        return " ".join(parts) or None
+
+    def summary(self) -> str:
+        """A one-line account for the command line."""
+        text = f"{len(self.nodes)} nodes, {len(self.relations)} relations"
+        if self.focus:
+            text += f" around {self.focus_name} (depth {self.depth})"
+        if self.omitted:
+            text += f"; {len(self.omitted)} nodes left out by --max-nodes {self.max_nodes}"
+        return text
+
+
+def _norm(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def find_entities(data: Collected, name: str) -> list[str]:
+    """IRIs of the entities whose name or alias is ``name`` (NFKC, case and spaces ignored).
+
+    Raises :class:`~kg.errors.UsageError` naming the closest names when there is none.
+    """
+    wanted = _norm(name)
+    if not wanted:
+        raise UsageError("--focus needs a name, e.g. --focus 南昌高新区")
+    names: dict[str, list[str]] = defaultdict(list)
+    for iri, entity in data.entities.items():
+        for label in (entity.name, *entity.aliases):
+            names[_norm(label)].append(iri)
+    if wanted in names:
+        return sorted(set(names[wanted]))
+    display = {_norm(e.name): e.name for e in data.entities.values()}
+    for entity in data.entities.values():
+        for alias in entity.aliases:
+            display.setdefault(_norm(alias), alias)
+    containing = [display[k] for k in sorted(display, key=len) if wanted in k or (len(k) > 1 and k in wanted)][:5]
+    close = [display[k] for k in get_close_matches(wanted, list(display), n=5, cutoff=0.4)]
+    suggestions = list(dict.fromkeys(containing + close))[:8]
+    hint = f"close names: {', '.join(suggestions)}" if suggestions else "no similar name either; run kg viz without --focus to see every name"
+    raise UsageError(f"--focus {name!r}: no entity has this name or alias in the graph; {hint}")
+
+
+def _degrees(data: Collected) -> dict[str, int]:
+    degree = dict.fromkeys(data.entities, 0)
+    for relation in data.relations:
+        degree[relation.source] += 1
+        degree[relation.target] += 1
+    return degree
+
+
+def _most_connected(neighbours: dict[str, set[str]], degree: dict[str, int], limit: int) -> list[str]:
+    """Up to ``limit`` entities: whole components, biggest first, each grown from its best hub.
+
+    Inside a component that does not fit, nodes join best-first by degree from the hub, so the
+    part drawn stays connected and keeps the hubs.
+    """
+    seen: set[str] = set()
+    components: list[list[str]] = []
+    for start in sorted(neighbours, key=lambda n: (-degree[n], n)):
+        if start in seen:
+            continue
+        component, stack = [], [start]
+        seen.add(start)
+        while stack:
+            node = stack.pop()
+            component.append(node)
+            for other in neighbours[node]:
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        components.append(component)
+    components.sort(key=lambda c: (-len(c), -max(degree[n] for n in c)))
+    kept: list[str] = []
+    for component in components:
+        if len(kept) >= limit:
+            break
+        hub = min(component, key=lambda n: (-degree[n], n))
+        heap, queued = [(-degree[hub], hub)], {hub}
+        while heap and len(kept) < limit:
+            _, node = heapq.heappop(heap)
+            kept.append(node)
+            for other in neighbours[node]:
+                if other not in queued:
+                    queued.add(other)
+                    heapq.heappush(heap, (-degree[other], other))
+    return kept
+
+
+def _neighbourhood(neighbours: dict[str, set[str]], degree: dict[str, int], roots: list[str], depth: int) -> list[str]:
+    """Entities within ``depth`` hops of ``roots``, nearest first, hubs first within a ring."""
+    order = list(roots)
+    seen = set(roots)
+    ring = list(roots)
+    for _ in range(depth):
+        following = sorted({o for n in ring for o in neighbours[n]} - seen, key=lambda n: (-degree[n], n))
+        if not following:
+            break
+        seen.update(following)
+        order.extend(following)
+        ring = following
+    return order
+
+
+def explore(
+    graph: Graph | Collected,
+    *,
+    focus: str | None = None,
+    depth: int = DEFAULT_DEPTH,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> View:
+    """Choose what one page draws: all of ``graph``, or ``depth`` hops around ``focus``.
+
+    At most ``max_nodes`` entities are kept — the most connected part, or the nearest to
+    ``focus`` — and the :class:`View` remembers what was left out.
+    """
+    if max_nodes < 1:
+        raise UsageError(f"--max-nodes must be at least 1, not {max_nodes}")
+    if depth < 0:
+        raise UsageError(f"--depth must be 0 or more, not {depth}")
+    data = graph if isinstance(graph, Collected) else collect(graph)
+    neighbours = data.adjacency()
+    degree = _degrees(data)
+    roots: list[str] = []
+    if focus is not None:
+        roots = find_entities(data, focus)
+        candidates = _neighbourhood(neighbours, degree, roots, depth)
+        nodes, omitted = candidates[:max_nodes], candidates[max_nodes:]
+        if len(roots) > max_nodes:
+            raise UsageError(f"--focus {focus!r} names {len(roots)} entities, more than --max-nodes {max_nodes}")
+    else:
+        nodes = _most_connected(neighbours, degree, max_nodes)
+        kept = set(nodes)
+        omitted = sorted((n for n in data.entities if n not in kept), key=lambda n: (-degree[n], n))
+    kept = set(nodes)
+    relations = [r for r in data.relations if r.source in kept and r.target in kept]
+    return View(
+        data=data,
+        nodes=nodes,
+        relations=relations,
+        focus=roots,
+        focus_name=focus,
+        depth=depth if focus is not None else None,
+        omitted=omitted,
+        max_nodes=max_nodes,
     )
-    return f"""<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>{style}</style>
-<style>body{{margin:0;font-family:sans-serif}}#graph{{width:100vw;height:92vh}}.key{{margin-right:1em}}.key i{{display:inline-block;width:.8em;height:.8em;margin-right:.3em}}</style>
-</head><body><div id="legend">{legend}</div><div id="graph"></div>
-<script>{script}</script>
-<script>
-const DATA = {data};
-const network = new vis.Network(document.getElementById("graph"),
-  {{nodes: new vis.DataSet(DATA.nodes), edges: new vis.DataSet(DATA.edges)}},
-  {{physics: {{stabilization: {{iterations: 200}}}}, interaction: {{hover: true}}}});
-</script></body></html>
-"""
 
 
-def write_html(graph: Graph, destination: str | os.PathLike[str]) -> Path:
-    """Write the HTML page for ``graph`` atomically; return its path."""
-    page = render_html(graph)
-    if re.search(r"<(?:script|link)[^>]+(?:src|href)=\"https?:", page):
-        raise RuntimeError("the page links a remote resource; it must work offline")
+# ---------------------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------------------
+
+
+def _vis_options(node_count: int) -> dict[str, Any]:
+    """vis-network options: a careful layout for small graphs, a fast one for large ones."""
+    large = node_count > LARGE_GRAPH
+    if large:
+        physics: dict[str, Any] = {
+            "solver": "barnesHut",
+            "barnesHut": {"gravitationalConstant": -9000, "centralGravity": 0.3, "springLength": 110, "springConstant": 0.05, "damping": 0.35, "avoidOverlap": 0.1},
+            "stabilization": {"enabled": True, "iterations": 200 if node_count <= 2000 else 120, "updateInterval": 10, "fit": True},
+            "minVelocity": 2,
+            "timestep": 0.6,
+        }
+    else:
+        physics = {
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -90, "centralGravity": 0.012, "springLength": 120, "springConstant": 0.07, "damping": 0.5, "avoidOverlap": 0.6},
+            "stabilization": {"enabled": True, "iterations": 600, "updateInterval": 20, "fit": True},
+            "minVelocity": 0.8,
+        }
+    return {
+        "autoResize": True,
+        "layout": {"improvedLayout": not large, "randomSeed": 7},
+        "physics": physics,
+        "nodes": {
+            "borderWidth": 1.5,
+            "borderWidthSelected": 3,
+            "font": {"face": _FONT, "size": 14, "color": "#1f2933", "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "scaling": {"label": {"drawThreshold": 6}},
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.25},
+            "font": {"face": _FONT, "size": 10, "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
+            "selectionWidth": 2,
+            "hoverWidth": 1,
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": large,
+            "hideEdgesOnZoom": large,
+            "multiselect": False,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+    }
+
+
+def _payload(view: View) -> dict[str, Any]:
+    """The JSON the page script reads: nodes, edges, evidence tables, styles and options."""
+    data = view.data
+    index = {iri: i for i, iri in enumerate(view.nodes)}
+    degree = defaultdict(int)
+    for relation in view.relations:
+        degree[relation.source] += 1
+        degree[relation.target] += 1
+    articles: dict[str, int] = {}
+    sentences: dict[str, int] = {}
+
+    def article_id(iri: str | None) -> int:
+        if iri is None:
+            return -1
+        if iri not in articles:
+            articles[iri] = len(articles)
+        return articles[iri]
+
+    def sentence_id(iri: str | None) -> int:
+        if iri is None or iri not in data.sentences:
+            return -1
+        if iri not in sentences:
+            sentences[iri] = len(sentences)
+            article_id(data.sentences[iri][1])
+        return sentences[iri]
+
+    nodes = []
+    for iri in view.nodes:
+        entity = data.entities[iri]
+        node: dict[str, Any] = {"id": index[iri], "c": entity.cls, "n": entity.name, "d": degree[iri], "iri": iri}
+        hover = [entity.name, f"{CLASS_STYLE[entity.cls].zh} {entity.cls} · {degree[iri]} 条关系"]
+        if entity.aliases:
+            node["a"] = entity.aliases
+            hover.append("别名：" + "、".join(entity.aliases))
+        if entity.articles:
+            node["r"] = [article_id(a) for a in entity.articles]
+        if entity.posts:
+            node["p"] = entity.posts
+            hover.append("职务：" + "、".join(entity.posts))
+        if entity.metric is not None:
+            metric = entity.metric
+            node["m"] = metric
+            indicator = metric["indicator"]
+            rest = entity.name[len(indicator) :].strip() if entity.name.startswith(indicator) else ""
+            node["s"] = short_label(indicator, 10) + ("\n" + short_label(rest, 16) if rest else "")
+            if metric["quantity"]:
+                hover.insert(1, "= " + metric["quantity"])
+            flags = [f for f in (metric["qualifier"], "目标值 target" if metric["target"] else None) if f]
+            if flags:
+                hover.insert(2, " · ".join(flags))
+        else:
+            node["s"] = short_label(entity.name)
+        if iri in view.focus:
+            node["f"] = 1
+        node["h"] = "\n".join(hover)
+        nodes.append(node)
+
+    evidence_rows: list[list[Any]] = []
+    edges = []
+    for number, relation in enumerate(view.relations):
+        rows = []
+        for item in relation.evidence:
+            sid = sentence_id(item.sentence)
+            span = [-1, -1]
+            if sid >= 0 and item.start is not None and item.end is not None:
+                text, _, start, end = data.sentences[item.sentence]  # type: ignore[index]
+                if start is not None and end is not None and end - start == len(text):
+                    lo, hi = max(item.start - start, 0), min(item.end - start, len(text))
+                    if lo < hi:
+                        span = [lo, hi]
+            rows.append(len(evidence_rows))
+            evidence_rows.append([sid, article_id(item.article), item.rule, item.confidence, *span])
+        edge: dict[str, Any] = {"id": number, "f": index[relation.source], "t": index[relation.target], "p": relation.predicate}
+        if relation.details:
+            edge["x"] = "、".join(relation.details)
+        if rows:
+            edge["e"] = rows
+        edges.append(edge)
+
+    sentence_rows = [[data.sentences[iri][0], article_id(data.sentences[iri][1])] for iri in sentences]
+    article_rows = [data.headlines.get(iri, _fallback_name(iri)) for iri in articles]
+    return {
+        "classes": {name: {"zh": s.zh, "colour": s.colour, "border": s.border, "shape": s.shape} for name, s in CLASS_STYLE.items()},
+        "predicates": {name: {"zh": s.zh, "colour": s.colour, "width": s.width, "dashes": list(s.dashes) or False} for name, s in EDGE_STYLE.items()},
+        "nodes": nodes,
+        "edges": edges,
+        "evidence": evidence_rows,
+        "sentences": sentence_rows,
+        "articles": article_rows,
+        "focus": [index[iri] for iri in view.focus if iri in index],
+        "options": _vis_options(len(nodes)),
+        "total": {"nodes": len(data.entities), "edges": len(data.relations), "omitted": len(view.omitted)},
+    }
+
+
+def _json_for_script(value: Any) -> str:
+    """JSON that cannot end or confuse the ``<script>`` element holding it."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # "<" as \u003c also turns every "</" into "\u003c/"; JSON.parse reads both back unchanged.
+    return (
+        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )
+
+
+@lru_cache(maxsize=1)
+def _assets() -> dict[str, str]:
+    """The vis-network script and stylesheet from pyvis, and our own page, script and style."""
+    vis = files("pyvis") / "lib" / "vis-9.1.2"
+    ours = files("kg") / "_data" / "viz"
+    assets = {
+        "vis_js": (vis / "vis-network.min.js").read_text(encoding="utf-8"),
+        "vis_css": (vis / "vis-network.css").read_text(encoding="utf-8"),
+        "page": (ours / "page.html").read_text(encoding="utf-8"),
+        "js": (ours / "explorer.js").read_text(encoding="utf-8"),
+        "css": (ours / "explorer.css").read_text(encoding="utf-8"),
+    }
+    for name in ("vis_js", "js"):
+        if re.search(r"</script|<!--", assets[name], re.IGNORECASE):
+            raise RuntimeError(f"{name} contains '</script' or '<!--' and cannot be inlined")
+    for name in ("vis_css", "css"):
+        if re.search(r"</style|@import|url\(\s*['\"]?(?!data:)", assets[name], re.IGNORECASE):
+            raise RuntimeError(f"{name} imports or links a resource, or closes <style>; it must be self-contained")
+    return assets
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+_SHAPE_SVG: dict[str, str] = {
+    "hexagon": '<polygon points="8,1 14.5,4.5 14.5,11.5 8,15 1.5,11.5 1.5,4.5"/>',
+    "dot": '<circle cx="8" cy="8" r="6.5"/>',
+    "box": '<rect x="1" y="3.5" width="14" height="9" rx="2.5"/>',
+    "ellipse": '<ellipse cx="8" cy="8" rx="7" ry="4.8"/>',
+    "diamond": '<polygon points="8,1 15,8 8,15 1,8"/>',
+    "triangle": '<polygon points="8,1.5 15,14 1,14"/>',
+    "square": '<rect x="2" y="2" width="12" height="12"/>',
+}
+
+
+def _legend(view: View) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for iri in view.nodes:
+        counts[view.data.entities[iri].cls] += 1
+    relation_counts: dict[str, int] = defaultdict(int)
+    for relation in view.relations:
+        relation_counts[relation.predicate] += 1
+    rows = []
+    for name, style in CLASS_STYLE.items():
+        rows.append(
+            f'<label class="cls" title="{html.escape(style.zh)} {name}">'
+            f'<input type="checkbox" data-class="{name}" checked>'
+            f'<svg viewBox="0 0 16 16" aria-hidden="true" fill="{style.colour}" stroke="{style.border}">{_SHAPE_SVG[style.shape]}</svg>'
+            f'<span class="zh">{html.escape(style.zh)}</span><span class="en">{name}</span>'
+            f'<span class="count">{counts[name]}</span></label>'
+        )
+    lines = []
+    for name, edge in EDGE_STYLE.items():
+        dash = f' stroke-dasharray="{" ".join(str(d / 2) for d in edge.dashes)}"' if edge.dashes else ""
+        lines.append(
+            f'<div class="rel"><svg viewBox="0 0 36 10" aria-hidden="true"><line x1="1" y1="5" x2="35" y2="5" '
+            f'stroke="{edge.colour}" stroke-width="{edge.width}"{dash}/></svg>'
+            f'<span class="zh">{html.escape(edge.zh)}</span><span class="en">{name}</span>'
+            f'<span class="count">{relation_counts[name]}</span></div>'
+        )
+    return '<div class="classes">' + "".join(rows) + '</div><div class="rels">' + "".join(lines) + "</div>"
+
+
+def render_view(view: View, *, title: str = "kg 知识图谱") -> str:
+    """The self-contained HTML page for ``view``; article text is escaped data, never markup."""
+    assets = _assets()
+    note = view.note()
+    scripts = [assets["vis_js"], assets["js"]]
+    csp = (
+        "default-src 'none'; "
+        f"script-src {' '.join(_sha256(s) for s in scripts)}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src data:; connect-src 'none'; "
+        "form-action 'none'; base-uri 'none'"
+    )
+    parts = {
+        "TITLE": html.escape(title),
+        "CSP": html.escape(csp),
+        "VIS_CSS": assets["vis_css"],
+        "CSS": assets["css"],
+        "LEGEND": _legend(view),
+        "NOTE": f'<div id="note" role="status"><span>{html.escape(note)}</span><button type="button" id="note-close" aria-label="关闭">×</button></div>' if note else "",
+        "STATS": html.escape(f"{len(view.nodes)} 个节点 · {len(view.relations)} 条关系"),
+        "DATA": _json_for_script(_payload(view)),
+        "VIS_JS": scripts[0],
+        "JS": scripts[1],
+    }
+    # One pass, so text inserted for one marker is never scanned for another.
+    return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: parts[m.group(1)], assets["page"])
+
+
+def render_html(
+    graph: Graph,
+    *,
+    title: str = "kg 知识图谱",
+    focus: str | None = None,
+    depth: int = DEFAULT_DEPTH,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> str:
+    """The self-contained HTML explorer of ``graph`` (see :func:`explore` for the options)."""
+    return render_view(explore(graph, focus=focus, depth=depth, max_nodes=max_nodes), title=title)
+
+
+def write_view(view: View, destination: str | os.PathLike[str], *, title: str = "kg 知识图谱") -> Path:
+    """Write the page for ``view`` atomically; return its path."""
+    page = render_view(view, title=title)
     return atomic_write(destination, lambda temp: temp.write_text(page, encoding="utf-8"))
+
+
+def write_html(
+    graph: Graph,
+    destination: str | os.PathLike[str],
+    *,
+    title: str = "kg 知识图谱",
+    focus: str | None = None,
+    depth: int = DEFAULT_DEPTH,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Path:
+    """Write the HTML explorer of ``graph`` atomically; return its path."""
+    return write_view(explore(graph, focus=focus, depth=depth, max_nodes=max_nodes), destination, title=title)

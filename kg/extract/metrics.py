@@ -23,6 +23,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{0,2}月\d)|(今年|去年|明�
 _TARGET = re.compile(r"力争|争取|目标(?:是|为|到)|计划(?:到|在|于|实现|完成|新增|投资|年)|预计|有望|确保|将(?:实现|达到|突破|新增|超过)|预期|规划到")
 _GROWTH = re.compile(r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$")
 _CLAUSE_END = re.compile(r"[;；。]")
+_NOT_SUBJECT = re.compile(r"(?:在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$")
 _COMMA = re.compile(r"[,，;；:：。]")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。、“”\"]")
 _DROP_TAGS = ("v", "d", "p", "c", "u", "m", "q", "r", "t", "f", "ad", "y", "x")
@@ -78,6 +79,9 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention:
     def clause_of(mention: Mention) -> int:
         return len(_COMMA.findall(text, 0, mention.start - offset))
 
+    # A name after 在 / 落户 / 占 / 高于 is a place or a yardstick, not the clause's subject.
+    subjects = [m for m in before if not _NOT_SUBJECT.search(text[max(0, m.start - offset - 3) : m.start - offset])]
+    before = subjects or before
     last_clause = max(clause_of(m) for m in before)
     in_clause = [m for m in before if clause_of(m) == last_clause]
     first = min(in_clause, key=lambda m: (m.start, -(m.end - m.start)))

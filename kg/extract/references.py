@@ -9,9 +9,14 @@ from .base import SentenceContext, register
 
 __all__ = ["find_references", "PARK_REFERENCE", "COMPANY_REFERENCE", "AREA_REFERENCE"]
 
-PARK_REFERENCE = re.compile(
-    r"该区|本区|全区|园区|该园区|区内|园内|该高新区|高新区|开发区|经开区|综保区|该开发区|新区(?!域)"
-)
+def _park_reference() -> re.Pattern[str]:
+    from ..lexicon import PARK_SUFFIXES
+
+    bare = "|".join(sorted((s for s in PARK_SUFFIXES if len(s) >= 3 or s in ("新区", "片区")), key=len, reverse=True))
+    return re.compile(rf"该区|本区|全区|园区|该园区|区内|园内|片区内|(?:该|本)?(?:{bare})(?!域|内外)")
+
+
+PARK_REFERENCE = _park_reference()
 COMPANY_REFERENCE = re.compile(r"该公司|该企业|这家企业|这家公司|公司|企业|我们")
 AREA_REFERENCE = re.compile(r"全市|全省|全国|全球|全自治区|全县|市里|省里|全行业")
 
