@@ -248,7 +248,7 @@ def _resolve_generic(mention: Mention, mentions: list[Mention], result: ArticleE
             if m.type == "Park" and not m.generic and m.sentence == mention.sentence and m.end <= mention.start and result.get(m)
         ]
         if same_sentence:
-            target = result.entities[result.get(same_sentence[-1]) or ""].key
+            target = result.entities[result.get(same_sentence[0]) or ""].key
         bare = normalize_name(mention.text).lstrip("该本")
         if bare in PARK_SUFFIXES:
             # A bare 软件园 / 高新区 means the last park of that kind named before it.
@@ -267,6 +267,7 @@ def _resolve_generic(mention: Mention, mentions: list[Mention], result: ArticleE
             m
             for m in mentions
             if m.type == "Enterprise" and not m.generic and m.end <= mention.start and mention.sentence - m.sentence <= 3
+            and m.detail != "example"
         ]
         if previous:
             target = result.get(previous[-1])

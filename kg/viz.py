@@ -740,7 +740,7 @@ def _assets() -> dict[str, str]:
         if re.search(r"</script|<!--", assets[name], re.IGNORECASE):
             raise RuntimeError(f"{name} contains '</script' or '<!--' and cannot be inlined")
     for name in ("vis_css", "css"):
-        if re.search(r"</style|@import|url\(\s*['\"]?(?!data:)", assets[name], re.IGNORECASE):
+        if re.search(r"</style|@import|url\(\s*(?!['\"]?data:)", assets[name], re.IGNORECASE):
             raise RuntimeError(f"{name} imports or links a resource, or closes <style>; it must be self-contained")
     return assets
 

@@ -51,7 +51,9 @@ def find_full_names(context: SentenceContext) -> None:
             continue
         if context.taken(start, end):
             continue
-        context.add("Enterprise", start, end, "enterprise.legal-suffix")
+        # 像某某公司这样的企业: an example of a kind, not the one the sentence is about.
+        example = "example" if text[max(0, start - offset - 1) : start - offset] == "像" else None
+        context.add("Enterprise", start, end, "enterprise.legal-suffix", detail=example)
 
 
 _GENERIC_COMPANY_CORES = frozenset("该 本 这家 那家 一家 子 分 母 总 上市 科技 投资 平台 国有 民营 外资 合资 独资 贸易 物流 建设".split())

@@ -20,10 +20,11 @@ from ..segment import Segmenter
 __all__ = ["extract_metrics"]
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{0,2}月\d)|(今年|去年|明年|前年)")
-_TARGET = re.compile(r"力争|争取|目标(?:是|为|到)|计划(?:到|在|于|实现|完成|新增|投资|年)|预计|有望|确保|将(?:实现|达到|突破|新增|超过)|预期|规划到")
+_TARGET = re.compile(r"力争|争取|目标(?:是|为|到|:|：)|计划(?:到|在|于|实现|完成|新增|投资|年)|预计|有望|确保|将(?:实现|达到|突破|新增|超过)|预期|规划到")
 _GROWTH = re.compile(r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$")
 _CLAUSE_END = re.compile(r"[;；。]")
-_NOT_SUBJECT = re.compile(r"(?:在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$")
+_PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
+_NOT_SUBJECT = re.compile(r"(?:像|在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$")
 _COMMA = re.compile(r"[,，;；:：。]")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。、“”\"]")
 _DROP_TAGS = ("v", "d", "p", "c", "u", "m", "q", "r", "t", "f", "ad", "y", "x")
@@ -120,6 +121,10 @@ def extract_metrics(
                 anchor = _clause_subject(text, offset, before)
                 if anchor.type in ("Park", "Enterprise"):
                     subject_id = ents.get(anchor)
+                elif anchor.type == "GovernmentBody" and (anchor.detail or "") in _PARK_BODY_HEADS:
+                    # 某高新区管委会 speaking of figures: they are the park's.
+                    inner = [m for m in here if m.type == "Park" and m.start == anchor.start and ents.get(m)]
+                    subject_id = ents.get(inner[0]) if inner else None
             elif topic:
                 subject_id, rule, confidence = topic, "achieves.sentence-topic", 0.65
             if subject_id is None:
@@ -132,10 +137,13 @@ def extract_metrics(
             growth = _GROWTH.search(fragment)
             indicator = _indicator(segmenter, fragment)
             growth_of = None
-            if growth and quantity.unit in ("percent", "percentage_point") and sentence_metrics:
+            own = _indicator(segmenter, fragment[: growth.start()]) if growth else ""
+            if growth and quantity.unit in ("percent", "percentage_point") and sentence_metrics and not own:
                 base = sentence_metrics[-1]
                 growth_of = metrics.index(base)
                 indicator = base.indicator + (growth.group(1) or "") + growth.group(2)
+            elif growth and own:
+                indicator = own + (growth.group(1) or "") + growth.group(2)
             elif (not indicator or fragment.endswith("的")) and quantity.unit in ("count", "person", "mu", "m2"):
                 indicator = _noun_after(segmenter, text[quantity.end - offset :]) or indicator
             if not indicator:
@@ -161,9 +169,9 @@ def extract_metrics(
             ).hexdigest()[:16]
             metrics.append(metric)
             sentence_metrics.append(metric)
-        named = [m for m in subjects if m.type in ("Park", "Enterprise") and ents.get(m)]
-        if named:
-            carried = ents.get(named[-1])
+        # The next sentence without a subject of its own continues this one's topic.
+        if named_here:
+            carried = ents.get(named_here[0])
         elif subjects:
             carried = None
     return metrics

@@ -1,0 +1,512 @@
+/* kg graph explorer: draws the page's JSON with vis-network and explains nodes and edges on
+   demand. Article text is data: it reaches the DOM through textContent and text nodes only,
+   vis-network draws labels as canvas text and shows titles as plain text. */
+(function () {
+  "use strict";
+
+  const started = performance.now();
+  const DATA = JSON.parse(document.getElementById("kg-data").textContent);
+  const $ = (id) => document.getElementById(id);
+  const kg = { settled: false, selected: null, timing: { parsed: performance.now() - started }, data: DATA };
+  window.kg = kg;
+
+  /** A new element with an optional class name and text (never markup). */
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  const nodesById = new Map(DATA.nodes.map((n) => [n.id, n]));
+  const edgesById = new Map(DATA.edges.map((e) => [e.id, e]));
+  const edgesOf = new Map(DATA.nodes.map((n) => [n.id, []]));
+  for (const e of DATA.edges) {
+    edgesOf.get(e.f).push(e);
+    if (e.t !== e.f) edgesOf.get(e.t).push(e);
+  }
+  const focusIds = new Set(DATA.focus);
+
+  // ---------------------------------------------------------------------------------------
+  // Drawing
+  // ---------------------------------------------------------------------------------------
+  const BASE_SIZE = { Park: 22, GovernmentBody: 18, Enterprise: 13, Place: 14, Person: 14, Policy: 14, Metric: 8 };
+
+  function visNode(n) {
+    const cls = DATA.classes[n.c];
+    const inside = cls.shape === "box" || cls.shape === "ellipse";
+    const size = (BASE_SIZE[n.c] || 12) + Math.min(16, 2.5 * Math.sqrt(n.d));
+    const focused = focusIds.has(n.id);
+    return {
+      id: n.id,
+      label: n.s,
+      title: n.h,
+      shape: cls.shape,
+      size: focused ? size + 6 : size,
+      mass: 1 + Math.min(4, n.d / 8),
+      margin: inside ? { top: 6, bottom: 6, left: 8, right: 8 } : undefined,
+      borderWidth: focused ? 4 : 1.5,
+      color: {
+        background: cls.colour,
+        border: focused ? "#111111" : cls.border,
+        highlight: { background: cls.colour, border: "#111111" },
+        hover: { background: cls.colour, border: "#111111" },
+      },
+      font: inside
+        ? { color: "#ffffff", size: 13, strokeWidth: 0 }
+        : n.c === "Metric"
+          ? { color: "#004d40", size: 11 }
+          : { size: n.c === "Park" ? 16 : 14, bold: n.c === "Park" },
+    };
+  }
+
+  function predicateName(p) {
+    const style = DATA.predicates[p];
+    return style ? style.zh + " " + p : p;
+  }
+
+  function visEdge(e) {
+    const style = DATA.predicates[e.p];
+    const from = nodesById.get(e.f);
+    const to = nodesById.get(e.t);
+    const lines = [predicateName(e.p) + (e.x ? "：" + e.x : ""), from.n + " → " + to.n];
+    const first = e.e && e.e.length ? sentenceText(DATA.evidence[e.e[0]]) : null;
+    if (first) lines.push("“" + (first.length > 90 ? first.slice(0, 89) + "…" : first) + "”");
+    return {
+      id: e.id,
+      from: e.f,
+      to: e.t,
+      label: predicateName(e.p) + (e.x ? "\n" + e.x : ""),
+      title: lines.join("\n"),
+      width: style.width,
+      dashes: style.dashes,
+      color: { color: style.colour, highlight: style.colour, hover: style.colour, opacity: 0.9 },
+      font: { color: style.colour },
+    };
+  }
+
+  function sentenceText(row) {
+    return row && row[0] >= 0 ? DATA.sentences[row[0]][0] : null;
+  }
+
+  const container = $("graph");
+  const nodeSet = new vis.DataSet(DATA.nodes.map(visNode));
+  const edgeSet = new vis.DataSet(DATA.edges.map(visEdge));
+  const network = new vis.Network(container, { nodes: nodeSet, edges: edgeSet }, DATA.options);
+  window.kgNetwork = network;
+  kg.timing.built = performance.now() - started;
+
+  function settle() {
+    if (kg.settled) return;
+    network.setOptions({ physics: { enabled: false } });
+    $("loading").hidden = true;
+    kg.settled = true;
+    kg.timing.settled = performance.now();
+    kg.timing.layout = performance.now() - started;
+    if (DATA.focus.length) focusNode(DATA.focus[0], { animate: false });
+  }
+
+  network.on("stabilizationProgress", (p) => {
+    $("progress").style.width = Math.round((100 * p.iterations) / p.total) + "%";
+  });
+  network.once("stabilizationIterationsDone", settle);
+  if (!DATA.nodes.length) {
+    const empty = el("div", null, "图谱为空：没有可显示的实体。 The graph has no entities to show.");
+    empty.id = "empty";
+    container.appendChild(empty);
+    settle();
+  }
+
+  kg.counts = () => ({ nodes: network.body.nodeIndices.length, edges: network.body.edgeIndices.length });
+  kg.idOf = (name) => {
+    for (const n of DATA.nodes) if (n.n === name) return n.id;
+    return null;
+  };
+
+  // ---------------------------------------------------------------------------------------
+  // Side panel
+  // ---------------------------------------------------------------------------------------
+  const panel = $("panel");
+  const panelBody = $("panel-body");
+
+  function openPanel() {
+    panelBody.replaceChildren();
+    panel.hidden = false;
+    panel.scrollTop = 0;
+    return panelBody;
+  }
+
+  function closePanel() {
+    panel.hidden = true;
+    kg.selected = null;
+    network.unselectAll();
+  }
+
+  function section(parent, zh, en) {
+    const h = el("h3", null, zh + " ");
+    h.appendChild(el("span", "en", en));
+    parent.appendChild(h);
+  }
+
+  function badge(className, text, colour) {
+    const b = el("span", className, text);
+    b.style.background = colour;
+    return b;
+  }
+
+  function nodeLink(id) {
+    const n = nodesById.get(id);
+    const a = el("button", "link", n.n);
+    a.type = "button";
+    a.title = DATA.classes[n.c].zh + " " + n.c;
+    a.addEventListener("click", () => focusNode(id));
+    return a;
+  }
+
+  function edgeLink(e, text) {
+    const a = el("button", "link", text);
+    a.type = "button";
+    a.addEventListener("click", () => {
+      network.selectEdges([e.id]);
+      showEdge(e.id);
+    });
+    return a;
+  }
+
+  /** Split by code points, as the offsets from Python count them. */
+  function chars(text) {
+    return Array.from(text);
+  }
+
+  function quote(rows, describe) {
+    const block = el("blockquote");
+    const row = rows[0];
+    const text = sentenceText(row);
+    if (text === null) {
+      block.appendChild(el("span", "about", "（没有记录句子 no sentence recorded）"));
+    } else {
+      const cs = chars(text);
+      const spans = rows.filter((r) => r[4] >= 0).map((r) => [r[4], r[5]]).sort((a, b) => a[0] - b[0]);
+      let at = 0;
+      for (const [lo, hi] of spans) {
+        if (lo < at) continue;
+        block.appendChild(document.createTextNode(cs.slice(at, lo).join("")));
+        block.appendChild(el("mark", null, cs.slice(lo, hi).join("")));
+        at = hi;
+      }
+      block.appendChild(document.createTextNode(cs.slice(at).join("")));
+    }
+    const article = row[0] >= 0 ? DATA.sentences[row[0]][1] : row[1];
+    const source = el("span", "source");
+    source.appendChild(document.createTextNode(article >= 0 ? "《" + DATA.articles[article] + "》" : "（文章不详 unknown article）"));
+    if (describe) source.appendChild(document.createTextNode(" · " + describe));
+    block.appendChild(source);
+    return block;
+  }
+
+  function describeRule(row) {
+    const parts = [];
+    if (row[2]) parts.push(row[2]);
+    if (row[3] !== null && row[3] !== undefined) parts.push("置信度 " + row[3]);
+    return parts.join(" · ");
+  }
+
+  function evidenceList(parent, edges, limit) {
+    // One quote per sentence, naming the relations it supports.
+    const bySentence = new Map();
+    for (const e of edges) {
+      for (const r of e.e || []) {
+        const row = DATA.evidence[r];
+        const key = row[0] >= 0 ? "s" + row[0] : "e" + r;
+        if (!bySentence.has(key)) bySentence.set(key, { rows: [], edges: [] });
+        const item = bySentence.get(key);
+        item.rows.push(row);
+        if (!item.edges.includes(e)) item.edges.push(e);
+      }
+    }
+    if (!bySentence.size) {
+      parent.appendChild(el("p", "about", "没有证据句子。 No evidence sentence recorded."));
+      return;
+    }
+    let shown = 0;
+    for (const item of bySentence.values()) {
+      if (shown++ >= limit) break;
+      const about = item.edges
+        .slice(0, 3)
+        .map((e) => predicateName(e.p) + "：" + nodesById.get(e.f).n + " → " + nodesById.get(e.t).n)
+        .join("；");
+      parent.appendChild(quote(item.rows, about + (item.edges.length > 3 ? "…" : "")));
+    }
+    if (bySentence.size > limit) parent.appendChild(el("p", "more", "还有 " + (bySentence.size - limit) + " 句未列出 · " + (bySentence.size - limit) + " more"));
+  }
+
+  function showNode(id) {
+    const n = nodesById.get(id);
+    if (!n) return;
+    kg.selected = { node: id };
+    const cls = DATA.classes[n.c];
+    const body = openPanel();
+    body.appendChild(badge("kind", cls.zh + " " + n.c, cls.colour));
+    body.appendChild(el("h2", "name", n.n));
+
+    if (n.m) {
+      const m = n.m;
+      if (m.surface) body.appendChild(el("p", "big", (m.qualifier ? m.qualifier + " " : "") + m.surface));
+      const facts = [];
+      if (m.quantity) facts.push("= " + m.quantity);
+      if (m.year) facts.push(m.year + " 年");
+      if (m.target) facts.push("目标值 target");
+      body.appendChild(el("p", "about", [m.indicator].concat(facts).join(" · ")));
+    }
+    if (n.a && n.a.length) {
+      section(body, "别名", "Aliases");
+      const chips = el("div", "chips");
+      for (const alias of n.a) chips.appendChild(el("span", "chip", alias));
+      body.appendChild(chips);
+    }
+    if (n.p && n.p.length) {
+      section(body, "职务", "Posts");
+      const list = el("ul");
+      for (const post of n.p) list.appendChild(el("li", null, post));
+      body.appendChild(list);
+    }
+
+    const mine = edgesOf.get(id) || [];
+    const figures = mine.filter((e) => e.p === "achieves" && e.f === id);
+    if (figures.length) {
+      section(body, "关键数据", "Key figures");
+      const list = el("ul");
+      for (const e of figures) {
+        const metric = nodesById.get(e.t);
+        const li = el("li", "figure");
+        li.appendChild(nodeLink(metric.id));
+        if (metric.m && metric.m.quantity) li.appendChild(el("span", "value", metric.m.quantity));
+        list.appendChild(li);
+      }
+      body.appendChild(list);
+    }
+    const others = mine.filter((e) => !(e.p === "achieves" && e.f === id));
+    if (others.length) {
+      section(body, "关系", "Relations");
+      const list = el("ul");
+      for (const e of others.slice(0, 60)) {
+        const style = DATA.predicates[e.p];
+        const li = el("li");
+        li.appendChild(badge("pred", predicateName(e.p), style.colour));
+        const outgoing = e.f === id;
+        li.appendChild(document.createTextNode(outgoing ? "→ " : "← "));
+        li.appendChild(nodeLink(outgoing ? e.t : e.f));
+        if (e.x) li.appendChild(el("span", "about", "（" + e.x + "）"));
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(edgeLink(e, "证据"));
+        list.appendChild(li);
+      }
+      body.appendChild(list);
+      if (others.length > 60) body.appendChild(el("p", "more", "还有 " + (others.length - 60) + " 条关系"));
+    }
+
+    section(body, "证据", "Evidence");
+    evidenceList(body, mine, 30);
+
+    if (n.r && n.r.length) {
+      section(body, "提及文章", "Mentioned in");
+      const list = el("ul");
+      for (const a of n.r.slice(0, 30)) list.appendChild(el("li", null, "《" + DATA.articles[a] + "》"));
+      body.appendChild(list);
+      if (n.r.length > 30) body.appendChild(el("p", "more", "还有 " + (n.r.length - 30) + " 篇"));
+    }
+    body.appendChild(el("p", "iri", n.iri));
+  }
+
+  function showEdge(id) {
+    const e = edgesById.get(id);
+    if (!e) return;
+    kg.selected = { edge: id };
+    const style = DATA.predicates[e.p];
+    const body = openPanel();
+    body.appendChild(badge("kind", "关系 " + predicateName(e.p), style.colour));
+    const title = el("h2", "name");
+    title.appendChild(nodeLink(e.f));
+    title.appendChild(document.createTextNode(" → "));
+    title.appendChild(nodeLink(e.t));
+    body.appendChild(title);
+    if (e.x) body.appendChild(el("p", "about", e.x));
+    section(body, "来源句子", "Evidence");
+    const rows = (e.e || []).map((r) => DATA.evidence[r]);
+    if (!rows.length) body.appendChild(el("p", "about", "没有证据句子。 No evidence sentence recorded."));
+    const seen = new Map();
+    for (const row of rows) {
+      const key = row[0] >= 0 ? row[0] : "x" + seen.size;
+      if (!seen.has(key)) seen.set(key, []);
+      seen.get(key).push(row);
+    }
+    for (const group of seen.values()) body.appendChild(quote(group, describeRule(group[0])));
+  }
+
+  kg.showNode = showNode;
+  kg.showEdge = showEdge;
+
+  network.on("click", (params) => {
+    if (params.nodes.length) showNode(params.nodes[0]);
+    else if (params.edges.length) showEdge(params.edges[0]);
+    else closePanel();
+  });
+  network.on("doubleClick", (params) => {
+    if (params.nodes.length) focusNode(params.nodes[0]);
+  });
+  $("panel-close").addEventListener("click", closePanel);
+
+  // ---------------------------------------------------------------------------------------
+  // Finding things: search, class filters, focus
+  // ---------------------------------------------------------------------------------------
+  const hiddenClasses = new Set();
+
+  function setClassVisible(cls, visible) {
+    if (visible) hiddenClasses.delete(cls);
+    else hiddenClasses.add(cls);
+    const box = document.querySelector('#legend input[data-class="' + cls + '"]');
+    if (box) {
+      box.checked = visible;
+      box.closest("label").classList.toggle("off", !visible);
+    }
+    const updates = [];
+    for (const n of DATA.nodes) if (n.c === cls) updates.push({ id: n.id, hidden: !visible });
+    nodeSet.update(updates);
+    if (kg.selected && kg.selected.node !== undefined && nodesById.get(kg.selected.node).c === cls && !visible) closePanel();
+  }
+  kg.setClassVisible = setClassVisible;
+
+  for (const box of document.querySelectorAll("#legend input[data-class]")) {
+    box.addEventListener("change", () => setClassVisible(box.dataset.class, box.checked));
+  }
+
+  function focusNode(id, how) {
+    const n = nodesById.get(id);
+    if (!n) return;
+    if (hiddenClasses.has(n.c)) setClassVisible(n.c, true);
+    network.selectNodes([id]);
+    const animate = !how || how.animate !== false;
+    network.focus(id, {
+      scale: Math.max(network.getScale(), 1.0),
+      animation: animate ? { duration: 450, easingFunction: "easeInOutQuad" } : false,
+    });
+    showNode(id);
+  }
+  kg.focus = focusNode;
+
+  function norm(text) {
+    return text.normalize("NFKC").replace(/\s+/g, "").toLowerCase();
+  }
+  const searchIndex = DATA.nodes.map((n) => ({ node: n, keys: [n.n].concat(n.a || []).map(norm) }));
+
+  function search(query) {
+    const q = norm(query);
+    if (!q) return [];
+    const hits = [];
+    for (const item of searchIndex) {
+      let rank = 9;
+      let which = 0;
+      item.keys.forEach((key, i) => {
+        const r = key === q ? 0 : key.startsWith(q) ? 1 : key.includes(q) ? 2 : 9;
+        if (r < rank) {
+          rank = r;
+          which = i;
+        }
+      });
+      if (rank < 9) hits.push({ node: item.node, rank: rank, alias: which > 0 ? item.node.a[which - 1] : null });
+    }
+    hits.sort(
+      (a, b) =>
+        a.rank - b.rank ||
+        (a.node.c === "Metric") - (b.node.c === "Metric") ||
+        b.node.d - a.node.d ||
+        a.node.n.length - b.node.n.length,
+    );
+    return hits.slice(0, 12);
+  }
+  kg.search = search;
+
+  const input = $("search");
+  const list = $("suggestions");
+  const status = $("search-status");
+  let hits = [];
+  let active = 0;
+
+  function renderSuggestions() {
+    list.replaceChildren();
+    status.textContent = "";
+    if (!input.value.trim()) {
+      list.hidden = true;
+      return;
+    }
+    if (!hits.length) {
+      list.hidden = true;
+      status.textContent = "未找到 “" + input.value.trim() + "” · not in this view";
+      return;
+    }
+    hits.forEach((hit, i) => {
+      const li = el("li");
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", i === active ? "true" : "false");
+      const swatch = el("span", "swatch");
+      swatch.style.background = DATA.classes[hit.node.c].colour;
+      li.appendChild(swatch);
+      li.appendChild(el("span", "name", hit.node.n));
+      li.appendChild(el("span", "why", hit.alias ? "别名 " + hit.alias : DATA.classes[hit.node.c].zh));
+      li.addEventListener("mousedown", (event) => {
+        event.preventDefault();
+        choose(i);
+      });
+      list.appendChild(li);
+    });
+    list.hidden = false;
+  }
+
+  function choose(i) {
+    const hit = hits[i];
+    if (!hit) return;
+    list.hidden = true;
+    input.value = hit.node.n;
+    input.blur();
+    focusNode(hit.node.id);
+  }
+
+  input.addEventListener("input", () => {
+    hits = search(input.value);
+    active = 0;
+    renderSuggestions();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!hits.length) return;
+      active = (active + (event.key === "ArrowDown" ? 1 : hits.length - 1)) % hits.length;
+      renderSuggestions();
+      event.preventDefault();
+    } else if (event.key === "Enter") {
+      hits = search(input.value);
+      if (hits.length) choose(Math.min(active, hits.length - 1));
+      else renderSuggestions();
+      event.preventDefault();
+    } else if (event.key === "Escape") {
+      list.hidden = true;
+      input.blur();
+    }
+  });
+  input.addEventListener("blur", () => {
+    list.hidden = true;
+  });
+  document.addEventListener("keydown", (event) => {
+    const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement;
+    if (event.key === "/" && !typing) {
+      input.focus();
+      input.select();
+      event.preventDefault();
+    } else if (event.key === "Escape" && !typing) {
+      closePanel();
+    }
+  });
+
+  $("fit").addEventListener("click", () => network.fit({ animation: { duration: 400, easingFunction: "easeInOutQuad" } }));
+  const noteClose = $("note-close");
+  if (noteClose) noteClose.addEventListener("click", () => ($("note").hidden = true));
+})();
