@@ -52,20 +52,33 @@ def _split_places(name: str) -> tuple[list[str], str]:
             return found, rest
 
 
+def park_kind(key: str) -> str:
+    """The folded suffix of a park key: 南昌高新区 → 高新区; 杭州高新区(滨江) → 高新区."""
+    bare = re.sub(r"\([^)]*\)$", "", key)
+    for suffix in sorted(set(PARK_SUFFIXES.values()), key=len, reverse=True):
+        if bare.endswith(suffix):
+            return suffix
+    return ""
+
+
 def park_key(name: str) -> str:
     """The identity of a park name: city kept, province dropped, suffix folded, 国家 dropped."""
     name = normalize_name(name)
-    for suffix in sorted(PARK_SUFFIXES, key=len, reverse=True):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)] + PARK_SUFFIXES[suffix]
-            break
+    bracket = re.search(r"\([^)]*\)$", name)
+    tail = bracket.group() if bracket else ""
+    name = name[: len(name) - len(tail)]
+    # 中国(广东)自由贸易试验区… is keyed as 广东自贸区…
+    name = re.sub(r"^中国\(([^)]+)\)", r"\1", name)
+    for long, short in sorted(PARK_SUFFIXES.items(), key=lambda item: -len(item[0])):
+        if long != short and long in name and not name.startswith(long):
+            name = name.replace(long, short)
     places, rest = _split_places(name)
     levels = place_index()
     cities = [p for p in places if levels[p][1] == "city"]
     head = cities[0] if cities else (places[0] if places else "")
     rest = re.sub(r"^(?:国家级|国家)", "", rest)
     short = head[:-1] if head.endswith("市") and len(head) > 2 else province_short(head) if head else ""
-    return short + rest if rest else name
+    return (short + rest if rest else name) + tail
 
 
 def place_key(name: str) -> tuple[str, str]:
@@ -89,7 +102,7 @@ def park_places(name: str) -> list[str]:
     ``中国(广东)自由贸易试验区`` names its province in brackets.
     """
     name = normalize_name(name)
-    bracketed = re.match(r"^中国\(([^)]+)\)", name)
+    bracketed = re.match(r"^中国\(([^)]+)\)", name)  # 中国(广东)自由贸易试验区
     if bracketed:
         inner = place_index().get(bracketed.group(1))
         return [inner[0]] if inner else []
@@ -107,8 +120,12 @@ def entity_key(type_: EntityType, name: str) -> str:
     return normalize_name(name)
 
 
+def _fold_body_head(name: str) -> str:
+    return name.replace("管理委员会", "管委会").replace("人民政府", "政府")
+
+
 def _body_key(name: str) -> str:
-    name = normalize_name(name)
+    name = _fold_body_head(normalize_name(name))
     for suffix in sorted(PARK_SUFFIXES, key=len, reverse=True):
         index = name.find(suffix)
         if index > 0:
@@ -119,6 +136,16 @@ def _body_key(name: str) -> str:
         short = head[:-1] if head.endswith(("市", "省")) and len(head) > 2 else province_short(head)
         rest = rest[1:] if rest.startswith(("市", "省")) and rest[1:2] in ("委", "政") else rest
         return short + ("市" if head.endswith("市") else "") + rest
+    return name
+
+
+def _policy_key(text: str, named: list[Mention]) -> str:
+    """A short title (《若干措施》) of a policy named in full in the same article is that policy."""
+    name = normalize_name(text)
+    longer = [normalize_name(m.text) for m in named if m.type == "Policy" and len(normalize_name(m.text)) > len(name)]
+    for other in longer:
+        if other.endswith(name):
+            return other
     return name
 
 
@@ -186,6 +213,13 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
             key = park_keys.get(referent, park_key(referent)) if referent else park_keys[mention.text]
         elif referent:
             key = entity_key(type_, referent)
+        elif type_ == "GovernmentBody" and mention.rule == "body.anchored":
+            # The body of a park is keyed on that park's resolved key: 滨海新区政府 = 天津市滨海新区政府.
+            anchor = next((m for m in named if m.type in ("Park", "Place") and m.start == mention.start and m.end < mention.end), None)
+            anchor_key = park_keys.get(anchor.text) if anchor is not None and anchor.type == "Park" else None
+            key = anchor_key + _fold_body_head(normalize_name(mention.text[len(anchor.text) :])) if anchor_key and anchor else entity_key(type_, mention.text)
+        elif type_ == "Policy":
+            key = _policy_key(mention.text, named)
         else:
             key = entity_key(type_, mention.text)
         ident = result.add(mention, type_, key, mention.text, article.key)
@@ -256,7 +290,7 @@ def _resolve_generic(mention: Mention, mentions: list[Mention], result: ArticleE
             earlier = [
                 m for m in mentions
                 if m.type == "Park" and not m.generic and m.end <= mention.start and result.get(m)
-                and result.entities[result.get(m) or ""].key.endswith(short)
+                and park_kind(result.entities[result.get(m) or ""].key) == short
             ]
             if earlier:
                 target = result.entities[result.get(earlier[-1]) or ""].key

@@ -587,7 +587,7 @@ def _vis_options(node_count: int) -> dict[str, Any]:
     else:
         physics = {
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -90, "centralGravity": 0.012, "springLength": 120, "springConstant": 0.07, "damping": 0.5, "avoidOverlap": 0.6},
+            "forceAtlas2Based": {"gravitationalConstant": -80, "centralGravity": 0.026, "springLength": 70, "springConstant": 0.1, "damping": 0.5, "avoidOverlap": 0.8},
             "stabilization": {"enabled": True, "iterations": 600, "updateInterval": 20, "fit": True},
             "minVelocity": 0.8,
         }
@@ -598,13 +598,13 @@ def _vis_options(node_count: int) -> dict[str, Any]:
         "nodes": {
             "borderWidth": 1.5,
             "borderWidthSelected": 3,
-            "font": {"face": _FONT, "size": 14, "color": "#1f2933", "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "font": {"face": _FONT, "size": 15, "color": "#1f2933", "strokeWidth": 4, "strokeColor": "#ffffff"},
             "scaling": {"label": {"drawThreshold": 6}},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
             "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.25},
-            "font": {"face": _FONT, "size": 10, "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
+            "font": {"face": _FONT, "size": 11, "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
             "selectionWidth": 2,
             "hoverWidth": 1,
         },

@@ -114,7 +114,19 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
     position = 0
     start = 0
     seen_place = False
+    floor = 0
     words = context.segmenter.tag(window)
+    if company:
+        # A company name that holds a place (not in brackets) starts with it: 主要客户|日本…株式会社.
+        depth = 0
+        at = 0
+        for word, _ in words:
+            depth += word == "("
+            depth -= word == ")"
+            if depth == 0 and word in places and at > 0:
+                floor = at
+                break
+            at += len(word)
     for number, (word, tag) in enumerate(words):
         position += len(word)
         if word in ("(", ")"):
@@ -138,6 +150,7 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
             ):
                 start = position
             continue
-        if word in LEFT_STOPWORDS or tag.startswith(_STOP_TAGS) and tag != "vn":
+        last = number == len(words) - 1
+        if word in LEFT_STOPWORDS or tag.startswith(_STOP_TAGS) and tag != "vn" and not last:
             start = position
-    return window_start + cut + start
+    return window_start + cut + max(start, floor)

@@ -20,7 +20,7 @@ def _head_pattern() -> re.Pattern[str]:
     departments = "|".join(DEPARTMENTS)
     heads = "|".join(sorted(BODY_HEADS, key=len, reverse=True))
     return re.compile(
-        rf"(?:片区)?(?:(?:{departments})(?:委员会|办公室|服务中心|中心|局|委|厅|办|部)|{heads}|指挥部|工委|市委|市政府|委|政府)"
+        rf"(?:片区)?(?:(?:{departments})(?:委员会|办公室|服务中心|中心|局|委|厅|办|部(?!门))|{heads}|管理局|指挥部|工委|市委|市政府|委|政府)"
         rf"(?:[{HAN}]{{2,4}}?分局)?"
     )
 
@@ -50,11 +50,11 @@ def find_bodies(context: SentenceContext) -> None:
     for match in _head_pattern().finditer(text):
         head_start = offset + match.start()
         anchor = anchors.get(head_start)
-        # 合肥市|市政府 and 新北区|区委 share one character with their anchor.
-        if anchor is None and match.group()[:1] in "市省区县":
-            shared = anchors.get(head_start + 1)
-            if shared is not None and shared.text.endswith(match.group()[:1]):
-                anchor = shared
+        # 合肥市|市政府, 新北区|区委 and 南沙自贸片区|片区管委会 share characters with their anchor.
+        for shared in (1, 2):
+            candidate = anchors.get(head_start + shared)
+            if anchor is None and candidate is not None and candidate.text.endswith(match.group()[:shared]):
+                anchor = candidate
         if anchor is None:
             continue
         if match.group() in ("委", "政府") and not (anchor.type == "Place" and anchor.text.endswith(("市", "区", "县", "省"))):

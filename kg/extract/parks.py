@@ -45,6 +45,8 @@ def find_parks(context: SentenceContext) -> None:
             # 南京江北新区|研创园, 光谷生物城|医疗器械产业园: one name that holds the zone before it.
             bracket = re.match(rf"\([{HAN}]{{2,6}}\)", text[match.end() :])
             end += bracket.end() if bracket else 0
+            if previous.rule == "park.compound":
+                context.mentions.remove(previous)
             previous = context.add("Park", previous.start, end, "park.compound", detail=PARK_SUFFIXES[suffix])
             continue
         # A zone's district in brackets belongs to its name: 杭州高新区(滨江).

@@ -91,16 +91,19 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             )
             hosted.add(company)
     if ents.main_park:
-        main = ents.id_of("Park", ents.main_park)
+        # An enterprise named where no zone is: the zone the article spoke of last.
+        current = ents.id_of("Park", ents.main_park)
         for index, mentions in sorted(by_sentence.items()):
             text, offset = _sentence_text(article, index)
-            for enterprise in (m for m in mentions if m.type == "Enterprise" and not m.generic):
-                company = ents.get(enterprise)
-                if company is None or company in hosted or _NOT_HOSTED.search(text):
+            for mention in sorted(mentions, key=lambda m: m.start):
+                ident = ents.get(mention)
+                if mention.type == "Park" and not mention.generic and ident and index >= article.headline_sentences:
+                    current = ident
+                if mention.type != "Enterprise" or mention.generic or ident is None or ident in hosted or _NOT_HOSTED.search(text):
                     continue
-                hosted.add(company)
+                hosted.add(ident)
                 relations.append(
-                    Relation(main, "hosts", company, _evidence(article, enterprise, enterprise, "hosts.article-park", 0.6))
+                    Relation(current, "hosts", ident, _evidence(article, mention, mention, "hosts.article-park", 0.6))
                 )
     return [r for r in relations if r.subject]
 
@@ -114,6 +117,11 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
             if target is None:
                 continue
             head = text[: policy.start - offset]
+            direct = _issuers_before_title(text, offset, policy, mentions, ents)
+            if direct:
+                for issuer in direct:
+                    relations.append(Relation(ents.get(issuer) or "", "issues", target, _evidence(article, issuer, policy, "issues.body-title", 0.85)))
+                continue
             verbs = list(_ISSUE_VERB.finditer(head))
             if not verbs:
                 continue
@@ -122,10 +130,14 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
             between = text[verb.end() : policy.start - offset]
             if _APPLIED_ONLY.search(between) or re.search(r"[。;；]", between):
                 continue
+            clause_start = offset + max((c.end() for c in re.finditer(r"[,，;；:：。]", head[: verb.start()])), default=0)
             issuers = [
                 m for m in mentions
                 if m.type in ("Park", "GovernmentBody") and m.end <= verb_at and ents.get(m)
                 and not _APPLIED_ONLY.search(text[m.end - offset : verb.start()])
+                and (m.start >= clause_start or not any(
+                    o.type in ("Park", "GovernmentBody") and o.start >= clause_start and o.end <= verb_at for o in mentions
+                ) and not re.search(r"[,，;；:：]", text[m.end - offset : verb.start()]))
             ]
             if not issuers:
                 continue
@@ -142,6 +154,27 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
                 evidence = _evidence(article, issuer, policy, "issues.verb", 0.9)
                 relations.append(Relation(ents.get(issuer) or "", "issues", target, evidence))
     return relations
+
+
+def _issuers_before_title(text: str, offset: int, policy: Mention, mentions: list[Mention], ents: ArticleEntities) -> list[Mention]:
+    """Bodies written right before a title: 四川省委、省政府《…》, 市政府印发的《…》."""
+    bodies = sorted(
+        (m for m in mentions if m.type == "GovernmentBody" and ents.get(m) and m.end <= policy.start),
+        key=lambda m: m.end,
+    )
+    chosen: list[Mention] = []
+    edge = policy.start - 1  # the 《 before the title
+    for body in reversed(bodies):
+        gap = text[body.end - offset : edge - offset]
+        if chosen and gap in ("、", "和", "与", "及"):
+            chosen.append(body)
+            edge = body.start
+        elif not chosen and re.fullmatch(rf"(?:(?:{ISSUE_VERBS})的?)?", gap):
+            chosen.append(body)
+            edge = body.start
+        elif chosen or body.end < edge:
+            break
+    return chosen
 
 
 def _park_kind(entity: Entity) -> str:
@@ -197,10 +230,10 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
         higher = [other for other in order if other != ident and rank[other] < rank[ident]]
         if not higher:
             continue
-        # The closest rank above wins; among equals, the article's main park, then the first named.
+        # The article's own zone wins when it ranks above; else the closest rank above, first named.
         closest = max(rank[other] for other in higher)
         candidates = [other for other in higher if rank[other] == closest]
-        parent = main if main in candidates else candidates[0]
+        parent = main if main in higher else candidates[0]
         if ident != main or len(candidates) == 1:
             relations.append(Relation(ident, "partOf", parent, _evidence(article, mention, mention, "partOf.article-rank", 0.6)))
             linked.add(ident)
@@ -222,8 +255,6 @@ def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities
             ents.entities[ents.id_of("Place", place)].place_level = place_index()[place][1]
         evidence = _evidence(article, mention, mention, "locatedIn.name-prefix", 0.9)
         relations.append(Relation(ident, "locatedIn", ents.id_of("Place", places[-1]), evidence))
-        for outer, inner in zip(places, places[1:]):
-            relations.append(Relation(ents.id_of("Place", inner), "locatedIn", ents.id_of("Place", outer), evidence))
     return relations
 
 
@@ -262,6 +293,10 @@ def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     # A post in a park's own 党工委 / 管委会 is a post of the park: 党工委副书记.
                     if current.type == "GovernmentBody" and (current.detail or "") in _PARK_BODY_HEADS:
                         park = [m for m in inside if m.type == "Park" and m.start == current.start]
+                        if not park and current.generic:
+                            # A lone 管委会 after 某区党工委书记、: the park of the post before it.
+                            park = [org for _, org in posts if org is not None and org.type == "Park"]
+                            park = park[-1:] or [m for m in orgs if m.type == "Park"][-1:]
                         if park:
                             title = (current.detail or "") + title
                             current = park[0]

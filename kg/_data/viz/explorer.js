@@ -55,8 +55,8 @@
       font: inside
         ? { color: "#ffffff", size: 13, strokeWidth: 0 }
         : n.c === "Metric"
-          ? { color: "#004d40", size: 11 }
-          : { size: n.c === "Park" ? 16 : 14, bold: n.c === "Park" },
+          ? { color: "#004d40", size: 12 }
+          : { size: n.c === "Park" ? 17 : 15 },
     };
   }
 
