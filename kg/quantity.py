@@ -202,8 +202,15 @@ def _figures(text: str, offset: int) -> Iterator[Quantity]:
             unit_word = "%"
         chinese = not re.match(r"[\d百]", number) or number.startswith("百分之") and not number[3:4].isdigit()
         if chinese and not number.startswith("百分之"):
-            # A lone 一 is an article ("一家企业", "一公里范围内"), not a figure.
+            # A lone 一 is an article ("一家企业", "一公里范围内"), not a figure; 唯一一个,
+            # 七位一体 and 四个一 are words, not counts.
             if number == "一" and not match.group("mag"):
+                continue
+            before = text[max(0, match.start() - 1) : match.start()]
+            after = text[match.end() : match.end() + 1]
+            if before in ("唯", "第", "每", "之", "统", "万", "专") or after in "一二三四五六七八九十":
+                continue
+            if re.search(r"(.)\1", number) and not re.search(r"[十百千万亿]", number):
                 continue
             if number in ("万", "亿", "千", "百", "万亿"):
                 continue

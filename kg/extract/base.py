@@ -150,7 +150,8 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
             ):
                 start = position
             continue
-        last = number == len(words) - 1
+        # The word touching the suffix belongs to the name unless it is a function word (董家口).
+        last = number == len(words) - 1 and tag.startswith(("q", "m", "f"))
         if word in LEFT_STOPWORDS or tag.startswith(_STOP_TAGS) and tag != "vn" and not last:
             start = position
     return window_start + cut + max(start, floor)

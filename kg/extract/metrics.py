@@ -24,7 +24,9 @@ _TARGET = re.compile(r"力争|争取|目标(?:是|为|到|:|：)|计划(?:到|�
 _GROWTH = re.compile(r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$")
 _CLAUSE_END = re.compile(r"[;；。]")
 _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
-_NOT_SUBJECT = re.compile(r"(?:像|在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$")
+_CAP = re.compile(r"(?:最高|最多|最低|不超过|上限|每[个家人年]?|按)[^,，;；。]{0,4}$")
+_REGIONAL = re.compile(r"地区生产总值|生产总值|GDP|规模以上工业|规上工业|固定资产投资|一般公共预算|进出口|外资|招商引资|财政收入|税收")
+_NOT_SUBJECT = re.compile(r"(?:由|像|在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$")
 _COMMA = re.compile(r"[,，;；:：。]")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。、“”\"]")
 _DROP_TAGS = ("v", "d", "p", "c", "u", "m", "q", "r", "t", "f", "ad", "y", "x")
@@ -71,7 +73,7 @@ def _noun_after(segmenter: Segmenter, text: str) -> str:
     return "".join(words)
 
 
-def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention:
+def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | None:
     """The subject of the comma clause nearest the figure that names any candidate.
 
     Within that clause the first mention wins (subjects lead Chinese clauses: 金力永磁…在
@@ -81,12 +83,21 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention:
         return len(_COMMA.findall(text, 0, mention.start - offset))
 
     # A name after 在 / 落户 / 占 / 高于 is a place or a yardstick, not the clause's subject.
-    subjects = [m for m in before if not _NOT_SUBJECT.search(text[max(0, m.start - offset - 3) : m.start - offset])]
-    before = subjects or before
+    before = [m for m in before if not _NOT_SUBJECT.search(text[max(0, m.start - offset - 3) : m.start - offset])]
+    if not before:
+        return None
     last_clause = max(clause_of(m) for m in before)
-    in_clause = [m for m in before if clause_of(m) == last_clause]
-    first = min(in_clause, key=lambda m: (m.start, -(m.end - m.start)))
-    return first
+    in_clause = sorted((m for m in before if clause_of(m) == last_clause), key=lambda m: (m.start, -(m.end - m.start)))
+    # 片区内的某综保区, 芜湖高新区内的某公司: the one named after 内的 is meant.
+    while len(in_clause) > 1:
+        first, second = in_clause[0], next((m for m in in_clause[1:] if m.start >= in_clause[0].end), None)
+        if second is None:
+            break
+        if text[first.end - offset : second.start - offset] in ("内的", "的", "内", "里的", "中的", "旗下的", "旗下"):
+            in_clause = [m for m in in_clause if m.start >= second.start]
+            continue
+        break
+    return in_clause[0]
 
 
 def extract_metrics(
@@ -104,13 +115,18 @@ def extract_metrics(
         blocked_spans = [(m.start, m.end) for m in here if m.type == "Policy"]
         subjects = [m for m in here if m.type in ("Park", "Enterprise", "Place", "GovernmentBody")]
         sentence_metrics: list[Metric] = []
-        named_here = [m for m in subjects if m.type in ("Park", "Enterprise") and ents.get(m)]
+        named_here = [
+            m for m in subjects
+            if m.type in ("Park", "Enterprise") and ents.get(m) and not m.generic and m.detail != "example"
+        ]
         topic = ents.get(named_here[0]) if named_here else carried
         for quantity in find_quantities(text, offset):
             if any(s <= quantity.start < e for s, e in blocked_spans):
                 continue
             if text[quantity.start - offset - 1 : quantity.start - offset] == "等":
                 continue  # 甲、乙等11家企业: the size of a list, not a figure
+            if _CAP.search(text[max(0, quantity.start - offset - 8) : quantity.start - offset]):
+                continue  # 给予最高500万元奖励: a policy's ceiling, not an achievement
             clause_from = offset + max((m.end() for m in _CLAUSE_END.finditer(text, 0, quantity.start - offset)), default=0)
             before = [m for m in subjects if clause_from <= m.start and m.end <= quantity.start]
             subject_id: str | None = None
@@ -119,14 +135,21 @@ def extract_metrics(
             anchor: Mention | None = None
             if before:
                 anchor = _clause_subject(text, offset, before)
+            if anchor is not None:
                 if anchor.type in ("Park", "Enterprise"):
                     subject_id = ents.get(anchor)
                 elif anchor.type == "GovernmentBody" and (anchor.detail or "") in _PARK_BODY_HEADS:
                     # 某高新区管委会 speaking of figures: they are the park's.
                     inner = [m for m in here if m.type == "Park" and m.start == anchor.start and ents.get(m)]
                     subject_id = ents.get(inner[0]) if inner else None
-            elif topic:
+            else:
+                local = quantity.start - offset
+                fragment = text[max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0) : local]
                 subject_id, rule, confidence = topic, "achieves.sentence-topic", 0.65
+                # Regional indicators (地区生产总值, 固定资产投资 …) with no subject are the article's zone's.
+                main = ents.id_of("Park", ents.main_park) if ents.main_park else None
+                if main and _REGIONAL.search(fragment) and (topic is None or topic.startswith("Enterprise:")):
+                    subject_id, rule = main, "achieves.article-park"
             if subject_id is None:
                 continue
             local = quantity.start - offset

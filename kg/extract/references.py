@@ -17,7 +17,7 @@ def _park_reference() -> re.Pattern[str]:
 
 
 PARK_REFERENCE = _park_reference()
-COMPANY_REFERENCE = re.compile(r"该公司|该企业|这家企业|这家公司|公司|企业|我们")
+COMPANY_REFERENCE = re.compile(r"该公司|该企业|这家企业|这家公司|公司|企业")
 AREA_REFERENCE = re.compile(r"全市|全省|全国|全球|全自治区|全县|市里|省里|全行业")
 
 
