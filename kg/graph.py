@@ -23,7 +23,7 @@ from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT
 from .quantity import format_quantity
 from .resolve import iri_slug
 
-__all__ = ["GraphBuilder", "bind_prefixes", "QUALIFIER_TERMS", "PREDICATES", "clean_literal"]
+__all__ = ["GraphBuilder", "bind_prefixes", "QUALIFIER_TERMS", "PREDICATES", "clean_literal", "decimal_literal"]
 
 QUALIFIER_TERMS: dict[str, URIRef] = {
     "more_than": KG.MoreThan,
@@ -41,6 +41,14 @@ PREDICATES: dict[str, URIRef] = {
     "holdsPost": KG.holdsPost,
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def decimal_literal(value: Decimal) -> Literal:
+    """An xsd:decimal in canonical form (110000000000.0), so every format round-trips exactly."""
+    text = format(value, "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
 
 
 def clean_literal(text: str) -> str:
@@ -166,7 +174,7 @@ class GraphBuilder:
             yield node, KG.startOffset, Literal(span.start)
             yield node, KG.endOffset, Literal(span.end)
             yield node, KG.rule, Literal(ev.rule)
-            yield node, KG.confidence, Literal(Decimal(str(ev.confidence)), datatype=XSD.decimal)
+            yield node, KG.confidence, decimal_literal(Decimal(str(ev.confidence)))
 
         for ident, entity in extraction.entities.items():
             iri = self.entity_iri(ident)
@@ -188,7 +196,7 @@ class GraphBuilder:
             metric_iris.append(iri)
             subject = self.entity_iri(metric.subject)
             yield iri, RDF.type, KG.Metric
-            yield iri, QUDT.numericValue, Literal(metric.value, datatype=XSD.decimal)
+            yield iri, QUDT.numericValue, decimal_literal(metric.value)
             yield iri, QUDT.unit, UNITS[metric.unit]
             yield iri, KG.indicator, Literal(metric.indicator, lang="zh")
             yield iri, KG.surfaceText, Literal(clean_literal(metric.surface))

@@ -61,6 +61,17 @@ def park_kind(key: str) -> str:
     return ""
 
 
+def _without_province(name: str) -> str:
+    """福建省厦门火炬高新区 → 厦门火炬高新区: a province before a city adds nothing to a park's name."""
+    places, _ = _split_places(name)
+    levels = place_index()
+    if len(places) >= 2 and levels[places[0]][1] == "province" and levels[places[1]][1] == "city":
+        for form in (places[0], province_short(places[0])):
+            if name.startswith(form):
+                return name[len(form) :]
+    return name
+
+
 def park_key(name: str) -> str:
     """The identity of a park name: city kept, province dropped, suffix folded, 国家 dropped."""
     name = normalize_name(name)
@@ -259,6 +270,9 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
             entity.label = max(counts, key=lambda s: (len(s), counts[s]))
         else:
             entity.label = max(counts, key=lambda s: (counts[s], len(s)))
+        if entity.type == "Park":
+            entity.label = _without_province(entity.label)
+            entity.aliases.add(entity.label)
 
     for mention in mentions:
         if mention.type == "Person":

@@ -14,6 +14,7 @@ import os
 import re
 import warnings
 import xml.sax
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -354,12 +355,23 @@ def _inference_ontology() -> Graph:
 # ---------------------------------------------------------------------------------------
 
 
-def validate(data: Graph, *, shapes: Graph | None = None, inference: str = "none") -> ValidationResult:
+def validate(
+    data: Graph,
+    *,
+    shapes: Graph | None = None,
+    inference: str = "none",
+    batch_sparql: bool = True,
+) -> ValidationResult:
     """Validate ``data`` against the kg shapes (or ``shapes``).
 
-    ``inference`` is one of :data:`INFERENCE_MODES`; with anything but ``"none"`` the
-    ontology (minus domain and range axioms) is mixed in and pyshacl expands the data
-    first, on a copy. Warnings do not make the graph non-conforming.
+    ``inference`` is one of :data:`INFERENCE_MODES`; with anything but ``"none"`` a copy
+    of the data plus the ontology (minus domain and range axioms) is expanded with owlrl
+    first. Warnings do not make the graph non-conforming.
+
+    pyshacl runs a node shape's ``sh:sparql`` constraint once per focus node, re-parsing
+    the query each time, which grows quadratically with the graph. With ``batch_sparql``
+    (the default) such constraints run once over the whole graph instead and their results
+    are merged into the report; ``batch_sparql=False`` leaves everything to pyshacl.
     """
     if inference not in INFERENCE_MODES:
         raise UsageError(f"unknown inference {inference!r}; use one of {', '.join(INFERENCE_MODES)}")
@@ -367,13 +379,12 @@ def validate(data: Graph, *, shapes: Graph | None = None, inference: str = "none
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 
     shapes_graph = shapes if shapes is not None else load_shapes()
-    ont_graph = _inference_ontology() if inference != "none" else None
+    target = _expanded(data, inference) if inference != "none" else data
+    core_shapes, checks = _split_sparql(shapes_graph) if batch_sparql else (shapes_graph, [])
     try:
         conforms, report_graph, _ = pyshacl.validate(
-            data,
-            shacl_graph=shapes_graph,
-            ont_graph=ont_graph,
-            inference=inference,
+            target,
+            shacl_graph=core_shapes,
             advanced=True,
             allow_warnings=True,
         )
@@ -384,13 +395,196 @@ def validate(data: Graph, *, shapes: Graph | None = None, inference: str = "none
     if not isinstance(report_graph, Graph):  # pyshacl returns a ValidationFailure for bad shapes
         reason = getattr(report_graph, "message", report_graph)
         raise GraphParseError(f"shapes: not valid SHACL: {reason}")
-    violations = _violations(report_graph, data)
+    if checks and not _run_sparql_checks(checks, target, report_graph):
+        conforms = False
+    violations = _violations(report_graph, target)
     return ValidationResult(
         conforms=bool(conforms),
         violations=violations,
         report_graph=report_graph,
         prefixes=_prefixes_of(data),
     )
+
+
+def _expanded(data: Graph, inference: str) -> Graph:
+    """A copy of ``data`` plus the ontology (minus domain/range), closed under ``inference``."""
+    import owlrl  # lazy: heavy import; a dependency of pyshacl
+
+    semantics = {
+        "rdfs": owlrl.RDFS_Semantics,
+        "owlrl": owlrl.OWLRL_Semantics,
+        "both": owlrl.RDFS_OWLRL_Semantics,
+    }[inference]
+    graph = Graph()
+    for prefix, ns in data.namespaces():
+        graph.bind(prefix, ns, override=False)
+    for triple in data:
+        graph.add(triple)
+    for triple in _inference_ontology():
+        graph.add(triple)
+    owlrl.DeductiveClosure(semantics).expand(graph)
+    return graph
+
+
+# --- SPARQL constraints, evaluated once per constraint instead of once per focus node -------
+
+_TARGET_PREDICATES = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+_UNBATCHABLE_VARIABLES = ("$shapesGraph", "$currentShape", "$PATH", "?shapesGraph", "?currentShape")
+
+
+@dataclass(frozen=True)
+class _SparqlCheck:
+    """One ``sh:sparql`` SELECT constraint of a node shape, ready to run over a whole graph."""
+
+    shape: Node
+    constraint: Node
+    query: str
+    targets: tuple[tuple[URIRef, Node], ...]
+    severity: Node
+    messages: tuple[Literal, ...]
+
+
+def _split_sparql(shapes: Graph) -> tuple[Graph, list[_SparqlCheck]]:
+    """Shapes without the batchable SPARQL constraints, and those constraints."""
+    checks: list[_SparqlCheck] = []
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        select = shapes.value(constraint, SH.select)
+        if (
+            (shape, SH.path, None) in shapes  # property shape: $PATH and value nodes differ
+            or (shape, SH.target, None) in shapes
+            or (shape, RDF.type, RDFS.Class) in shapes  # implicit class target
+            or _is_true(shapes.value(shape, SH.deactivated))
+            or _is_true(shapes.value(constraint, SH.deactivated))
+            or not isinstance(select, Literal)
+            or "this" not in _projected_variables(str(select))
+            or any(v in str(select) for v in _UNBATCHABLE_VARIABLES)
+        ):
+            continue
+        targets = tuple((p, o) for p in _TARGET_PREDICATES for o in shapes.objects(shape, p))
+        if not targets:
+            continue
+        prefixes = _declared_prefixes(shapes, constraint)
+        query = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items())) + str(select)
+        messages = tuple(m for m in shapes.objects(constraint, SH.message) if isinstance(m, Literal))
+        if not messages:
+            messages = tuple(m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal))
+        severity = shapes.value(shape, SH.severity) or SH.Violation
+        checks.append(_SparqlCheck(shape, constraint, query, targets, severity, messages))
+    if not checks:
+        return shapes, []
+    core = Graph()
+    for prefix, ns in shapes.namespaces():
+        core.bind(prefix, ns, override=False)
+    for triple in shapes:
+        core.add(triple)
+    for check in checks:
+        core.remove((check.shape, SH.sparql, check.constraint))
+    return core, checks
+
+
+def _is_true(value: Node | None) -> bool:
+    return isinstance(value, Literal) and value.toPython() is True
+
+
+def _projected_variables(select: str) -> set[str]:
+    """Variable names between SELECT and WHERE (``$x`` and ``?x`` are the same variable)."""
+    m = re.search(r"\bSELECT\b(.*?)\bWHERE\b", select, re.I | re.S)
+    return set(re.findall(r"[?$](\w+)", m.group(1))) if m else set()
+
+
+def _declared_prefixes(shapes: Graph, constraint: Node) -> dict[str, str]:
+    """``sh:prefixes`` / ``sh:declare`` of a SPARQL constraint."""
+    prefixes: dict[str, str] = {}
+    for owner in shapes.objects(constraint, SH.prefixes):
+        for decl in shapes.objects(owner, SH.declare):
+            prefix = shapes.value(decl, SH.prefix)
+            namespace = shapes.value(decl, SH.namespace)
+            if prefix is not None and namespace is not None:
+                prefixes[str(prefix)] = str(namespace)
+    return prefixes
+
+
+def _focus_nodes(data: Graph, targets: Iterable[tuple[URIRef, Node]]) -> set[Node]:
+    """The focus nodes of a shape's targets (class targets include subclasses)."""
+    nodes: set[Node] = set()
+    for pred, obj in targets:
+        if pred == SH.targetClass:
+            seen: set[Node] = set()
+            todo = [obj]
+            while todo:
+                cls = todo.pop()
+                if cls in seen:
+                    continue
+                seen.add(cls)
+                nodes.update(data.subjects(RDF.type, cls))
+                todo.extend(data.subjects(RDFS.subClassOf, cls))
+        elif pred == SH.targetSubjectsOf:
+            nodes.update(data.subjects(obj, None))
+        elif pred == SH.targetObjectsOf:
+            nodes.update(data.objects(None, obj))
+        elif pred == SH.targetNode:
+            nodes.add(obj)
+    return nodes
+
+
+def _run_sparql_checks(checks: list[_SparqlCheck], data: Graph, report: Graph) -> bool:
+    """Run each check once over ``data``; add its results to ``report``; True if no Violation."""
+    report_node = next(iter(report.subjects(RDF.type, SH.ValidationReport)), None)
+    if report_node is None:
+        report_node = BNode()
+        report.add((report_node, RDF.type, SH.ValidationReport))
+    ok = True
+    for check in checks:
+        focus = _focus_nodes(data, check.targets)
+        if not focus:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                rows = list(data.query(check.query))
+        except Exception as exc:
+            raise GraphParseError(f"shapes: SPARQL constraint of {check.shape} does not run: {exc}") from exc
+        seen: set[tuple[Node | None, ...]] = set()
+        for row in rows:
+            bindings = row.asdict()  # type: ignore[union-attr]
+            this = bindings.get("this")
+            if this is None or this not in focus:
+                continue
+            path = bindings.get("path")
+            value = bindings.get("value", this)
+            key = (this, path, value)
+            if key in seen:
+                continue
+            seen.add(key)
+            result = BNode()
+            report.add((report_node, SH.result, result))
+            report.add((result, RDF.type, SH.ValidationResult))
+            report.add((result, SH.focusNode, this))
+            if path is not None:
+                report.add((result, SH.resultPath, path))
+            report.add((result, SH.value, value))
+            report.add((result, SH.resultSeverity, check.severity))
+            report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+            report.add((result, SH.sourceShape, check.shape))
+            report.add((result, SH.sourceConstraint, check.constraint))
+            for message in check.messages:
+                text = _substitute(str(message), bindings)
+                report.add((result, SH.resultMessage, Literal(text, lang=message.language)))
+            if check.severity == SH.Violation:
+                ok = False
+    if not ok:
+        report.set((report_node, SH.conforms, Literal(False)))
+    return ok
+
+
+def _substitute(message: str, bindings: dict[str, Node]) -> str:
+    """Fill ``{?var}`` / ``{$var}`` in a SHACL message from a result row."""
+
+    def fill(m: re.Match[str]) -> str:
+        value = bindings.get(m.group(1))
+        return str(value) if value is not None else m.group(0)
+
+    return re.sub(r"\{[?$](\w+)\}", fill, message)
 
 
 def ensure_valid(data: Graph, *, shapes: Graph | None = None, inference: str = "none") -> ValidationResult:

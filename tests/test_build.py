@@ -1,0 +1,171 @@
+"""End to end: the seed page built into a graph, checked with SPARQL; formats; the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from kg.builder import build_corpus
+from kg.cli import main
+from kg.export import serialize
+
+PREFIXES = """
+PREFIX kg: <https://w3id.org/parkkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX qudt: <http://qudt.org/schema/qudt/>
+PREFIX unit: <http://qudt.org/vocab/unit/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+def ask(graph: Graph, query: str) -> bool:
+    return bool(graph.query(PREFIXES + query).askAnswer)
+
+
+@pytest.mark.parametrize(
+    "name, query",
+    [
+        ("four parks", 'ASK { ?a rdfs:label "南昌高新区"@zh . ?b rdfs:label "稀土高新区"@zh . ?c rdfs:label "常州国家高新区"@zh . ?d rdfs:label "同翔高新城"@zh . ?a a kg:Park . ?b a kg:Park . ?c a kg:Park . ?d a kg:Park }'),
+        ("aliases", 'ASK { ?p a kg:Park ; rdfs:label "南昌高新区"@zh ; skos:altLabel "江西南昌高新区"@zh }'),
+        ("hosts", 'ASK { ?p rdfs:label "南昌高新区"@zh ; kg:hosts/rdfs:label "江西珉轩智能科技有限公司"@zh }'),
+        ("hosts short name", 'ASK { ?p rdfs:label "南昌高新区"@zh ; kg:hosts/rdfs:label "泰豪软件"@zh }'),
+        ("hosts in 包头", 'ASK { ?p rdfs:label "稀土高新区"@zh ; kg:hosts/rdfs:label "金力永磁(包头)科技有限公司"@zh }'),
+        ("park issues policy", 'ASK { ?p rdfs:label "南昌高新区"@zh ; kg:issues/rdfs:label "黄金十条"@zh }'),
+        ("city issued, not the park", 'ASK { ?b a kg:GovernmentBody ; rdfs:label "包头市委"@zh ; kg:issues ?x . ?x kg:issuedBy ?b . FILTER NOT EXISTS { ?park a kg:Park ; kg:issues ?x } }'),
+        ("part of", 'ASK { ?a rdfs:label "同翔高新城"@zh ; kg:partOf/rdfs:label "厦门火炬高新区"@zh }'),
+        ("located in", 'ASK { ?a rdfs:label "南昌高新区"@zh ; kg:locatedIn/rdfs:label "南昌市"@zh }'),
+        ("holds post", 'ASK { ?x a kg:Person ; rdfs:label "吴前进"@zh ; kg:holdsPost ?post . ?post kg:postTitle "党工委副书记"@zh ; kg:postIn/rdfs:label "南昌高新区"@zh }'),
+        ("headline figure", 'ASK { ?p rdfs:label "常州国家高新区"@zh ; kg:achieves ?m . ?m qudt:numericValue 110000000000.0 ; qudt:unit unit:CCY_CNY ; kg:year "2023"^^xsd:gYear ; kg:indicator ?i . FILTER(CONTAINS(STR(?i), "产值")) }'),
+        ("growth linked", 'ASK { ?g kg:growthOf ?m ; qudt:numericValue 23.9 ; qudt:unit unit:PERCENT . ?m qudt:numericValue 110000000000.0 }'),
+        ("qualifier", 'ASK { ?m qudt:numericValue 14000000.0 ; qudt:unit unit:CCY_CNY ; kg:qualifier kg:MoreThan }'),
+        ("approximately", 'ASK { ?m qudt:numericValue 50000000000.0 ; kg:qualifier kg:Approximately }'),
+        ("article", 'ASK { ?a a kg:Article ; kg:headline ?h ; kg:author "魏依晨" . FILTER(CONTAINS(STR(?h), "南昌高新区以硬举措")) }'),
+    ],
+)
+def test_build_seed_graph_holds(seed_graph, name, query):
+    assert ask(seed_graph, query), name
+
+
+def test_build_every_relation_has_provenance(seed_graph, seed_path):
+    text = seed_path.read_text(encoding="utf-8")
+    rows = seed_graph.query(
+        PREFIXES
+        + """
+        SELECT ?p ?start ?end ?sentence ?sstart ?rule ?conf WHERE {
+          VALUES ?p { kg:hosts kg:issues kg:achieves kg:locatedIn kg:partOf kg:holdsPost }
+          ?s ?p ?o .
+          ?e rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:article ?a ; kg:sentence ?sent ;
+             kg:startOffset ?start ; kg:endOffset ?end ; kg:rule ?rule ; kg:confidence ?conf .
+          ?sent kg:text ?sentence ; kg:startOffset ?sstart ; kg:inArticle ?a .
+        }"""
+    )
+    rows = list(rows)
+    assert rows
+    for row in rows:
+        start, end, sstart = int(row.start), int(row.end), int(row.sstart)
+        assert text[sstart : sstart + len(str(row.sentence))] == str(row.sentence)
+        assert sstart <= start < end <= sstart + len(str(row.sentence))
+        assert 0 < float(row.conf) <= 1
+    missing = seed_graph.query(
+        PREFIXES
+        + """
+        SELECT ?s ?p ?o WHERE {
+          VALUES ?p { kg:hosts kg:issues kg:achieves kg:locatedIn kg:partOf kg:holdsPost }
+          ?s ?p ?o .
+          FILTER NOT EXISTS { ?e rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
+        }"""
+    )
+    assert not list(missing)
+
+
+def test_build_every_entity_has_one_zh_label(seed_graph):
+    rows = seed_graph.query(
+        PREFIXES
+        + """
+        SELECT ?x (COUNT(?l) AS ?n) WHERE {
+          VALUES ?c { kg:Park kg:Enterprise kg:Policy kg:Person kg:GovernmentBody kg:Place kg:Metric }
+          ?x a ?c ; rdfs:label ?l . FILTER(LANG(?l) = "zh")
+        } GROUP BY ?x HAVING (COUNT(?l) != 1)"""
+    )
+    assert not list(rows)
+
+
+def test_build_is_deterministic(seed_path, seed_graph, segmenter):
+    again = build_corpus([seed_path], segmenter=segmenter).graph
+    assert isomorphic(seed_graph, again)
+    assert set(seed_graph) == set(again)  # same IRIs, not just the same shape
+
+
+@pytest.mark.parametrize("format_name", ["turtle", "nt", "json-ld"])
+def test_build_formats_round_trip(seed_graph, tmp_path, format_name):
+    path = serialize(seed_graph, format_name, tmp_path / f"graph.{format_name}")
+    parsed = Graph().parse(path, format={"turtle": "turtle", "nt": "nt", "json-ld": "json-ld"}[format_name])
+    assert isomorphic(parsed, seed_graph)
+
+
+def test_build_trig_has_one_graph_per_article(seed_result, tmp_path):
+    path = serialize(seed_result.dataset(), "trig", tmp_path / "graph.trig")
+    dataset = Dataset()
+    dataset.parse(path, format="trig")
+    named = [g for g in dataset.graphs() if "/article/" in str(g.identifier)]
+    assert len(named) == 4
+
+
+def test_build_base_iri_changes_instance_iris(seed_path, segmenter):
+    graph = build_corpus([seed_path], segmenter=segmenter, base_iri="https://example.org/parks/").graph
+    subjects = {str(s) for s in graph.subjects()}
+    assert all(s.startswith("https://example.org/parks/") for s in subjects)
+
+
+def test_build_odd_names_give_valid_iris(tmp_path, segmenter):
+    path = tmp_path / "odd.txt"
+    path.write_text('标题\n<b>"A&B" 园区</b>{x}|`^\\ 张三科技有限公司在某某高新区投资建设。\x0b某某高新区实现产值10亿元。', encoding="utf-8")
+    graph = build_corpus([path], segmenter=segmenter).graph
+    text = serialize(graph, "nt")
+    assert Graph().parse(data=text, format="nt")
+    import pyoxigraph
+
+    assert list(pyoxigraph.parse(text.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES))
+
+
+def test_cli_build_writes_outputs_and_reports_bad_files(tmp_path, seed_path, capsys):
+    bad = tmp_path / "empty.txt"
+    bad.write_text("", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["build", str(seed_path), str(bad), str(tmp_path / "missing.txt"), "-o", str(out), "--no-validate"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert (out / "graph.ttl").exists() and (out / "graph.html").exists()
+    assert f"{bad}: the file is empty" in captured.err
+    assert "missing.txt: no such file or folder" in captured.err
+    assert "Park" in captured.out and "hosts" in captured.out
+
+
+def test_cli_build_fails_when_nothing_is_readable(tmp_path, capsys):
+    bad = tmp_path / "empty.txt"
+    bad.write_text("", encoding="utf-8")
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / "graph.ttl").write_text("# previous output\n", encoding="utf-8")
+    assert main(["build", str(bad), "-o", str(out), "--no-validate"]) == 1
+    assert (out / "graph.ttl").read_text(encoding="utf-8") == "# previous output\n"  # nothing lost
+
+
+def test_cli_help_documents_every_build_option(capsys):
+    with pytest.raises(SystemExit):
+        main(["build", "--help"])
+    text = capsys.readouterr().out
+    for option in ("--out", "--format", "--base-iri", "--no-html", "--no-validate"):
+        assert option in text
+
+
+def test_import_kg_is_quiet_and_lazy():
+    code = "import sys, kg; assert 'jieba' not in sys.modules and 'rdflib' not in sys.modules, sorted(sys.modules)"
+    subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)

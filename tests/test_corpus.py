@@ -1,0 +1,109 @@
+"""Reading files: encodings, HTML, normalisation with offsets, bad input, article splitting."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.corpus import decode_bytes, expand_paths, html_to_text, normalize, read_document
+from kg.errors import InputError
+
+SENTENCE = "常州国家高新区新能源汽车及核心零部件产业实现工业产值１１００亿元，同比增长23.9％。"
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    ["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"],
+)
+def test_corpus_decodes_chinese_encodings(tmp_path, encoding):
+    text = "南昌高新區軟件產業發展迅速，園區企業超過一百家。" if encoding == "big5" else SENTENCE
+    path = tmp_path / f"article-{encoding}.txt"
+    path.write_bytes(("標題\n" if encoding == "big5" else "标题\n").encode(encoding) + text.encode(encoding))
+    decoded, _ = decode_bytes(path.read_bytes(), str(path))
+    assert text in decoded
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (bytes(range(128, 256)) * 40, "cannot decode"),
+    ],
+)
+def test_corpus_rejects_bad_files_with_a_reason(tmp_path, content, reason):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        read_document(path)
+    assert str(path) in str(caught.value)
+    assert reason in str(caught.value)
+
+
+def test_corpus_reports_missing_paths_and_keeps_the_rest(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("标题\n南昌高新区举办活动。", encoding="utf-8")
+    files, problems = expand_paths([good, tmp_path / "nope.txt", str(tmp_path / "*.md")])
+    assert files == [good]
+    assert [p.path for p in problems] == [str(tmp_path / "nope.txt"), str(tmp_path / "*.md")]
+
+
+@pytest.mark.parametrize(
+    "raw, normal",
+    [
+        ("１２０亿", "120亿"),
+        ("增长23.9％", "增长23.9%"),
+        ("金力永磁（包头）科技", "金力永磁(包头)科技"),
+        ("ＡＢＣ集团", "ABC集团"),
+        ("一\u3000二", "一 二"),
+        ("控制\x07字符", "控制 字符"),
+    ],
+)
+def test_corpus_normalizes_full_width_and_keeps_offsets(raw, normal):
+    norm, offsets = normalize(raw)
+    assert norm == normal
+    assert len(offsets) == len(norm) + 1
+    assert offsets[-1] == len(raw)
+    for index, ch in enumerate(norm):
+        if ch.isdigit():
+            assert normalize(raw[offsets[index]])[0] == ch
+
+
+def test_corpus_html_becomes_visible_text():
+    page = (
+        "<html><head><title>某高新区新闻</title><script>var x='园区';</script></head>"
+        "<body><nav>首页</nav><h1>某高新区举办活动</h1><p>园区企业&amp;人才。</p></body></html>"
+    )
+    text = html_to_text(page)
+    assert "某高新区举办活动" in text
+    assert "园区企业&人才。" in text
+    assert "var x" not in text
+
+
+def test_corpus_splits_the_seed_page_into_four_articles(seed_path):
+    document = read_document(seed_path)
+    headlines = [article.headline for article in document.articles]
+    assert len(headlines) == 4
+    assert "南昌高新区以硬举措提升“软”实力" in headlines[0]
+    assert headlines[1].startswith("包头稀土高新区：")
+    assert document.articles[0].authors == ["魏依晨", "周金宇"]
+    assert document.articles[2].authors == ["李昭宇", "谢佳妮", "黄宁", "钱里阳"]
+    assert document.articles[0].captions == ["图为南昌高新区新经济产业园。南昌高新区供图"]
+    body = " ".join(s.norm for s in document.articles[0].sentences)
+    assert "供图" not in body  # captions are kept apart from the body
+
+
+def test_corpus_sentence_offsets_point_into_the_original_text(seed_path):
+    document = read_document(seed_path)
+    for article in document.articles:
+        for sentence in article.sentences:
+            span = document.source_span(sentence.start, sentence.end)
+            assert document.text[span.start : span.end] == sentence.text
+
+
+def test_corpus_single_article_file_uses_first_line_as_headline(tmp_path):
+    path = tmp_path / "one.txt"
+    path.write_text("某经开区上半年产值增长\n\n某经开区上半年实现产值100亿元。", encoding="utf-8")
+    document = read_document(path)
+    assert len(document.articles) == 1
+    assert document.articles[0].headline == "某经开区上半年产值增长"

@@ -1,0 +1,51 @@
+"""The accuracy gate: F1 on the gold set must stay above the committed thresholds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.evaluate import Score, evaluate, evaluate_document, format_report
+
+GOLD = Path(__file__).parent / "gold"
+THRESHOLDS = json.loads((GOLD / "thresholds.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def report():
+    return evaluate(GOLD)
+
+
+@pytest.mark.parametrize("group", sorted(THRESHOLDS))
+def test_eval_f1_stays_above_threshold(report, group):
+    score = report.group(group)
+    assert score.f1 >= THRESHOLDS[group], format_report(report)
+
+
+def test_eval_covers_every_gold_article(report):
+    assert len(report.documents) == len([p for p in GOLD.glob("*.json") if p.name != "thresholds.json"])
+
+
+@pytest.mark.parametrize(
+    "tp, fp, fn, p, r, f1",
+    [(8, 2, 0, 0.8, 1.0, 0.889), (0, 0, 0, 1.0, 1.0, 1.0), (0, 3, 3, 0.0, 0.0, 0.0), (5, 5, 5, 0.5, 0.5, 0.5)],
+)
+def test_eval_score_arithmetic(tp, fp, fn, p, r, f1):
+    score = Score(tp, fp, fn)
+    assert (round(score.precision, 3), round(score.recall, 3), round(score.f1, 3)) == (p, r, f1)
+
+
+def test_eval_counts_a_wrong_issuer_as_a_trap(seed_graph):
+    gold = {
+        "doc": "seed",
+        "entities": {"Park": [{"name": "南昌高新区", "aliases": []}]},
+        "relations": [],
+        "not_relations": [{"s": "南昌高新区", "p": "hosts", "o": "泰豪软件", "why": "test"}],
+        "metrics": [],
+    }
+    document = evaluate_document(seed_graph, gold)
+    assert document.traps, "a predicted relation listed in not_relations must be reported"
+    assert document.scores["Park"].tp == 1
+    assert document.scores["Park"].fp > 0  # the other parks of the page are not in this gold

@@ -1,0 +1,183 @@
+"""Mentions, entities, relations and metrics from real sentences of the genre (tests as data).
+
+Each case is a small article: a headline line, then body text. Expected facts are written as
+(subject label, predicate, object label) and compared through the pipeline's output.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kg.corpus import read_document
+from kg.pipeline import extract_document
+
+
+def extract(text: str, segmenter):
+    document = read_document("case.txt", text=text)
+    return extract_document(document, segmenter=segmenter)
+
+
+def names(extractions, type_):
+    return {e.label for x in extractions for e in x.entities.values() if e.type == type_}
+
+
+def aliases(extractions, type_):
+    return {a for x in extractions for e in x.entities.values() if e.type == type_ for a in e.aliases}
+
+
+def facts(extractions):
+    found = set()
+    for x in extractions:
+        label = {ident: e.label for ident, e in x.entities.items()}
+        for r in x.relations:
+            found.add((label[r.subject], r.predicate, label[r.object]))
+    return found
+
+
+@pytest.mark.parametrize(
+    "text, type_, expected",
+    [
+        ("标题\n像江西珉轩智能科技有限公司这样的企业在南昌高新区还有很多。", "Enterprise", "江西珉轩智能科技有限公司"),
+        ("标题\n当前，金力永磁（包头）科技有限公司一期项目处于稳定生产阶段。", "Enterprise", "金力永磁(包头)科技有限公司"),
+        ("标题\n由苏州金鸡湖产业投资集团有限公司投资建设的项目落户园区。", "Enterprise", "苏州金鸡湖产业投资集团有限公司"),
+        ("标题\n园区先后引进了湖南力驰液压科技有限公司等核心零部件企业。", "Enterprise", "湖南力驰液压科技有限公司"),
+        ("标题\n吴前进与泰豪软件、科睿特软件、铜锐信息等11家企业负责人座谈。", "Enterprise", "科睿特软件"),
+        ("标题\n近日，一场活动在江西南昌高新区举办。", "Park", "江西南昌高新区"),
+        ("标题\n春节假期刚过，福建省厦门火炬高新区同翔高新城就主动发力。", "Park", "同翔高新城"),
+        ("标题\n其中包括新经济产业园、金庐软件园、泰豪软件园等园区载体。", "Park", "新经济产业园"),
+        ("标题\n由某某公司投资建设的海上风电装备智造基地落户董家口经济区。", "Park", "董家口经济区"),
+        ("标题\n南京江北新区研创园是设计企业最集中的区域。", "Park", "南京江北新区研创园"),
+        ("标题\n当地市委、市政府印发了《关于加快实施创新驱动发展战略的实施意见》。", "Policy", "关于加快实施创新驱动发展战略的实施意见"),
+        ("标题\n园区编制出台数谷“黄金十条”政策，对入驻项目给予支持。", "Policy", "黄金十条"),
+        ("标题\n南昌高新区科经局软件科科长石亮红介绍。", "GovernmentBody", "南昌高新区科经局"),
+        ("标题\n常州市自然资源和规划局高新区分局党委书记、局长薛学虎说。", "GovernmentBody", "常州市自然资源和规划局高新区分局"),
+        ("标题\n新北区委书记、常州国家高新区党工委副书记周庆表示。", "GovernmentBody", "新北区委"),
+        ("标题\n厦门天马微电子副总经理钟健升介绍，订单量有所上升。", "Person", "钟健升"),
+        ("标题\n企业总经理苏权介绍，公司产品已在全球范围内得到广泛认可。", "Person", "苏权"),
+        ("标题\n长沙经开区党工委书记欧阳建明表示，园区将全力以赴。", "Person", "欧阳建明"),
+        ("标题\n近日，记者在内蒙古包头市采访时了解到。", "Place", "包头市"),
+    ],
+)
+def test_extract_finds_names_with_right_boundaries(segmenter, text, type_, expected):
+    found = extract(text, segmenter)
+    assert expected in names(found, type_) | aliases(found, type_)
+
+
+@pytest.mark.parametrize(
+    "text, not_expected",
+    [
+        ("标题\n该公司负责人说，高新区还有很多这样的企业。", {"该公司", "高新区"}),
+        ("标题\n园区内的企业得到了支持，全区经济稳步增长。", {"园区", "全区"}),
+        ("标题\n多年来，园区先后荣获“中国服务外包产业示范区”等称号。", {"中国服务外包产业示范区"}),
+        ("标题\n该区报送的《算好“三本账”必答题 打造“空间补偿”创新链》获评改革成果。", {"算好三本账必答题打造空间补偿创新链"}),
+    ],
+)
+def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
+    found = extract(text, segmenter)
+    every = {e.label for x in found for e in x.entities.values()}
+    assert not every & not_expected
+
+
+@pytest.mark.parametrize(
+    "text, expected, unexpected",
+    [
+        (
+            "标题\n江西珉轩智能科技有限公司是南昌高新区一家国家高新技术企业。",
+            {("南昌高新区", "hosts", "江西珉轩智能科技有限公司")},
+            set(),
+        ),
+        (
+            "标题\n当地市委、市政府印发了《关于推进产业发展的实施意见》。稀土高新区深耕细作。\n包头市连续两年聚焦创新。",
+            {("包头市委", "issues", "关于推进产业发展的实施意见"), ("包头市政府", "issues", "关于推进产业发展的实施意见")},
+            {("稀土高新区", "issues", "关于推进产业发展的实施意见")},
+        ),
+        (
+            "某高新区发展软件产业\n某某高新区共组织12家满足南昌市《加快推进数字产业发展政策十条》扶持条件的企业申报资金。",
+            set(),
+            {("某某高新区", "issues", "加快推进数字产业发展政策十条")},
+        ),
+        (
+            "标题\n春节假期刚过，福建省厦门火炬高新区同翔高新城就主动发力。",
+            {("同翔高新城", "partOf", "厦门火炬高新区"), ("厦门火炬高新区", "locatedIn", "厦门市")},
+            set(),
+        ),
+        (
+            "标题\n南京江北新区研创园是设计企业最集中的区域。",
+            {("南京江北新区研创园", "partOf", "南京江北新区")},
+            set(),
+        ),
+        (
+            "标题\n今年，园区将落实苏州市《关于优化营商环境的若干措施》，同时兑现园区出台的《促进生物医药产业发展若干政策》。苏州工业园区举行签约活动。",
+            {("苏州工业园区", "issues", "促进生物医药产业发展若干政策")},
+            {("苏州工业园区", "issues", "关于优化营商环境的若干措施")},
+        ),
+    ],
+)
+def test_extract_relations(segmenter, text, expected, unexpected):
+    found = facts(extract(text, segmenter))
+    assert expected <= found, found
+    assert not unexpected & found
+
+
+@pytest.mark.parametrize(
+    "text, person, org, post",
+    [
+        ("标题\n南昌高新区党工委副书记吴前进与企业负责人座谈。", "吴前进", "南昌高新区", "党工委副书记"),
+        ("标题\n南昌高新区科经局软件科科长石亮红介绍。", "石亮红", "南昌高新区科经局", "软件科科长"),
+        ("标题\n厦门祥福兴科技股份有限公司总经理吴礼银介绍。", "吴礼银", "厦门祥福兴科技股份有限公司", "总经理"),
+        ("标题\n苏州工业园区党工委委员、管委会副主任陆文斌在活动上介绍。", "陆文斌", "苏州工业园区", "管委会副主任"),
+        ("标题\n新北区委书记、常州国家高新区党工委副书记周庆表示。", "周庆", "新北区委", "书记"),
+    ],
+)
+def test_extract_people_hold_posts(segmenter, text, person, org, post):
+    found = extract(text, segmenter)
+    posts = set()
+    for x in found:
+        label = {ident: e.label for ident, e in x.entities.items()}
+        posts |= {(label[r.subject], label[r.object], r.post) for r in x.relations if r.predicate == "holdsPost"}
+    assert (person, org, post) in posts, posts
+
+
+@pytest.mark.parametrize(
+    "text, subject, value, unit, year, growth",
+    [
+        (
+            "标题\n2023年，常州国家高新区新能源汽车及核心零部件产业实现工业产值1100亿元，同比增长23.9%。",
+            "常州国家高新区", "110000000000", "CNY", 2023, False,
+        ),
+        (
+            "标题\n2023年，常州国家高新区新能源汽车及核心零部件产业实现工业产值1100亿元，同比增长23.9%。",
+            "常州国家高新区", "23.9", "percent", 2023, True,
+        ),
+        (
+            "标题\n例如，南昌高新区有17家企业获得“科贷通”贷款，贷款金额达4620万元。",
+            "南昌高新区", "46200000", "CNY", None, False,
+        ),
+        (
+            "标题\n片区内的广州南沙综合保税区去年进出口总值突破1200亿元。",
+            "广州南沙综合保税区", "120000000000", "CNY", None, False,
+        ),
+    ],
+)
+def test_extract_metrics_credit_the_right_subject(segmenter, text, subject, value, unit, year, growth):
+    found = extract(text, segmenter)
+    metrics = []
+    for x in found:
+        label = {ident: e.label for ident, e in x.entities.items()}
+        metrics += [(label[m.subject], m.value, m.unit, m.year, m.growth_of is not None) for m in x.metrics]
+    assert (subject, Decimal(value), unit, year, growth) in metrics, metrics
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "标题\n推动5人入选人才计划，占全市总数的42%。",
+        "标题\n今年苏州全市计划新签约亿元以上产业项目1000个以上。",
+        "标题\n某高新区对量子企业首台套产品给予最高500万元奖励。",
+    ],
+)
+def test_extract_metrics_not_credited_to_the_park(segmenter, text):
+    found = extract(text, segmenter)
+    assert not [m for x in found for m in x.metrics if m.value in (Decimal(42), Decimal(1000), Decimal(5000000))]
