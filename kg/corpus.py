@@ -168,13 +168,22 @@ def html_to_text(markup: str) -> str:
     return text
 
 
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_SIMPLE = str.maketrans({**_FULL_WIDTH, 0x3000: " ", **{c: " " for c in range(32) if c not in (9, 10)}, 0x7F: " "})
+#: Characters whose NFKC form is one character of the same length, or themselves.
+_NEEDS_SLOW_PATH = re.compile(r"[^\u0009\u000a\u0020-\u007e\u00a0-\u024f\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e\u2010-\u2027\u00b7]")
+
+
 def normalize(text: str) -> tuple[str, list[int]]:
     """NFKC-normalise ``text`` character by character; return it and an offset map.
 
     ``offsets[i]`` is the index in ``text`` of the character that produced normalised
     character ``i``; ``offsets[len(norm)] == len(text)``. Control characters become spaces so
-    that nothing unprintable reaches a name or the graph.
+    that nothing unprintable reaches a name or the graph. Text made only of common characters
+    (the usual case) takes a fast path where every character maps to one character.
     """
+    if not _NEEDS_SLOW_PATH.search(text):
+        return text.translate(_SIMPLE), list(range(len(text) + 1))
     out: list[str] = []
     offsets: list[int] = []
     for index, ch in enumerate(text):

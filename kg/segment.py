@@ -8,6 +8,7 @@ titles, places) are added to that instance only.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import jieba.posseg
 
 __all__ = ["Segmenter", "default_segmenter"]
+
+_WORDLIKE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 
 def _domain_words() -> Iterable[tuple[str, str]]:
@@ -40,7 +43,7 @@ class Segmenter:
     def __init__(self, extra_words: Iterable[str] = ()) -> None:
         self._extra = tuple(extra_words)
         self._tokenizer: jieba.Tokenizer | None = None
-        self._tagger: jieba.posseg.POSTokenizer | None = None
+        self._tag_table: dict[str, str] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -64,12 +67,30 @@ class Segmenter:
         return self.tokenizer.lcut(text, HMM=True)
 
     def tag(self, text: str) -> list[tuple[str, str]]:
-        """``(word, part-of-speech)`` pairs; used only on the short windows before a name."""
-        if self._tagger is None:
+        """``(word, part-of-speech)`` pairs for the short windows before a name.
+
+        Words come from the fast segmenter; tags from jieba's tagged dictionary. A word the
+        dictionary does not know is most often a name, so it is tagged ``n`` (punctuation ``x``).
+        This is several times faster than jieba.posseg's character-level HMM and tags the
+        known words the same way.
+        """
+        tags = self._tags()
+        result = []
+        for word in self.tokenizer.lcut(text, HMM=True):
+            tag = tags.get(word)
+            if tag is None:
+                tag = "n" if _WORDLIKE.search(word) else "x"
+            result.append((word, tag))
+        return result
+
+    def _tags(self) -> dict[str, str]:
+        if self._tag_table is None:
             import jieba.posseg
 
-            self._tagger = jieba.posseg.POSTokenizer(self.tokenizer)
-        return [(pair.word, pair.flag) for pair in self._tagger.lcut(text, HMM=True)]
+            tagger = jieba.posseg.POSTokenizer(self.tokenizer)
+            tagger.makesure_userdict_loaded()
+            self._tag_table = tagger.word_tag_tab
+        return self._tag_table
 
     def tokenize(self, text: str, offset: int = 0) -> list[tuple[str, int, int]]:
         """``(word, start, end)`` triples; offsets are shifted by ``offset``."""

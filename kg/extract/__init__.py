@@ -8,6 +8,7 @@ they are anchored on; generic references come last.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from ..model import Article, Document, Mention
 from ..segment import Segmenter
@@ -80,22 +81,25 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
                 cores.setdefault(core, mention.text)
     if not cores:
         return
-    pattern = re.compile("|".join(re.escape(c) for c in sorted(cores, key=len, reverse=True)))
+    ordered = sorted(cores, key=len, reverse=True)
     for context in contexts:
-        for match in pattern.finditer(context.text):
-            start = context.offset + match.start()
-            end = context.offset + match.end()
-            # Extend over a following industry word: 天马 + 微电子.
-            tail = re.match(rf"[{HAN}]{{0,4}}", context.text[match.end() :]).group()
-            for size in range(len(tail), 0, -1):
-                if tail[:size] in _industry_words():
-                    end += size
-                    break
-            if context.taken(start, end):
-                continue
-            context.add("Enterprise", start, end, "enterprise.core-alias", refers_to=cores[match.group()])
+        for core in ordered:
+            position = context.text.find(core)
+            while position >= 0:
+                start = context.offset + position
+                end = start + len(core)
+                # Extend over a following industry word: 天马 + 微电子.
+                tail = re.match(rf"[{HAN}]{{0,4}}", context.text[position + len(core) :]).group()
+                for size in range(len(tail), 0, -1):
+                    if tail[:size] in _industry_words():
+                        end += size
+                        break
+                if not context.taken(start, end):
+                    context.add("Enterprise", start, end, "enterprise.core-alias", refers_to=cores[core])
+                position = context.text.find(core, position + len(core))
 
 
+@cache
 def _industry_words() -> frozenset[str]:
     from ..lexicon import INDUSTRY_WORDS
 
