@@ -165,7 +165,7 @@ PARK_SUFFIXES: dict[str, str] = {
 #: How high a kind of zone stands: 0 contains 1 contains 2 (a 新区 holds 经开区, which hold 产业园).
 PARK_RANK: dict[str, int] = {
     "自贸区": 0, "新区": 0,
-    "高新区": 1, "经开区": 1, "开发区": 1, "自贸片区": 1, "片区": 1, "直管区": 1, "试验区": 1, "实验区": 1, "合作区": 1,
+    "高新区": 1, "经开区": 1, "开发区": 1, "工业园": 1, "自贸片区": 1, "片区": 1, "直管区": 1, "试验区": 1, "实验区": 1, "合作区": 1,
 }
 DEFAULT_PARK_RANK = 2
 
@@ -215,6 +215,7 @@ POST_TITLES: tuple[str, ...] = tuple(
 
 #: Heads of government bodies that stand alone after a place or park name.
 BODY_HEADS: tuple[str, ...] = (
+    "海关",
     "人大常委会",
     "人大",
     "政协",

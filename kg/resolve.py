@@ -107,6 +107,14 @@ def _is_place(text: str) -> bool:
     return bool(text) and (text in index or text[:-1] in index and text[-1] in "省市区县")
 
 
+def place_short(full: str) -> str:
+    """南昌市 → 南昌, 安徽省 → 安徽: the short spelling every Chinese reader uses too."""
+    level = place_index().get(full, ("", ""))[1]
+    if level == "province":
+        return province_short(full)
+    return full[:-1] if full.endswith("市") and len(full) > 2 else full
+
+
 def park_places(name: str) -> list[str]:
     """The provinces and cities a park's name starts with, full forms, outermost first.
 
@@ -117,7 +125,15 @@ def park_places(name: str) -> list[str]:
     if bracketed:
         inner = place_index().get(bracketed.group(1))
         return [inner[0]] if inner else []
-    return _split_places(name)[0]
+    leading = _split_places(name)[0]
+    if leading:
+        return leading
+    # 中新天津生态城: a city inside the name, when none leads it.
+    for start in range(1, max(1, len(name) - 3)):
+        places, _ = _split_places(name[start:])
+        if places and place_index()[places[0]][1] in ("city", "province"):
+            return places[:1]
+    return []
 
 
 def entity_key(type_: EntityType, name: str) -> str:
@@ -237,6 +253,7 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
         surfaces.setdefault(ident, Counter())[mention.text] += 1
         if type_ == "Place":
             full, level = place_key(mention.text)
+            result.entities[ident].aliases.add(place_short(full))
             result.entities[ident].place_level = mention.detail if mention.detail == "district" else level
             if level == "city":
                 result.city.append((mention.start, full))

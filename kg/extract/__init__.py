@@ -81,6 +81,13 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
                 cores.setdefault(core, mention.text)
     if not cores:
         return
+    # Short names found on their own (海韵信息 before a post) are the full name whose core they share.
+    for context in contexts:
+        for mention in context.mentions:
+            if mention.type == "Enterprise" and not mention.generic and not mention.refers_to and mention.rule != "enterprise.legal-suffix":
+                full = cores.get(enterprise_core(mention.text)) or cores.get(mention.text)
+                if full and full != mention.text:
+                    mention.refers_to = full
     ordered = sorted(cores, key=len, reverse=True)
     for context in contexts:
         for core in ordered:

@@ -39,7 +39,7 @@ def _national() -> re.Pattern[str]:
 @cache
 def _department() -> re.Pattern[str]:
     departments = "|".join(DEPARTMENTS)
-    return re.compile(rf"(?<![{HAN}])(?:{departments})(?:委员会|局|委|办公室)")
+    return re.compile(rf"(?:(?<![{HAN}])|(?<=[^{HAN}][区市县]))(?:{departments})(?:委员会|局|委|办公室)")
 
 
 @register("body")

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from ..lexicon import POST_TITLES, place_index
 from ..model import Article, Entity, Evidence, Mention, Relation
-from ..resolve import ArticleEntities, normalize_name, park_places
+from ..resolve import ArticleEntities, normalize_name, park_places, place_short
 from .policies import ISSUE_VERBS
 
 _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
@@ -140,6 +140,10 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
                 ) and not re.search(r"[,，;；:：]", text[m.end - offset : verb.start()]))
             ]
             if not issuers:
+                topic = _sentence_topic(text, offset, mentions, ents)
+                if topic is None or topic.end > verb_at or _APPLIED_ONLY.search(text[verb.start() : policy.start - offset]):
+                    continue
+                relations.append(Relation(ents.get(topic) or "", "issues", target, _evidence(article, topic, policy, "issues.sentence-topic", 0.7)))
                 continue
             # Outermost mention wins (南昌高新区党工委 over the 南昌高新区 inside it).
             last = max(issuers, key=lambda m: (m.end, m.end - m.start))
@@ -154,6 +158,20 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
                 evidence = _evidence(article, issuer, policy, "issues.verb", 0.9)
                 relations.append(Relation(ents.get(issuer) or "", "issues", target, evidence))
     return relations
+
+
+def _sentence_topic(text: str, offset: int, mentions: list[Mention], ents: ArticleEntities) -> Mention | None:
+    """A park or body that opens the sentence or its second clause (近年来，该区…): the actor
+    of the clauses that follow without a subject of their own."""
+    clauses = [0] + [m.end() for m in re.finditer(r"[,，]", text)][:1]
+    for clause in clauses:
+        lead = [
+            m for m in mentions
+            if m.type in ("Park", "GovernmentBody") and ents.get(m) and m.start - offset == clause
+        ]
+        if lead:
+            return max(lead, key=lambda m: m.end - m.start)
+    return None
 
 
 def _issuers_before_title(text: str, offset: int, policy: Mention, mentions: list[Mention], ents: ArticleEntities) -> list[Mention]:
@@ -252,7 +270,9 @@ def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities
             continue
         for place in places:
             ents.add(_PlaceMention(mention), "Place", place, place, article.key)
-            ents.entities[ents.id_of("Place", place)].place_level = place_index()[place][1]
+            entity = ents.entities[ents.id_of("Place", place)]
+            entity.place_level = place_index()[place][1]
+            entity.aliases.add(place_short(place))
         evidence = _evidence(article, mention, mention, "locatedIn.name-prefix", 0.9)
         relations.append(Relation(ident, "locatedIn", ents.id_of("Place", places[-1]), evidence))
     return relations
