@@ -26,6 +26,7 @@ __all__ = [
     "expand_paths",
     "decode_bytes",
     "html_to_text",
+    "markdown_to_text",
     "normalize",
     "read_document",
     "load_text",
@@ -174,6 +175,24 @@ _SIMPLE = str.maketrans({**_FULL_WIDTH, 0x3000: " ", **{c: " " for c in range(32
 _NEEDS_SLOW_PATH = re.compile(r"[^\u0009\u000a\u0020-\u007e\u00a0-\u024f\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e\u2010-\u2027\u00b7]")
 
 
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+_MD_MARKS = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s|>\s?|[-*+]\s|\d+\.\s)|\*\*|__|`+|~~")
+
+
+def markdown_to_text(markup: str) -> str:
+    """Blank out Markdown markup with spaces of the same length, so offsets stay file offsets."""
+
+    def blank(match: re.Match[str]) -> str:
+        return " " * len(match.group())
+
+    def keep_label(match: re.Match[str]) -> str:
+        label = match.group(1)
+        head = match.group().index("[") + 1
+        return " " * head + label + " " * (len(match.group()) - head - len(label))
+
+    return _MD_MARKS.sub(blank, _MD_LINK.sub(keep_label, markup))
+
+
 def normalize(text: str) -> tuple[str, list[int]]:
     """NFKC-normalise ``text`` character by character; return it and an offset map.
 
@@ -218,7 +237,9 @@ def load_text(path: str | os.PathLike[str]) -> tuple[str, str]:
     except OSError as error:
         raise InputError(name, f"cannot be read ({error.strerror or error})") from error
     text, encoding = decode_bytes(data, name)
-    if Path(name).suffix.lower() in (".html", ".htm") or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+    if Path(name).suffix.lower() == ".md":
+        text = markdown_to_text(text)
+    elif Path(name).suffix.lower() in (".html", ".htm") or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
         text = html_to_text(text)
         if not text.strip():
             raise InputError(name, "the HTML page has no visible text")

@@ -107,3 +107,14 @@ def test_corpus_single_article_file_uses_first_line_as_headline(tmp_path):
     document = read_document(path)
     assert len(document.articles) == 1
     assert document.articles[0].headline == "某经开区上半年产值增长"
+
+
+def test_corpus_markdown_markup_is_blanked_in_place(tmp_path):
+    path = tmp_path / "note.md"
+    raw = "# 某高新区发布新政\n\n**某高新区**出台[《人才十条》](https://example.org/a)。\n"
+    path.write_text(raw, encoding="utf-8")
+    document = read_document(path)
+    assert document.articles[0].headline == "某高新区发布新政"
+    body = document.articles[0].sentences[-1]
+    assert "**" not in body.text and "https" not in body.text
+    assert raw[body.start : body.end].replace("*", " ").strip().startswith("某高新区")
