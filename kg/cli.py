@@ -137,7 +137,160 @@ def _run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Adder] = [_add_build, _add_validate, _add_eval]
+# kg query ---------------------------------------------------------------------
+_RESULT_FORMATS = ["table", "json", "xml", "csv", "tsv", "turtle", "nt", "json-ld"]
+
+
+def _add_query(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "query",
+        help="run SPARQL on a graph: a query, a .rq file or a bundled query by name",
+        description="Run a SPARQL query on GRAPH (default out/graph.ttl) with Oxigraph and print the "
+        "results. QUERY is SPARQL text or the NAME of a bundled query (see --list). The usual "
+        "prefixes (kg, kgr, rdf, rdfs, xsd, skos, qudt, unit, org, prov, schema) are predeclared.",
+    )
+    parser.add_argument("query", nargs="?", help="SPARQL text, or the name of a bundled query")
+    parser.add_argument("-f", "--file", help="read the query from this .rq file")
+    parser.add_argument("-g", "--graph", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    parser.add_argument("--format", default="table", choices=_RESULT_FORMATS, help="output format (default: table)")
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE",
+        help="bind ?NAME to VALUE (a string; <…> for an IRI); repeatable",
+    )
+    parser.add_argument("--list", action="store_true", help="list the bundled queries and their parameters")
+    parser.add_argument("--engine", default="oxigraph", choices=["oxigraph", "rdflib"], help="query engine (default: oxigraph)")
+    parser.add_argument("--max-width", type=int, default=60, help="widest table cell in columns, 0 for no limit (default: 60)")
+    parser.set_defaults(run=_run_query)
+
+
+def _run_query(args: argparse.Namespace) -> int:
+    import re
+
+    from .query import describe_bundled, parse_param, run, run_bundled
+
+    if args.list:
+        print(describe_bundled())
+        return 0
+    if (args.query is None) == (args.file is None):
+        raise UsageError("give one query: SPARQL text, -f FILE.rq, or the name of a bundled query (kg query --list)")
+    bindings = dict(parse_param(text) for text in args.param)
+    if args.file:
+        from .errors import InputError
+
+        try:
+            text = Path(args.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise InputError(args.file, f"cannot read the query: {getattr(error, 'strerror', None) or error}") from None
+        results = run(args.graph, text, bindings=bindings, engine=args.engine)
+    elif re.fullmatch(r"[A-Za-z][\w-]*", args.query):
+        results = run_bundled(args.graph, args.query, bindings=bindings, engine=args.engine)
+    else:
+        results = run(args.graph, args.query, bindings=bindings, engine=args.engine)
+    text = results.serialize(args.format, max_width=args.max_width)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+# kg serve ---------------------------------------------------------------------
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "serve",
+        help="a read-only SPARQL endpoint over a graph",
+        description="Serve GRAPH (default out/graph.ttl) as a read-only SPARQL 1.1 Protocol endpoint at "
+        "http://HOST:PORT/sparql (JSON, XML, CSV or TSV results by the Accept header). Ctrl-C stops it.",
+    )
+    parser.add_argument("-g", "--graph", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (default: 8787)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="query time limit in seconds (default: 30)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="do not log requests")
+    parser.set_defaults(run=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from .serve import make_server
+
+    server = make_server(args.graph, host=args.host, port=args.port, timeout=args.timeout, quiet=args.quiet)
+    print(f"serving {args.graph} ({server.endpoint.triples} triples) at {server.url} — Ctrl-C stops", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    finally:
+        server.server_close()
+    return 0
+
+
+# kg push ----------------------------------------------------------------------
+def _add_push(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "push",
+        help="upload a graph to a triple store (SPARQL 1.1 Graph Store Protocol)",
+        description="Upload GRAPH (default out/graph.ttl) to a store speaking the SPARQL 1.1 Graph Store "
+        "HTTP Protocol, e.g. Oxigraph http://localhost:7878/store or Fuseki http://localhost:3030/DS/data. "
+        "The target graph is replaced (HTTP PUT) unless --append is given (HTTP POST).",
+    )
+    parser.add_argument("-g", "--graph", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    parser.add_argument("--endpoint", required=True, help="Graph Store endpoint URL")
+    parser.add_argument("--graph-iri", help="named graph to write (default: the store's default graph)")
+    parser.add_argument("--append", action="store_true", help="add to the graph instead of replacing it")
+    parser.add_argument("--timeout", type=float, default=120.0, help="network time limit in seconds (default: 120)")
+    parser.set_defaults(run=_run_push)
+
+
+def _run_push(args: argparse.Namespace) -> int:
+    from .push import push
+
+    report = push(args.graph, args.endpoint, graph_iri=args.graph_iri, replace=not args.append, timeout=args.timeout)
+    print(f"pushed {report.triples} triples to {report.url} (HTTP {report.status})")
+    return 0
+
+
+# kg stats ---------------------------------------------------------------------
+def _add_stats(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "stats",
+        help="network measures of the entity graph: centrality, components, park–enterprise structure",
+        description="Read GRAPH (default out/graph.ttl) as a network of entities (hosts, issues, achieves, "
+        "locatedIn, partOf and holdsPost edges) and print counts, centrality, components and the "
+        "park–enterprise bipartite structure.",
+    )
+    parser.add_argument("-g", "--graph", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    parser.add_argument("--top", type=int, default=5, help="how many parks and enterprises to rank (default: 5)")
+    parser.set_defaults(run=_run_stats)
+
+
+def _run_stats(args: argparse.Namespace) -> int:
+    from .analytics import entity_graph, format_stats, graph_stats
+
+    print(format_stats(graph_stats(entity_graph(args.graph), top=args.top)))
+    return 0
+
+
+# kg export --------------------------------------------------------------------
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="write the entity network as GraphML or GEXF (Gephi, Cytoscape)",
+        description="Write the entity network of GRAPH (default out/graph.ttl) for Gephi or Cytoscape; "
+        "node labels and types are node attributes, relations are edge attributes.",
+    )
+    parser.add_argument("--format", required=True, choices=["graphml", "gexf"], help="network file format")
+    parser.add_argument("-g", "--graph", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    parser.add_argument("-o", "--output", help="file to write (default: out/graph.FORMAT)")
+    parser.set_defaults(run=_run_export)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from .analytics import entity_graph, write_network
+
+    network = entity_graph(args.graph)
+    target = write_network(network, args.format, args.output or f"out/graph.{args.format}")
+    print(f"wrote {target} ({network.number_of_nodes()} nodes, {network.number_of_edges()} edges)")
+    return 0
+
+
+COMMANDS: list[Adder] = [_add_build, _add_validate, _add_eval, _add_query, _add_serve, _add_push, _add_stats, _add_export]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -210,8 +210,8 @@ def _figures(text: str, offset: int) -> Iterator[Quantity]:
             after = text[match.end() : match.end() + 1]
             if before in ("唯", "第", "每", "之", "统", "万", "专") or after in "一二三四五六七八九十":
                 continue
-            if re.search(r"(.)\1", number) and not re.search(r"[十百千万亿]", number):
-                continue
+            if re.fullmatch(r"[一二两三四五六七八九]{2}", number):
+                continue  # 两三个小时, 一一对应: a rough pair or a word, not a figure
             if number in ("万", "亿", "千", "百", "万亿"):
                 continue
         if unit_word in ("个", "名", "位", "度电") and _NOT_A_UNIT_AFTER.match(text[match.end() :]):

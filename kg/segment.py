@@ -79,7 +79,12 @@ class Segmenter:
         for word in self.tokenizer.lcut(text, HMM=True):
             tag = tags.get(word)
             if tag is None:
-                tag = "n" if _WORDLIKE.search(word) else "x"
+                if word.isdigit():
+                    tag = "m"
+                elif word.isascii() and word.isalpha():
+                    tag = "eng"
+                else:
+                    tag = "n" if _WORDLIKE.search(word) else "x"
             result.append((word, tag))
         return result
 

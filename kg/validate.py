@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -534,19 +535,17 @@ def _run_sparql_checks(checks: list[_SparqlCheck], data: Graph, report: Graph) -
         report_node = BNode()
         report.add((report_node, RDF.type, SH.ValidationReport))
     ok = True
+    engine = _SparqlEngine(data)
     for check in checks:
         focus = _focus_nodes(data, check.targets)
         if not focus:
             continue
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                rows = list(data.query(check.query))
+            rows = engine.select(check.query)
         except Exception as exc:
             raise GraphParseError(f"shapes: SPARQL constraint of {check.shape} does not run: {exc}") from exc
         seen: set[tuple[Node | None, ...]] = set()
-        for row in rows:
-            bindings = row.asdict()  # type: ignore[union-attr]
+        for bindings in rows:
             this = bindings.get("this")
             if this is None or this not in focus:
                 continue
@@ -575,6 +574,90 @@ def _run_sparql_checks(checks: list[_SparqlCheck], data: Graph, report: Graph) -
     if not ok:
         report.set((report_node, SH.conforms, Literal(False)))
     return ok
+
+
+class _SparqlEngine:
+    """Runs SELECT queries over an rdflib graph, through pyoxigraph when it can.
+
+    rdflib evaluates ``FILTER NOT EXISTS`` by rescanning, which is quadratic on big graphs;
+    oxigraph is not. Graphs oxigraph cannot hold (e.g. IRIs it rejects) fall back to rdflib.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._store: Any = None
+        self._bnodes: dict[Any, BNode] = {}
+        self._tried = False
+
+    def _load(self) -> Any:
+        if self._tried:
+            return self._store
+        self._tried = True
+        try:
+            import pyoxigraph as ox
+        except ImportError:  # pragma: no cover - pyoxigraph is a dependency
+            return None
+        forward: dict[BNode, Any] = {}
+
+        def convert(term: Node) -> Any:
+            if isinstance(term, URIRef):
+                return ox.NamedNode(str(term))
+            if isinstance(term, BNode):
+                node = forward.get(term)
+                if node is None:
+                    node = forward[term] = ox.BlankNode()
+                    self._bnodes[node] = term
+                return node
+            if isinstance(term, Literal):
+                if term.language:
+                    return ox.Literal(str(term), language=term.language)
+                if term.datatype is not None:
+                    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+                return ox.Literal(str(term))
+            raise ValueError(f"unsupported term {term!r}")
+
+        try:
+            store = ox.Store()
+            store.extend([ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in self.graph])
+        except (ValueError, TypeError):
+            return None
+        self._store = store
+        return store
+
+    def _back(self, term: Any) -> Node:
+        import pyoxigraph as ox
+
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return self._bnodes.get(term) or BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = str(term.datatype.value)
+            if datatype == str(XSD.string):
+                return Literal(term.value)
+            return Literal(term.value, datatype=URIRef(datatype))
+        raise ValueError(f"unsupported term {term!r}")
+
+    def select(self, query: str) -> list[dict[str, Node]]:
+        """The rows of a SELECT query, each a dict of variable name → rdflib term."""
+        store = self._load()
+        if store is not None:
+            solutions = store.query(query)
+            names = [v.value for v in solutions.variables]
+            rows = []
+            for solution in solutions:
+                row = {}
+                for name in names:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = self._back(value)
+                rows.append(row)
+            return rows
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return [row.asdict() for row in self.graph.query(query)]  # type: ignore[union-attr]
 
 
 def _substitute(message: str, bindings: dict[str, Node]) -> str:

@@ -54,6 +54,7 @@ def find_mentions(document: Document, article: Article, segmenter: Segmenter) ->
 
 
 _ALIAS = re.compile(r"[(（]\s*(?:以下)?简称[“\"]?([^”\")）]{2,12})[”\"]?\s*[)）]")
+_BRACKETED_NAME = re.compile(r"\(([^()]{4,40})\)")
 
 
 def _find_aliases(contexts: list[SentenceContext]) -> None:
@@ -74,6 +75,13 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
                 context.add(mention.type, start, start + len(alias.group(1)), "alias.short-name", refers_to=mention.text)
                 if mention.type == "Enterprise":
                     cores[alias.group(1)] = mention.text
+            if mention.rule == "enterprise.latin":
+                # Hoffmann GmbH(霍夫曼传动技术有限公司): the bracketed Chinese name is the same company.
+                bracketed = _BRACKETED_NAME.match(context.text, local_end)
+                if bracketed:
+                    for other in context.mentions:
+                        if other.type == "Enterprise" and other.start == context.offset + bracketed.start(1):
+                            other.refers_to = mention.text
             if mention.type != "Enterprise" or mention.rule != "enterprise.legal-suffix":
                 continue
             core = enterprise_core(mention.text)

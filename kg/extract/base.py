@@ -79,7 +79,7 @@ def register(name: str) -> Callable[[Finder], Finder]:
 
 
 #: Parts of speech that never begin a name (verbs, prepositions, conjunctions, particles, adverbs…).
-_STOP_TAGS = ("v", "p", "c", "u", "d", "r", "ad", "t", "m", "q", "y", "e", "o", "z")
+_STOP_TAGS = ("v", "p", "c", "u", "d", "r", "ad", "t", "m", "q", "y", "e", "o", "f")
 
 
 #: Closed word classes that end a name's left context even inside a long company name.
@@ -122,7 +122,7 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
         at = 0
         for word, _ in words:
             depth += word == "("
-            depth -= word == ")"
+            depth = max(0, depth - (word == ")"))
             if depth == 0 and word in places and at > 0:
                 floor = at
                 break
@@ -141,7 +141,7 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
             # Company names hold open-class words (投资, 智控, 对俄); once a place has begun
             # the name, or right before a bracketed place, only closed classes end it.
             before_bracket = number + 1 < len(words) and words[number + 1][0] == "("
-            if word in ("的", "了", "在", "由", "与", "和", "像", "及", "等", "是", "为", "将", "把", "被", "从", "对于"):
+            if word in ("的", "了", "在", "由", "与", "和", "像", "及", "等", "是", "为", "将", "把", "被", "从", "对于", "内", "里"):
                 start = position
             elif not seen_place and not before_bracket and (
                 word in LEFT_STOPWORDS
@@ -151,7 +151,7 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
                 start = position
             continue
         # The word touching the suffix belongs to the name unless it is a function word (董家口).
-        last = number == len(words) - 1 and tag.startswith(("q", "m", "f"))
+        last = number == len(words) - 1 and tag.startswith(("q", "m"))
         if word in LEFT_STOPWORDS or tag.startswith(_STOP_TAGS) and tag != "vn" and not last:
             start = position
     return window_start + cut + max(start, floor)

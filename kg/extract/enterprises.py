@@ -29,8 +29,10 @@ def _full_pattern() -> re.Pattern[str]:
 
 @register("enterprise.full")
 def find_full_names(context: SentenceContext) -> None:
-    """Names that end in a legal form: 有限公司, 股份有限公司, 集团 …"""
+    """Names that end in a legal form: 有限公司, 股份有限公司, 集团, GmbH, Inc. …"""
     text, offset = context.text, context.offset
+    for match in _LATIN.finditer(text):
+        context.add("Enterprise", offset + match.start(), offset + match.end(), "enterprise.latin")
     for match in _full_pattern().finditer(text):
         if match.group().startswith("集团") and text[match.end() : match.end() + 4].startswith(("有限", "股份")):
             continue  # the longer legal form that follows is matched on its own
@@ -40,9 +42,13 @@ def find_full_names(context: SentenceContext) -> None:
         # Latin letters right before the window's start belong to the name (KST集团).
         while start > window_start and re.match(r"[A-Za-z0-9&]", text[start - offset - 1]):
             start -= 1
-        # A leading (xx) belongs to the previous word, never to the start of a name.
+        # A leading (xx) belongs to the previous word, never to the start of a name; an opening
+        # bracket with no closing one before the suffix starts the name: GmbH(霍夫曼…有限公司).
         while text[start - offset : start - offset + 1] in ("(", ")"):
             start += 1
+        unclosed = text[start - offset : match.start()]
+        if unclosed.count("(") > unclosed.count(")"):
+            start += unclosed.rfind("(") + 1
         name = text[start - offset : match.end()]
         core = name[: len(name) - len(match.group())]
         if name in _GENERIC or len(core) < 2 or core in ("该", "本", "这家", "一家") or core.endswith("的"):
@@ -58,6 +64,12 @@ def find_full_names(context: SentenceContext) -> None:
 
 _GENERIC_COMPANY_CORES = frozenset("该 本 这家 那家 一家 子 分 母 总 上市 科技 投资 平台 国有 民营 外资 合资 独资 贸易 物流 建设".split())
 
+_LATIN = re.compile(
+    r"(?<![A-Za-z])[A-Z][A-Za-z0-9&.'\-]*(?: [A-Z][A-Za-z0-9&.'\-]*){0,6} "
+    r"(?:GmbH|AG|SE|Inc\.?|Ltd\.?|Limited|Co\., ?Ltd\.?|Corporation|Corp\.?|LLC|S\.A\.|S\.p\.A\.|B\.V\.|N\.V\.|plc|Pte\. ?Ltd\.?|K\.K\.)(?![A-Za-z])"
+)
+_GENERIC_ITEM_HEADS = ("高端", "新型", "先进", "智能", "绿色", "现代", "新兴", "传统", "未来", "数字", "新")
+
 _LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?[^,，。;；]{0,8}?(?:企业|公司|厂商|龙头|集团)")
 _ITEM = re.compile(rf"^[{HAN}A-Za-z0-9]{{2,10}}$")
 
@@ -71,6 +83,13 @@ def _post_pattern() -> re.Pattern[str]:
 
 def _looks_like_name(item: str) -> bool:
     if not _ITEM.match(item) or item in _GENERIC:
+        return False
+    # 集成电路, 汽车电子, 高端装备: industries, not companies.
+    rest = item
+    for word in sorted(INDUSTRY_WORDS, key=len, reverse=True) * 2:
+        if rest.endswith(word):
+            rest = rest[: -len(word)]
+    if not rest or rest in _GENERIC_ITEM_HEADS or rest in INDUSTRY_WORDS:
         return False
     if any(item.endswith(s) for s in PARK_SUFFIXES) or item in place_index():
         return False

@@ -24,6 +24,8 @@ _TARGET = re.compile(r"力争|争取|目标(?:是|为|到|:|：)|计划(?:到|�
 _GROWTH = re.compile(r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$")
 _CLAUSE_END = re.compile(r"[;；。]")
 _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
+_INCENTIVE = re.compile(r"给予|奖励|补助|资助|补贴(?!金额)|贴息|一次性")
+_PROJECT_START = re.compile(r"^(?:该|这一|此|一期|二期|三期)?项目")
 _CAP = re.compile(r"(?:最高|最多|最低|不超过|上限|每[个家人年]?|按)[^,，;；。]{0,4}$")
 _REGIONAL = re.compile(r"地区生产总值|生产总值|GDP|规模以上工业|规上工业|固定资产投资|一般公共预算|进出口|外资|招商引资|财政收入|税收")
 _NOT_SUBJECT = re.compile(r"(?:由|像|在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$")
@@ -109,6 +111,7 @@ def extract_metrics(
         by_sentence[mention.sentence].append(mention)
     metrics: list[Metric] = []
     carried: str | None = None
+    last_enterprise: str | None = None
     for sentence in article.sentences[article.headline_sentences :]:
         text, offset = sentence.norm, sentence.start
         here = by_sentence.get(sentence.index, [])
@@ -127,6 +130,9 @@ def extract_metrics(
                 continue  # 甲、乙等11家企业: the size of a list, not a figure
             if _CAP.search(text[max(0, quantity.start - offset - 8) : quantity.start - offset]):
                 continue  # 给予最高500万元奖励: a policy's ceiling, not an achievement
+            clause_text = text[max((m.end() for m in _COMMA.finditer(text, 0, quantity.start - offset)), default=0) : quantity.start - offset]
+            if _INCENTIVE.search(clause_text):
+                continue  # 给予一次性奖励300万元: what a policy grants, not what anyone achieved
             clause_from = offset + max((m.end() for m in _CLAUSE_END.finditer(text, 0, quantity.start - offset)), default=0)
             before = [m for m in subjects if clause_from <= m.start and m.end <= quantity.start]
             subject_id: str | None = None
@@ -146,6 +152,9 @@ def extract_metrics(
                 local = quantity.start - offset
                 fragment = text[max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0) : local]
                 subject_id, rule, confidence = topic, "achieves.sentence-topic", 0.65
+                if _PROJECT_START.match(text) and last_enterprise:
+                    # 项目达产后…: the project of the enterprise just named.
+                    subject_id, rule = last_enterprise, "achieves.project-owner"
                 # Regional indicators (地区生产总值, 固定资产投资 …) with no subject are the article's zone's.
                 main = ents.id_of("Park", ents.main_park) if ents.main_park else None
                 if main and _REGIONAL.search(fragment) and (topic is None or topic.startswith("Enterprise:")):
@@ -192,6 +201,9 @@ def extract_metrics(
             ).hexdigest()[:16]
             metrics.append(metric)
             sentence_metrics.append(metric)
+        companies = [m for m in here if m.type == "Enterprise" and not m.generic and ents.get(m)]
+        if companies:
+            last_enterprise = ents.get(companies[-1])
         # The next sentence without a subject of its own continues this one's topic.
         if named_here:
             carried = ents.get(named_here[0])

@@ -19,7 +19,7 @@ __all__ = ["find_parks", "GENERIC_PREFIXES"]
 #: Name parts that make a bare suffix a generic reference, not a name.
 GENERIC_PREFIXES = frozenset(
     """该 本 全 各 这 那 此 其 新 老 原 国家 国家级 省级 市级 区级 省 市 区 县 园 一个 这个 多个 各个 相关 周边 所在
-    沿江 沿海 沿线 沿河 东部 西部 南部 北部 中部 核心 起步 先行 拓展 启动 重点 特色 专业 示范 首批 综合 现代 智慧 绿色 生态 科技 产业 工业 这些 一批 一些 两个 三个 入驻 进驻 省内 市内""".split()
+    省级特色 特色 沿江 沿海 沿线 沿河 东部 西部 南部 北部 中部 核心 起步 先行 拓展 启动 重点 特色 专业 示范 首批 综合 现代 智慧 绿色 生态 科技 产业 工业 这些 一批 一些 两个 三个 入驻 进驻 省内 市内""".split()
 )
 
 
@@ -53,7 +53,9 @@ def find_parks(context: SentenceContext) -> None:
         bracket = re.match(rf"\([{HAN}]{{2,6}}\)", text[match.end() :])
         if bracket:
             end += bracket.end()
-        if suffix in ("片区", "新区", "小镇", "港区", "经济区", "集中区", "商务区", "试验区", "实验区", "合作区", "直管区"):
+        if _inside_quotes(text, match.start()):
+            continue  # “中国服务外包产业示范区”: an honour, not a zone
+        if suffix in ("片区", "新区", "小镇", "港区", "经济区", "集中区", "商务区", "试验区", "实验区", "合作区", "直管区", "示范区", "园区"):
             # 片区 / 新区 name a zone only after a proper name of two characters or more.
             if len(prefix) < 2 or prefix.endswith(("城", "园", "区")):
                 continue
@@ -62,6 +64,16 @@ def find_parks(context: SentenceContext) -> None:
         if context.taken(start, end):
             continue
         previous = context.add("Park", start, end, "park.suffix", detail=PARK_SUFFIXES[suffix])
+
+
+def _inside_quotes(text: str, position: int) -> bool:
+    """Whether ``position`` lies inside a short “…” title (an honour), not a quoted speech."""
+    before = text[:position]
+    if before.count("“") <= before.count("”"):
+        return False
+    opening = before.rfind("“")
+    closing = text.find("”", position)
+    return closing >= 0 and closing - opening <= 25
 
 
 def _continues(previous: Mention, prefix: str, suffix: str) -> bool:
@@ -80,8 +92,19 @@ def _continues(previous: Mention, prefix: str, suffix: str) -> bool:
 
 
 def _good_prefix(prefix: str) -> bool:
-    """Whether ``prefix`` can be the proper-name part of a zone."""
-    if not prefix or prefix in GENERIC_PREFIXES:
+    """Whether ``prefix`` can be the proper-name part of a zone (省级特色 and 2020年 cannot)."""
+    if re.search(r"\d{2,4}年|^\d", prefix):
+        return False
+    rest = prefix
+    changed = True
+    while rest and changed:
+        changed = False
+        for word in sorted(GENERIC_PREFIXES, key=len, reverse=True):
+            if rest.startswith(word):
+                rest = rest[len(word) :]
+                changed = True
+                break
+    if not rest or prefix in GENERIC_PREFIXES:
         return False
     if not re.fullmatch(rf"[{HAN}A-Za-z0-9()]+", prefix):
         return False

@@ -12,7 +12,7 @@ __all__ = ["find_references", "PARK_REFERENCE", "COMPANY_REFERENCE", "AREA_REFER
 def _park_reference() -> re.Pattern[str]:
     from ..lexicon import PARK_SUFFIXES
 
-    bare = "|".join(sorted((s for s in PARK_SUFFIXES if len(s) >= 3 or s in ("新区", "片区")), key=len, reverse=True))
+    bare = "|".join(sorted((s for s in PARK_SUFFIXES if len(s) >= 3 or s in ("新区", "片区", "小镇", "园区")), key=len, reverse=True))
     return re.compile(rf"该区|本区|全区|园区|该园区|区内|园内|片区内|(?:该|本)?(?:{bare})(?!域|内外)")
 
 

@@ -1,0 +1,818 @@
+"""SPARQL over kg graphs: one :class:`Results` type, two engines, and the bundled analyst queries.
+
+    >>> from kg.query import run, bundled_queries
+    >>> results = run("out/graph.ttl", "SELECT ?park WHERE { ?park a kg:Park }")  # doctest: +SKIP
+    >>> print(results.table())                                                      # doctest: +SKIP
+
+Engines. A file path or a :class:`pyoxigraph.Store` is queried with Oxigraph (the file is bulk
+loaded into an in-memory store; roughly fifty times faster than rdflib on large graphs). An
+:class:`rdflib.Graph` is queried with rdflib, so the Python API keeps working on graphs built in
+memory; ``engine=`` forces either one.
+
+Parameters. ``bindings={"name": "常州国家高新区"}`` binds variables through the engine (rdflib
+``initBindings``, Oxigraph ``substitutions``); values are never pasted into the query text.
+Oxigraph substitutes only variables listed in the ``SELECT`` clause, and it folds
+``BOUND(?param)`` to false before substituting, so the bundled queries test an optional parameter
+with ``COALESCE(test-using-?param, true)``, which behaves the same in both engines.
+
+Bundled queries live in ``kg/_data/queries/NAME.rq``; each begins with a ``# description:`` line
+and one ``# param: NAME  help`` line per parameter. :func:`run_bundled` hides the parameter
+columns (always constant) from the results.
+
+Results serialise to the SPARQL 1.1 Query Results JSON, XML, CSV and TSV formats and to a
+terminal table in which Chinese characters count as two columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import os
+import re
+import time
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal as TypingLiteral
+from urllib.parse import unquote
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.term import Identifier, Node
+
+from .errors import GraphParseError, InputError, QueryError, UsageError
+from .ontology import DEFAULT_BASE_IRI, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+    import pyoxigraph
+
+__all__ = [
+    "PREFIXES",
+    "RESULT_FORMATS",
+    "BundledQuery",
+    "QueryTimeout",
+    "Results",
+    "bundled",
+    "bundled_queries",
+    "check_readable",
+    "describe_bundled",
+    "is_update",
+    "load_store",
+    "oxigraph_format",
+    "oxigraph_parse_error",
+    "parse_param",
+    "run",
+    "run_bundled",
+]
+
+#: Prefixes known to every query (a query's own PREFIX lines take precedence).
+PREFIXES: dict[str, str] = {
+    "kg": KG_NS,
+    "kgr": DEFAULT_BASE_IRI,
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "qudt": str(QUDT),
+    "unit": str(UNIT),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+}
+
+#: Formats of :meth:`Results.serialize`: SPARQL results formats, a terminal table, RDF for graphs.
+RESULT_FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "nt", "json-ld")
+_GRAPH_FORMATS = {"turtle": "turtle", "nt": "nt", "json-ld": "json-ld", "xml": "xml"}
+
+_XSD_STRING = str(XSD.string)
+_RDF_LANGSTRING = str(RDF.langString)
+_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+_NUMERIC = {str(XSD[name]) for name in ("integer", "decimal", "double", "float", "int", "long", "short",
+                                         "nonNegativeInteger", "positiveInteger", "negativeInteger",
+                                         "nonPositiveInteger", "unsignedInt", "unsignedLong", "byte")}
+
+#: RDF file suffix -> Oxigraph format name (resolved lazily, pyoxigraph is imported on first use).
+_OX_FORMATS = {
+    ".ttl": "TURTLE",
+    ".turtle": "TURTLE",
+    ".nt": "N_TRIPLES",
+    ".ntriples": "N_TRIPLES",
+    ".nq": "N_QUADS",
+    ".nquads": "N_QUADS",
+    ".trig": "TRIG",
+    ".jsonld": "JSON_LD",
+    ".json": "JSON_LD",
+    ".rdf": "RDF_XML",
+    ".owl": "RDF_XML",
+    ".xml": "RDF_XML",
+    ".n3": "N3",
+}
+
+Engine = TypingLiteral["oxigraph", "rdflib"]
+
+
+class QueryTimeout(QueryError):
+    """A query that ran past its time limit."""
+
+
+# ---------------------------------------------------------------------------------------
+# Terms: rdflib and pyoxigraph terms seen through one lens
+# ---------------------------------------------------------------------------------------
+def _parts(term: Any) -> tuple[str, str, str | None, str | None]:
+    """(kind, value, language, datatype) of an rdflib or pyoxigraph term.
+
+    ``kind`` is ``uri``, ``bnode`` or ``literal``; ``datatype`` is None for plain and
+    language-tagged strings.
+    """
+    if isinstance(term, URIRef):
+        return "uri", str(term), None, None
+    if isinstance(term, BNode):
+        return "bnode", str(term), None, None
+    if isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype is not None else None
+        if datatype in (_XSD_STRING, _RDF_LANGSTRING):
+            datatype = None
+        return "literal", str(term), term.language, datatype
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return "uri", term.value, None, None
+    if kind == "BlankNode":
+        return "bnode", term.value, None, None
+    if kind == "Literal":
+        datatype = term.datatype.value
+        if term.language or datatype == _XSD_STRING:
+            datatype = None
+        return "literal", term.value, term.language, datatype
+    # RDF-star quoted triples and anything else: their N-Triples-like text as a literal.
+    return "literal", str(term), None, None
+
+
+def _to_rdflib(term: Any) -> Node | None:
+    if term is None or isinstance(term, Identifier):
+        return term
+    kind, value, language, datatype = _parts(term)
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    return Literal(value, lang=language, datatype=URIRef(datatype) if datatype else None, normalize=False)
+
+
+def _to_python(term: Any) -> Any:
+    """A plain Python value for data frames: numbers as int/float, everything else as text."""
+    if term is None:
+        return None
+    kind, value, _, datatype = _parts(term)
+    if kind == "literal" and datatype in _NUMERIC:
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return value
+        return int(number) if datatype == str(XSD.integer) and number == number.to_integral_value() else float(number)
+    if kind == "literal" and datatype == str(XSD.boolean):
+        return value.strip() in ("true", "1")
+    return value
+
+
+def _as_term(value: Any) -> Identifier:
+    """A binding value as an rdflib term: strings and numbers become literals."""
+    if isinstance(value, Identifier):
+        return value
+    if type(value).__name__ in ("NamedNode", "BlankNode", "Literal"):
+        converted = _to_rdflib(value)
+        assert converted is not None
+        return converted  # type: ignore[return-value]
+    if isinstance(value, (str, int, float, Decimal, bool)):
+        return Literal(value)
+    raise UsageError(f"cannot bind a {type(value).__name__} ({value!r}); use a string, a number or an rdflib term")
+
+
+def _to_oxigraph(term: Identifier) -> Any:
+    import pyoxigraph as ox
+
+    kind, value, language, datatype = _parts(term)
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if language:
+        return ox.Literal(value, language=language)
+    if datatype:
+        return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    return ox.Literal(value)
+
+
+_VARIABLE = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w\u00B7\u00C0-\uFFFF]*")
+
+
+def parse_param(text: str) -> tuple[str, Identifier]:
+    """``name=value`` from the command line: ``<…>`` is an IRI, anything else a string literal."""
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not _VARIABLE.fullmatch(name):
+        raise UsageError(f"--param {text!r}: write NAME=VALUE, e.g. --param name=常州国家高新区")
+    if value.startswith("<") and value.endswith(">") and len(value) > 2:
+        return name, URIRef(value[1:-1])
+    return name, Literal(value)
+
+
+# ---------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------
+@dataclass
+class Results:
+    """The answer to one query: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT/DESCRIBE.
+
+    ``rows`` holds rdflib terms (None where a variable is unbound); iterate the results to get
+    one dict per row, or call :meth:`to_dataframe` for pandas.
+    """
+
+    kind: TypingLiteral["select", "ask", "graph"]
+    variables: list[str] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+    engine: str = "rdflib"
+    seconds: float = 0.0
+    _raw: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+    _rows: list[tuple[Node | None, ...]] | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> list[tuple[Node | None, ...]]:
+        """Rows of rdflib terms, in the order of :attr:`variables`."""
+        if self._rows is None:
+            self._rows = [tuple(_to_rdflib(term) for term in row) for row in self._raw]
+        return self._rows
+
+    def __len__(self) -> int:
+        if self.kind == "graph":
+            return len(self.graph) if self.graph is not None else 0
+        if self.kind == "ask":
+            return 1
+        return len(self._raw)
+
+    def __bool__(self) -> bool:
+        return bool(self.boolean) if self.kind == "ask" else len(self) > 0
+
+    def __iter__(self) -> Iterator[dict[str, Node]]:
+        for row in self.rows:
+            yield {name: value for name, value in zip(self.variables, row) if value is not None}
+
+    def column(self, name: str) -> list[Node | None]:
+        """All values of one variable."""
+        index = self._index(name)
+        return [row[index] for row in self.rows]
+
+    def values(self, name: str) -> list[Any]:
+        """All values of one variable as plain Python values (numbers, strings)."""
+        index = self._index(name)
+        return [_to_python(row[index]) for row in self._raw]
+
+    def _index(self, name: str) -> int:
+        try:
+            return self.variables.index(name.lstrip("?$"))
+        except ValueError:
+            raise UsageError(f"no variable ?{name} in the results; they have {', '.join(self.variables)}") from None
+
+    def project(self, names: Sequence[str]) -> Results:
+        """The same results with only the variables ``names`` (in that order)."""
+        indexes = [self._index(name) for name in names]
+        raw = [tuple(row[i] for i in indexes) for row in self._raw]
+        return Results(self.kind, [self.variables[i] for i in indexes], self.boolean, self.graph, self.engine, self.seconds, raw)
+
+    def records(self, *, compact: bool = False) -> list[dict[str, Any]]:
+        """One dict of plain Python values per row (unbound variables are None).
+
+        With ``compact``, IRIs are shortened as in :meth:`table` (``unit:CCY_CNY``,
+        ``kgr:park/常州高新区``).
+        """
+        namespaces = _namespaces(None) if compact else None
+        return [
+            {
+                name: _compact(term, namespaces) if namespaces is not None and term is not None and _parts(term)[0] == "uri" else _to_python(term)
+                for name, term in zip(self.variables, row)
+            }
+            for row in self._raw
+        ]
+
+    def to_dataframe(self, *, compact: bool = False) -> pandas.DataFrame:
+        """The rows as a pandas DataFrame of plain values (numbers stay numbers; see :meth:`records`)."""
+        try:
+            import pandas
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise UsageError("to_dataframe needs pandas: pip install pandas") from None
+        if self.kind != "select":
+            raise UsageError(f"only SELECT results make a data frame; this is a {self.kind.upper()} result")
+        return pandas.DataFrame.from_records(self.records(compact=compact), columns=self.variables)
+
+    # -- serialisation ------------------------------------------------------------------
+    def serialize(self, format: str = "json", *, prefixes: Mapping[str, str] | None = None, max_width: int = 60) -> str:
+        """Text in one of :data:`RESULT_FORMATS` (SPARQL results formats, table, or RDF for graphs)."""
+        fmt = format.lower()
+        if self.kind == "graph":
+            assert self.graph is not None
+            rdf = {"table": "turtle", "json": "json-ld", "csv": "nt", "tsv": "nt"}.get(fmt, fmt)
+            if rdf not in _GRAPH_FORMATS:
+                raise UsageError(f"a CONSTRUCT/DESCRIBE result is a graph; choose turtle, nt, json-ld or xml, not {format!r}")
+            return self.graph.serialize(format=_GRAPH_FORMATS[rdf])
+        writers = {"json": self._json, "xml": self._xml, "csv": self._csv, "tsv": self._tsv}
+        if fmt == "table":
+            return self.table(prefixes=prefixes, max_width=max_width)
+        if fmt not in writers:
+            raise UsageError(f"unknown results format {format!r}; choose table, json, xml, csv or tsv")
+        return writers[fmt]()
+
+    def _json(self) -> str:
+        if self.kind == "ask":
+            return json.dumps({"head": {}, "boolean": bool(self.boolean)})
+        bindings = []
+        for row in self._raw:
+            binding: dict[str, dict[str, str]] = {}
+            for name, term in zip(self.variables, row):
+                if term is None:
+                    continue
+                kind, value, language, datatype = _parts(term)
+                entry = {"type": kind, "value": value}
+                if language:
+                    entry["xml:lang"] = language
+                elif datatype:
+                    entry["datatype"] = datatype
+                binding[name] = entry
+            bindings.append(binding)
+        document = {"head": {"vars": self.variables}, "results": {"bindings": bindings}}
+        return json.dumps(document, ensure_ascii=False, indent=1)
+
+    def _xml(self) -> str:
+        root = ET.Element("sparql", {"xmlns": _RESULTS_NS})
+        head = ET.SubElement(root, "head")
+        if self.kind == "ask":
+            ET.SubElement(root, "boolean").text = "true" if self.boolean else "false"
+        else:
+            for name in self.variables:
+                ET.SubElement(head, "variable", {"name": name})
+            results = ET.SubElement(root, "results")
+            for row in self._raw:
+                result = ET.SubElement(results, "result")
+                for name, term in zip(self.variables, row):
+                    if term is None:
+                        continue
+                    kind, value, language, datatype = _parts(term)
+                    binding = ET.SubElement(result, "binding", {"name": name})
+                    attributes = {}
+                    if language:
+                        attributes["{http://www.w3.org/XML/1998/namespace}lang"] = language
+                    elif datatype:
+                        attributes["datatype"] = datatype
+                    ET.SubElement(binding, {"uri": "uri", "bnode": "bnode"}.get(kind, "literal"), attributes).text = value
+        ET.indent(root, space=" ")
+        return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+    def _csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        if self.kind == "ask":
+            writer.writerow(["boolean"])
+            writer.writerow(["true" if self.boolean else "false"])
+            return out.getvalue()
+        writer.writerow(self.variables)
+        for row in self._raw:
+            cells = []
+            for term in row:
+                if term is None:
+                    cells.append("")
+                    continue
+                kind, value, _, _ = _parts(term)
+                cells.append("_:" + value if kind == "bnode" else value)
+            writer.writerow(cells)
+        return out.getvalue()
+
+    def _tsv(self) -> str:
+        if self.kind == "ask":
+            return "?boolean\n" + ("true" if self.boolean else "false") + "\n"
+        lines = ["\t".join("?" + name for name in self.variables)]
+        for row in self._raw:
+            lines.append("\t".join("" if term is None else _ntriples(term) for term in row))
+        return "\n".join(lines) + "\n"
+
+    def table(self, *, prefixes: Mapping[str, str] | None = None, max_width: int = 60) -> str:
+        """A readable table; IRIs are shortened with ``prefixes`` and percent-decoded.
+
+        Chinese (East Asian wide) characters count as two columns; cells wider than
+        ``max_width`` are cut with "…" (``max_width=0`` keeps them whole).
+        """
+        if self.kind == "ask":
+            return "true" if self.boolean else "false"
+        namespaces = _namespaces(prefixes)
+        header = list(self.variables)
+        body = [[_cell(term, namespaces, max_width) for term in row] for row in self._raw]
+        widths = [max([_width(text) for text in column] or [0]) for column in zip(header, *body)] if header else []
+        lines = [" | ".join(_pad(text, width) for text, width in zip(header, widths)).rstrip()]
+        lines.append("-+-".join("-" * width for width in widths))
+        for cells in body:
+            lines.append(" | ".join(_pad(text, width) for text, width in zip(cells, widths)).rstrip())
+        count = len(body)
+        lines.append(f"({count} row{'s' if count != 1 else ''})")
+        return "\n".join(lines)
+
+
+def _ntriples(term: Any) -> str:
+    """A term in N-Triples syntax (as the SPARQL TSV format wants)."""
+    kind, value, language, datatype = _parts(term)
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    )
+    if language:
+        return f'"{escaped}"@{language}'
+    if datatype:
+        return f'"{escaped}"^^<{datatype}>'
+    return f'"{escaped}"'
+
+
+def _namespaces(prefixes: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    """(namespace, prefix) pairs, longest namespace first, from :data:`PREFIXES` and ``prefixes``."""
+    names = {**PREFIXES, **(prefixes or {})}
+    return sorted(((namespace, prefix) for prefix, namespace in names.items()), key=lambda item: -len(item[0]))
+
+
+def _compact(term: Any, namespaces: list[tuple[str, str]]) -> str:
+    """An IRI as ``prefix:local`` with the local part percent-decoded, or ``<…>`` decoded."""
+    value = _parts(term)[1]
+    for namespace, prefix in namespaces:
+        if value.startswith(namespace) and len(value) > len(namespace):
+            return f"{prefix}:{unquote(value[len(namespace):])}"
+    return f"<{unquote(value)}>"
+
+
+def _cell(term: Any, namespaces: list[tuple[str, str]], max_width: int) -> str:
+    if term is None:
+        return ""
+    kind, value, _, _ = _parts(term)
+    if kind == "uri":
+        value = _compact(term, namespaces)
+    elif kind == "bnode":
+        value = "_:" + value
+    value = " ".join(value.split())  # newlines and tabs would break the table
+    if max_width and _width(value) > max_width:
+        value = _truncate(value, max_width - 1) + "…"
+    return value
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide and full-width characters take two."""
+    return sum(_char_width(char) for char in text)
+
+
+def _truncate(text: str, width: int) -> str:
+    used = 0
+    for index, char in enumerate(text):
+        used += _char_width(char)
+        if used > width:
+            return text[:index]
+    return text
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+# ---------------------------------------------------------------------------------------
+# Loading graphs into Oxigraph
+# ---------------------------------------------------------------------------------------
+def oxigraph_format(path: str | os.PathLike[str]) -> Any:
+    """The :class:`pyoxigraph.RdfFormat` of an RDF file, by its suffix."""
+    import pyoxigraph as ox
+
+    suffix = Path(path).suffix.lower()
+    try:
+        return getattr(ox.RdfFormat, _OX_FORMATS[suffix])
+    except KeyError:
+        known = ", ".join(sorted(_OX_FORMATS))
+        raise InputError(str(path), f"unknown RDF file suffix {suffix!r}; use one of {known}") from None
+
+
+def check_readable(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path if it is a non-empty file; :class:`InputError` naming the problem if not."""
+    p = Path(path)
+    if not p.exists():
+        hint = "; run `kg build` first" if p.name.startswith("graph.") else ""
+        raise InputError(str(p), "no such file" + hint)
+    if p.is_dir():
+        raise InputError(str(p), "is a directory, not an RDF file")
+    try:
+        size = p.stat().st_size
+        with p.open("rb"):
+            pass
+    except OSError as exc:
+        raise InputError(str(p), f"cannot read: {exc.strerror or exc}") from None
+    if size == 0:
+        raise InputError(str(p), "the file is empty")
+    return p
+
+
+def oxigraph_parse_error(exc: SyntaxError, source: str, fmt: Any) -> GraphParseError:
+    """A pyoxigraph parse error as a :class:`GraphParseError` with file, line and column."""
+    line, column = exc.lineno, exc.offset
+    reason = exc.msg or str(exc)
+    where = source + (f":{line}" if line else "") + (f":{column}" if line and column else "")
+    error = GraphParseError(f"{where}: cannot parse as {fmt}: {reason}")
+    error.path = source  # type: ignore[attr-defined]
+    error.line = line  # type: ignore[attr-defined]
+    error.column = column  # type: ignore[attr-defined]
+    return error
+
+
+def load_store(path: str | os.PathLike[str], store: pyoxigraph.Store | None = None) -> pyoxigraph.Store:
+    """Bulk load an RDF file (format by suffix) into an in-memory :class:`pyoxigraph.Store`.
+
+    TriG and N-Quads keep their named graphs; queries then see their union as the default
+    graph. Raises :class:`InputError` for a file that cannot be read and
+    :class:`GraphParseError` (with line and column) for one that does not parse.
+    """
+    import pyoxigraph as ox
+
+    p = check_readable(path)
+    fmt = oxigraph_format(p)
+    store = ox.Store() if store is None else store
+    try:
+        store.bulk_load(path=str(p), format=fmt, base_iri=p.resolve().as_uri())
+    except SyntaxError as exc:
+        raise oxigraph_parse_error(exc, str(p), fmt) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(str(p), f"cannot load: {exc}") from None
+    return store
+
+
+def _store_of_graph(graph: Graph) -> pyoxigraph.Store:
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    data = graph.serialize(format="nt", encoding="utf-8")
+    store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+# ---------------------------------------------------------------------------------------
+# Running queries
+# ---------------------------------------------------------------------------------------
+def run(
+    source: Any,
+    sparql: str,
+    *,
+    bindings: Mapping[str, Any] | None = None,
+    engine: Engine | None = None,
+    prefixes: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Results:
+    """Run a SPARQL query on ``source`` and return its :class:`Results`.
+
+    ``source`` is an rdflib Graph (queried with rdflib), a pyoxigraph Store, or the path of an
+    RDF file (both queried with Oxigraph). ``bindings`` maps variable names to values (strings,
+    numbers, rdflib terms). ``prefixes`` adds to :data:`PREFIXES`. With ``timeout`` (seconds)
+    the rows are collected only until the deadline and :class:`QueryTimeout` is raised after it.
+    Malformed SPARQL raises :class:`QueryError` naming the line and column.
+    """
+    names = {**PREFIXES, **(prefixes or {})}
+    terms = {name.lstrip("?$"): _as_term(value) for name, value in (bindings or {}).items()}
+    deadline = None if timeout is None else time.monotonic() + timeout
+    if engine not in (None, "oxigraph", "rdflib"):
+        raise UsageError(f"unknown engine {engine!r}; choose oxigraph or rdflib")
+    if isinstance(source, Graph):
+        if engine == "oxigraph":
+            return _run_oxigraph(_store_of_graph(source), sparql, terms, names, deadline)
+        return _run_rdflib(source, sparql, terms, names, deadline)
+    if isinstance(source, (str, os.PathLike)):
+        if engine == "rdflib":
+            from .validate import load_graph
+
+            return _run_rdflib(load_graph(source), sparql, terms, names, deadline)
+        return _run_oxigraph(load_store(source), sparql, terms, names, deadline)
+    if type(source).__name__ == "Store":
+        if engine == "rdflib":
+            raise UsageError("a pyoxigraph Store is queried with oxigraph; pass an rdflib Graph for rdflib")
+        return _run_oxigraph(source, sparql, terms, names, deadline)
+    raise UsageError(f"cannot query a {type(source).__name__}; pass an rdflib Graph, a pyoxigraph Store or a file path")
+
+
+def _check_deadline(deadline: float | None, count: int) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryTimeout(f"the query ran past its time limit (stopped after {count} rows)")
+
+
+def _run_oxigraph(store: Any, sparql: str, bindings: dict[str, Identifier], prefixes: dict[str, str], deadline: float | None) -> Results:
+    import pyoxigraph as ox
+
+    started = time.perf_counter()
+    substitutions = {ox.Variable(name): _to_oxigraph(term) for name, term in bindings.items()}
+    union = next(iter(store.named_graphs()), None) is not None
+    try:
+        answer = store.query(
+            sparql, prefixes=prefixes, substitutions=substitutions or None, use_default_graph_as_union=union
+        )
+    except SyntaxError as exc:
+        raise _syntax_error(sparql, str(exc)) from None
+    except RuntimeError as exc:  # e.g. a substituted variable missing from SELECT
+        message = str(exc)
+        m = re.search(r"variable \?(\S+) in its SELECT projection", message)
+        if m:
+            raise UsageError(f"the query does not SELECT ?{m.group(1)}, so it cannot be bound; add it to the SELECT clause") from None
+        raise QueryError(f"the query failed: {message}") from None
+    try:
+        if isinstance(answer, ox.QueryBoolean):
+            return Results("ask", boolean=bool(answer), engine="oxigraph", seconds=time.perf_counter() - started)
+        if isinstance(answer, ox.QueryTriples):
+            graph = _namespaced_graph(prefixes)
+            for count, triple in enumerate(answer):
+                _check_deadline(deadline, count)
+                graph.add((_to_rdflib(triple.subject), _to_rdflib(triple.predicate), _to_rdflib(triple.object)))  # type: ignore[arg-type]
+            return Results("graph", graph=graph, engine="oxigraph", seconds=time.perf_counter() - started)
+        variables = [variable.value for variable in answer.variables]
+        raw: list[tuple[Any, ...]] = []
+        for solution in answer:
+            if deadline is not None and len(raw) % 256 == 0:
+                _check_deadline(deadline, len(raw))
+            raw.append(tuple(solution[name] for name in variables))
+        _check_deadline(deadline, len(raw))
+    except (OSError, RuntimeError) as exc:
+        raise QueryError(f"the query failed: {exc}") from None
+    return Results("select", variables, engine="oxigraph", seconds=time.perf_counter() - started, _raw=raw)
+
+
+def _namespaced_graph(prefixes: Mapping[str, str]) -> Graph:
+    graph = Graph()
+    for prefix, namespace in prefixes.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph
+
+
+def _run_rdflib(graph: Graph, sparql: str, bindings: dict[str, Identifier], prefixes: dict[str, str], deadline: float | None) -> Results:
+    from pyparsing import ParseException
+
+    started = time.perf_counter()
+    try:
+        answer = graph.query(sparql, initNs=prefixes, initBindings=bindings or None)
+        kind = answer.type
+        if kind == "ASK":
+            return Results("ask", boolean=bool(answer.askAnswer), engine="rdflib", seconds=time.perf_counter() - started)
+        if kind in ("CONSTRUCT", "DESCRIBE"):
+            result_graph = _namespaced_graph(prefixes)
+            for triple in answer.graph or []:
+                result_graph.add(triple)
+            return Results("graph", graph=result_graph, engine="rdflib", seconds=time.perf_counter() - started)
+        variables = [str(variable) for variable in answer.vars or []]
+        raw = []
+        for row in answer:
+            if deadline is not None and len(raw) % 256 == 0:
+                _check_deadline(deadline, len(raw))
+            raw.append(tuple(row))  # type: ignore[arg-type]
+        _check_deadline(deadline, len(raw))
+    except ParseException as exc:
+        raise _syntax_error(sparql, f"error at {exc.lineno}:{exc.col}: {exc.msg}") from None
+    except QueryError:
+        raise
+    except Exception as exc:  # rdflib raises many unrelated exception types
+        raise QueryError(f"the query failed: {exc}") from None
+    return Results("select", variables, engine="rdflib", seconds=time.perf_counter() - started, _raw=raw)
+
+
+def _syntax_error(sparql: str, message: str) -> QueryError:
+    """A QueryError for malformed SPARQL: line, column, the parser's words and the line itself."""
+    if is_update(sparql):
+        return QueryError(
+            "this is a SPARQL Update, and kg only reads graphs; to change a graph, push it to a "
+            "triple store (kg push) and update it there"
+        )
+    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+    if not m:
+        return QueryError(f"malformed SPARQL: {message}")
+    line, column, reason = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
+    if "Prefix not found" in reason:
+        reason = f"undeclared prefix; add a PREFIX line (predeclared: {', '.join(PREFIXES)})"
+    elif len(reason) > 160:
+        reason = reason[:159] + "…"
+    text = f"malformed SPARQL at line {line}, column {column}: {reason}"
+    lines = sparql.splitlines()
+    if 0 < line <= len(lines):
+        source = lines[line - 1].expandtabs(1)
+        text += f"\n    {source}\n    {' ' * _width(source[: max(column - 1, 0)])}^"
+    error = QueryError(text)
+    error.line = line  # type: ignore[attr-defined]
+    error.column = column  # type: ignore[attr-defined]
+    return error
+
+
+def is_update(sparql: str) -> bool:
+    """True when ``sparql`` parses as a SPARQL 1.1 Update (INSERT, DELETE, LOAD, CLEAR, …)."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parsed = parseUpdate(sparql)
+    except Exception:
+        return False
+    return bool(getattr(parsed, "request", None))
+
+
+# ---------------------------------------------------------------------------------------
+# Bundled queries
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BundledQuery:
+    """One analyst query shipped in ``kg/_data/queries``."""
+
+    name: str
+    description: str
+    params: tuple[tuple[str, str], ...]
+    text: str
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.params)
+
+
+def _parse_bundled(name: str, text: str) -> BundledQuery:
+    description = ""
+    params = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if stripped:
+                break
+            continue
+        m = re.match(r"#\s*description:\s*(.+)", stripped)
+        if m:
+            description = m.group(1).strip()
+        m = re.match(r"#\s*param:\s*\??(\S+)\s*(.*)", stripped)
+        if m:
+            params.append((m.group(1), m.group(2).strip()))
+    if not description:
+        raise QueryError(f"bundled query {name}.rq has no '# description:' line at the top")
+    return BundledQuery(name, description, tuple(params), text)
+
+
+def bundled_queries() -> dict[str, BundledQuery]:
+    """The bundled queries by name, sorted by name."""
+    folder = resources.files("kg") / "_data" / "queries"
+    queries = {}
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[: -len(".rq")]
+            queries[name] = _parse_bundled(name, entry.read_text(encoding="utf-8"))
+    return queries
+
+
+def bundled(name: str) -> BundledQuery:
+    """One bundled query; :class:`UsageError` with the closest names when there is none."""
+    queries = bundled_queries()
+    try:
+        return queries[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, list(queries), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"no bundled query named {name!r}{hint} (kg query --list shows them all)") from None
+
+
+def run_bundled(
+    source: Any,
+    name: str,
+    *,
+    bindings: Mapping[str, Any] | None = None,
+    engine: Engine | None = None,
+    timeout: float | None = None,
+) -> Results:
+    """Run the bundled query ``name``; its parameter columns are left out of the results."""
+    query = bundled(name)
+    unknown = sorted(set(key.lstrip("?$") for key in (bindings or {})) - set(query.param_names))
+    if unknown:
+        takes = ", ".join("?" + param for param in query.param_names) or "no parameters"
+        raise UsageError(f"query {name} takes {takes}; got ?{', ?'.join(unknown)}")
+    results = run(source, query.text, bindings=bindings, engine=engine, timeout=timeout)
+    if results.kind != "select":
+        return results
+    return results.project([variable for variable in results.variables if variable not in query.param_names])
+
+
+def describe_bundled(queries: Iterable[BundledQuery] | None = None) -> str:
+    """The ``kg query --list`` text: one line per query, then its parameters."""
+    chosen = list(queries) if queries is not None else list(bundled_queries().values())
+    width = max((len(query.name) for query in chosen), default=0)
+    lines = []
+    for query in chosen:
+        lines.append(f"{query.name.ljust(width)}  {query.description}")
+        for param, help_text in query.params:
+            lines.append(f"{' ' * width}    --param {param}=…  {help_text}")
+    return "\n".join(lines)
