@@ -24,6 +24,7 @@ _TARGET = re.compile(r"力争|争取|目标(?:是|为|到|:|：)|计划(?:到|�
 _GROWTH = re.compile(r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$")
 _CLAUSE_END = re.compile(r"[;；。]")
 _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
+_SIZE_CLASS = re.compile(r"(?:以上|以下)?的?(?:工业|产业|重大|重点|新)?(?:项目|企业)")
 _INCENTIVE = re.compile(r"给予|奖励|补助|资助|补贴(?!金额)|贴息|一次性")
 _PROJECT_START = re.compile(r"^(?:该|这一|此|一期|二期|三期)?项目")
 _CAP = re.compile(r"(?:最高|最多|最低|不超过|上限|每[个家人年]?|按)[^,，;；。]{0,4}$")
@@ -112,6 +113,11 @@ def extract_metrics(
     metrics: list[Metric] = []
     carried: str | None = None
     last_enterprise: str | None = None
+    # A year stated once (2022年，…) holds for the figures that follow it.
+    last_year: int | None = next(
+        (y for s in article.sentences[: article.headline_sentences] if (y := _year_before(s.norm, len(s.norm), article))),
+        article.date_year,
+    )
     for sentence in article.sentences[article.headline_sentences :]:
         text, offset = sentence.norm, sentence.start
         here = by_sentence.get(sentence.index, [])
@@ -120,9 +126,11 @@ def extract_metrics(
         sentence_metrics: list[Metric] = []
         named_here = [
             m for m in subjects
-            if m.type in ("Park", "Enterprise") and ents.get(m) and not m.generic and m.detail != "example"
+            if m.type in ("Park", "Enterprise") and ents.get(m) and m.detail != "example"
+            and (not m.generic or m.type == "Park")
         ]
         topic = ents.get(named_here[0]) if named_here else carried
+        fallback = topic is None and ents.main_park is not None
         for quantity in find_quantities(text, offset):
             if any(s <= quantity.start < e for s, e in blocked_spans):
                 continue
@@ -159,8 +167,13 @@ def extract_metrics(
                 main = ents.id_of("Park", ents.main_park) if ents.main_park else None
                 if main and _REGIONAL.search(fragment) and (topic is None or topic.startswith("Enterprise:")):
                     subject_id, rule = main, "achieves.article-park"
+            if subject_id is None and fallback and not before:
+                # Nothing named at all: in a story about one zone, the figure is the zone's.
+                subject_id, rule, confidence = ents.id_of("Park", ents.main_park or ""), "achieves.article-park", 0.5
             if subject_id is None:
                 continue
+            if _SIZE_CLASS.match(text[quantity.end - offset :]) and quantity.unit in ("CNY", "USD"):
+                continue  # 5亿元以上项目: a size class of projects, not a figure
             local = quantity.start - offset
             clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0)
             if anchor is not None and anchor.end - offset > clause_start:
@@ -180,7 +193,7 @@ def extract_metrics(
                 indicator = _noun_after(segmenter, text[quantity.end - offset :]) or indicator
             if not indicator:
                 indicator = {"CNY": "金额", "percent": "比例", "person": "人数", "count": "数量"}.get(quantity.unit, "数值")
-            year = _year_before(text, local, article)
+            year = _year_before(text, local, article) or last_year
             target = bool(_TARGET.search(text[clause_from - offset : local]))
             evidence_start = anchor.start if anchor is not None else quantity.start
             evidence = Evidence(article.key, sentence.index, evidence_start, quantity.end, rule, confidence)
@@ -204,6 +217,9 @@ def extract_metrics(
         companies = [m for m in here if m.type == "Enterprise" and not m.generic and ents.get(m)]
         if companies:
             last_enterprise = ents.get(companies[-1])
+        stated = _year_before(text, len(text), article)
+        if stated:
+            last_year = stated
         # The next sentence without a subject of its own continues this one's topic.
         if named_here:
             carried = ents.get(named_here[0])

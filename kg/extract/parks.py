@@ -59,6 +59,8 @@ def find_parks(context: SentenceContext) -> None:
             # 片区 / 新区 name a zone only after a proper name of two characters or more.
             if len(prefix) < 2 or prefix.endswith(("城", "园", "区")):
                 continue
+        if suffix == "园区":
+            continue  # a bare 园区 names a zone only right after another one (兰州新区精细化工园区)
         if not _good_prefix(prefix):
             continue
         if context.taken(start, end):
