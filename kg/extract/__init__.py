@@ -1,8 +1,9 @@
 """Mention finders, one module per kind, run in a fixed order over each sentence.
 
 Order matters: policy titles and full company names claim their spans first, so that a place
-or zone inside them is not read as a name of its own; bodies come after the parks and places
-they are anchored on; generic references come last.
+or zone inside them is not read as a name of its own; people come next, so a name after a post
+(书记黄志坚到…) never starts a zone's name; bodies come after the parks and places they are
+anchored on; generic references come last.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ __all__ = ["find_mentions", "FINDER_ORDER"]
 FINDER_ORDER = (
     "policy",
     "enterprise.full",
+    "person",
     "park",
     "place",
     "body",
-    "person",
     "enterprise.short",
     "reference",
 )

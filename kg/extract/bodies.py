@@ -62,7 +62,9 @@ def find_bodies(context: SentenceContext) -> None:
         end = offset + match.end()
         if context.taken(anchor.start, end, allow=("Park", "Place")):
             continue
-        context.add("GovernmentBody", anchor.start, end, "body.anchored", detail=match.group())
+        head = match.group()
+        head = head[2:] if head.startswith("片区") and len(head) > 2 else head
+        context.add("GovernmentBody", anchor.start, end, "body.anchored", detail=head)
     for match in _national().finditer(text):
         start, end = offset + match.start(), offset + match.end()
         if not context.taken(start, end):

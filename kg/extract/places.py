@@ -18,6 +18,7 @@ def place_pattern() -> re.Pattern[str]:
 
 
 _DISTRICT = re.compile(rf"(?<![{HAN}])([{HAN}]{{2,3}}?[区县])(?=委|政府|人民政府)")
+_DISTRICT_STATED = re.compile(rf"(?:位于|地处|坐落于|坐落在|地处于)(?:[{HAN}]{{2,5}}?[省市])?([{HAN}]{{2,4}}?(?:区|县|旗))(?=的|,|，|。|境内|西|东|南|北|中)")
 _DISTRICT_AFTER_STOP = re.compile(rf"([{HAN}]{{2,3}}?[区县])(?=委书记|委副书记|政府|人民政府|委常委)")
 
 
@@ -32,7 +33,7 @@ def find_places(context: SentenceContext) -> None:
             end += 1
         if not context.taken(start, end):
             context.add("Place", start, end, "place.lexicon")
-    for pattern in (_DISTRICT, _DISTRICT_AFTER_STOP):
+    for pattern in (_DISTRICT, _DISTRICT_AFTER_STOP, _DISTRICT_STATED):
         for match in pattern.finditer(text):
             name = match.group(1)
             if name.endswith(("园区", "片区", "社区", "城区", "市区", "该区", "全区", "本区", "辖区", "新区", "高新区", "开发区", "经开区", "综保区")):

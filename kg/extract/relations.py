@@ -20,7 +20,7 @@ __all__ = ["extract_relations"]
 
 
 _NOT_HOSTED = re.compile(r"客户|供应商|合作伙伴|竞争对手|同行|对标|学习|考察|参观|来自|总部位于|总部设在")
-_APPLIED_ONLY = re.compile(r"申报|满足|符合|享受|落实|争取|用好|对接|兑现|根据|按照|依据|贯彻|执行|获得")
+_APPLIED_ONLY = re.compile(r"申报|满足|符合|享受|落实|争取|用好|对接|兑现|根据|按照|依据|贯彻|执行|获得|解读|宣讲|宣传|学习|介绍了")
 _ISSUE_VERB = re.compile(ISSUE_VERBS)
 
 
@@ -258,12 +258,36 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
     return relations
 
 
+_STATED = re.compile(r"位于|地处|坐落于|坐落在")
+
+
 def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities) -> list[Relation]:
-    """A park whose name starts with a city or province lies in it; 江西南昌 puts the city in the province."""
+    """Where a park lies: as the text states it (位于赣县区的…, …位于沙坪坝区), else as its
+    name says (南昌高新区 → 南昌市). A stated place is the more specific one and wins."""
     relations: list[Relation] = []
+    stated: set[str] = set()
+    for index, sentence in enumerate(article.sentences):
+        if not _STATED.search(sentence.norm):
+            continue
+        here = [m for m in mentions if m.sentence == index]
+        places = [m for m in here if m.type == "Place" and ents.get(m)]
+        parks = [m for m in here if m.type == "Park" and ents.get(m)]
+        for place in places:
+            verb = _STATED.search(sentence.norm, 0, place.start - sentence.start)
+            if not verb:
+                continue
+            # 位于X的P (the park after) or P位于X (the park before).
+            after = [p for p in parks if p.start >= place.end and sentence.norm[place.end - sentence.start : p.start - sentence.start] in ("的", "境内的")]
+            before = [p for p in parks if p.end <= sentence.start + verb.start()]
+            park = after[0] if after else (before[-1] if before else None)
+            if park is None:
+                continue
+            ident = ents.get(park) or ""
+            stated.add(ident)
+            relations.append(Relation(ident, "locatedIn", ents.get(place) or "", _evidence(article, park, place, "locatedIn.stated", 0.9)))
     for mention in mentions:
         ident = ents.get(mention)
-        if mention.type != "Park" or mention.generic or not ident:
+        if mention.type != "Park" or mention.generic or not ident or ident in stated:
             continue
         places = park_places(mention.text)
         if not places:
