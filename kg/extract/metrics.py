@@ -28,7 +28,7 @@ _SIZE_CLASS = re.compile(r"(?:以上|以下)?的?(?:工业|产业|重大|重点|
 _INCENTIVE = re.compile(r"给予|奖励|补助|资助|补贴(?!金额)|贴息|一次性")
 _PROJECT_START = re.compile(r"^(?:该|这一|此|一期|二期|三期)?项目")
 _CAP = re.compile(r"(?:最高|最多|最低|不超过|上限|每[个家人年]?|按)[^,，;；。]{0,4}$")
-_REGIONAL = re.compile(r"地区生产总值|生产总值|GDP|规模以上工业|规上工业|固定资产投资|一般公共预算|进出口|外资|招商引资|财政收入|税收")
+_REGIONAL = re.compile(r"地区生产总值|生产总值|GDP|规模以上工业|规上工业|固定资产投资|一般公共预算|进出口|外资|招商引资|财政收入|税收|就业|各类人才|民生|高新技术企业")
 _NOT_SUBJECT = re.compile(r"(?:由|像|在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$")
 _COMMA = re.compile(r"[,，;；:：。]")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。、“”\"]")
@@ -85,18 +85,23 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | 
     def clause_of(mention: Mention) -> int:
         return len(_COMMA.findall(text, 0, mention.start - offset))
 
-    # A name after 在 / 落户 / 占 / 高于 is a place or a yardstick, not the clause's subject.
-    before = [m for m in before if not _NOT_SUBJECT.search(text[max(0, m.start - offset - 3) : m.start - offset])]
+    # A name after 在 / 落户 / 占 / 高于 is a place or a yardstick, not the clause's subject; a
+    # short name defined in brackets (以下简称“某某”) repeats the name before it.
+    before = [
+        m for m in before
+        if not _NOT_SUBJECT.search(text[max(0, m.start - offset - 3) : m.start - offset]) and m.rule != "alias.short-name"
+    ]
     if not before:
         return None
     last_clause = max(clause_of(m) for m in before)
     in_clause = sorted((m for m in before if clause_of(m) == last_clause), key=lambda m: (m.start, -(m.end - m.start)))
-    # 片区内的某综保区, 芜湖高新区内的某公司: the one named after 内的 is meant.
+    # 片区内的某综保区, 芜湖高新区内的某公司, 区内企业某公司: the one named after 内的 is meant.
     while len(in_clause) > 1:
         first, second = in_clause[0], next((m for m in in_clause[1:] if m.start >= in_clause[0].end), None)
         if second is None:
             break
-        if text[first.end - offset : second.start - offset] in ("内的", "的", "内", "里的", "中的", "旗下的", "旗下"):
+        gap = text[first.end - offset : second.start - offset]
+        if gap in ("内的", "的", "内", "里的", "中的", "旗下的", "旗下") or first.generic and gap in ("", "企业", "的企业", "的"):
             in_clause = [m for m in in_clause if m.start >= second.start]
             continue
         break
@@ -222,7 +227,10 @@ def extract_metrics(
             last_year = stated
         # The next sentence without a subject of its own continues this one's topic.
         if named_here:
-            carried = ents.get(named_here[0])
+            # Only a zone carries over to the next sentence; an enterprise must be named again
+            # (该公司, 企业) to keep the floor.
+            first_park = next((m for m in named_here if m.type == "Park"), None)
+            carried = ents.get(first_park) if first_park is not None else carried
         elif subjects:
             carried = None
     return metrics
