@@ -83,7 +83,7 @@ def _run_build(args: argparse.Namespace) -> int:
         print("relations: " + ", ".join(f"{k} {v}" for k, v in counts["relations"].items()))
         print(f"triples:   {len(graph)}")
         if validation is not None:
-            print("shapes:    " + ("conforms" if validation.conforms else f"{len(validation.violations)} violation(s); run kg validate {target}"))
+            print("shapes:    " + ("conforms" if validation.conforms else f"{len(validation.errors)} violation(s); run kg validate {target}"))
         print(f"wrote {target}" + (f" and {html_path}" if html_path else ""))
     if validation is not None and not validation.conforms:
         return 2

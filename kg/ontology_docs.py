@@ -18,9 +18,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from kg.ontology import KG, KG_NS, UNITS, QUDT
+from kg.ontology import KG, KG_NS, QUDT, UNITS
 
-__all__ = ["DATA_FILES", "render_readme", "render_diagram", "render_schema_page", "stale_files", "main"]
+__all__ = ["DATA_FILES", "main", "render_diagram", "render_readme", "render_schema_page", "stale_files"]
 
 #: Files of ``ontology/`` copied verbatim into the package data directory ``kg/_data/``.
 DATA_FILES: tuple[str, ...] = ("kg.ttl", "shapes.ttl")
@@ -63,7 +63,7 @@ def _qname(node: Node) -> str:
         if text.startswith(ns) and len(ns) > len(_PREFIXES.get(best, "")):
             best = prefix
     if best:
-        return f"{best}:{text[len(_PREFIXES[best]):]}"
+        return f"{best}:{text[len(_PREFIXES[best]) :]}"
     return f"<{text}>"
 
 
@@ -280,9 +280,7 @@ def render_readme(graph: Graph) -> str:
             + " |"
         )
     disjoint = [
-        node
-        for node in graph.subjects(RDF.type, OWL.AllDisjointClasses)
-        if graph.value(node, OWL.members) is not None
+        node for node in graph.subjects(RDF.type, OWL.AllDisjointClasses) if graph.value(node, OWL.members) is not None
     ]
     for node in disjoint:
         members = ", ".join(f"`{_qname(m)}`" for m in graph.items(graph.value(node, OWL.members)))

@@ -30,15 +30,16 @@ from kg.ontology import DEFAULT_BASE_IRI, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT
 
 __all__ = [
     "INFERENCE_MODES",
-    "Violation",
     "ValidationResult",
-    "load_graph",
-    "parse_rdf",
-    "load_ontology",
-    "load_shapes",
-    "validate",
+    "Violation",
     "ensure_valid",
     "format_report",
+    "load_graph",
+    "load_ontology",
+    "load_shapes",
+    "parse_rdf",
+    "rdf_format_for",
+    "validate",
 ]
 
 #: Inference pyshacl may run before validating (see :func:`validate`).
@@ -279,7 +280,7 @@ def _locate(exc: BaseException, text: str, fmt: str) -> tuple[int | None, int | 
 
 def _line_format_hint(reason: str) -> str | None:
     """The text of the offending line (or its unparsed rest) quoted in an rdflib message."""
-    m = re.match(r"Invalid line(?: \(.*\))?:\s*(.*)", reason, re.S)
+    m = re.match(r"Invalid line(?: \(.*\))?:\s*(.*)", reason, re.DOTALL)
     if not m:
         return None
     rest = m.group(1).strip()
@@ -304,7 +305,7 @@ def _first_bad_line(text: str, fmt: str, hint: str | None) -> tuple[int, str] | 
                 Dataset().parse(data=line + "\n", format=fmt)
             else:
                 Graph().parse(data=line + "\n", format=fmt)
-        except Exception:
+        except Exception:  # noqa: BLE001 - any parser error marks the line as bad
             return n, line
     return None
 
@@ -366,8 +367,8 @@ def validate(
     """Validate ``data`` against the kg shapes (or ``shapes``).
 
     ``inference`` is one of :data:`INFERENCE_MODES`; with anything but ``"none"`` a copy
-    of the data plus the ontology (minus domain and range axioms) is expanded with owlrl
-    first. Warnings do not make the graph non-conforming.
+    of the data plus the ontology (minus domain and range axioms) is expanded first.
+    Warnings do not make the graph non-conforming.
 
     pyshacl runs a node shape's ``sh:sparql`` constraint once per focus node, re-parsing
     the query each time, which grows quadratically with the graph. With ``batch_sparql``
@@ -380,12 +381,17 @@ def validate(
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 
     shapes_graph = shapes if shapes is not None else load_shapes()
-    target = _expanded(data, inference) if inference != "none" else data
+    infer = inference != "none"
+    # With inference pyshacl expands a copy in place, so the batched SPARQL sees the result.
+    target = _copy(data) if infer else data
     core_shapes, checks = _split_sparql(shapes_graph) if batch_sparql else (shapes_graph, [])
     try:
         conforms, report_graph, _ = pyshacl.validate(
             target,
             shacl_graph=core_shapes,
+            ont_graph=_inference_ontology() if infer else None,
+            inference=inference,
+            inplace=infer,
             advanced=True,
             allow_warnings=True,
         )
@@ -398,33 +404,23 @@ def validate(
         raise GraphParseError(f"shapes: not valid SHACL: {reason}")
     if checks and not _run_sparql_checks(checks, target, report_graph):
         conforms = False
-    violations = _violations(report_graph, target)
+    prefixes = _prefixes_of(data)
     return ValidationResult(
         conforms=bool(conforms),
-        violations=violations,
+        violations=_violations(report_graph, target, prefixes),
         report_graph=report_graph,
-        prefixes=_prefixes_of(data),
+        prefixes=prefixes,
     )
 
 
-def _expanded(data: Graph, inference: str) -> Graph:
-    """A copy of ``data`` plus the ontology (minus domain/range), closed under ``inference``."""
-    import owlrl  # lazy: heavy import; a dependency of pyshacl
-
-    semantics = {
-        "rdfs": owlrl.RDFS_Semantics,
-        "owlrl": owlrl.OWLRL_Semantics,
-        "both": owlrl.RDFS_OWLRL_Semantics,
-    }[inference]
-    graph = Graph()
-    for prefix, ns in data.namespaces():
-        graph.bind(prefix, ns, override=False)
-    for triple in data:
-        graph.add(triple)
-    for triple in _inference_ontology():
-        graph.add(triple)
-    owlrl.DeductiveClosure(semantics).expand(graph)
-    return graph
+def _copy(graph: Graph) -> Graph:
+    """A shallow copy of ``graph`` with its prefixes."""
+    copy = Graph()
+    for prefix, ns in graph.namespaces():
+        copy.bind(prefix, ns, override=False)
+    for triple in graph:
+        copy.add(triple)
+    return copy
 
 
 # --- SPARQL constraints, evaluated once per constraint instead of once per focus node -------
@@ -459,6 +455,7 @@ def _split_sparql(shapes: Graph) -> tuple[Graph, list[_SparqlCheck]]:
             or not isinstance(select, Literal)
             or "this" not in _projected_variables(str(select))
             or any(v in str(select) for v in _UNBATCHABLE_VARIABLES)
+            or re.search(r"\b(VALUES|MINUS|SERVICE)\b", str(select), re.IGNORECASE)  # not allowed: pyshacl reports it
         ):
             continue
         targets = tuple((p, o) for p in _TARGET_PREDICATES for o in shapes.objects(shape, p))
@@ -473,11 +470,7 @@ def _split_sparql(shapes: Graph) -> tuple[Graph, list[_SparqlCheck]]:
         checks.append(_SparqlCheck(shape, constraint, query, targets, severity, messages))
     if not checks:
         return shapes, []
-    core = Graph()
-    for prefix, ns in shapes.namespaces():
-        core.bind(prefix, ns, override=False)
-    for triple in shapes:
-        core.add(triple)
+    core = _copy(shapes)
     for check in checks:
         core.remove((check.shape, SH.sparql, check.constraint))
     return core, checks
@@ -489,7 +482,7 @@ def _is_true(value: Node | None) -> bool:
 
 def _projected_variables(select: str) -> set[str]:
     """Variable names between SELECT and WHERE (``$x`` and ``?x`` are the same variable)."""
-    m = re.search(r"\bSELECT\b(.*?)\bWHERE\b", select, re.I | re.S)
+    m = re.search(r"\bSELECT\b(.*?)\bWHERE\b", select, re.IGNORECASE | re.DOTALL)
     return set(re.findall(r"[?$](\w+)", m.group(1))) if m else set()
 
 
@@ -678,7 +671,7 @@ def ensure_valid(data: Graph, *, shapes: Graph | None = None, inference: str = "
     return result
 
 
-def _violations(report: Graph, data: Graph) -> list[Violation]:
+def _violations(report: Graph, data: Graph, prefixes: dict[str, str]) -> list[Violation]:
     """Flatten the sh:ValidationResult nodes of a report."""
     found: list[Violation] = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
@@ -695,7 +688,7 @@ def _violations(report: Graph, data: Graph) -> list[Violation]:
             Violation(
                 focus=focus,
                 label=_label_of(data, focus),
-                path=_copy_path(report, path),
+                path=_copy_path(report, path, prefixes),
                 component=_short_component(component),
                 value=report.value(result, SH.value),
                 message=message,
@@ -736,30 +729,31 @@ def _label_of(data: Graph, node: Node) -> str | None:
     return str(labels[0])
 
 
-def _copy_path(report: Graph, path: Node | None) -> Node | None:
-    """Keep simple IRI paths; render complex (blank node) paths to a readable literal."""
+def _copy_path(report: Graph, path: Node | None, prefixes: dict[str, str]) -> Node | None:
+    """Keep simple IRI paths; render complex (blank node) paths as a literal such as
+    ``kg:sentence/kg:inArticle``."""
     if path is None or isinstance(path, URIRef):
         return path
-    return Literal(_render_path(report, path))
+    return Literal(_render_path(report, path, prefixes))
 
 
-def _render_path(graph: Graph, path: Node) -> str:
+def _render_path(graph: Graph, path: Node, prefixes: dict[str, str]) -> str:
     """SPARQL-like text of a SHACL property path."""
     if isinstance(path, URIRef):
-        return f"<{path}>"
+        return _short(path, prefixes)
     inverse = graph.value(path, SH.inversePath)
     if inverse is not None:
-        return "^" + _render_path(graph, inverse)
+        return "^" + _render_path(graph, inverse, prefixes)
     for pred, op in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
         inner = graph.value(path, pred)
         if inner is not None:
-            return f"({_render_path(graph, inner)}){op}"
+            return f"({_render_path(graph, inner, prefixes)}){op}"
     alternative = graph.value(path, SH.alternativePath)
     if alternative is not None:
-        return "(" + "|".join(_render_path(graph, p) for p in graph.items(alternative)) + ")"
+        return "(" + "|".join(_render_path(graph, p, prefixes) for p in graph.items(alternative)) + ")"
     items = list(graph.items(path))
     if items:
-        return "/".join(_render_path(graph, p) for p in items)
+        return "/".join(_render_path(graph, p, prefixes) for p in items)
     return str(path)
 
 
@@ -832,12 +826,11 @@ def _short(node: Node, prefixes: dict[str, str]) -> str:
         text = str(node)
         best: tuple[str, str] | None = None
         for prefix, ns in prefixes.items():
-            if ns and text.startswith(ns) and len(text) > len(ns):
-                if best is None or len(ns) > len(best[1]):
-                    best = (prefix, ns)
+            if ns and text.startswith(ns) and len(text) > len(ns) and (best is None or len(ns) > len(best[1])):
+                best = (prefix, ns)
         if best is None:
             return f"<{unquote(text)}>"
-        return f"{best[0]}:{unquote(text[len(best[1]):])}"
+        return f"{best[0]}:{unquote(text[len(best[1]) :])}"
     if isinstance(node, BNode):
         return f"_:{node}"
     if isinstance(node, Literal):

@@ -27,7 +27,16 @@ ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")  # where owlrl 
 
 KG_NAMES: list[str] = list(KG.__annotations__)
 # Capitalised KG names are classes, except these individuals (qualifiers and units).
-INDIVIDUAL_NAMES = ["MoreThan", "AtLeast", "Approximately", "LessThan", "AtMost", "Mu", "PercentagePoint", "PersonCount"]
+INDIVIDUAL_NAMES = [
+    "MoreThan",
+    "AtLeast",
+    "Approximately",
+    "LessThan",
+    "AtMost",
+    "Mu",
+    "PercentagePoint",
+    "PersonCount",
+]
 CLASS_NAMES = [n for n in KG_NAMES if n[0].isupper() and n not in INDIVIDUAL_NAMES]
 PROPERTY_NAMES = [n for n in KG_NAMES if n[0].islower()]
 TERM_KINDS = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual}
@@ -45,12 +54,7 @@ def shapes() -> Graph:
 
 def kg_iris(graph: Graph) -> set[URIRef]:
     """Every IRI in the kg namespace used anywhere in ``graph``."""
-    return {
-        term
-        for triple in graph
-        for term in triple
-        if isinstance(term, URIRef) and str(term).startswith(KG_NS)
-    }
+    return {term for triple in graph for term in triple if isinstance(term, URIRef) and str(term).startswith(KG_NS)}
 
 
 # --- parsing -----------------------------------------------------------------------------
