@@ -333,11 +333,11 @@ def split_articles(document: Document) -> list[Article]:
             end=block[-1][1],
         )
         # Headline lines are sentences too: they name the article's main subject.
-        article.sentences = [
-            sentence
-            for start, end, _ in (*head_lines, *body_lines)
-            for sentence in split_sentences(document.norm, start, end)
-        ]
+        article.sentences = []
+        for paragraph, (start, end, _) in enumerate((*head_lines, *body_lines)):
+            for sentence in split_sentences(document.norm, start, end):
+                sentence.paragraph = paragraph
+                article.sentences.append(sentence)
         article.headline_sentences = sum(
             1 for sentence in article.sentences if any(s <= sentence.start < e for s, e, _ in head_lines)
         )

@@ -56,6 +56,7 @@ class Sentence:
     end: int
     text: str
     norm: str
+    paragraph: int = 0
 
 
 @dataclass(slots=True)

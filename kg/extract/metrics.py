@@ -144,6 +144,8 @@ def extract_metrics(
             if _CAP.search(text[max(0, quantity.start - offset - 8) : quantity.start - offset]):
                 continue  # 给予最高500万元奖励: a policy's ceiling, not an achievement
             clause_text = text[max((m.end() for m in _COMMA.finditer(text, 0, quantity.start - offset)), default=0) : quantity.start - offset]
+            if quantity.surface.endswith("条") and "》" in clause_text:
+                continue  # 《若干措施》共十二条: the length of a policy, not a figure
             if _INCENTIVE.search(clause_text):
                 continue  # 给予一次性奖励300万元: what a policy grants, not what anyone achieved
             clause_from = offset + max((m.end() for m in _CLAUSE_END.finditer(text, 0, quantity.start - offset)), default=0)

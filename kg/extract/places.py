@@ -26,6 +26,14 @@ _DISTRICT_AFTER_STOP = re.compile(rf"([{HAN}]{{2,3}}?[区县])(?=委书记|委�
 def find_places(context: SentenceContext) -> None:
     """Provinces and cities anywhere; a district named just before its 区委 or 区政府."""
     text, offset = context.text, context.offset
+    # A district stated with 位于 first: 位于长沙县 is 长沙县, not 长沙.
+    for match in _DISTRICT_STATED.finditer(text):
+        name = match.group(1)
+        if re.search(r"新区|园区|片区|核心|城区|市区|辖区|开发区|高新区|经开区|综保区|功能区|港区", name):
+            continue
+        start, end = offset + match.start(1), offset + match.end(1)
+        if not context.taken(start, end):
+            context.add("Place", start, end, "place.district", detail="district")
     for match in place_pattern().finditer(text):
         start, end = offset + match.start(), offset + match.end()
         # 包头 followed by 市 is the full form 包头市.
@@ -33,7 +41,7 @@ def find_places(context: SentenceContext) -> None:
             end += 1
         if not context.taken(start, end):
             context.add("Place", start, end, "place.lexicon")
-    for pattern in (_DISTRICT, _DISTRICT_AFTER_STOP, _DISTRICT_STATED):
+    for pattern in (_DISTRICT, _DISTRICT_AFTER_STOP):
         for match in pattern.finditer(text):
             name = match.group(1)
             if name.endswith(("园区", "片区", "社区", "城区", "市区", "该区", "全区", "本区", "辖区", "新区", "高新区", "开发区", "经开区", "综保区")):

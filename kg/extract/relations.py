@@ -91,10 +91,14 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             )
             hosted.add(company)
     if ents.main_park:
-        # An enterprise named where no zone is: the zone the article spoke of last.
-        current = ents.id_of("Park", ents.main_park)
+        # An enterprise named where no zone is: the zone its paragraph spoke of last, else the
+        # article's own zone.
+        main = ents.id_of("Park", ents.main_park)
+        current, paragraph = main, -1
         for index, mentions in sorted(by_sentence.items()):
             text, offset = _sentence_text(article, index)
+            if article.sentences[index].paragraph != paragraph:
+                current, paragraph = main, article.sentences[index].paragraph
             for mention in sorted(mentions, key=lambda m: m.start):
                 ident = ents.get(mention)
                 if mention.type == "Park" and not mention.generic and ident and index >= article.headline_sentences:
