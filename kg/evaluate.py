@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -144,9 +145,20 @@ def _match(gold_items: list, predicted: list, same) -> tuple[list[tuple[int, int
     return pairs, missed, extra
 
 
-def evaluate_document(graph: Graph, gold: dict) -> DocumentReport:
-    """Score one article's graph against its gold annotation."""
+def _where(sentences: list[str], *needles: str) -> str:
+    """The first sentence of the article that holds every needle (NFKC, quotes ignored)."""
+    wanted = [normalize_name(n) for n in needles if n]
+    for sentence in sentences:
+        plain = normalize_name(sentence)
+        if all(n in plain for n in wanted):
+            return f"  «{sentence[:80]}»"
+    return ""
+
+
+def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentReport:
+    """Score one article's graph against its gold annotation (``text`` lets misses show their sentence)."""
     report = DocumentReport(doc=gold["doc"])
+    sentences = [part for part in re.split(r"(?<=[。！？!?])|\n+", text) if part.strip()]
     gold_entities = _gold_entities(gold)
     lookup: dict[str, set[str]] = {}
     for type_, entries in gold_entities.items():
@@ -208,7 +220,10 @@ def evaluate_document(graph: Graph, gold: dict) -> DocumentReport:
         score.tp += len(pairs)
         score.fn += len(missed)
         score.fp += len(extra)
-        report.misses += [f"{name}: {gold_here[i]['s']} → {gold_here[i]['o']}" for i in missed]
+        report.misses += [
+            f"{name}: {gold_here[i]['s']} → {gold_here[i]['o']}" + _where(sentences, gold_here[i]["o"])
+            for i in missed
+        ]
         report.false_positives += [
             f"{name}: {sorted(predicted_here[i][1])[0]} → {sorted(predicted_here[i][2])[0]}  «{predicted_here[i][3][:80]}»"
             for i in extra
@@ -241,7 +256,11 @@ def evaluate_document(graph: Graph, gold: dict) -> DocumentReport:
     score.tp += len(pairs)
     score.fn += len(missed)
     score.fp += len(extra)
-    report.misses += [f"metric: {gold['metrics'][i]['s']} {gold['metrics'][i].get('indicator', '')} {gold['metrics'][i]['text']}" for i in missed]
+    report.misses += [
+        f"metric: {gold['metrics'][i]['s']} {gold['metrics'][i].get('indicator', '')} {gold['metrics'][i]['text']}"
+        + _where(sentences, gold["metrics"][i]["text"])
+        for i in missed
+    ]
     report.false_positives += [
         f"metric: {sorted(predicted_metrics[i][0])[0]} {predicted_metrics[i][3]} ({predicted_metrics[i][1]} {predicted_metrics[i][2]})  «{predicted_metrics[i][4][:80]}»"
         for i in extra
@@ -252,6 +271,7 @@ def evaluate_document(graph: Graph, gold: dict) -> DocumentReport:
 def evaluate(gold_dir: str | os.PathLike[str], inputs: list[str] | None = None) -> EvalReport:
     """Build each gold article and score it; ``inputs`` overrides where the texts are read from."""
     from .builder import build_corpus
+    from .corpus import load_text
     from .segment import Segmenter
 
     folder = Path(gold_dir)
@@ -268,7 +288,7 @@ def evaluate(gold_dir: str | os.PathLike[str], inputs: list[str] | None = None) 
         result = build_corpus([text_path], segmenter=segmenter)
         if result.documents == 0:
             raise result.problems[0] if result.problems else InputError(str(text_path), "could not be read")
-        reports.append(evaluate_document(result.graph, gold))
+        reports.append(evaluate_document(result.graph, gold, load_text(text_path)[0]))
     return EvalReport(documents=reports)
 
 

@@ -267,7 +267,7 @@ LEFT_STOPWORDS: frozenset[str] = frozenset(
     企业 公司 龙头 龙头企业 头部 头部企业 重点 重点企业 项目 合作 推进 加快 实现 完成 达成 落地 落成 开工 竣工 投产
     目前 当前 近日 近年来 今年 去年 日前 此外 同时 另外 而 但 也 都 还 又 再 已 已经 正 正在 就 则 即 亦 依托 当前 力争 争取 确保 计划 预计 加快 内 支持
     记者 了解到 据 据悉 介绍 表示 说 称 指出 来到 走进 走访 采访 参观 调研 考察 看到 发现 首家
-    已有 拥有 集聚 聚集 汇聚 吸纳 落户于 扎根 坐落 总部 区内 园内 园区 区域 当地 本地 全市 全区 全省 全国""".split()
+    已有 拥有 集聚 聚集 汇聚 吸纳 落户于 扎根 坐落 区内 园内 园区 区域 当地 本地 全市 全区 全省 全国""".split()
 )
 
 #: Common Chinese surnames (single and double), for recognising a person's name after a post.
