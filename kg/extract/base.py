@@ -14,7 +14,7 @@ __all__ = ["SentenceContext", "Finder", "FINDERS", "register", "trim_left", "HAN
 
 HAN = "\u4e00-\u9fff"
 #: Characters that can never be inside a name.
-BREAK = re.compile(r"[,，。;；:：!！?？、“”\"‘’'《》<>\[\]【】\s…—]")
+BREAK = re.compile(r"[,，。;；:：!！?？、“”\"‘’'《》<>\[\]【】\s…—丨|│·•]")
 
 
 @dataclass(slots=True)
@@ -134,8 +134,8 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
         if word in places or word.endswith(("省", "市")) and word[:-1] in places:
             seen_place = True
             continue
-        if not re.search(rf"[{HAN}A-Za-z0-9]", word):
-            start = position
+        if not re.search(rf"[{HAN}A-Za-z0-9]", word) or word.isdigit():
+            start = position  # punctuation, and list numbers (①, 1.) before a name
             continue
         if company:
             # Company names hold open-class words (投资, 智控, 对俄); once a place has begun

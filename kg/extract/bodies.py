@@ -21,7 +21,7 @@ def _head_pattern() -> re.Pattern[str]:
     heads = "|".join(sorted(BODY_HEADS, key=len, reverse=True))
     return re.compile(
         rf"(?:片区)?(?:(?:{departments})(?:委员会|办公室|服务中心|中心|局|委|厅|办|部(?!门))|{heads}|管理局|指挥部|工委|市委|市政府|委|政府)"
-        rf"(?:[{HAN}]{{2,4}}?分局)?"
+        rf"(?:[{HAN}]{{2,4}}?分局|办公厅|办公室)?"
     )
 
 

@@ -65,10 +65,10 @@ def find_full_names(context: SentenceContext) -> None:
 _GENERIC_COMPANY_CORES = frozenset("该 本 这家 那家 一家 子 分 母 总 上市 科技 投资 平台 国有 民营 外资 合资 独资 贸易 物流 建设".split())
 
 _LATIN = re.compile(
-    r"(?<![A-Za-z])[A-Z][A-Za-z0-9&.'\-]*(?: [A-Z][A-Za-z0-9&.'\-]*){0,6} "
+    r"(?<![A-Za-z])[A-Z][A-Za-z0-9&.'\-]*(?: [A-Z][A-Za-z0-9&.'\-]*){0,6},? "
     r"(?:GmbH|AG|SE|Inc\.?|Ltd\.?|Limited|Co\., ?Ltd\.?|Corporation|Corp\.?|LLC|S\.A\.|S\.p\.A\.|B\.V\.|N\.V\.|plc|Pte\. ?Ltd\.?|K\.K\.)(?![A-Za-z])"
 )
-_GENERIC_ITEM_HEADS = ("高端", "新型", "先进", "智能", "绿色", "现代", "新兴", "传统", "未来", "数字", "新")
+_GENERIC_ITEM_HEADS = ("高端", "新型", "先进", "智能", "绿色", "现代", "新兴", "传统", "未来", "数字", "新", "关键", "核心", "重点", "主导", "优势", "特色")
 
 _LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?[^,，。;；]{0,8}?(?:企业|公司|厂商|龙头|集团)")
 _ITEM = re.compile(rf"^[{HAN}A-Za-z0-9]{{2,10}}$")

@@ -40,6 +40,8 @@ def find_parks(context: SentenceContext) -> None:
         previous_end = previous.end if previous else offset
         window_start = max(previous_end, context.last_end_before(offset + match.start()), offset + match.start() - 16)
         start = trim_left(context, window_start, offset + match.start())
+        while text[start - offset : start - offset + 1] in ("(", ")") and start < offset + match.start():
+            start += 1  # (九龙片区: a bracket before a name is not part of it
         prefix = text[start - offset : match.start()]
         if previous is not None and start == previous.end and _continues(previous, prefix, suffix):
             # 南京江北新区|研创园, 光谷生物城|医疗器械产业园: one name that holds the zone before it.
@@ -49,9 +51,10 @@ def find_parks(context: SentenceContext) -> None:
                 context.mentions.remove(previous)
             previous = context.add("Park", previous.start, end, "park.compound", detail=PARK_SUFFIXES[suffix])
             continue
-        # A zone's district in brackets belongs to its name: 杭州高新区(滨江).
-        bracket = re.match(rf"\([{HAN}]{{2,6}}\)", text[match.end() :])
-        if bracket:
+        # A zone's district in brackets belongs to its name: 杭州高新区(滨江); another name of the
+        # zone in brackets (北京亦庄) does not.
+        bracket = re.match(rf"\(([{HAN}]{{2,6}})\)", text[match.end() :])
+        if bracket and not place_pattern().match(bracket.group(1)):
             end += bracket.end()
         if _inside_quotes(text, match.start()):
             continue  # “中国服务外包产业示范区”: an honour, not a zone
@@ -94,8 +97,9 @@ def _continues(previous: Mention, prefix: str, suffix: str) -> bool:
 
 
 def _good_prefix(prefix: str) -> bool:
-    """Whether ``prefix`` can be the proper-name part of a zone (省级特色 and 2020年 cannot)."""
-    if re.search(r"\d{2,4}年|^\d", prefix):
+    """Whether ``prefix`` can be the proper-name part of a zone (省级特色, 2020年 and 三大
+    cannot: they describe a zone without naming it)."""
+    if re.search(r"\d{2,4}年|^\d|^[一二三四五六七八九十两几多]+[大个家类]?$", prefix):
         return False
     rest = prefix
     changed = True

@@ -30,8 +30,15 @@ def _post_then_name() -> re.Pattern[str]:
     return re.compile(rf"(?:{posts})[ \u3000]?(?=[{HAN}]{{2,4}})")
 
 
+_FOREIGN = re.compile(rf"[{HAN}]{{1,6}}·[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}})?")
+
+
 def _name_at(text: str, position: int) -> str | None:
-    """A 2–3 character personal name starting at ``position``, judged by what follows it."""
+    """A 2–3 character personal name starting at ``position``, judged by what follows it;
+    or a transliterated foreign name with a middle dot (托马斯·韦伯)."""
+    foreign = _FOREIGN.match(text, position)
+    if foreign:
+        return foreign.group()
     for length in (4, 3, 2):
         name = text[position : position + length]
         if len(name) < length or not re.fullmatch(rf"[{HAN}]+", name):
