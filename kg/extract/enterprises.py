@@ -40,8 +40,9 @@ def find_full_names(context: SentenceContext) -> None:
         window_start = max(context.last_end_before(offset + match.start()), offset + match.start() - 28)
         start = trim_left(context, window_start, offset + match.start(), company=True)
         # Latin letters right before the window's start belong to the name (KST集团).
-        while start > window_start and re.match(r"[A-Za-z0-9&]", text[start - offset - 1]):
-            start -= 1
+        latin = re.search(r"[A-Za-z][A-Za-z0-9&]+$", text[window_start - offset : start - offset])
+        if latin:
+            start -= len(latin.group())
         # A leading (xx) belongs to the previous word, never to the start of a name; an opening
         # bracket with no closing one before the suffix starts the name: GmbH(霍夫曼…有限公司).
         while text[start - offset : start - offset + 1] in ("(", ")"):

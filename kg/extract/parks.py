@@ -114,7 +114,7 @@ def _good_prefix(prefix: str) -> bool:
         return False
     if not re.fullmatch(rf"[{HAN}A-Za-z0-9()]+", prefix):
         return False
-    if re.search(r"[局委厅办处]", prefix) or prefix.endswith(("分", "的", "和", "与")):
+    if re.search(r"[局委厅办处]", prefix) or prefix.endswith(("分", "的")):
         return False
     # A prefix of one character is a name only when it is not a function word (e.g. 光谷 needs 2).
     return len(prefix) >= 2
