@@ -287,7 +287,7 @@ def split_articles(document: Document) -> list[Article]:
     lines = list(_lines(document.norm))
     if not lines:
         return []
-    bylines = [i for i, (_, _, line) in enumerate(lines) if _BYLINE.match(line) and len(line) <= 60]
+    bylines = [i for i, (_, _, line) in enumerate(lines) if _is_byline(line)]
     starts: list[tuple[int, int]] = []  # (first headline line, byline line or -1)
     for i in bylines:
         first = i
@@ -349,6 +349,14 @@ def split_articles(document: Document) -> list[Article]:
         article.doc_id = digest[:16]
         articles.append(article)
     return [article for article in articles if article.sentences or article.headline]
+
+
+def _is_byline(line: str) -> bool:
+    """◎本报记者 魏依晨 通讯员 周金宇 is a byline; 记者：园区有哪些优势？ (an interview) is not."""
+    if not _BYLINE.match(line) or len(line) > 60 or re.search(r"[:：。？?！!]", line):
+        return False
+    names = _byline_people(line)
+    return bool(names) and all(2 <= len(name) <= 4 for name in names)
 
 
 def _byline_people(byline: str) -> list[str]:

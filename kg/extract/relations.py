@@ -114,8 +114,11 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
 
 def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
     relations: list[Relation] = []
-    for index, mentions in by_sentence.items():
+    for index, all_mentions in by_sentence.items():
         text, offset = _sentence_text(article, index)
+        # The organisations in a speaker's posts (大庆市委常委、…赵明远介绍) are not actors here.
+        chains = [(p.start - len(p.detail or ""), p.start) for p in all_mentions if p.type == "Person"]
+        mentions = [m for m in all_mentions if not any(a <= m.start and m.end <= b for a, b in chains)]
         for policy in (m for m in mentions if m.type == "Policy"):
             target = ents.get(policy)
             if target is None:
@@ -145,7 +148,12 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
             ]
             if not issuers:
                 topic = _sentence_topic(text, offset, mentions, ents)
-                if topic is None or topic.end > verb_at or _APPLIED_ONLY.search(text[verb.start() : policy.start - offset]):
+                if (
+                    topic is None
+                    or topic.end > verb_at
+                    or _APPLIED_ONLY.search(text[verb.start() : policy.start - offset])
+                    or _ISSUE_VERB.search(text[topic.end - offset : verb.start()])  # it issued something else
+                ):
                     continue
                 relations.append(Relation(ents.get(topic) or "", "issues", target, _evidence(article, topic, policy, "issues.sentence-topic", 0.7)))
                 continue
