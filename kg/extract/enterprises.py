@@ -125,9 +125,21 @@ def find_short_names(context: SentenceContext) -> None:
         name = text[start - offset : match.end()]
         if len(name) - len(match.group(1)) < 2 or not _looks_like_name(name):
             continue
+        if not re.match(r"公司|" + "|".join(POST_TITLES), text[match.end() :]) and not _has_brand(context, name[: -len(match.group(1))]):
+            continue  # 工业机器人项目: a product, unless a brand names it (天马光电8.6代项目)
         if not context.taken(start, end, allow=("Place",)):
             context.claim(start, end)
             context.add("Enterprise", start, end, "enterprise.before-post")
+
+
+def _has_brand(context: SentenceContext, core: str) -> bool:
+    """Whether ``core`` holds a proper name (a word the dictionary does not know, or tags as a
+    name: 泰豪, 天马, 比亚迪) rather than only common nouns (工业, 航空发动机)."""
+    return any(
+        tag.startswith(("nr", "ns", "nz", "nt")) or tag == "n" and word not in context.segmenter._tags()
+        for word, tag in context.segmenter.tag(core)
+        if not word.isdigit()
+    )
 
 
 def enterprise_core(name: str) -> str:

@@ -63,7 +63,9 @@ def find_parks(context: SentenceContext) -> None:
             if len(prefix) < 2 or prefix.endswith(("城", "园", "区")):
                 continue
         if suffix == "园区":
-            continue  # a bare 园区 names a zone only right after another one (兰州新区精细化工园区)
+            continue
+        if text[match.end() : match.end() + 2] == "项目" and suffix not in ("高新区", "经开区", "开发区", "新区"):
+            continue  # 智能装备产业园项目: a company's project, not a zone  # a bare 园区 names a zone only right after another one (兰州新区精细化工园区)
         if not _good_prefix(prefix):
             continue
         if context.taken(start, end):

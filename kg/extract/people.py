@@ -20,7 +20,8 @@ _AFTER_NAME = (
     "笑着", "一行", "等", "与", "和", "同", "在", "也", "就", "对", "为", "带领", "率", "陪同", "向", "主持",
     "出席", "参加", "讲话", "致辞", "解释", "分析", "算", "补充", "直言", "说道", "表态", "给", "正", "已", "则",
     "是", "的", "把", "将", "还", "都", "亲自", "当天", "这样", "深有", "信心", "看来", "到", "赴", "前往",
-    "率队", "带队", "参加", "出席", "调研", "考察", "会见", "接受", "答", "回答", "坦率",
+    "率队", "带队", "参加", "出席", "调研", "考察", "会见", "接受", "答", "回答", "坦率", "宣布", "部署", "要求",
+    "提出", "希望", "寄语", "点评", "讲述", "说明", "举例", "评价", "展示", "演示",
 )
 
 
@@ -38,6 +39,11 @@ def _name_at(text: str, position: int) -> str | None:
     or a transliterated foreign name with a middle dot (托马斯·韦伯)."""
     foreign = _FOREIGN.match(text, position)
     if foreign:
+        # 托马斯·韦伯说: the name ends where a boundary word begins.
+        for end in range(foreign.end(), foreign.start() + foreign.group().index("·") + 1, -1):
+            rest = text[end:]
+            if not rest or re.match(r"[,，。;；:：、)(（）“”\"\s!?！？]", rest) or rest.startswith(_AFTER_NAME):
+                return text[position:end]
         return foreign.group()
     for length in (4, 3, 2):
         name = text[position : position + length]
