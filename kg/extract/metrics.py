@@ -23,6 +23,9 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{0,2}月\d)|(今年|去年|明�
 _TARGET = re.compile(r"力争|争取|目标(?:是|为|到|:|：)|计划(?:到|在|于|实现|完成|新增|投资|年)|预计|有望|确保|将(?:实现|达到|突破|新增|超过)|预期|规划到")
 _GROWTH = re.compile(r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$")
 _CLAUSE_END = re.compile(r"[;；。]")
+_COMPARISON = re.compile(
+    r"(?P<than>高于|低于|快于|慢于|超过|比上年同期|比上年|比去年|较上年|较去年)?(?P<area>全市|全省|全国|全区|平均水平|提高|下降|增加|减少)"
+)
 _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
 _SIZE_CLASS = re.compile(r"(?:以上|以下)?的?(?:工业|产业|重大|重点|新)?(?:项目|企业)")
 _INCENTIVE = re.compile(r"给予|奖励|补助|资助|补贴(?!金额)|贴息|一次性")
@@ -196,6 +199,11 @@ def extract_metrics(
                 indicator = base.indicator + (growth.group(1) or "") + growth.group(2)
             elif growth and own:
                 indicator = own + (growth.group(1) or "") + growth.group(2)
+            comparison = _COMPARISON.search(fragment)
+            if comparison and quantity.unit == "percentage_point" and sentence_metrics:
+                # 增速高于全省8.9个百分点 / 比上年提高2.3个百分点: how the last figure compares.
+                base = sentence_metrics[-1].indicator
+                indicator = base + (comparison.group("than") or "") + comparison.group("area")
             elif (not indicator or fragment.endswith("的")) and quantity.unit in ("count", "person", "mu", "m2"):
                 indicator = _noun_after(segmenter, text[quantity.end - offset :]) or indicator
             if not indicator:
