@@ -97,7 +97,7 @@ _CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇
 _UNIT = "|".join(sorted((re.escape(u) for u in UNIT_WORDS), key=len, reverse=True))
 _PATTERN = re.compile(
     rf"(?P<pre>超过|将近|接近|大约|不到|不足|不少于|不低于|低于|多于|至少|突破|超|逾|近|约)?"
-    rf"(?:(?P<low>{_ARABIC})\s*(?:-|—|–|~|～|至|到)\s*)?"
+    rf"(?:(?P<low>{_ARABIC})(?P<lowmag>万亿|亿|万|千)?\s*(?:-|—|–|~|～|至|到)\s*)?"
     rf"(?P<num>百分之{_CHINESE}|百分之{_ARABIC}|{_ARABIC}|{_CHINESE})"
     rf"\s*(?P<more1>余|多)?(?P<mag>万亿|亿|万|千)?(?P<more2>余|多)?"
     rf"(?P<unit>{_UNIT})?"
@@ -237,8 +237,9 @@ def _figures(text: str, offset: int) -> Iterator[Quantity]:
             is_range = True
             qualifier = qualifier or "at_least"
             low = parse_number(match.group("low"))
-            if magnitude:
-                low *= _MAGNITUDES[magnitude]
+            low_magnitude = match.group("lowmag") or magnitude
+            if low_magnitude:
+                low *= _MAGNITUDES[low_magnitude]
             value = low * factor
         surface_start = match.start("low") if match.group("low") else match.start("num")
         if match.group("pre"):

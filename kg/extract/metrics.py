@@ -30,7 +30,7 @@ _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
 _SIZE_CLASS = re.compile(r"(?:以上|以下)?的?(?:工业|产业|重大|重点|新)?(?:项目|企业)")
 _INCENTIVE = re.compile(r"给予|奖励|补助|资助|补贴(?!金额)|贴息|一次性")
 _PROJECT_START = re.compile(r"^(?:该|这一|此|一期|二期|三期)?项目")
-_CAP = re.compile(r"(?:最高|最多|最低|不超过|上限|每[个家人年]?|按)[^,，;；。]{0,4}$")
+_CAP = re.compile(r"(?:最高|最多|最低|不超过|上限|每[个家人年]?|按)[^,，;；。]{0,10}$")
 _REGIONAL = re.compile(r"地区生产总值|生产总值|GDP|规模以上工业|规上工业|固定资产投资|一般公共预算|进出口|外资|招商引资|财政收入|税收|就业|各类人才|民生|高新技术企业")
 _NOT_SUBJECT = re.compile(r"(?:由|像|在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$")
 _COMMA = re.compile(r"[,，;；:：。]")
@@ -111,6 +111,49 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | 
     return in_clause[0]
 
 
+def _quote_speakers(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> dict[int, str]:
+    """For each sentence inside a quotation, the park or enterprise its speaker speaks for.
+
+    The speaker is the person named right before the opening “ (某公司总经理张三介绍：“…”) or
+    right after the closing ” (…”张三说), and speaks for the organisation of their post.
+    """
+    speakers: dict[int, str] = {}
+    group: list[int] = []
+    open_at: int | None = None
+    for sentence in article.sentences:
+        text = sentence.norm
+        opens, closes = text.rfind("“"), text.rfind("”")
+        if open_at is None and opens >= 0 and (opens > closes or text.find("“") < 2):
+            open_at = sentence.index
+        if open_at is not None:
+            group.append(sentence.index)
+        if open_at is not None and closes >= 0 and closes > opens:
+            org = _speaker_org(article, by_sentence, ents, open_at, sentence.index)
+            if org:
+                speakers.update({index: org for index in group})
+            group, open_at = [], None
+    return speakers
+
+
+def _speaker_org(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities, first: int, last: int) -> str | None:
+    opening = article.sentences[first]
+    candidates = [m for m in by_sentence.get(first, []) if m.type == "Person" and m.end - opening.start <= opening.norm.find("“")]
+    closing = article.sentences[last]
+    after_quote = closing.start + closing.norm.rfind("”")
+    candidates += [m for m in by_sentence.get(last, []) if m.type == "Person" and m.start >= after_quote]
+    if last + 1 < len(article.sentences):
+        candidates += [m for m in by_sentence.get(last + 1, []) if m.type == "Person"][:1]
+    for person in candidates:
+        chain_start = person.start - len(person.detail or "")
+        orgs = [
+            m for m in by_sentence.get(person.sentence, [])
+            if m.type in ("Enterprise", "Park") and chain_start <= m.start and m.end <= person.start and ents.get(m)
+        ]
+        if orgs:
+            return ents.get(max(orgs, key=lambda m: (m.type == "Enterprise", m.end - m.start)))
+    return None
+
+
 def extract_metrics(
     article: Article, mentions: list[Mention], ents: ArticleEntities, segmenter: Segmenter
 ) -> list[Metric]:
@@ -126,6 +169,7 @@ def extract_metrics(
         (y for s in article.sentences[: article.headline_sentences] if (y := _year_before(s.norm, len(s.norm), article))),
         article.date_year,
     )
+    speakers = _quote_speakers(article, by_sentence, ents)
     for sentence in article.sentences[article.headline_sentences :]:
         text, offset = sentence.norm, sentence.start
         here = by_sentence.get(sentence.index, [])
@@ -166,6 +210,9 @@ def extract_metrics(
                     # 某高新区管委会 speaking of figures: they are the park's.
                     inner = [m for m in here if m.type == "Park" and m.start == anchor.start and ents.get(m)]
                     subject_id = ents.get(inner[0]) if inner else None
+            elif sentence.index in speakers and not named_here:
+                # Inside a quotation with no subject of its own: the speaker's organisation.
+                subject_id, rule, confidence = speakers[sentence.index], "achieves.quote-speaker", 0.7
             else:
                 local = quantity.start - offset
                 fragment = text[max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0) : local]
@@ -182,8 +229,11 @@ def extract_metrics(
                 subject_id, rule, confidence = ents.id_of("Park", ents.main_park or ""), "achieves.article-park", 0.5
             if subject_id is None:
                 continue
-            if _SIZE_CLASS.match(text[quantity.end - offset :]) and quantity.unit in ("CNY", "USD"):
-                continue  # 5亿元以上项目: a size class of projects, not a figure
+            after = text[quantity.end - offset :]
+            if quantity.unit in ("CNY", "USD") and (
+                _SIZE_CLASS.match(after) or quantity.qualifier == "at_least" and re.match(r"的?[^,，;；。]{0,10}?(?:项目|企业)", after)
+            ):
+                continue  # 5亿元以上项目, 10亿元以上的整车项目: a size class, not a figure
             local = quantity.start - offset
             clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0)
             if anchor is not None and anchor.end - offset > clause_start:

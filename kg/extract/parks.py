@@ -54,11 +54,11 @@ def find_parks(context: SentenceContext) -> None:
         # A zone's district in brackets belongs to its name: 杭州高新区(滨江); another name of the
         # zone in brackets (北京亦庄) does not.
         bracket = re.match(rf"\(([{HAN}]{{2,6}})\)", text[match.end() :])
-        if bracket and not place_pattern().match(bracket.group(1)):
+        if bracket and not place_pattern().match(bracket.group(1)) and not bracket.group(1).endswith(("区", "县", "市", "旗")):
             end += bracket.end()
         if _inside_quotes(text, match.start()):
             continue  # “中国服务外包产业示范区”: an honour, not a zone
-        if suffix in ("片区", "新区", "小镇", "港区", "经济区", "集中区", "商务区", "试验区", "实验区", "合作区", "直管区", "示范区", "园区"):
+        if suffix in ("片区", "新区", "小镇", "港区", "经济区", "集中区", "商务区", "试验区", "实验区", "合作区", "直管区", "示范区", "园区", "起步区", "投资区", "医药港"):
             # 片区 / 新区 name a zone only after a proper name of two characters or more.
             if len(prefix) < 2 or prefix.endswith(("城", "园", "区")):
                 continue
