@@ -118,3 +118,13 @@ def test_corpus_markdown_markup_is_blanked_in_place(tmp_path):
     body = document.articles[0].sentences[-1]
     assert "**" not in body.text and "https" not in body.text
     assert raw[body.start : body.end].replace("*", " ").strip().startswith("某高新区")
+
+
+def test_corpus_interview_lines_are_not_bylines(tmp_path):
+    path = tmp_path / "interview.txt"
+    path.write_text(
+        "访某某产业园管委会主任\n记者 向晴\n\n记者：园区在吸引外资方面有哪些优势？\n主任：一是政策稳定，二是服务便利。\n记者：下一步有何打算？\n主任：继续招商。",
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    assert len(document.articles) == 1

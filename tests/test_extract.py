@@ -159,6 +159,14 @@ def test_extract_people_hold_posts(segmenter, text, person, org, post):
             "标题\n片区内的广州南沙综合保税区去年进出口总值突破1200亿元。",
             "广州南沙综合保税区", "120000000000", "CNY", None, False,
         ),
+        (
+            "标题\n走进某某经济技术开发区，宁夏鑫晶硅材料科技有限公司的车间里一片繁忙。“今年上半年，我们的产值同比增长46%。”公司总经理郝建军告诉记者。",
+            "宁夏鑫晶硅材料科技有限公司", "46", "percent", None, False,
+        ),
+        (
+            "标题\n2022年，青川高新区主要指标稳中有进。全年实现地区生产总值618.4亿元，同比增长5.9%。",
+            "青川高新区", "61840000000", "CNY", 2022, False,
+        ),
     ],
 )
 def test_extract_metrics_credit_the_right_subject(segmenter, text, subject, value, unit, year, growth):
@@ -176,6 +184,7 @@ def test_extract_metrics_credit_the_right_subject(segmenter, text, subject, valu
         "标题\n推动5人入选人才计划，占全市总数的42%。",
         "标题\n今年苏州全市计划新签约亿元以上产业项目1000个以上。",
         "标题\n某高新区对量子企业首台套产品给予最高500万元奖励。",
+        "标题\n某经开区对固定资产投资1000万元以上的智能网联整车项目，按设备投资额的42%给予补助。",
     ],
 )
 def test_extract_metrics_not_credited_to_the_park(segmenter, text):
