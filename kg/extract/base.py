@@ -141,14 +141,16 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
             # Company names hold open-class words (投资, 智控, 对俄); once a place has begun
             # the name, or right before a bracketed place, only closed classes end it.
             before_bracket = number + 1 < len(words) and words[number + 1][0] == "("
-            if word in ("的", "了", "在", "由", "与", "和", "像", "及", "等", "是", "为", "将", "把", "被", "从", "对于", "内", "里", "区内", "园内", "城内", "镇内", "片区内"):
+            if word in ("的", "了", "在", "由", "与", "和", "像", "及", "等", "是", "为", "将", "把", "被", "从", "对于", "内", "里", "区内", "园内", "城内", "镇内", "片区内", "还有", "包括", "其中"):
                 start = position
+                seen_place = False
             elif not seen_place and not before_bracket and (
                 word in LEFT_STOPWORDS
                 or tag.startswith(_CLOSED_TAGS) and word != "对"
                 or tag.startswith(("v", "d", "t", "m")) and tag != "vn" and _place_follows(words, number)
             ):
                 start = position
+                seen_place = False
             continue
         # The word touching the suffix belongs to the name unless it is a function word (董家口).
         last = number == len(words) - 1 and tag.startswith(("q", "m"))

@@ -54,8 +54,11 @@ def find_parks(context: SentenceContext) -> None:
         # A zone's district in brackets belongs to its name: 杭州高新区(滨江); another name of the
         # zone in brackets (北京亦庄) does not.
         bracket = re.match(rf"\(([{HAN}]{{2,6}})\)", text[match.end() :])
-        if bracket and not place_pattern().match(bracket.group(1)) and not bracket.group(1).endswith(("区", "县", "市", "旗")):
+        other_name = None
+        if bracket and len(bracket.group(1)) <= 3 and not place_pattern().fullmatch(bracket.group(1)) and not bracket.group(1).endswith(("区", "县", "市", "旗")):
             end += bracket.end()
+        elif bracket and not bracket.group(1).endswith(("区", "县", "市", "旗")) and not place_pattern().fullmatch(bracket.group(1)):
+            other_name = (offset + match.end() + 1, offset + match.end() + bracket.end() - 1)
         if _inside_quotes(text, match.start()):
             continue  # “中国服务外包产业示范区”: an honour, not a zone
         if suffix in ("片区", "新区", "小镇", "港区", "经济区", "集中区", "商务区", "试验区", "实验区", "合作区", "直管区", "示范区", "园区", "起步区", "投资区", "医药港"):
@@ -71,6 +74,9 @@ def find_parks(context: SentenceContext) -> None:
         if context.taken(start, end):
             continue
         previous = context.add("Park", start, end, "park.suffix", detail=PARK_SUFFIXES[suffix])
+        if other_name and not context.taken(*other_name):
+            # 武汉经济技术开发区(中国车谷): the bracket gives the same zone another name.
+            context.add("Park", *other_name, "alias.bracketed", refers_to=previous.text)
 
 
 def _inside_quotes(text: str, position: int) -> bool:

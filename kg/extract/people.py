@@ -21,7 +21,8 @@ _AFTER_NAME = (
     "出席", "参加", "讲话", "致辞", "解释", "分析", "算", "补充", "直言", "说道", "表态", "给", "正", "已", "则",
     "是", "的", "把", "将", "还", "都", "亲自", "当天", "这样", "深有", "信心", "看来", "到", "赴", "前往",
     "率队", "带队", "参加", "出席", "调研", "考察", "会见", "接受", "答", "回答", "坦率", "宣布", "部署", "要求",
-    "提出", "希望", "寄语", "点评", "讲述", "说明", "举例", "评价", "展示", "演示",
+    "提出", "希望", "寄语", "点评", "讲述", "说明", "举例", "评价", "展示", "演示", "解读", "作", "作为", "宣读",
+    "通报", "汇报", "发言", "签约", "签署", "代表", "陪同", "带领", "详细", "现场", "一同",
 )
 
 
@@ -54,6 +55,8 @@ def _name_at(text: str, position: int) -> str | None:
             continue
         rest = text[position + length :]
         if length == 3 and not double and text[position + 2 :].startswith(_AFTER_NAME):
+            continue
+        if length == 4 and not double:
             continue
         if not rest or re.match(r"[,，。;；:：、)(（）“”\"\s!?！？]", rest) or rest.startswith(_AFTER_NAME):
             return name

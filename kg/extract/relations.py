@@ -82,7 +82,8 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             if not parks or company is None:
                 continue
             before = [p for p in parks if p.end <= enterprise.start]
-            park = before[-1] if before else min(parks, key=lambda p: p.start - enterprise.end)
+            # The zone named last before it, the longest if several end there (三江新区智能终端产业园).
+            park = max(before, key=lambda p: (p.end, p.end - p.start)) if before else min(parks, key=lambda p: p.start - enterprise.end)
             lo, hi = sorted((park.end, enterprise.start)) if park.end <= enterprise.start else (enterprise.end, park.start)
             if _NOT_HOSTED.search(text[max(0, lo - offset) : max(0, hi - offset)]):
                 continue
@@ -287,6 +288,9 @@ def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities
         for place in places:
             verb = _STATED.search(sentence.norm, 0, place.start - sentence.start)
             if not verb:
+                continue
+            # 位于厦门市海沧区: the last of a run of places is the most specific.
+            if any(o is not place and o.start == place.end for o in places):
                 continue
             # 位于X的P (the park after) or P位于X (the park before).
             after = [p for p in parks if p.start >= place.end and sentence.norm[place.end - sentence.start : p.start - sentence.start] in ("的", "境内的")]
