@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import http.client
 import os
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -65,7 +64,7 @@ def _split_credentials(endpoint: str) -> tuple[str, str | None]:
     if parts.port is not None:
         netloc += f":{parts.port}"
     clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    secret = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode("utf-8")
+    secret = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
     return clean, "Basic " + base64.b64encode(secret).decode("ascii")
 
 
@@ -153,8 +152,13 @@ def push(
             message += f"; {_STATUS_HINTS[error.code]}"
         raise EndpointError(message) from None
     except urllib.error.URLError as error:
+        if isinstance(error.reason, (BrokenPipeError, ConnectionResetError)):
+            raise EndpointError(
+                f"{clean} closed the connection during the upload: it refused the data "
+                "(read-only, not a Graph Store endpoint, or a size limit)"
+            ) from None
         raise EndpointError(f"cannot reach {clean}: {error.reason}; is the store running?") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise EndpointError(f"{clean} did not answer within {timeout:g} s") from None
     except (http.client.HTTPException, ConnectionError, OSError) as error:
         raise EndpointError(f"the upload to {clean} failed: {error}") from None

@@ -5,19 +5,20 @@
     >>> print(results.table())                                                      # doctest: +SKIP
 
 Engines. A file path or a :class:`pyoxigraph.Store` is queried with Oxigraph (the file is bulk
-loaded into an in-memory store; roughly fifty times faster than rdflib on large graphs). An
-:class:`rdflib.Graph` is queried with rdflib, so the Python API keeps working on graphs built in
-memory; ``engine=`` forces either one.
+loaded into an in-memory store; tens to hundreds of times faster than rdflib on large graphs, see
+``benchmarks/query_bench.py``). An :class:`rdflib.Graph` is queried with rdflib, so the Python API
+keeps working on graphs built in memory; ``engine=`` forces either one.
 
 Parameters. ``bindings={"name": "常州国家高新区"}`` binds variables through the engine (rdflib
 ``initBindings``, Oxigraph ``substitutions``); values are never pasted into the query text.
 Oxigraph substitutes only variables listed in the ``SELECT`` clause, and it folds
-``BOUND(?param)`` to false before substituting, so the bundled queries test an optional parameter
-with ``COALESCE(test-using-?param, true)``, which behaves the same in both engines.
+``BOUND(?param)`` to false before substituting, so an optional parameter is either used in a
+triple pattern (unbound, the pattern matches everything; bound, it is an index lookup) or tested
+with ``COALESCE(test-using-?param, true)``; both behave the same in the two engines.
 
 Bundled queries live in ``kg/_data/queries/NAME.rq``; each begins with a ``# description:`` line
-and one ``# param: NAME  help`` line per parameter. :func:`run_bundled` hides the parameter
-columns (always constant) from the results.
+and one ``# param: NAME KIND  help`` line per parameter (see :class:`Param`). :func:`run_bundled`
+hides the parameter columns (constant, or copies of a name column) from the results.
 
 Results serialise to the SPARQL 1.1 Query Results JSON, XML, CSV and TSV formats and to a
 terminal table in which Chinese characters count as two columns.
@@ -34,12 +35,13 @@ import re
 import time
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal as TypingLiteral
+from typing import TYPE_CHECKING, Any
+from typing import Literal as TypingLiteral
 from urllib.parse import unquote
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -57,6 +59,7 @@ __all__ = [
     "PREFIXES",
     "RESULT_FORMATS",
     "BundledQuery",
+    "Param",
     "QueryTimeout",
     "Results",
     "bundled",
@@ -129,29 +132,49 @@ def _parts(term: Any) -> tuple[str, str, str | None, str | None]:
     """(kind, value, language, datatype) of an rdflib or pyoxigraph term.
 
     ``kind`` is ``uri``, ``bnode`` or ``literal``; ``datatype`` is None for plain and
-    language-tagged strings.
+    language-tagged strings. Dispatch is by exact type (cached), since this runs per cell.
     """
+    try:
+        reader = _PARTS[type(term)]
+    except KeyError:
+        reader = _PARTS.setdefault(type(term), _reader_for(term))
+    return reader(term)
+
+
+def _rdflib_literal_parts(term: Literal) -> tuple[str, str, str | None, str | None]:
+    datatype = str(term.datatype) if term.datatype is not None else None
+    if datatype in (_XSD_STRING, _RDF_LANGSTRING):
+        datatype = None
+    return "literal", str(term), term.language, datatype
+
+
+def _oxigraph_literal_parts(term: Any) -> tuple[str, str, str | None, str | None]:
+    language = term.language
+    if language:
+        return "literal", term.value, language, None
+    datatype = term.datatype.value
+    return "literal", term.value, None, None if datatype == _XSD_STRING else datatype
+
+
+def _reader_for(term: Any) -> Callable[[Any], tuple[str, str, str | None, str | None]]:
     if isinstance(term, URIRef):
-        return "uri", str(term), None, None
+        return lambda t: ("uri", str(t), None, None)
     if isinstance(term, BNode):
-        return "bnode", str(term), None, None
+        return lambda t: ("bnode", str(t), None, None)
     if isinstance(term, Literal):
-        datatype = str(term.datatype) if term.datatype is not None else None
-        if datatype in (_XSD_STRING, _RDF_LANGSTRING):
-            datatype = None
-        return "literal", str(term), term.language, datatype
+        return _rdflib_literal_parts
     kind = type(term).__name__
     if kind == "NamedNode":
-        return "uri", term.value, None, None
+        return lambda t: ("uri", t.value, None, None)
     if kind == "BlankNode":
-        return "bnode", term.value, None, None
+        return lambda t: ("bnode", t.value, None, None)
     if kind == "Literal":
-        datatype = term.datatype.value
-        if term.language or datatype == _XSD_STRING:
-            datatype = None
-        return "literal", term.value, term.language, datatype
+        return _oxigraph_literal_parts
     # RDF-star quoted triples and anything else: their N-Triples-like text as a literal.
-    return "literal", str(term), None, None
+    return lambda t: ("literal", str(t), None, None)
+
+
+_PARTS: dict[type, Callable[[Any], tuple[str, str, str | None, str | None]]] = {}
 
 
 def _to_rdflib(term: Any) -> Node | None:
@@ -338,15 +361,15 @@ class Results:
                 if term is None:
                     continue
                 kind, value, language, datatype = _parts(term)
-                entry = {"type": kind, "value": value}
                 if language:
-                    entry["xml:lang"] = language
+                    binding[name] = {"type": kind, "value": value, "xml:lang": language}
                 elif datatype:
-                    entry["datatype"] = datatype
-                binding[name] = entry
+                    binding[name] = {"type": kind, "value": value, "datatype": datatype}
+                else:
+                    binding[name] = {"type": kind, "value": value}
             bindings.append(binding)
         document = {"head": {"vars": self.variables}, "results": {"bindings": bindings}}
-        return json.dumps(document, ensure_ascii=False, indent=1)
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
     def _xml(self) -> str:
         root = ET.Element("sparql", {"xmlns": _RESULTS_NS})
@@ -632,24 +655,44 @@ def _run_oxigraph(store: Any, sparql: str, bindings: dict[str, Identifier], pref
         if m:
             raise UsageError(f"the query does not SELECT ?{m.group(1)}, so it cannot be bound; add it to the SELECT clause") from None
         raise QueryError(f"the query failed: {message}") from None
+    # pyoxigraph's result iterators must be dropped on the thread that made them: no exception
+    # (whose traceback would keep ``answer`` alive) leaves this function while one exists.
+    failure: QueryError | None = None
+    results: Results | None = None
     try:
-        if isinstance(answer, ox.QueryBoolean):
-            return Results("ask", boolean=bool(answer), engine="oxigraph", seconds=time.perf_counter() - started)
-        if isinstance(answer, ox.QueryTriples):
-            graph = _namespaced_graph(prefixes)
-            for count, triple in enumerate(answer):
-                _check_deadline(deadline, count)
-                graph.add((_to_rdflib(triple.subject), _to_rdflib(triple.predicate), _to_rdflib(triple.object)))  # type: ignore[arg-type]
-            return Results("graph", graph=graph, engine="oxigraph", seconds=time.perf_counter() - started)
-        variables = [variable.value for variable in answer.variables]
-        raw: list[tuple[Any, ...]] = []
-        for solution in answer:
-            if deadline is not None and len(raw) % 256 == 0:
-                _check_deadline(deadline, len(raw))
-            raw.append(tuple(solution[name] for name in variables))
-        _check_deadline(deadline, len(raw))
+        results = _collect_oxigraph(answer, prefixes, deadline, started)
+    except QueryTimeout as exc:
+        failure = QueryTimeout(str(exc))
     except (OSError, RuntimeError) as exc:
-        raise QueryError(f"the query failed: {exc}") from None
+        failure = QueryError(f"the query failed: {exc}")
+    finally:
+        del answer
+    if failure is not None:
+        raise failure
+    assert results is not None
+    return results
+
+
+def _collect_oxigraph(answer: Any, prefixes: dict[str, str], deadline: float | None, started: float) -> Results:
+    import pyoxigraph as ox
+
+    if isinstance(answer, ox.QueryBoolean):
+        return Results("ask", boolean=bool(answer), engine="oxigraph", seconds=time.perf_counter() - started)
+    if isinstance(answer, ox.QueryTriples):
+        graph = _namespaced_graph(prefixes)
+        for count, triple in enumerate(answer):
+            if deadline is not None and count % 256 == 0:
+                _check_deadline(deadline, count)
+            graph.add((_to_rdflib(triple.subject), _to_rdflib(triple.predicate), _to_rdflib(triple.object)))  # type: ignore[arg-type]
+        _check_deadline(deadline, len(graph))
+        return Results("graph", graph=graph, engine="oxigraph", seconds=time.perf_counter() - started)
+    variables = [variable.value for variable in answer.variables]
+    raw: list[tuple[Any, ...]] = []
+    for solution in answer:
+        if deadline is not None and len(raw) % 256 == 0:
+            _check_deadline(deadline, len(raw))
+        raw.append(tuple(solution))  # the values, in the order of answer.variables
+    _check_deadline(deadline, len(raw))
     return Results("select", variables, engine="oxigraph", seconds=time.perf_counter() - started, _raw=raw)
 
 
@@ -685,7 +728,7 @@ def _run_rdflib(graph: Graph, sparql: str, bindings: dict[str, Identifier], pref
         raise _syntax_error(sparql, f"error at {exc.lineno}:{exc.col}: {exc.msg}") from None
     except QueryError:
         raise
-    except Exception as exc:  # rdflib raises many unrelated exception types
+    except Exception as exc:  # noqa: BLE001 - rdflib raises many unrelated exception types
         raise QueryError(f"the query failed: {exc}") from None
     return Results("select", variables, engine="rdflib", seconds=time.perf_counter() - started, _raw=raw)
 
@@ -697,7 +740,7 @@ def _syntax_error(sparql: str, message: str) -> QueryError:
             "this is a SPARQL Update, and kg only reads graphs; to change a graph, push it to a "
             "triple store (kg push) and update it there"
         )
-    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
     if not m:
         return QueryError(f"malformed SPARQL: {message}")
     line, column, reason = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
@@ -722,7 +765,7 @@ def is_update(sparql: str) -> bool:
 
     try:
         parsed = parseUpdate(sparql)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any parse failure means "not an update"
         return False
     return bool(getattr(parsed, "request", None))
 
@@ -731,17 +774,73 @@ def is_update(sparql: str) -> bool:
 # Bundled queries
 # ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Param:
+    """A parameter of a bundled query, declared as ``# param: NAME KIND  help``.
+
+    KIND says how a value is bound: ``text`` as a string; ``label`` as a "…"@zh literal (the
+    graph's labels are Chinese), or, when the value is an IRI, to the variable after the bar
+    (``label|entityIri``), so both hit an index instead of scanning; ``kg-term`` as an IRI,
+    where a bare name such as ``hosts`` means ``kg:hosts``.
+    """
+
+    name: str
+    kind: str
+    help: str
+    iri_variable: str | None = None
+
+
+_PARAM_LINE = re.compile(r"#\s*param:\s*\??(?P<name>\w+)\s+(?P<kind>text|kg-term|label(?:\|\??\w+)?)(?:\s+(?P<help>.*))?$")
+
+
+@dataclass(frozen=True)
 class BundledQuery:
     """One analyst query shipped in ``kg/_data/queries``."""
 
     name: str
     description: str
-    params: tuple[tuple[str, str], ...]
+    params: tuple[Param, ...]
     text: str
 
     @property
     def param_names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.params)
+        return tuple(param.name for param in self.params)
+
+    def bind(self, bindings: Mapping[str, Any] | None) -> dict[str, Identifier]:
+        """Engine bindings for parameter values given by name (see :class:`Param`)."""
+        declared = {param.name: param for param in self.params}
+        out: dict[str, Identifier] = {}
+        for key, value in (bindings or {}).items():
+            name = key.lstrip("?$")
+            if name not in declared:
+                takes = ", ".join("?" + param for param in declared) or "no parameters"
+                raise UsageError(f"query {self.name} takes {takes}; got ?{name}")
+            param = declared[name]
+            term = _as_term(value)
+            if param.kind == "label":
+                if isinstance(term, URIRef):
+                    if param.iri_variable is None:
+                        raise UsageError(f"?{name} of query {self.name} takes a name, not an IRI")
+                    out[param.iri_variable] = term
+                    continue
+                if isinstance(term, Literal) and term.language is None and term.datatype is None:
+                    term = Literal(str(term), lang="zh")
+            elif param.kind == "kg-term" and isinstance(term, Literal):
+                term = _kg_term(str(term), f"?{name} of query {self.name}")
+            out[name] = term
+        return out
+
+
+def _kg_term(text: str, what: str) -> URIRef:
+    """``hosts`` → kg:hosts, ``rdfs:label`` → its IRI, an absolute IRI as it is."""
+    text = text.strip().strip("<>")
+    if "://" in text or text.startswith("urn:"):
+        return URIRef(text)
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES:
+        return URIRef(PREFIXES[prefix] + local)
+    if not sep and re.fullmatch(r"[A-Za-z_][\w-]*", text):
+        return URIRef(KG_NS + text)
+    raise UsageError(f"{what}: {text!r} is not a property; write e.g. hosts, kg:hosts or a full IRI")
 
 
 def _parse_bundled(name: str, text: str) -> BundledQuery:
@@ -756,9 +855,12 @@ def _parse_bundled(name: str, text: str) -> BundledQuery:
         m = re.match(r"#\s*description:\s*(.+)", stripped)
         if m:
             description = m.group(1).strip()
-        m = re.match(r"#\s*param:\s*\??(\S+)\s*(.*)", stripped)
-        if m:
-            params.append((m.group(1), m.group(2).strip()))
+        elif re.match(r"#\s*param:", stripped):
+            m = _PARAM_LINE.match(stripped)
+            if not m:
+                raise QueryError(f"bundled query {name}.rq: bad parameter line {stripped!r}; write '# param: NAME KIND  help'")
+            kind, _, iri_variable = m.group("kind").partition("|")
+            params.append(Param(m.group("name"), kind, (m.group("help") or "").strip(), iri_variable.lstrip("?") or None))
     if not description:
         raise QueryError(f"bundled query {name}.rq has no '# description:' line at the top")
     return BundledQuery(name, description, tuple(params), text)
@@ -796,11 +898,7 @@ def run_bundled(
 ) -> Results:
     """Run the bundled query ``name``; its parameter columns are left out of the results."""
     query = bundled(name)
-    unknown = sorted(set(key.lstrip("?$") for key in (bindings or {})) - set(query.param_names))
-    if unknown:
-        takes = ", ".join("?" + param for param in query.param_names) or "no parameters"
-        raise UsageError(f"query {name} takes {takes}; got ?{', ?'.join(unknown)}")
-    results = run(source, query.text, bindings=bindings, engine=engine, timeout=timeout)
+    results = run(source, query.text, bindings=query.bind(bindings), engine=engine, timeout=timeout)
     if results.kind != "select":
         return results
     return results.project([variable for variable in results.variables if variable not in query.param_names])
@@ -813,6 +911,6 @@ def describe_bundled(queries: Iterable[BundledQuery] | None = None) -> str:
     lines = []
     for query in chosen:
         lines.append(f"{query.name.ljust(width)}  {query.description}")
-        for param, help_text in query.params:
-            lines.append(f"{' ' * width}    --param {param}=…  {help_text}")
+        for param in query.params:
+            lines.append(f"{' ' * width}    --param {param.name}=…  {param.help}")
     return "\n".join(lines)

@@ -155,7 +155,7 @@ class SparqlEndpoint:
         def work() -> None:
             try:
                 outcome["results"] = run(self.store, sparql, timeout=self.timeout)
-            except BaseException as error:  # handed to the request thread
+            except BaseException as error:  # noqa: BLE001 - handed to the request thread
                 outcome["error"] = error
             finally:
                 self._slots.release()
@@ -184,12 +184,6 @@ class SparqlServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         shown = f"[{host}]" if ":" in str(host) else host
         return f"http://{shown}:{port}/sparql"
-
-    def __enter__(self) -> SparqlServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server_close()
 
 
 def make_server(
@@ -255,9 +249,25 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(self._post())
 
     def _refuse_method(self) -> None:
+        self._drain()
         reply = _text(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only: use GET or POST with a query")
         reply.headers = (("Allow", "GET, POST"),)
         self._send(reply)
+
+    def _drain(self) -> None:
+        """Read and drop a body we refuse, so the client can read our answer; close if it is huge."""
+        try:
+            remaining = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            remaining = -1
+        if remaining < 0 or remaining > MAX_BODY:
+            self.close_connection = True
+            return
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 65536))
+            if not chunk:
+                break
+            remaining -= len(chunk)
 
     do_PUT = do_DELETE = do_PATCH = _refuse_method
 
@@ -288,14 +298,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _post(self) -> _Reply:
         routed = self._route()
         if isinstance(routed, _Reply):
+            self._drain()
             return routed
         _, params = routed
         length = self.headers.get("Content-Length")
         if length is None:
+            self.close_connection = True
             return _text(HTTPStatus.LENGTH_REQUIRED, "a POST needs a Content-Length header")
         try:
             size = int(length)
         except ValueError:
+            self.close_connection = True
             return _text(HTTPStatus.BAD_REQUEST, f"bad Content-Length {length!r}")
         if size < 0 or size > MAX_BODY:
             self.close_connection = True
@@ -348,7 +361,7 @@ class _Handler(BaseHTTPRequestHandler):
             if is_update(sparql):
                 return self._refuse_update()
             return _text(HTTPStatus.BAD_REQUEST, str(error))
-        except Exception as error:  # never leave a client without an answer
+        except Exception as error:  # noqa: BLE001 - never leave a client without an answer
             self.log_error("query failed: %r", error)
             return _text(HTTPStatus.INTERNAL_SERVER_ERROR, f"the query failed: {error}")
         offers = GRAPH_TYPES if results.kind == "graph" else RESULT_TYPES

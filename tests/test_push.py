@@ -1,0 +1,261 @@
+"""``kg push`` into a real Oxigraph server (the ``oxigraph`` CLI from PyPI) on a loopback port.
+
+After the push, every bundled query gives the same answers on the server as ``kg query`` locally.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.errors import EndpointError, GraphParseError, UsageError
+from kg.export import serialize
+from kg.push import _split_credentials, push, target_url
+from kg.query import bundled_queries, run
+
+ROOT = Path(__file__).resolve().parents[1]
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _oxigraph_binary() -> str | None:
+    beside = Path(sys.executable).with_name("oxigraph")
+    if beside.exists():
+        return str(beside)
+    return shutil.which("oxigraph")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (it was free a moment ago)."""
+    return _free_port()
+
+
+class OxigraphServer:
+    def __init__(self, binary: str, location: Path) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"oxigraph exited: {self.process.stderr.read().decode(errors='replace')}")  # type: ignore[union-attr]
+            try:
+                self.select("ASK {}")
+                return
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("oxigraph did not start within 30 s") from None
+                time.sleep(0.1)
+
+    @property
+    def store(self) -> str:
+        return self.base + "/store"
+
+    def select(self, query: str) -> dict:
+        request = urllib.request.Request(
+            self.base + "/query",
+            data=urllib.parse.urlencode({"query": query}).encode("utf-8"),
+            headers={"Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def count(self, graph_iri: str | None = None) -> int:
+        pattern = f"GRAPH <{graph_iri}> {{ ?s ?p ?o }}" if graph_iri else "?s ?p ?o"
+        document = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        return int(document["results"]["bindings"][0]["n"]["value"])
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+        if self.process.stderr is not None:
+            self.process.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def built(seed_result):
+    return seed_result
+
+
+@pytest.fixture(scope="module")
+def graph_file(built, tmp_path_factory) -> Path:
+    return Path(serialize(built.graph, "turtle", tmp_path_factory.mktemp("push") / "graph.ttl"))
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    binary = _oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    server = OxigraphServer(binary, tmp_path_factory.mktemp("oxigraph-db"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def pushed(oxigraph, graph_file):
+    return push(graph_file, oxigraph.store)
+
+
+def _rows(document: dict) -> Counter:
+    """SPARQL JSON results as a multiset of rows of (type, value, language, datatype)."""
+    names = document["head"]["vars"]
+    rows = Counter()
+    for binding in document["results"]["bindings"]:
+        row = []
+        for name in names:
+            term = binding.get(name)
+            if term is None:
+                row.append(None)
+                continue
+            datatype = term.get("datatype")
+            row.append((term["type"], term["value"], term.get("xml:lang"), None if datatype == XSD_STRING else datatype))
+        rows[tuple(row)] += 1
+    return rows
+
+
+def test_push_reports_what_it_sent(pushed, graph_file, oxigraph):
+    assert pushed.status in (200, 201, 204)
+    assert pushed.method == "PUT"
+    assert pushed.url == oxigraph.store + "?default"
+    assert pushed.triples == len(run(graph_file, "SELECT * WHERE { ?s ?p ?o }"))
+    assert oxigraph.count() == pushed.triples
+
+
+@pytest.mark.parametrize("name", sorted(bundled_queries()))
+def test_push_bundled_queries_answer_the_same_on_the_server(pushed, graph_file, oxigraph, name):
+    text = bundled_queries()[name].text
+    local = json.loads(run(graph_file, text).serialize("json"))
+    remote = oxigraph.select(text)
+    assert remote["head"]["vars"] == local["head"]["vars"]
+    assert _rows(local), f"{name} has no rows on the seed graph"
+    assert _rows(remote) == _rows(local)
+
+
+def test_push_replaces_the_graph(pushed, graph_file, oxigraph):
+    again = push(graph_file, oxigraph.store)
+    assert oxigraph.count() == again.triples == pushed.triples
+
+
+def test_push_to_a_named_graph(graph_file, oxigraph):
+    iri = "https://example.org/graphs/parks"
+    report = push(graph_file, oxigraph.store, graph_iri=iri)
+    assert report.url == oxigraph.store + "?graph=" + urllib.parse.quote(iri, safe="")
+    assert oxigraph.count(iri) == report.triples
+    appended = push(graph_file, oxigraph.store, graph_iri=iri, replace=False)
+    assert appended.method == "POST"
+    assert oxigraph.count(iri) == report.triples  # the same triples again: a set does not grow
+
+
+def test_push_an_rdflib_graph_and_a_jsonld_file(built, graph_file, oxigraph, tmp_path):
+    iri = "https://example.org/graphs/from-memory"
+    report = push(built.graph, oxigraph.store, graph_iri=iri)
+    assert oxigraph.count(iri) == report.triples == len(built.graph)
+    jsonld = serialize(built.graph, "json-ld", tmp_path / "graph.jsonld")
+    iri = "https://example.org/graphs/from-jsonld"
+    report = push(jsonld, oxigraph.store, graph_iri=iri)
+    assert oxigraph.count(iri) == report.triples == len(built.graph)
+
+
+def test_push_cli(graph_file, oxigraph, capsys):
+    assert main(["push", "-g", str(graph_file), "--endpoint", oxigraph.store, "--graph-iri", "https://example.org/cli"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("pushed ") and "HTTP 20" in out
+    assert oxigraph.count("https://example.org/cli") > 0
+
+
+def test_push_endpoint_down_is_an_endpoint_error(graph_file, capsys):
+    endpoint = f"http://127.0.0.1:{_closed_port()}/store"
+    with pytest.raises(EndpointError, match="cannot reach"):
+        push(graph_file, endpoint)
+    assert main(["push", "-g", str(graph_file), "--endpoint", endpoint]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing reported as success
+    assert "cannot reach" in captured.err
+
+
+def test_push_endpoint_refusing_is_an_endpoint_error(graph_file, oxigraph, capsys):
+    with pytest.raises(EndpointError, match="HTTP 404"):
+        push(graph_file, oxigraph.base + "/no-such-endpoint")
+    assert main(["push", "-g", str(graph_file), "--endpoint", oxigraph.base + "/no-such-endpoint"]) == 1
+    assert capsys.readouterr().out == ""
+
+
+def test_push_to_a_read_only_endpoint_is_refused(graph_file):
+    from kg.serve import make_server
+
+    server = make_server(graph_file, port=0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(EndpointError, match="HTTP 405"):
+            push(graph_file, server.url)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_push_broken_graph_fails_before_any_upload(tmp_path):
+    bad = tmp_path / "graph.ttl"
+    bad.write_text("@prefix ex: <http://e/> .\nex:a ex:b .\n", encoding="utf-8")
+    with pytest.raises(GraphParseError, match=r"graph\.ttl:2"):
+        push(bad, f"http://127.0.0.1:{_closed_port()}/store")
+
+
+@pytest.mark.parametrize(
+    "endpoint, graph_iri, expected",
+    [
+        ("http://h:7878/store", None, "http://h:7878/store?default"),
+        ("http://h:7878/store", "https://e.org/g#1", "http://h:7878/store?graph=https%3A%2F%2Fe.org%2Fg%231"),
+        ("http://h/ds/data?x=1", None, "http://h/ds/data?x=1&default"),
+        ("http://h/ds/data?graph=urn:g", None, "http://h/ds/data?graph=urn:g"),
+    ],
+)
+def test_push_target_url(endpoint, graph_iri, expected):
+    assert target_url(endpoint, graph_iri) == expected
+
+
+@pytest.mark.parametrize(
+    "endpoint, graph_iri",
+    [("http://h/store?default", "https://e.org/g"), ("http://h/store", "relative/graph")],
+)
+def test_push_target_url_refuses_contradictions(endpoint, graph_iri):
+    with pytest.raises(UsageError):
+        target_url(endpoint, graph_iri)
+
+
+def test_push_credentials_become_basic_auth():
+    clean, header = _split_credentials("http://admin:s%40cret@localhost:3030/ds/data")
+    assert clean == "http://localhost:3030/ds/data"
+    import base64
+
+    assert header is not None and base64.b64decode(header.split()[1]) == b"admin:s@cret"
+    with pytest.raises(UsageError):
+        _split_credentials("ftp://localhost/store")
