@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 import unicodedata
 from collections import Counter
 from urllib.parse import quote
@@ -52,6 +53,7 @@ def _split_places(name: str) -> tuple[list[str], str]:
             return found, rest
 
 
+@lru_cache(maxsize=65536)
 def park_kind(key: str) -> str:
     """The folded suffix of a park key: 南昌高新区 → 高新区; 杭州高新区(滨江) → 高新区."""
     bare = re.sub(r"\([^)]*\)$", "", key)
@@ -72,6 +74,7 @@ def _without_province(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)
 def park_key(name: str) -> str:
     """The identity of a park name: city kept, province dropped, suffix folded, 国家 dropped."""
     name = normalize_name(name)
@@ -92,6 +95,7 @@ def park_key(name: str) -> str:
     return (short + rest if rest else name) + tail
 
 
+@lru_cache(maxsize=65536)
 def place_key(name: str) -> tuple[str, str]:
     """A place's full name and level: 南昌 → (南昌市, city); 新北区 → (新北区, district)."""
     name = normalize_name(name)
@@ -115,7 +119,8 @@ def place_short(full: str) -> str:
     return full[:-1] if full.endswith("市") and len(full) > 2 else full
 
 
-def park_places(name: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def park_places(name: str) -> tuple[str, ...]:
     """The provinces and cities a park's name starts with, full forms, outermost first.
 
     ``中国(广东)自由贸易试验区`` names its province in brackets.
@@ -124,16 +129,16 @@ def park_places(name: str) -> list[str]:
     bracketed = re.match(r"^中国\(([^)]+)\)", name)  # 中国(广东)自由贸易试验区
     if bracketed:
         inner = place_index().get(bracketed.group(1))
-        return [inner[0]] if inner else []
+        return (inner[0],) if inner else ()
     leading = _split_places(name)[0]
     if leading:
-        return leading
+        return tuple(leading)
     # 中新天津生态城: a city inside the name, when none leads it.
     for start in range(1, max(1, len(name) - 3)):
         places, _ = _split_places(name[start:])
         if places and place_index()[places[0]][1] in ("city", "province"):
-            return places[:1]
-    return []
+            return tuple(places[:1])
+    return ()
 
 
 def entity_key(type_: EntityType, name: str) -> str:

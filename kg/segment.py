@@ -44,6 +44,8 @@ class Segmenter:
         self._extra = tuple(extra_words)
         self._tokenizer: jieba.Tokenizer | None = None
         self._tag_table: dict[str, str] | None = None
+        # Windows before names repeat across articles (the same park, the same company).
+        self._tag_cache: dict[str, tuple[tuple[str, str], ...]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -74,6 +76,9 @@ class Segmenter:
         This is several times faster than jieba.posseg's character-level HMM and tags the
         known words the same way.
         """
+        cached = self._tag_cache.get(text)
+        if cached is not None:
+            return list(cached)
         tags = self._tags()
         result = []
         for word in self.tokenizer.lcut(text, HMM=True):
@@ -86,6 +91,9 @@ class Segmenter:
                 else:
                     tag = "n" if _WORDLIKE.search(word) else "x"
             result.append((word, tag))
+        if len(self._tag_cache) > 200_000:
+            self._tag_cache.clear()
+        self._tag_cache[text] = tuple(result)
         return result
 
     def _tags(self) -> dict[str, str]:

@@ -8,7 +8,7 @@ found elsewhere in the same article.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from ..lexicon import COMPANY_SUFFIXES, INDUSTRY_WORDS, PARK_SUFFIXES, POST_TITLES, place_index
 from .base import HAN, SentenceContext, register, trim_left
@@ -142,6 +142,7 @@ def _has_brand(context: SentenceContext, core: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
 def enterprise_core(name: str) -> str:
     """The distinctive part of a company name: no place prefix, legal form or industry word.
 
