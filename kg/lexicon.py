@@ -24,6 +24,7 @@ __all__ = [
     "BODY_HEADS",
     "DEPARTMENTS",
     "LEFT_STOPWORDS",
+    "COUNTRIES",
     "NATIONAL_BODIES",
     "SURNAMES",
 ]
@@ -65,6 +66,13 @@ CITIES: tuple[str, ...] = tuple(
     兰州市 嘉峪关市 金昌市 白银市 天水市 武威市 张掖市 平凉市 酒泉市 庆阳市 定西市 陇南市
     西宁市 海东市 银川市 石嘴山市 吴忠市 固原市 中卫市
     乌鲁木齐市 克拉玛依市 吐鲁番市 哈密市 昌吉市 库尔勒市 喀什市 伊宁市 石河子市""".split()
+)
+
+
+#: Countries that begin foreign company names (日本富通商事株式会社) or name a partner (中德).
+COUNTRIES: frozenset[str] = frozenset(
+    """日本 韩国 德国 美国 英国 法国 意大利 荷兰 瑞士 瑞典 丹麦 芬兰 挪威 奥地利 比利时 西班牙 葡萄牙 加拿大
+    澳大利亚 新西兰 新加坡 马来西亚 泰国 越南 印度 印度尼西亚 俄罗斯 以色列 巴西 墨西哥 阿联酋 沙特""".split()
 )
 
 
@@ -160,6 +168,7 @@ PARK_SUFFIXES: dict[str, str] = {
     "实验区": "实验区",
     "小镇": "小镇",
     "科创园": "科创园",
+    "合作园": "合作园",
     "起步区": "起步区",
     "台商投资区": "投资区",
     "投资区": "投资区",

@@ -320,11 +320,11 @@ def _resolve_generic(mention: Mention, mentions: list[Mention], result: ArticleE
         if same_sentence:
             target = result.entities[result.get(same_sentence[0]) or ""].key
         bare = normalize_name(mention.text).lstrip("该本")
-        if bare in ("园区", "园内", "园区内") and not same_sentence:
-            # 园区内 right after a sub-park is named (某产业园…。园区内，…) means that sub-park.
+        if bare in ("园内", "园区内", "入园") and not same_sentence:
+            # 园区内 / 入园企业 right after a sub-park is named means that sub-park.
             recent = [
                 m for m in mentions
-                if m.type == "Park" and not m.generic and m.end <= mention.start and mention.sentence - m.sentence <= 1
+                if m.type == "Park" and not m.generic and m.end <= mention.start and mention.sentence - m.sentence <= 2
                 and result.get(m) and park_kind(result.entities[result.get(m) or ""].key).endswith("园")
             ]
             if recent:

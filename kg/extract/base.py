@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..lexicon import LEFT_STOPWORDS
+from ..lexicon import COUNTRIES, LEFT_STOPWORDS
 from ..model import EntityType, Mention, Sentence
 from ..segment import Segmenter
 
@@ -123,7 +123,7 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
         for word, _ in words:
             depth += word == "("
             depth = max(0, depth - (word == ")"))
-            if depth == 0 and word in places and at > 0:
+            if depth == 0 and (word in places or word in COUNTRIES) and at > 0:
                 floor = at
                 break
             at += len(word)

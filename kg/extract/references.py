@@ -13,7 +13,7 @@ def _park_reference() -> re.Pattern[str]:
     from ..lexicon import PARK_SUFFIXES
 
     bare = "|".join(sorted((s for s in PARK_SUFFIXES if len(s) >= 3 or s in ("新区", "片区", "小镇", "园区")), key=len, reverse=True))
-    return re.compile(rf"该区|本区|全区|园区|该园区|区内|园内|片区内|(?:该|本)?(?:{bare})(?!域|内外)")
+    return re.compile(rf"该区|本区|全区|园区|该园区|园区内|区内|园内|入园|片区内|(?:该|本)?(?:{bare})(?!域|内外)")
 
 
 PARK_REFERENCE = _park_reference()
@@ -34,6 +34,13 @@ def find_references(context: SentenceContext) -> None:
             start, end = offset + match.start(), offset + match.end()
             if context.taken(start, end):
                 continue
+            word = match.group()
+            if kind == "park" and len(word) >= 3 and not word.startswith(("该", "本", "全")):
+                # A bare 产业园 / 高新区 stands alone after a function word, not inside a phrase
+                # (智能装备产业园项目 is a project's name, not a reference).
+                before = text[match.start() - 1 : match.start()] if match.start() else ""
+                if before and before not in "在于到入该本全其这那各从向与和及、，,。：:;；“”\"( （":
+                    continue
             if kind == "company" and match.group() in ("公司", "企业"):
                 # 公司 / 企业 refer back only as a subject: at the start of a clause or before 负责人.
                 before = text[max(0, match.start() - 1) : match.start()]

@@ -19,7 +19,7 @@ _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
 __all__ = ["extract_relations"]
 
 
-_NOT_HOSTED = re.compile(r"客户|供应商|合作伙伴|竞争对手|同行|对标|学习|考察|参观|来自|总部位于|总部设在")
+_NOT_HOSTED = re.compile(r"客户|供应商|合作伙伴|合作协议|竞争对手|同行|对标|学习|考察|参观|供应|销往|发往|出口到|采购")
 _APPLIED_ONLY = re.compile(r"申报|满足|符合|享受|落实|争取|用好|对接|兑现|根据|按照|依据|贯彻|执行|获得|解读|宣讲|宣传|学习|介绍了")
 _ISSUE_VERB = re.compile(ISSUE_VERBS)
 
@@ -71,19 +71,35 @@ def _sentence_text(article: Article, index: int) -> tuple[str, int]:
     return sentence.norm, sentence.start
 
 
+def _without_names(text: str, offset: int, mentions: list[Mention]) -> str:
+    """The sentence with every name blanked, so cue words inside names (某供应链公司) do not count."""
+    chars = list(text)
+    for mention in mentions:
+        for position in range(max(0, mention.start - offset), min(len(chars), mention.end - offset)):
+            chars[position] = " "
+    return "".join(chars)
+
+
 def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
     relations: list[Relation] = []
     hosted: set[str] = set()
     for index, mentions in by_sentence.items():
-        text, offset = _sentence_text(article, index)
-        parks = [m for m in mentions if m.type == "Park"]
+        raw, offset = _sentence_text(article, index)
+        text = _without_names(raw, offset, [m for m in mentions if not m.generic])
         for enterprise in (m for m in mentions if m.type == "Enterprise" and not m.generic):
             company = ents.get(enterprise)
+            # Only zones in the same clause (up to ; or 。) place the enterprise.
+            clause = _clause_span(text, offset, enterprise)
+            parks = [m for m in mentions if m.type == "Park" and clause[0] <= m.start and m.end <= clause[1]]
             if not parks or company is None:
                 continue
+            if _elsewhere(raw, offset, enterprise, ents, parks):
+                continue
             before = [p for p in parks if p.end <= enterprise.start]
-            # The zone named last before it, the longest if several end there (三江新区智能终端产业园).
-            park = max(before, key=lambda p: (p.end, p.end - p.start)) if before else min(parks, key=lambda p: p.start - enterprise.end)
+            after = sorted((p for p in parks if p.start >= enterprise.end), key=lambda p: (p.generic, p.start))
+            # The zone named last before it, the longest if several end there (三江新区智能终端产业园);
+            # else the first named one after it (某公司某项目（九龙片区）).
+            park = max(before, key=lambda p: (p.end, p.end - p.start)) if before else after[0]
             lo, hi = sorted((park.end, enterprise.start)) if park.end <= enterprise.start else (enterprise.end, park.start)
             if _NOT_HOSTED.search(text[max(0, lo - offset) : max(0, hi - offset)]):
                 continue
@@ -98,6 +114,7 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
         current, paragraph = main, -1
         for index, mentions in sorted(by_sentence.items()):
             text, offset = _sentence_text(article, index)
+            text = _without_names(text, offset, [m for m in mentions if not m.generic])
             if article.sentences[index].paragraph != paragraph:
                 current, paragraph = main, article.sentences[index].paragraph
             for mention in sorted(mentions, key=lambda m: m.start):
@@ -111,6 +128,29 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     Relation(current, "hosts", ident, _evidence(article, mention, mention, "hosts.article-park", 0.6))
                 )
     return [r for r in relations if r.subject]
+
+
+def _clause_span(text: str, offset: int, mention: Mention) -> tuple[int, int]:
+    """Absolute bounds of the ;-clause holding ``mention``."""
+    local = mention.start - offset
+    start = max((m.end() for m in re.finditer(r"[;；]", text[:local])), default=0)
+    stop = re.search(r"[;；]", text[mention.end - offset :])
+    end = mention.end - offset + stop.start() if stop else len(text)
+    return offset + start, offset + end
+
+
+def _elsewhere(text: str, offset: int, enterprise: Mention, ents: ArticleEntities, parks: list[Mention]) -> bool:
+    """武汉的某公司 in a story about a 宜昌 park: a city named right before it that none of the
+    zones lies in places the enterprise elsewhere."""
+    before = text[max(0, enterprise.start - offset - 6) : enterprise.start - offset]
+    found = re.search(r"([\u4e00-\u9fff]{2,4}?)(?:市)?的$", before)
+    if not found:
+        return False
+    city = place_index().get(found.group(1))
+    if not city or city[1] != "city":
+        return False
+    zone_places = {place for p in parks if ents.get(p) for place in park_places(ents.entities[ents.get(p) or ""].label)}
+    return bool(zone_places) and city[0] not in zone_places
 
 
 def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
