@@ -34,6 +34,16 @@ def find_places(context: SentenceContext) -> None:
         start, end = offset + match.start(1), offset + match.end(1)
         if not context.taken(start, end):
             context.add("Place", start, end, "place.district", detail="district")
+    # 厦门市海沧区, 沈阳市浑南区: a district right after its city.
+    for match in place_pattern().finditer(text):
+        full = match.group().endswith("市")
+        tail = re.match(rf"{'' if full else '市'}([{HAN}]{{2,3}}?(?:区|县|旗))(?![{HAN}]{{0,1}}(?:委|政府))", text[match.end() :])
+        if not tail or re.search(r"地区|园区|片区|新区|城区|市区|辖区|开发区|高新区|经开区|综保区|保税区|港区|功能区|核心区|示范区|全区|该区", tail.group(1)):
+            continue
+        start = offset + match.end() + tail.start(1)
+        end = offset + match.end() + tail.end(1)
+        if not context.taken(start, end):
+            context.add("Place", start, end, "place.district", detail="district")
     for match in place_pattern().finditer(text):
         start, end = offset + match.start(), offset + match.end()
         # 包头 followed by 市 is the full form 包头市.
