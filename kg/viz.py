@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import heapq
+import html
 import json
 import math
 import os
 import re
+import shlex
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -46,29 +47,29 @@ from rdflib.term import Node
 
 from .errors import UsageError
 from .export import atomic_write
-from .ontology import KG, QUDT, UNITS
+from .ontology import KG, KG_NS, QUDT, UNITS
 
 __all__ = [
     "CLASS_STYLE",
-    "EDGE_STYLE",
-    "DEFAULT_MAX_NODES",
     "DEFAULT_DEPTH",
+    "DEFAULT_MAX_NODES",
+    "EDGE_STYLE",
     "ClassStyle",
+    "Collected",
     "EdgeStyle",
     "Entity",
     "Evidence",
     "Relation",
-    "Collected",
     "View",
     "collect",
     "explore",
     "find_entities",
-    "short_label",
     "format_quantity",
-    "render_view",
     "render_html",
-    "write_view",
+    "render_view",
+    "short_label",
     "write_html",
+    "write_view",
 ]
 
 #: Draw at most this many nodes unless told otherwise; the rest is summarised on the page.
@@ -220,6 +221,7 @@ def _text(value: Node | None) -> str | None:
 
 
 def _int(value: Node | None) -> int | None:
+    """An integer literal as int; None when absent or not a number (offsets are then not used)."""
     if isinstance(value, Literal):
         try:
             return int(value.toPython())
@@ -228,9 +230,22 @@ def _int(value: Node | None) -> int | None:
     return None
 
 
+def _float(value: Node | None) -> float | None:
+    """A finite number literal as float; None when absent or not a finite number."""
+    if isinstance(value, Literal):
+        try:
+            number = float(value.toPython())
+        except (TypeError, ValueError):
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
 def _preferred_label(labels: Iterable[Node]) -> str | None:
     """The @zh label if there is one, else any label; ties broken by text for stable output."""
-    found = sorted((lit for lit in labels if isinstance(lit, Literal)), key=lambda lit: (lit.language != "zh", str(lit)))
+    found = sorted(
+        (lit for lit in labels if isinstance(lit, Literal)), key=lambda lit: (lit.language != "zh", str(lit))
+    )
     return str(found[0]) if found else None
 
 
@@ -242,6 +257,8 @@ def format_quantity(value: float | Decimal, unit: str) -> str:
     """``110000000000, "CNY"`` → ``"1.1 × 10¹¹ CNY"``; small numbers stay plain (``"23.9 %"``)."""
     number = float(value)
     symbol = _UNIT_SYMBOL.get(unit, unit)
+    if not math.isfinite(number):
+        return f"{number} {symbol}"
     if number != 0 and (abs(number) >= 1e4 or abs(number) < 1e-3):
         exponent = math.floor(math.log10(abs(number)))
         mantissa = number / 10**exponent
@@ -260,13 +277,13 @@ def short_label(name: str, limit: int = LABEL_CHARS) -> str:
 def _metric(graph: Graph, node: URIRef, label: str) -> dict[str, Any]:
     value = graph.value(node, _NUMERIC_VALUE)
     unit = graph.value(node, _UNIT)
-    unit_code = _UNIT_CODE.get(unit, _fallback_name(str(unit)) if unit is not None else "") if isinstance(unit, URIRef) else ""
+    unit_code = _UNIT_CODE.get(unit, _fallback_name(str(unit))) if isinstance(unit, URIRef) else ""
     quantity = None
     if isinstance(value, Literal):
         try:
             quantity = format_quantity(Decimal(str(value)), unit_code)
         except InvalidOperation:
-            quantity = None
+            pass  # not a number (SHACL reports it); the panel still shows the surface text
     qualifier = graph.value(node, KG.qualifier)
     target = graph.value(node, KG.isTarget)
     return {
@@ -295,7 +312,9 @@ def collect(graph: Graph) -> Collected:
                 entity.metric = _metric(graph, node, name)
             if cls == "Person":
                 entity.posts = sorted(
-                    _preferred_label(graph.objects(post, RDFS.label)) or _text(graph.value(post, KG.postTitle)) or _fallback_name(str(post))
+                    _preferred_label(graph.objects(post, RDFS.label))
+                    or _text(graph.value(post, KG.postTitle))
+                    or _fallback_name(str(post))
                     for post in graph.objects(node, KG.holdsPost)
                 )
             entities[iri] = entity
@@ -330,7 +349,12 @@ def collect(graph: Graph) -> Collected:
     ends = dict(graph.subject_objects(KG.endOffset))
     articles_of = dict(graph.subject_objects(KG.inArticle))
     for sentence, text in graph.subject_objects(KG.text):
-        sentences[str(sentence)] = (str(text), _text(articles_of.get(sentence)), _int(starts.get(sentence)), _int(ends.get(sentence)))
+        sentences[str(sentence)] = (
+            str(text),
+            _text(articles_of.get(sentence)),
+            _int(starts.get(sentence)),
+            _int(ends.get(sentence)),
+        )
     headlines = {str(article): str(headline) for article, headline in graph.subject_objects(KG.headline)}
     ordered = sorted(relations.values(), key=lambda r: (r.source, r.predicate, r.target))
     for relation in ordered:
@@ -338,7 +362,9 @@ def collect(graph: Graph) -> Collected:
     return Collected(entities, ordered, sentences, headlines)
 
 
-def _attach_evidence(graph: Graph, relations: dict[tuple[str, str, str], Relation], post_owner: dict[Node, Node]) -> None:
+def _attach_evidence(
+    graph: Graph, relations: dict[tuple[str, str, str], Relation], post_owner: dict[Node, Node]
+) -> None:
     """Hang every kg:Evidence on the relation it supports (holdsPost → the post's organisation)."""
     subjects = dict(graph.subject_objects(RDF.subject))
     predicates = dict(graph.subject_objects(RDF.predicate))
@@ -351,9 +377,14 @@ def _attach_evidence(graph: Graph, relations: dict[tuple[str, str, str], Relatio
     ends = dict(graph.subject_objects(KG.endOffset))
     for evidence in sorted(graph.subjects(RDF.type, KG.Evidence)):
         source, predicate, target = subjects.get(evidence), predicates.get(evidence), objects.get(evidence)
-        if source is None or target is None or not isinstance(predicate, URIRef) or not str(predicate).startswith(str(KG)):
+        if (
+            source is None
+            or target is None
+            or not isinstance(predicate, URIRef)
+            or not str(predicate).startswith(KG_NS)
+        ):
             continue
-        name = str(predicate)[len(str(KG)) :]
+        name = str(predicate)[len(KG_NS) :]
         if name == "issuedBy":
             source, target, name = target, source, "issues"
         elif name == "holdsPost":
@@ -363,13 +394,12 @@ def _attach_evidence(graph: Graph, relations: dict[tuple[str, str, str], Relatio
         relation = relations.get((str(source), name, str(target)))
         if relation is None:
             continue
-        confidence = confidences.get(evidence)
         relation.evidence.append(
             Evidence(
                 sentence=_text(sentence_of.get(evidence)),
                 article=_text(article_of.get(evidence)),
                 rule=_text(rules.get(evidence)) or "",
-                confidence=float(confidence.toPython()) if isinstance(confidence, Literal) else None,
+                confidence=_float(confidences.get(evidence)),
                 start=_int(starts.get(evidence)),
                 end=_int(ends.get(evidence)),
             )
@@ -412,15 +442,22 @@ class View:
                 f"以「{self.focus_name}」为中心、{self.depth} 跳以内：{len(self.nodes)} 个节点、{len(self.relations)} 条关系"
                 f"（全图 {total_nodes} 个节点、{total_relations} 条关系）。"
             )
-        if self.omitted:
+        if self.omitted and self.focus:
             left = len(self.omitted)
-            example = self.data.entities[self.omitted[0]].name
             parts.append(
-                f"节点太多，只显示{'其中' if self.focus else '连接最多的'} {len(self.nodes)} 个节点和 {len(self.relations)} 条关系，"
+                f"邻域太大，只显示离中心最近的 {len(self.nodes)} 个节点，省略 {left} 个（--max-nodes {self.max_nodes}）；"
+                f"可减小 --depth 或增大 --max-nodes。 Showing the {len(self.nodes)} nearest of "
+                f"{len(self.nodes) + left} nodes; use a smaller --depth or a larger --max-nodes."
+            )
+        elif self.omitted:
+            left = len(self.omitted)
+            example = shlex.quote(self.data.entities[self.omitted[0]].name)
+            parts.append(
+                f"节点太多，只显示连接最多的 {len(self.nodes)} 个节点和 {len(self.relations)} 条关系，"
                 f"省略 {left} 个节点（--max-nodes {self.max_nodes}）。"
                 f"查看其他部分：kg viz --focus 名称 --depth 2，例如 kg viz --focus {example}。"
-                f" Showing {len(self.nodes)} of {total_nodes if not self.focus else len(self.nodes) + left} nodes;"
-                f" {left} left out. To explore elsewhere run: kg viz --focus NAME"
+                f" Showing the {len(self.nodes)} most connected of {total_nodes} nodes; {left} left out."
+                " To explore elsewhere run: kg viz --focus NAME"
             )
         return " ".join(parts) or None
 
@@ -456,10 +493,15 @@ def find_entities(data: Collected, name: str) -> list[str]:
     for entity in data.entities.values():
         for alias in entity.aliases:
             display.setdefault(_norm(alias), alias)
-    containing = [display[k] for k in sorted(display, key=len) if wanted in k or (len(k) > 1 and k in wanted)][:5]
+    longer = [display[k] for k in sorted(display, key=lambda k: (len(k), k)) if wanted in k][:5]
+    shorter = [display[k] for k in sorted(display, key=lambda k: (-len(k), k)) if len(k) > 1 and k in wanted][:3]
     close = [display[k] for k in get_close_matches(wanted, list(display), n=5, cutoff=0.4)]
-    suggestions = list(dict.fromkeys(containing + close))[:8]
-    hint = f"close names: {', '.join(suggestions)}" if suggestions else "no similar name either; run kg viz without --focus to see every name"
+    suggestions = list(dict.fromkeys(longer + close + shorter))[:8]
+    hint = (
+        f"close names: {', '.join(suggestions)}"
+        if suggestions
+        else "no similar name either; run kg viz without --focus to see every name"
+    )
     raise UsageError(f"--focus {name!r}: no entity has this name or alias in the graph; {hint}")
 
 
@@ -573,21 +615,140 @@ def explore(
 # ---------------------------------------------------------------------------------------
 
 
-def _vis_options(node_count: int) -> dict[str, Any]:
-    """vis-network options: a careful layout for small graphs, a fast one for large ones."""
+def _fold_trees(nodes: list[str], relations: list[Relation]) -> tuple[list[str], dict[str, str], dict[str, int]]:
+    """Split a large view into a core that physics lays out and trees folded onto it.
+
+    Peeling nodes of degree ≤ 1 until none is left gives the 2-core; each tree that hung off
+    it (a park's enterprises and metrics, a person, a policy) is placed around its anchor by
+    the page once physics is done, which keeps the layout work small. Returns the core
+    (every tree-only component keeps its best-connected node), the folded nodes' parents in
+    breadth-first order (a parent comes before its children), and how many folded nodes
+    each core node carries.
+    """
+    neighbours: dict[str, set[str]] = {n: set() for n in nodes}
+    for relation in relations:
+        neighbours[relation.source].add(relation.target)
+        neighbours[relation.target].add(relation.source)
+    degree = {n: len(others) for n, others in neighbours.items()}
+    alive = set(nodes)
+    stack = [n for n in nodes if degree[n] <= 1]
+    while stack:
+        node = stack.pop()
+        if node not in alive:
+            continue
+        alive.discard(node)
+        for other in neighbours[node]:
+            if other in alive:
+                degree[other] -= 1
+                if degree[other] <= 1:
+                    stack.append(other)
+    seen = set(alive)
+    for start in sorted(nodes, key=lambda n: (-len(neighbours[n]), n)):  # components that were all tree
+        if start in seen:
+            continue
+        alive.add(start)
+        component = [start]
+        seen.add(start)
+        for node in component:
+            for other in neighbours[node]:
+                if other not in seen:
+                    seen.add(other)
+                    component.append(other)
+    core = [n for n in nodes if n in alive]
+    parent: dict[str, str] = {}
+    anchor: dict[str, str] = {n: n for n in core}
+    ring = core
+    while ring:
+        following = []
+        for node in ring:
+            for other in sorted(neighbours[node], key=lambda n: (-len(neighbours[n]), n)):
+                if other not in anchor:
+                    parent[other] = node
+                    anchor[other] = anchor[node]
+                    following.append(other)
+        ring = following
+    carried: dict[str, int] = defaultdict(int)
+    for node in parent:
+        carried[anchor[node]] += 1
+    return core, parent, carried
+
+
+def _sunflower(core: list[str], relations: list[Relation], spacing: float = 60.0) -> dict[str, tuple[int, int]]:
+    """Starting positions for the core: breadth-first from the hubs along a sunflower spiral.
+
+    Hubs sit in the middle and their neighbours close by, so physics starts from a rough
+    picture instead of vis-network's default (every node on one circle), and the layout is
+    the same on every load.
+    """
+    members = set(core)
+    neighbours: dict[str, list[str]] = {n: [] for n in core}
+    for relation in relations:
+        if relation.source in members and relation.target in members:
+            neighbours[relation.source].append(relation.target)
+            neighbours[relation.target].append(relation.source)
+    order: list[str] = []
+    seen: set[str] = set()
+    for hub in sorted(core, key=lambda n: (-len(neighbours[n]), n)):
+        if hub in seen:
+            continue
+        seen.add(hub)
+        start = len(order)
+        order.append(hub)
+        for node in order[start:]:  # breadth first; the list grows while it is walked
+            for other in sorted(neighbours[node], key=lambda n: (-len(neighbours[n]), n)):
+                if other not in seen:
+                    seen.add(other)
+                    order.append(other)
+    golden = math.pi * (3 - math.sqrt(5))
+    return {
+        node: (
+            round(spacing * math.sqrt(i) * math.cos(i * golden)),
+            round(spacing * math.sqrt(i) * math.sin(i * golden)),
+        )
+        for i, node in enumerate(order)
+    }
+
+
+def _vis_options(node_count: int, core_size: int | None = None) -> dict[str, Any]:
+    """vis-network options: a careful layout for small graphs, a fast one for large ones.
+
+    For a large graph physics only moves the ``core_size`` nodes of the core (see
+    :func:`_fold_trees`) and its iterations shrink as the core grows, so the work to settle
+    stays about the same whatever the size.
+    """
     large = node_count > LARGE_GRAPH
     if large:
+        core = max(core_size if core_size is not None else node_count, 1)
         physics: dict[str, Any] = {
             "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -9000, "centralGravity": 0.3, "springLength": 110, "springConstant": 0.05, "damping": 0.35, "avoidOverlap": 0.1},
-            "stabilization": {"enabled": True, "iterations": 200 if node_count <= 2000 else 120, "updateInterval": 10, "fit": True},
+            "barnesHut": {
+                "theta": 1.0,
+                "gravitationalConstant": -12000,
+                "centralGravity": 0.2,
+                "springLength": 160,
+                "springConstant": 0.04,
+                "damping": 0.4,
+                "avoidOverlap": 0,
+            },
+            "stabilization": {
+                "enabled": True,
+                "iterations": max(40, min(200, 80_000 // core)),
+                "updateInterval": 10,
+                "fit": True,
+            },
             "minVelocity": 2,
-            "timestep": 0.6,
         }
     else:
         physics = {
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -80, "centralGravity": 0.026, "springLength": 70, "springConstant": 0.1, "damping": 0.5, "avoidOverlap": 0.8},
+            "forceAtlas2Based": {
+                "gravitationalConstant": -80,
+                "centralGravity": 0.026,
+                "springLength": 70,
+                "springConstant": 0.1,
+                "damping": 0.5,
+                "avoidOverlap": 0.8,
+            },
             "stabilization": {"enabled": True, "iterations": 600, "updateInterval": 20, "fit": True},
             "minVelocity": 0.8,
         }
@@ -646,6 +807,14 @@ def _payload(view: View) -> dict[str, Any]:
             article_id(data.sentences[iri][1])
         return sentences[iri]
 
+    folded: dict[str, str] = {}
+    carried: dict[str, int] = {}
+    start: dict[str, tuple[int, int]] = {}
+    core_size = len(view.nodes)
+    if len(view.nodes) > LARGE_GRAPH:
+        core, folded, carried = _fold_trees(view.nodes, view.relations)
+        start = _sunflower(core, view.relations)
+        core_size = len(core)
     nodes = []
     for iri in view.nodes:
         entity = data.entities[iri]
@@ -674,6 +843,12 @@ def _payload(view: View) -> dict[str, Any]:
             node["s"] = short_label(entity.name)
         if iri in view.focus:
             node["f"] = 1
+        if iri in folded:
+            node["u"] = index[folded[iri]]
+        elif carried.get(iri):
+            node["k"] = carried[iri]
+        if iri in start:
+            node["x"], node["y"] = start[iri]
         node["h"] = "\n".join(hover)
         nodes.append(node)
 
@@ -692,7 +867,12 @@ def _payload(view: View) -> dict[str, Any]:
                         span = [lo, hi]
             rows.append(len(evidence_rows))
             evidence_rows.append([sid, article_id(item.article), item.rule, item.confidence, *span])
-        edge: dict[str, Any] = {"id": number, "f": index[relation.source], "t": index[relation.target], "p": relation.predicate}
+        edge: dict[str, Any] = {
+            "id": number,
+            "f": index[relation.source],
+            "t": index[relation.target],
+            "p": relation.predicate,
+        }
         if relation.details:
             edge["x"] = "、".join(relation.details)
         if rows:
@@ -702,15 +882,22 @@ def _payload(view: View) -> dict[str, Any]:
     sentence_rows = [[data.sentences[iri][0], article_id(data.sentences[iri][1])] for iri in sentences]
     article_rows = [data.headlines.get(iri, _fallback_name(iri)) for iri in articles]
     return {
-        "classes": {name: {"zh": s.zh, "colour": s.colour, "border": s.border, "shape": s.shape} for name, s in CLASS_STYLE.items()},
-        "predicates": {name: {"zh": s.zh, "colour": s.colour, "width": s.width, "dashes": list(s.dashes) or False} for name, s in EDGE_STYLE.items()},
+        "classes": {
+            name: {"zh": s.zh, "colour": s.colour, "border": s.border, "shape": s.shape}
+            for name, s in CLASS_STYLE.items()
+        },
+        "predicates": {
+            name: {"zh": s.zh, "colour": s.colour, "width": s.width, "dashes": list(s.dashes) or False}
+            for name, s in EDGE_STYLE.items()
+        },
         "nodes": nodes,
         "edges": edges,
         "evidence": evidence_rows,
         "sentences": sentence_rows,
         "articles": article_rows,
         "focus": [index[iri] for iri in view.focus if iri in index],
-        "options": _vis_options(len(nodes)),
+        "options": _vis_options(len(nodes), core_size),
+        "folded": [index[iri] for iri in folded],
         "total": {"nodes": len(data.entities), "edges": len(data.relations), "omitted": len(view.omitted)},
     }
 
@@ -720,7 +907,11 @@ def _json_for_script(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     # "<" as \u003c also turns every "</" into "\u003c/"; JSON.parse reads both back unchanged.
     return (
-        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
     )
 
 
@@ -805,7 +996,9 @@ def render_view(view: View, *, title: str = "kg 知识图谱") -> str:
         "VIS_CSS": assets["vis_css"],
         "CSS": assets["css"],
         "LEGEND": _legend(view),
-        "NOTE": f'<div id="note" role="status"><span>{html.escape(note)}</span><button type="button" id="note-close" aria-label="关闭">×</button></div>' if note else "",
+        "NOTE": f'<div id="note" role="status"><span>{html.escape(note)}</span><button type="button" id="note-close" aria-label="关闭">×</button></div>'
+        if note
+        else "",
         "STATS": html.escape(f"{len(view.nodes)} 个节点 · {len(view.relations)} 条关系"),
         "DATA": _json_for_script(_payload(view)),
         "VIS_JS": scripts[0],

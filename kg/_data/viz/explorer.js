@@ -39,11 +39,14 @@
     const focused = focusIds.has(n.id);
     return {
       id: n.id,
+      x: n.x,
+      y: n.y,
       label: n.s,
       title: n.h,
       shape: cls.shape,
       size: focused ? size + 6 : size,
-      mass: 1 + Math.min(4, n.d / 8),
+      mass: 1 + Math.min(3, n.d / 10) + Math.min(3, (n.k || 0) / 10),
+      physics: n.u === undefined,
       margin: inside ? { top: 6, bottom: 6, left: 8, right: 8 } : undefined,
       borderWidth: focused ? 4 : 1.5,
       color: {
@@ -82,6 +85,7 @@
       dashes: style.dashes,
       color: { color: style.colour, highlight: style.colour, hover: style.colour, opacity: 0.9 },
       font: { color: style.colour },
+      physics: from.u === undefined && to.u === undefined,
     };
   }
 
@@ -96,9 +100,61 @@
   window.kgNetwork = network;
   kg.timing.built = performance.now() - started;
 
+  /** Place the trees folded out of the physics (large graphs) around their anchors. */
+  function unfold() {
+    if (!DATA.folded.length) return;
+    const children = new Map();
+    for (const id of DATA.folded) {
+      const parent = nodesById.get(id).u;
+      if (!children.has(parent)) children.set(parent, []);
+      children.get(parent).push(id);
+    }
+    const positions = network.getPositions();
+    let cx = 0;
+    let cy = 0;
+    let core = 0;
+    for (const n of DATA.nodes) {
+      if (n.u !== undefined) continue;
+      cx += positions[n.id].x;
+      cy += positions[n.id].y;
+      core += 1;
+    }
+    cx /= core || 1;
+    cy /= core || 1;
+    const golden = Math.PI * (3 - Math.sqrt(5));
+    const heading = new Map();
+    const updates = [];
+    const place = (parent) => {
+      const kids = children.get(parent);
+      const at = positions[parent];
+      let facing = heading.get(parent);
+      if (facing === undefined) facing = Math.atan2(at.y - cy, at.x - cx);
+      // Leaves fill the inner sunflower, subtrees take the outer seats and grow outwards.
+      kids.sort((a, b) => children.has(a) - children.has(b));
+      kids.forEach((id, i) => {
+        const r = 34 + 30 * Math.sqrt(i + 1);
+        const angle = facing + (i + 1) * golden;
+        positions[id] = { x: at.x + r * Math.cos(angle), y: at.y + r * Math.sin(angle) };
+        heading.set(id, angle);
+        updates.push({ id: id, x: positions[id].x, y: positions[id].y });
+      });
+    };
+    const done = new Set();
+    for (const id of DATA.folded) {
+      const parent = nodesById.get(id).u;
+      if (!done.has(parent)) {
+        done.add(parent);
+        place(parent);
+      }
+    }
+    nodeSet.update(updates);
+  }
+
   function settle() {
     if (kg.settled) return;
     network.setOptions({ physics: { enabled: false } });
+    unfold();
+    if (DATA.folded.length) network.fit();
     $("loading").hidden = true;
     kg.settled = true;
     kg.timing.settled = performance.now();
@@ -204,6 +260,22 @@
     return block;
   }
 
+  /** A list showing the first ``limit`` items and a button for the rest. */
+  function shortList(parent, items, limit, render) {
+    const list = el("ul");
+    items.slice(0, limit).forEach((item) => list.appendChild(render(item)));
+    parent.appendChild(list);
+    if (items.length > limit) {
+      const more = el("button", "link more", "显示全部 " + items.length + " 项 · show all");
+      more.type = "button";
+      more.addEventListener("click", () => {
+        items.slice(limit).forEach((item) => list.appendChild(render(item)));
+        more.remove();
+      });
+      parent.appendChild(more);
+    }
+  }
+
   function describeRule(row) {
     const parts = [];
     if (row[2]) parts.push(row[2]);
@@ -275,21 +347,18 @@
     const figures = mine.filter((e) => e.p === "achieves" && e.f === id);
     if (figures.length) {
       section(body, "关键数据", "Key figures");
-      const list = el("ul");
-      for (const e of figures) {
+      shortList(body, figures, 6, (e) => {
         const metric = nodesById.get(e.t);
         const li = el("li", "figure");
         li.appendChild(nodeLink(metric.id));
         if (metric.m && metric.m.quantity) li.appendChild(el("span", "value", metric.m.quantity));
-        list.appendChild(li);
-      }
-      body.appendChild(list);
+        return li;
+      });
     }
     const others = mine.filter((e) => !(e.p === "achieves" && e.f === id));
     if (others.length) {
       section(body, "关系", "Relations");
-      const list = el("ul");
-      for (const e of others.slice(0, 60)) {
+      shortList(body, others, 8, (e) => {
         const style = DATA.predicates[e.p];
         const li = el("li");
         li.appendChild(badge("pred", predicateName(e.p), style.colour));
@@ -299,10 +368,8 @@
         if (e.x) li.appendChild(el("span", "about", "（" + e.x + "）"));
         li.appendChild(document.createTextNode(" "));
         li.appendChild(edgeLink(e, "证据"));
-        list.appendChild(li);
-      }
-      body.appendChild(list);
-      if (others.length > 60) body.appendChild(el("p", "more", "还有 " + (others.length - 60) + " 条关系"));
+        return li;
+      });
     }
 
     section(body, "证据", "Evidence");
@@ -310,10 +377,7 @@
 
     if (n.r && n.r.length) {
       section(body, "提及文章", "Mentioned in");
-      const list = el("ul");
-      for (const a of n.r.slice(0, 30)) list.appendChild(el("li", null, "《" + DATA.articles[a] + "》"));
-      body.appendChild(list);
-      if (n.r.length > 30) body.appendChild(el("p", "more", "还有 " + (n.r.length - 30) + " 篇"));
+      shortList(body, n.r, 10, (a) => el("li", null, "《" + DATA.articles[a] + "》"));
     }
     body.appendChild(el("p", "iri", n.iri));
   }
@@ -385,12 +449,13 @@
     if (!n) return;
     if (hiddenClasses.has(n.c)) setClassVisible(n.c, true);
     network.selectNodes([id]);
+    showNode(id);
     const animate = !how || how.animate !== false;
     network.focus(id, {
       scale: Math.max(network.getScale(), 1.0),
+      offset: { x: panel.hidden ? 0 : -(panel.offsetWidth + 12) / 2, y: 0 },
       animation: animate ? { duration: 450, easingFunction: "easeInOutQuad" } : false,
     });
-    showNode(id);
   }
   kg.focus = focusNode;
 
