@@ -23,6 +23,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{0,2}月\d)|(今年|去年|明�
 _TARGET = re.compile(r"力争|争取|目标(?:是|为|到|:|：)|计划(?:到|在|于|实现|完成|新增|投资|年)|预计|有望|确保|将(?:实现|达到|突破|新增|超过)|预期|规划到")
 _GROWTH = re.compile(r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$")
 _CLAUSE_END = re.compile(r"[;；。]")
+_SHARE_OF = re.compile(r"(?:占|超过|相当于|达到)(?P<area>全市|全省|全国|全区|全球|[\u4e00-\u9fff]{2,3}[市省])")
 _COMPARISON = re.compile(
     r"(?P<than>高于|低于|快于|慢于|超过|比上年同期|比上年|比去年|较上年|较去年)?(?P<area>全市|全省|全国|全区|平均水平|提高|下降|增加|减少)"
 )
@@ -249,6 +250,11 @@ def extract_metrics(
                 indicator = base.indicator + (growth.group(1) or "") + growth.group(2)
             elif growth and own:
                 indicator = own + (growth.group(1) or "") + growth.group(2)
+            share = _SHARE_OF.search(fragment)
+            if share and quantity.unit == "percent":
+                # 占全市总数的42%, 超过全市的三分之一: a share of the wider area's total.
+                base = sentence_metrics[-1].indicator if sentence_metrics else ""
+                indicator = f"{base}占{share.group('area')}比重"
             comparison = _COMPARISON.search(fragment)
             if comparison and quantity.unit == "percentage_point" and sentence_metrics:
                 # 增速高于全省8.9个百分点 / 比上年提高2.3个百分点: how the last figure compares.
