@@ -105,7 +105,7 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | 
         if second is None:
             break
         gap = text[first.end - offset : second.start - offset]
-        if gap in ("内的", "的", "内", "里的", "中的", "旗下的", "旗下") or first.generic and gap in ("", "企业", "的企业", "的"):
+        if gap in ("内的", "的", "内", "里的", "中的", "旗下的", "旗下") or first.generic and first.type == "Park" and not second.generic and len(gap) <= 6 and not re.search(r"[,，;；:：、在于]", gap):
             in_clause = [m for m in in_clause if m.start >= second.start]
             continue
         break
@@ -202,6 +202,13 @@ def extract_metrics(
             rule = "achieves.nearest-subject"
             confidence = 0.8
             anchor: Mention | None = None
+            following = [
+                m for m in here
+                if m.type == "Enterprise" and not m.generic and ents.get(m)
+                and 0 <= m.start - quantity.end <= 2 and text[quantity.end - offset : m.start - offset].startswith("的")
+            ]
+            if following:
+                before = [following[0]]  # 总投资12.5亿元的某公司: the figure describes the company after it
             if before:
                 anchor = _clause_subject(text, offset, before)
             if anchor is not None:

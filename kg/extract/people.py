@@ -40,6 +40,10 @@ def _name_at(text: str, position: int) -> str | None:
     or a transliterated foreign name with a middle dot (托马斯·韦伯)."""
     foreign = _FOREIGN.match(text, position)
     if foreign:
+        for word in sorted(_AFTER_NAME, key=len, reverse=True):
+            # 托马斯·韦伯说: a speech verb glued to the name is not part of it.
+            if foreign.group().endswith(word) and len(foreign.group()) - len(word) > foreign.group().index("·") + 1:
+                return foreign.group()[: -len(word)]
         # 托马斯·韦伯说: the name ends where a boundary word begins.
         for end in range(foreign.end(), foreign.start() + foreign.group().index("·") + 1, -1):
             rest = text[end:]
