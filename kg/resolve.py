@@ -182,11 +182,21 @@ def _policy_key(text: str, named: list[Mention]) -> str:
 
 
 def iri_slug(*parts: str) -> str:
-    """A deterministic, always-valid IRI path segment for a name (percent-encoded UTF-8)."""
+    """A deterministic, always-valid IRI path segment for a name (percent-encoded UTF-8).
+
+    A very long name keeps its first characters (never half an escape) plus a hash of the whole.
+    """
     text = "/".join(normalize_name(part) for part in parts if part)
     slug = quote(text, safe="")
     if len(slug) > 180:
-        slug = slug[:120] + "-" + hashlib.sha1(text.encode()).hexdigest()[:16]
+        digest = hashlib.sha1(text.encode()).hexdigest()[:16]
+        head = ""
+        for ch in text:
+            piece = quote(ch, safe="")
+            if len(head) + len(piece) > 120:
+                break
+            head += piece
+        slug = f"{head}-{digest}"
     return slug or hashlib.sha1(text.encode()).hexdigest()[:16]
 
 

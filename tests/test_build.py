@@ -169,3 +169,13 @@ def test_cli_help_documents_every_build_option(capsys):
 def test_import_kg_is_quiet_and_lazy():
     code = "import sys, kg; assert 'jieba' not in sys.modules and 'rdflib' not in sys.modules, sorted(sys.modules)"
     subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)
+
+
+def test_build_long_names_give_valid_iris():
+    from kg.resolve import iri_slug
+
+    slug = iri_slug("南昌" * 40 + "GmbH南昌科技有限公司")
+    assert len(slug) <= 180 and "%" not in slug[-20:]
+    import re
+
+    assert re.fullmatch(r"(?:%[0-9A-F]{2}|[A-Za-z0-9_.~-])+", slug)
