@@ -1,60 +1,140 @@
 """``build``: files in, graph out — the whole pipeline behind ``kg build``.
 
 paths → :mod:`kg.corpus` (Documents) → :mod:`kg.pipeline` (Extractions) →
-:class:`kg.graph.GraphBuilder` (rdflib Graph or Dataset). Unreadable inputs are collected, not
-fatal: each gets one :class:`~kg.errors.InputError` naming the file and the reason.
+:class:`kg.graph.GraphBuilder` (triples) → an rdflib Graph or Dataset, or a file written by
+pyoxigraph. Unreadable inputs are collected, not fatal: each gets one
+:class:`~kg.errors.InputError` naming the file and the reason.
+
+Files are extracted one by one and turned into triples at once (:mod:`kg.parallel` runs that
+here, in ``jobs`` worker processes or on a Dask cluster); results are merged in input order,
+so every way of running gives the same graph. With ``store=DIR`` the triples go to the
+persistent, incremental :class:`kg.store.GraphStore` instead of memory, and files it holds
+unchanged are not read again.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
-from rdflib import RDF, Dataset, Graph
-
-from .corpus import expand_paths, read_document
 from .errors import InputError
-from .graph import GraphBuilder
-from .model import Extraction
 from .ontology import DEFAULT_BASE_IRI, KG
-from .pipeline import extract_document
-from .segment import Segmenter
 
-__all__ = ["BuildResult", "build", "build_corpus", "default_inputs", "summarize", "text_progress"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+    from rdflib import Dataset, Graph
 
-Progress = Callable[[int, int, str], None]
+    from .graph import GraphBuilder
+    from .segment import Segmenter
+    from .store import GraphStore
+
+__all__ = [
+    "BuildResult",
+    "Progress",
+    "build",
+    "build_corpus",
+    "default_inputs",
+    "peak_memory",
+    "summarize",
+    "text_progress",
+]
+
+#: ``progress(done, total, name, articles=n)``: called after each file is merged.
+Progress = Callable[..., None]
+
+ENTITY_CLASSES = ("Park", "Enterprise", "Policy", "Person", "GovernmentBody", "Place", "Metric")
+RELATIONS = ("hosts", "issues", "achieves", "locatedIn", "partOf", "holdsPost")
 
 
 @dataclass
 class BuildResult:
-    """What a build produced and what it could not read."""
+    """What a build produced and what it could not read.
 
-    builder: GraphBuilder
+    The triples are in ``builder`` (an in-memory build) or in ``store`` (``store=DIR``).
+    ``timings`` splits the time by stage: ``read``, ``extract`` and ``triples`` are seconds of
+    work summed over all workers; ``merge`` (and ``write``, once written) are seconds in this
+    process.
+    """
+
+    builder: GraphBuilder | None = None
+    store: GraphStore | None = None
     documents: int = 0
     articles: int = 0
     problems: list[InputError] = field(default_factory=list)
     seconds: float = 0.0
+    characters: int = 0
+    unchanged: int = 0
+    interrupted: bool = False
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("read", "extract", "triples", "merge"), 0.0))
     _graph: Graph | None = None
 
     @property
-    def extractions(self) -> list[Extraction]:
-        return self.builder.extractions
-
-    @property
     def graph(self) -> Graph:
-        """The union graph (built once, on first use)."""
+        """The union graph as an rdflib Graph (made once, on first use; costly for big graphs)."""
         if self._graph is None:
-            self._graph = self.builder.graph()
+            self._graph = self.store.graph() if self.store is not None else self._builder().graph()
         return self._graph
 
     def dataset(self) -> Dataset:
         """The graph with one named graph per article."""
-        return self.builder.dataset()
+        return self.store.dataset() if self.store is not None else self._builder().dataset()
+
+    def _builder(self) -> GraphBuilder:
+        assert self.builder is not None
+        return self.builder
+
+    def triple_count(self) -> int:
+        """Distinct triples in the union graph."""
+        return self.store.triple_count() if self.store is not None else self._builder().triple_count()
+
+    def oxigraph(self) -> pyoxigraph.Store:
+        """A pyoxigraph store to run SPARQL on (for an in-memory build: entities, relations, metrics)."""
+        return self.store.oxigraph if self.store is not None else self._builder().store()
+
+    def summary(self) -> dict[str, Counter[str]]:
+        """Counts of entities by class and relations by predicate (like :func:`summarize`, but fast)."""
+        named = self.store is not None or self._builder().named_graphs
+        store = self.oxigraph()
+        values = " ".join(f"kg:{name}" for name in ENTITY_CLASSES)
+        entities: Counter[str] = Counter(dict.fromkeys(ENTITY_CLASSES, 0))
+        query = f"PREFIX kg: <{KG._NS}> SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }} GROUP BY ?c"
+        for row in store.query(query, use_default_graph_as_union=named):
+            entities[row["c"].value.rpartition("#")[2]] = int(row["n"].value)
+        values = " ".join(f"kg:{name}" for name in RELATIONS)
+        relations: Counter[str] = Counter(dict.fromkeys(RELATIONS, 0))
+        query = (
+            f"PREFIX kg: <{KG._NS}> SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE "
+            f"{{ VALUES ?p {{ {values} }} ?s ?p ?o }} }} GROUP BY ?p"
+        )
+        for row in store.query(query, use_default_graph_as_union=named):
+            relations[row["p"].value.rpartition("#")[2]] = int(row["n"].value)
+        return {"entities": entities, "relations": relations}
+
+    def write(self, destination: str | os.PathLike[str], format_name: str = "turtle") -> Path:
+        """Write the graph atomically (pyoxigraph for Turtle, N-Triples, TriG, N-Quads)."""
+        from .export import FORMATS, atomic_write
+        from .export import _resolve as resolve_format
+
+        format_name = {"nt": "nt", "nquads": "nquads", "trig": "trig", "turtle": "turtle"}.get(
+            FORMATS.get(format_name.lower(), ""), resolve_format(format_name)
+        )
+        started = time.perf_counter()
+        source = self.store if self.store is not None else self._builder()
+        path = atomic_write(destination, lambda temp: source.write(str(temp), format_name))
+        self.timings["write"] = time.perf_counter() - started
+        return path
+
+    def write_stream(self, stream: IO[bytes], format_name: str = "turtle") -> None:
+        """Write the graph to a binary stream."""
+        source = self.store if self.store is not None else self._builder()
+        source.write(stream, format_name)
 
 
 def default_inputs() -> list[Path]:
@@ -65,32 +145,121 @@ def default_inputs() -> list[Path]:
     return [seeds]
 
 
+def peak_memory() -> dict[str, float]:
+    """Peak resident memory in MiB of this process and of its largest finished child."""
+    scale = 1 / 1024 if sys.platform != "darwin" else 1 / 1_048_576
+    return {
+        "self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale,
+        "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale,
+    }
+
+
 def build_corpus(
     paths: Sequence[str | os.PathLike[str]] | None = None,
     *,
-    base_iri: str = DEFAULT_BASE_IRI,
+    base_iri: str | None = None,
     segmenter: Segmenter | None = None,
     progress: Progress | None = None,
+    jobs: int = 1,
+    executor: str = "process",
+    scheduler: str | None = None,
+    named_graphs: bool = True,
+    store: str | os.PathLike[str] | GraphStore | None = None,
+    output_format: str | None = None,
 ) -> BuildResult:
-    """Read, extract and assemble; never raises for a single bad file."""
+    """Read, extract and assemble; never raises for a single bad file.
+
+    ``base_iri`` is the namespace of instance IRIs (default ``kgr:``; a store keeps the one it
+    was made with). ``jobs`` worker processes extract in parallel (``executor="dask"`` with ``scheduler``
+    uses a Dask cluster instead); the graph is the same whichever runs it. ``named_graphs``
+    keeps one graph per article in memory (needed for :meth:`BuildResult.dataset`). ``store``
+    (a folder or an open :class:`~kg.store.GraphStore`) adds the files to a persistent store;
+    files it already holds with the same content are skipped. ``output_format="turtle"`` says
+    the result will be written as Turtle, which lets workers prepare most of it.
+
+    Ctrl-C stops the build between two files: a store keeps every file merged so far and its
+    labels are brought up to date before ``KeyboardInterrupt`` goes on up.
+    """
+    from .graph import GraphBuilder
+    from .parallel import map_files
+
     started = time.perf_counter()
-    files, problems = expand_paths(paths if paths else default_inputs())
-    segmenter = segmenter or Segmenter()
-    result = BuildResult(builder=GraphBuilder(base_iri=base_iri), problems=problems)
-    for number, path in enumerate(files, 1):
-        if progress:
-            progress(number, len(files), str(path))
-        try:
-            document = read_document(path)
-        except InputError as error:
-            result.problems.append(error)
-            continue
-        extractions = extract_document(document, segmenter=segmenter)
-        result.builder.add(extractions)
-        result.documents += 1
-        result.articles += len(extractions)
+    files, problems = expand_paths_or_default(paths)
+    result = BuildResult(problems=problems)
+    graph_store = _open_store(store, base_iri) if store is not None else None
+    if graph_store is not None:
+        result.store = graph_store
+        tasks = graph_store.changed_tasks(files, result)
+        base_iri = graph_store.base_iri
+    else:
+        base_iri = base_iri or DEFAULT_BASE_IRI
+        # Bound for Turtle with workers: they write each article's own triples as Turtle, which
+        # leaves the main process little more than appending them (a single process gains nothing).
+        turtle = output_format == "turtle" and not named_graphs and (jobs > 1 or executor == "dask")
+        result.builder = GraphBuilder(base_iri=base_iri, named_graphs=named_graphs, turtle=turtle)
+        tasks = None
+    total = len(files)
+    processed = 0
+    merge = result.timings
+    facts: Iterator[Any] = map_files(
+        files, base_iri=base_iri, jobs=jobs, executor=executor, scheduler=scheduler, segmenter=segmenter, tasks=tasks,
+        turtle=result.builder is not None and result.builder._turtle,
+    )
+    try:
+        for file_facts in facts:
+            processed += 1
+            error = file_facts.error()
+            if error is not None:
+                result.problems.append(error)
+            else:
+                merged = time.perf_counter()
+                if graph_store is not None:
+                    graph_store.put(file_facts)
+                else:
+                    for article in file_facts.articles:
+                        result.builder.add_facts(article)  # type: ignore[union-attr]
+                merge["merge"] += time.perf_counter() - merged
+                for stage, seconds in file_facts.timings.items():
+                    merge[stage] = merge.get(stage, 0.0) + seconds
+                result.documents += 1
+                result.articles += len(file_facts.articles)
+                result.characters += file_facts.chars
+            if progress:  # files a store holds unchanged count as done too
+                progress(min(processed + result.unchanged, total), total, file_facts.path, articles=result.articles)
+        if progress and (processed + result.unchanged < total or not processed):
+            progress(total, total, "", articles=result.articles)
+    except KeyboardInterrupt:
+        result.interrupted = True
+        if graph_store is not None:
+            graph_store.commit()
+        raise
+    finally:
+        close = getattr(facts, "close", None)
+        if close:
+            close()
+    if graph_store is not None:
+        labelled = time.perf_counter()
+        graph_store.commit()
+        merge["labels"] = time.perf_counter() - labelled
     result.seconds = time.perf_counter() - started
     return result
+
+
+def expand_paths_or_default(paths: Sequence[str | os.PathLike[str]] | None) -> tuple[list[Path], list[InputError]]:
+    from .corpus import expand_paths
+
+    return expand_paths(paths if paths else default_inputs())
+
+
+def _open_store(store: Any, base_iri: str | None) -> GraphStore:
+    from .errors import UsageError
+    from .store import GraphStore
+
+    if isinstance(store, GraphStore):
+        if base_iri and base_iri != store.base_iri:
+            raise UsageError(f"{store.directory} holds IRIs under {store.base_iri}, not {base_iri}")
+        return store
+    return GraphStore(store, base_iri=base_iri)
 
 
 def build(
@@ -113,29 +282,56 @@ def build(
 
 def summarize(graph: Graph) -> dict[str, Counter[str]]:
     """Counts of entities by class and relations by predicate, for the build summary."""
+    from rdflib import RDF
+
     entities: Counter[str] = Counter()
-    for cls in ("Park", "Enterprise", "Policy", "Person", "GovernmentBody", "Place", "Metric"):
+    for cls in ENTITY_CLASSES:
         entities[cls] = sum(1 for _ in graph.subjects(RDF.type, KG[cls]))
     relations: Counter[str] = Counter()
-    for name in ("hosts", "issues", "achieves", "locatedIn", "partOf", "holdsPost"):
+    for name in RELATIONS:
         relations[name] = sum(1 for _ in graph.subject_objects(KG[name]))
     return {"entities": entities, "relations": relations}
 
 
-def text_progress(stream=sys.stderr) -> Progress:
-    """A one-line progress bar with files/s and ETA, drawn on ``stream``."""
-    started = time.perf_counter()
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
 
-    def show(done: int, total: int, name: str) -> None:
-        elapsed = time.perf_counter() - started
+
+def text_progress(stream: IO[str] | None = None) -> Progress:
+    """A progress bar with files, articles/s and ETA, redrawn at most ten times a second.
+
+    On a terminal it is one line drawn over and over; elsewhere (a log) it prints one line at
+    every tenth of the way.
+    """
+    stream = stream or sys.stderr
+    started = time.perf_counter()
+    tty = hasattr(stream, "isatty") and stream.isatty()
+    state = {"drawn": 0.0, "tenth": -1}
+
+    def show(done: int, total: int, name: str, articles: int = 0) -> None:
+        now = time.perf_counter()
+        finished = done >= total
+        tenth = 10 * done // max(total, 1)
+        if tty and not finished and now - state["drawn"] < 0.1:
+            return
+        if not tty and not finished and tenth == state["tenth"]:
+            return
+        state["drawn"], state["tenth"] = now, tenth
+        elapsed = now - started
         rate = done / elapsed if elapsed > 0 else 0.0
         eta = (total - done) / rate if rate else 0.0
-        width = 30
+        width = 24
         filled = int(width * done / max(total, 1))
-        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files  {rate:5.1f}/s  ETA {eta:4.0f}s ")
-        if done == total:
-            stream.write("\n")
+        line = (
+            f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files  {articles} articles  "
+            f"{articles / elapsed if elapsed > 0 else 0:6.1f} articles/s  "
+            + (f"took {_clock(elapsed)}" if finished else f"ETA {_clock(eta)}")
+        )
+        if tty:
+            stream.write(f"\r{line}  " + ("\n" if finished else ""))
+        else:
+            stream.write(line + "\n")
         stream.flush()
 
     return show
-

@@ -31,7 +31,9 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "build",
         help="read articles and write the knowledge graph (Turtle and HTML)",
         description="Read .txt/.md/.html files, folders or globs (default: ./seeds) and write "
-        "OUTDIR/graph.ttl (or another --format) and OUTDIR/graph.html.",
+        "OUTDIR/graph.ttl (or another --format) and OUTDIR/graph.html. With --store DIR the graph "
+        "is kept in a persistent store that later builds add to: unchanged files are skipped, "
+        "changed files replace their facts.",
     )
     parser.add_argument("paths", nargs="*", help="files, folders or glob patterns (default: seeds/)")
     parser.add_argument("-o", "--out", default="out", help="output folder (default: out)")
@@ -41,53 +43,95 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         choices=["turtle", "nt", "json-ld", "trig", "nquads"],
         help="graph format; trig and nquads keep one named graph per article (default: turtle)",
     )
-    parser.add_argument("--base-iri", default=DEFAULT_BASE_IRI, help=f"namespace of instance IRIs (default: {DEFAULT_BASE_IRI})")
+    parser.add_argument("--base-iri", default=None, help=f"namespace of instance IRIs (default: {DEFAULT_BASE_IRI})")
     parser.add_argument("--no-html", action="store_true", help="do not write graph.html")
     parser.add_argument("--no-validate", action="store_true", help="skip the SHACL check of the result")
+    parser.add_argument("-j", "--jobs", type=int, default=1, help="worker processes extracting in parallel (default: 1)")
+    parser.add_argument(
+        "--store", metavar="DIR",
+        help="keep the graph in a persistent, incremental store in DIR (made if missing) and write OUTDIR from it",
+    )  # fmt: skip
+    parser.add_argument(
+        "--executor", default="process", choices=["process", "dask"],
+        help="where extraction runs: local processes (--jobs) or a Dask cluster (--scheduler) (default: process)",
+    )  # fmt: skip
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--no-output", action="store_true", help="write no graph file (with --store: only update the store)")
+    parser.add_argument("--timings", action="store_true", help="print the time spent per stage and the peak memory")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     parser.set_defaults(run=_run_build)
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from .builder import build_corpus, summarize, text_progress
-    from .export import SUFFIX, serialize
+    from .builder import build_corpus, peak_memory, text_progress
+    from .export import SUFFIX
 
+    if args.executor == "dask" and not args.scheduler:
+        raise UsageError("--executor dask needs --scheduler ADDRESS of a running Dask scheduler (e.g. tcp://10.0.0.5:8786)")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: give 1 or more worker processes")
     show_progress = not args.quiet and len(args.paths) > 0 and _many_files(args.paths)
-    result = build_corpus(args.paths or None, base_iri=args.base_iri, progress=text_progress() if show_progress else None)
-    for problem in result.problems:
-        _err(str(problem))
-    if result.documents == 0:
-        _err("nothing could be read; no graph written")
-        return 1
-    out = Path(args.out)
-    graph = result.graph
-    target = out / f"graph{SUFFIX[args.format]}"
-    if args.format in ("trig", "nquads"):
-        serialize(result.dataset(), args.format, target)
-    else:
-        serialize(graph, args.format, target)
-    html_path = None
-    if not args.no_html:
-        from .viz import write_html
+    try:
+        result = build_corpus(
+            args.paths or None,
+            base_iri=args.base_iri,
+            progress=text_progress() if show_progress else None,
+            jobs=args.jobs,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            named_graphs=args.format in ("trig", "nquads"),
+            store=args.store,
+            output_format=args.format,
+        )
+    except KeyboardInterrupt:
+        if args.store:
+            _err(f"interrupted; the store {args.store} holds every file merged before Ctrl-C")
+        raise
+    try:
+        for problem in result.problems:
+            _err(str(problem))
+        if result.documents == 0 and not (args.store and result.unchanged):
+            _err("nothing could be read; no graph written")
+            return 1
+        out = Path(args.out)
+        target = out / f"graph{SUFFIX[args.format]}"
+        if not args.no_output:
+            result.write(target, args.format)
+        html_path = validation = None
+        if not args.no_html:
+            from .viz import write_html
 
-        html_path = write_html(graph, out / "graph.html")
-    validation = None
-    if not args.no_validate:
-        from .validate import validate
+            html_path = write_html(result.graph, out / "graph.html")
+        if not args.no_validate:
+            from .validate import validate
 
-        validation = validate(graph)
-    if not args.quiet:
-        counts = summarize(graph)
-        print(f"read {result.documents} file(s), {result.articles} article(s) in {result.seconds:.2f}s")
-        print("entities:  " + ", ".join(f"{k} {v}" for k, v in counts["entities"].items()))
-        print("relations: " + ", ".join(f"{k} {v}" for k, v in counts["relations"].items()))
-        print(f"triples:   {len(graph)}")
-        if validation is not None:
-            print("shapes:    " + ("conforms" if validation.conforms else f"{len(validation.errors)} violation(s); run kg validate {target}"))
-        print(f"wrote {target}" + (f" and {html_path}" if html_path else ""))
-    if validation is not None and not validation.conforms:
-        return 2
-    return 0
+            validation = validate(result.graph)
+        if not args.quiet:
+            counts = result.summary()
+            unchanged = f", {result.unchanged} unchanged" if result.unchanged else ""
+            print(f"read {result.documents} file(s){unchanged}, {result.articles} article(s) in {result.seconds:.2f}s")
+            print("entities:  " + ", ".join(f"{k} {v}" for k, v in counts["entities"].items()))
+            print("relations: " + ", ".join(f"{k} {v}" for k, v in counts["relations"].items()))
+            if result.store is not None:
+                store = result.store
+                print(f"store:     {len(store)} quads in {len(store.article_keys())} article graphs and kgr:labels")
+            else:
+                print(f"triples:   {result.triple_count()}")
+            if validation is not None:
+                print("shapes:    " + ("conforms" if validation.conforms else f"{len(validation.errors)} violation(s); run kg validate {target}"))
+            written = [str(path) for path in (None if args.no_output else target, html_path, args.store) if path]
+            print("wrote " + " and ".join(written))
+        if args.timings:
+            memory = peak_memory()
+            stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings.items())
+            print(f"timings:   {stages}; total {result.seconds + result.timings.get('write', 0.0):.2f}s")
+            print(f"memory:    peak {memory['self']:.0f} MiB here, {memory['children']:.0f} MiB in the largest worker")
+        if validation is not None and not validation.conforms:
+            return 2
+        return 0
+    finally:
+        if result.store is not None:
+            result.store.close()
 
 
 def _many_files(paths: Sequence[str]) -> bool:
@@ -95,6 +139,38 @@ def _many_files(paths: Sequence[str]) -> bool:
 
     files, _ = expand_paths(paths)
     return len(files) > 20
+
+
+# kg remove --------------------------------------------------------------------
+def _add_remove(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "remove",
+        help="take the facts of files out of a store made by kg build --store",
+        description="Remove from the store (default out/store) every fact that came from PATH (a file, or "
+        "every file under a folder); labels are recomputed from the articles that remain.",
+    )
+    parser.add_argument("paths", nargs="+", help="files or folders, as they were given to kg build")
+    parser.add_argument("--store", default="out/store", metavar="DIR", help="the store (default: out/store)")
+    parser.set_defaults(run=_run_remove)
+
+
+def _run_remove(args: argparse.Namespace) -> int:
+    from .store import GraphStore
+
+    if not (Path(args.store) / "manifest.sqlite").exists():
+        raise UsageError(f"{args.store} is not a kg store; make one with kg build --store {args.store}")
+    missing = []
+    with GraphStore(args.store) as store:
+        for path in args.paths:
+            removed = store.remove(path)
+            if removed:
+                print(f"removed {len(removed)} file(s) under {path}" if len(removed) > 1 else f"removed {removed[0]}")
+            else:
+                missing.append(path)
+        store.commit()
+    for path in missing:
+        _err(f"{path}: not in the store {args.store}")
+    return 1 if missing else 0
 
 
 # kg validate ------------------------------------------------------------------
@@ -290,7 +366,47 @@ def _run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Adder] = [_add_build, _add_validate, _add_eval, _add_query, _add_serve, _add_push, _add_stats, _add_export]
+# kg viz -----------------------------------------------------------------------
+def _add_viz(sub: argparse._SubParsersAction) -> None:
+    from .viz import DEFAULT_DEPTH, DEFAULT_MAX_NODES
+
+    parser = sub.add_parser(
+        "viz",
+        help="write the interactive HTML explorer of a graph (works offline)",
+        description="Write one self-contained HTML page (no network needed) to explore GRAPH "
+        "(default out/graph.ttl): search, class filters, and the evidence sentences behind every "
+        "node and edge. --focus NAME draws only the neighbourhood of one entity.",
+    )
+    parser.add_argument("graph", nargs="?", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    parser.add_argument("-o", "--output", default="out/graph.html", help="page to write (default: out/graph.html)")
+    parser.add_argument("--focus", metavar="NAME", help="draw only the neighbourhood of the entity with this name or alias")
+    parser.add_argument("--depth", type=int, help=f"hops around --focus to draw (default: {DEFAULT_DEPTH})")
+    parser.add_argument(
+        "--max-nodes",
+        type=int,
+        default=DEFAULT_MAX_NODES,
+        help=f"draw at most this many nodes, the most connected first (default: {DEFAULT_MAX_NODES})",
+    )
+    parser.add_argument("--title", default="kg 知识图谱", help="page title (default: kg 知识图谱)")
+    parser.set_defaults(run=_run_viz)
+
+
+def _run_viz(args: argparse.Namespace) -> int:
+    from .validate import load_graph
+    from .viz import DEFAULT_DEPTH, explore, write_view
+
+    if args.depth is not None and args.focus is None:
+        raise UsageError("--depth needs --focus NAME: it counts hops around that entity")
+    depth = DEFAULT_DEPTH if args.depth is None else args.depth
+    view = explore(load_graph(args.graph), focus=args.focus, depth=depth, max_nodes=args.max_nodes)
+    target = write_view(view, args.output, title=args.title)
+    print(f"wrote {target} ({view.summary()})")
+    if view.truncated and args.focus is None:
+        print(f"to see the rest, draw one neighbourhood: kg viz {args.graph} --focus NAME --depth 2")
+    return 0
+
+
+COMMANDS: list[Adder] = [_add_build, _add_remove, _add_validate, _add_eval, _add_query, _add_serve, _add_push, _add_stats, _add_export, _add_viz]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,0 +1,518 @@
+"""A persistent, incremental graph: a pyoxigraph store on disk plus a manifest, in one folder.
+
+    DIR/oxigraph/          the pyoxigraph (RocksDB) store
+    DIR/manifest.sqlite    which file gave which articles, the files' content hashes and
+                           the spellings of every entity each article used
+
+Quads. Every article has a named graph ``kgr:article/<key>`` (the key is the hash of the
+article's text, so an unchanged article keeps its graph) holding every triple kg makes from
+the article except labels. The ``rdfs:label`` / ``skos:altLabel`` of the entities and the
+``rdfs:label`` of the posts live in one more graph, ``kgr:labels``: a label is chosen from the
+spellings of *all* articles, so it is recomputed from the counts in the manifest for every
+entity an update touches, and every entity keeps exactly one ``rdfs:label``. The union of all
+graphs is the graph ``kg build`` writes for the same files.
+
+Updates. Building a file again that the store holds with the same content (and the same kg
+version) reads it, sees the hash and changes nothing. A changed file replaces all its
+articles; ``kg remove`` takes them out; an article's graph goes when no file holds it any more.
+The manifest is the commit record: article graphs are written first (each one atomically),
+then the manifest in one SQLite transaction, then the labels. Opening the store for writing
+puts right whatever an interruption left (graphs no file claims are dropped, files whose
+graphs are missing are forgotten so the next build reads them again, stale labels are
+recomputed), so Ctrl-C or a crash never leaves facts that contradict the manifest.
+
+Reading. :func:`open_graph` gives the union as an rdflib Graph for any command that takes a
+graph file; :func:`open_store` gives the store for fast SPARQL with pyoxigraph
+(``query(q, use_default_graph_as_union=True)``). pyoxigraph keeps numbers by value, so
+decimals are turned back into kg's lexical form (see :mod:`kg._ox`) on the way out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from ._ox import ToRdflib, dataset_quads, serialize_triples, union_triples
+from .errors import KGError, UsageError
+from .ontology import DEFAULT_BASE_IRI
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Dataset, Graph
+
+    from .builder import BuildResult
+    from .parallel import FileFacts, Task
+
+__all__ = ["GraphStore", "StoreError", "open_graph", "open_store", "pipeline_fingerprint"]
+
+MANIFEST = "manifest.sqlite"
+DATA = "oxigraph"
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, source TEXT NOT NULL, digest TEXT NOT NULL,
+                                 fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles(path TEXT NOT NULL, position INTEGER NOT NULL, key TEXT NOT NULL,
+                                    PRIMARY KEY(path, position));
+CREATE INDEX IF NOT EXISTS articles_key ON articles(key);
+CREATE TABLE IF NOT EXISTS names(path TEXT NOT NULL, key TEXT NOT NULL, ident TEXT NOT NULL,
+                                 label TEXT NOT NULL, aliases TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS names_ident ON names(ident);
+CREATE INDEX IF NOT EXISTS names_path ON names(path);
+CREATE TABLE IF NOT EXISTS posts(path TEXT NOT NULL, key TEXT NOT NULL, post TEXT NOT NULL,
+                                 org TEXT NOT NULL, title TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS posts_org ON posts(org);
+CREATE INDEX IF NOT EXISTS posts_path ON posts(path);
+CREATE INDEX IF NOT EXISTS posts_post ON posts(post);
+CREATE TABLE IF NOT EXISTS dirty_names(ident TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS dirty_posts(post TEXT PRIMARY KEY);
+"""
+
+# The modules whose code decides which triples a file gives.
+_PIPELINE_MODULES = (
+    "corpus.py", "segment.py", "lexicon.py", "resolve.py", "quantity.py", "pipeline.py", "model.py",
+    "graph.py", "ontology.py", "_ox.py", "parallel.py",
+)  # fmt: skip
+
+
+class StoreError(KGError):
+    """A store folder that cannot be opened, or that belongs to another base IRI."""
+
+
+def pipeline_fingerprint() -> str:
+    """A hash of the code that turns text into triples; a file built by other code is built again."""
+    import jieba
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha1(f"jieba {jieba.__version__}".encode())
+    for path in sorted([*(root / name for name in _PIPELINE_MODULES), *(root / "extract").glob("*.py")]):
+        if path.exists():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _key(path: str | os.PathLike[str]) -> str:
+    """The manifest key of an input file: its absolute path."""
+    return os.path.abspath(os.fspath(path))
+
+
+class GraphStore:
+    """A folder holding a persistent pyoxigraph store and its manifest (see the module doc)."""
+
+    def __init__(
+        self, directory: str | os.PathLike[str], *, base_iri: str | None = None, read_only: bool = False
+    ) -> None:
+        from .graph import GraphBuilder
+
+        self.directory = Path(directory)
+        self.read_only = read_only
+        manifest = self.directory / MANIFEST
+        if read_only:
+            if not manifest.exists():
+                raise StoreError(f"{self.directory}: not a kg store (no {MANIFEST}); make one with kg build --store {self.directory}")
+            self._db = sqlite3.connect(f"file:{manifest}?mode=ro", uri=True)
+        else:
+            if self.directory.exists() and any(self.directory.iterdir()) and not manifest.exists():
+                raise StoreError(f"{self.directory}: the folder is not empty and is not a kg store; give a new or empty folder")
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(manifest)
+            self._db.executescript(_SCHEMA)
+        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        stored = meta.get("base_iri")
+        if stored and base_iri and stored != base_iri:
+            self._db.close()
+            raise UsageError(f"{self.directory} holds IRIs under {stored}; build it with --base-iri {stored} or use another store")
+        self.base_iri = stored or base_iri or DEFAULT_BASE_IRI
+        try:
+            self.iris = GraphBuilder(base_iri=self.base_iri)
+        except UsageError:
+            self._db.close()
+            raise
+        if not read_only and not stored:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", [("base_iri", self.base_iri), ("schema", SCHEMA_VERSION)]
+                )
+        self.labels_graph = ox.NamedNode(self.base_iri + "labels")
+        try:
+            data = str(self.directory / DATA)
+            self.oxigraph = ox.Store.read_only(data) if read_only else ox.Store(data)
+        except OSError as error:
+            self._db.close()
+            raise StoreError(f"{self.directory}: cannot open the store ({error}); is another kg writing to it?") from None
+        self._fingerprint: str | None = None
+        self._worker: Any = None
+        self.batch = 50_000  # triples of new files written in one transaction
+        self._pending: list[tuple[str, list[str], FileFacts]] = []
+        self._pending_paths: set[str] = set()
+        self._pending_triples = 0
+        if not read_only:
+            self.recover()
+
+    # Context and lifetime ------------------------------------------------------------------
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Write everything out and release the folder."""
+        if getattr(self, "_db", None) is None:
+            return
+        if not self.read_only:
+            if self._pending:
+                self.commit()
+            self.oxigraph.flush()
+        self._db.close()
+        self._db = None  # type: ignore[assignment]
+        del self.oxigraph
+
+    @property
+    def fingerprint(self) -> str:
+        if self._fingerprint is None:
+            self._fingerprint = pipeline_fingerprint()
+        return self._fingerprint
+
+    # What is in it -------------------------------------------------------------------------
+    def files(self) -> dict[str, str]:
+        """Input files held: absolute path → content hash."""
+        return dict(self._db.execute("SELECT path, digest FROM files"))
+
+    def article_keys(self) -> set[str]:
+        return {key for (key,) in self._db.execute("SELECT DISTINCT key FROM articles")}
+
+    def triple_count(self) -> int:
+        """Distinct triples in the union of all graphs."""
+        query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+        return int(next(iter(self.oxigraph.query(query)))["n"].value)
+
+    def __len__(self) -> int:
+        """Quads in the store (a triple stated by two articles counts twice)."""
+        return len(self.oxigraph)
+
+    # Building ------------------------------------------------------------------------------
+    def changed_tasks(self, files: Iterable[str | os.PathLike[str]], result: BuildResult | None = None) -> Iterator[Task]:
+        """Read each file and yield a task for those the store does not hold as they are now."""
+        from .parallel import Task
+
+        known = {
+            path: (source, digest, fingerprint)
+            for path, source, digest, fingerprint in self._db.execute("SELECT path, source, digest, fingerprint FROM files")
+        }
+        for path in files:
+            name = os.fspath(path)
+            try:
+                with open(name, "rb") as handle:
+                    data = handle.read()
+            except OSError as error:
+                yield Task(name, problem=f"cannot be read ({error.strerror or error})")
+                continue
+            held = known.get(_key(name))
+            if held == (name, hashlib.sha1(data).hexdigest(), self.fingerprint):
+                if result is not None:
+                    result.unchanged += 1
+                continue
+            yield Task(name, data)
+
+    def put(self, facts: FileFacts) -> None:
+        """Replace everything the store holds from ``facts.path`` by the articles in ``facts``.
+
+        Files are written in batches: one SPARQL update drops the graphs they replace, one load
+        writes all their articles, one SQLite transaction records them. A file that shares an
+        article with another file the store holds takes the slow, careful way.
+        """
+        path = _key(facts.path)
+        old_keys = [key for (key,) in self._db.execute("SELECT key FROM articles WHERE path = ?", (path,))]
+        keys = set(old_keys) | {article.key for article in facts.articles}
+        if path in self._pending_paths or self._shared(keys, path):
+            self.flush()
+            self._replace(path, facts)
+            return
+        self._pending.append((path, old_keys, facts))
+        self._pending_paths.add(path)
+        self._pending_triples += sum(article.triples for article in facts.articles)
+        if self._pending_triples >= self.batch:
+            self.flush()
+
+    def _shared(self, keys: set[str], path: str) -> bool:
+        """Whether another file in the manifest holds one of the articles ``keys``."""
+        if not keys:
+            return False
+        marks = ",".join("?" * len(keys))
+        query = f"SELECT 1 FROM articles WHERE key IN ({marks}) AND path != ? LIMIT 1"
+        return self._db.execute(query, [*keys, path]).fetchone() is not None
+
+    def flush(self) -> None:
+        """Write the batch: drop the graphs it replaces, load its articles, then record it."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        self._pending_paths.clear()
+        self._pending_triples = 0
+        replaced = {key for _, old_keys, facts in pending for key in (*old_keys, *(a.key for a in facts.articles))}
+        present = [f"<{self.iris.article_iri(key)}>" for key in sorted(replaced)
+                   if self.oxigraph.contains_named_graph(ox.NamedNode(str(self.iris.article_iri(key))))]  # fmt: skip
+        if present:
+            self.oxigraph.update(" ; ".join(f"DROP SILENT GRAPH {graph}" for graph in present))  # one transaction
+        parts = []
+        for _, _, facts in pending:
+            for article in facts.articles:
+                graph = f" <{self.iris.article_iri(article.key)}> .\n"
+                parts.append((article.article_nt + article.entity_nt).replace(" .\n", graph))
+        self.oxigraph.load("".join(parts), format=ox.RdfFormat.N_QUADS, lenient=True)  # one transaction
+        with self._db:
+            for path, _, facts in pending:
+                self._forget(path)
+                self._record(path, facts)
+
+    def _replace(self, path: str, facts: FileFacts) -> None:
+        old_keys = [key for (key,) in self._db.execute("SELECT key FROM articles WHERE path = ?", (path,))]
+        for article in facts.articles:
+            graph = ox.NamedNode(str(self.iris.article_iri(article.key)))
+            others = self._others(article.key, path)
+            if not others or article.key in old_keys:
+                # A graph of its own, or one this file's old version shares: write it anew.
+                if self.oxigraph.contains_named_graph(graph):
+                    self.oxigraph.remove_graph(graph)
+                self._load(article)
+                for other in others:
+                    self._load_from(other, article.key)
+            else:
+                self._load(article)  # the same article in another file too: add this file's triples
+        with self._db:
+            self._forget(path)
+            self._record(path, facts)
+        self._drop_unclaimed(set(old_keys) - {a.key for a in facts.articles})
+
+    def _record(self, path: str, facts: FileFacts) -> None:
+        """The manifest rows of one file (inside the caller's transaction); its labels become stale."""
+        self._db.execute("INSERT INTO files VALUES (?, ?, ?, ?)", (path, facts.path, facts.digest, self.fingerprint))
+        self._db.executemany("INSERT INTO articles VALUES (?, ?, ?)", [(path, i, a.key) for i, a in enumerate(facts.articles)])
+        self._db.executemany(
+            "INSERT INTO names VALUES (?, ?, ?, ?, ?)",
+            [(path, a.key, ident, label, json.dumps(list(aliases), ensure_ascii=False))
+             for a in facts.articles for ident, label, aliases in a.names],
+        )  # fmt: skip
+        self._db.executemany(
+            "INSERT INTO posts VALUES (?, ?, ?, ?, ?)",
+            [(path, a.key, post, org, title) for a in facts.articles for post, org, title in a.posts],
+        )
+        self._db.executemany("INSERT OR IGNORE INTO dirty_names VALUES (?)", [(i,) for a in facts.articles for i, _, _ in a.names])
+        self._db.executemany("INSERT OR IGNORE INTO dirty_posts VALUES (?)", [(p,) for a in facts.articles for p, _, _ in a.posts])
+
+    def _load(self, article: Any) -> None:
+        """Add one article's triples to its graph, in one transaction."""
+        graph = ox.NamedNode(str(self.iris.article_iri(article.key)))
+        self.oxigraph.load(article.article_nt + article.entity_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+
+    def _others(self, key: str, path: str) -> list[str]:
+        """The other files that hold the article ``key``."""
+        return [p for (p,) in self._db.execute("SELECT DISTINCT path FROM articles WHERE key = ? AND path != ?", (key, path))]
+
+    def _load_from(self, path: str, key: str) -> None:
+        """Read ``path`` again and add its copy of article ``key`` (a rare case: one text in two files)."""
+        from .parallel import _Worker
+
+        row = self._db.execute("SELECT source, digest FROM files WHERE path = ?", (path,)).fetchone()
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            data = b""
+        if row is None or hashlib.sha1(data).hexdigest() != row[1]:
+            with self._db:  # changed or gone since: read it again on the next build
+                self._db.execute("UPDATE files SET digest = '' WHERE path = ?", (path,))
+            return
+        if self._worker is None:
+            self._worker = _Worker(self.base_iri)
+        from .parallel import Task
+
+        for article in self._worker.run(Task(row[0], data)).articles:
+            if article.key == key:
+                self._load(article)
+
+    def _forget(self, path: str) -> None:
+        """Delete the manifest rows of one file (inside the caller's transaction); mark its labels stale."""
+        self._db.execute("INSERT OR IGNORE INTO dirty_names SELECT ident FROM names WHERE path = ?", (path,))
+        self._db.execute("INSERT OR IGNORE INTO dirty_posts SELECT post FROM posts WHERE path = ?", (path,))
+        for table in ("files", "articles", "names", "posts"):
+            self._db.execute(f"DELETE FROM {table} WHERE path = ?", (path,))
+
+    def _drop_unclaimed(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            if not self._db.execute("SELECT 1 FROM articles WHERE key = ? LIMIT 1", (key,)).fetchone():
+                self.oxigraph.remove_graph(ox.NamedNode(str(self.iris.article_iri(key))))
+
+    def remove(self, path: str | os.PathLike[str]) -> list[str]:
+        """Take out the facts of a file (or of every file under a folder); return the files removed."""
+        self.flush()
+        target = _key(path)
+        rows = self._db.execute("SELECT path FROM files WHERE path = ? OR path LIKE ? ESCAPE '\\'",
+                                (target, _like_prefix(target.rstrip(os.sep) + os.sep))).fetchall()  # fmt: skip
+        removed = [row[0] for row in rows]
+        for name in removed:
+            keys = [key for (key,) in self._db.execute("SELECT key FROM articles WHERE path = ?", (name,))]
+            with self._db:
+                self._forget(name)
+            self._drop_unclaimed(keys)
+            for key in keys:
+                others = self._others(key, name)
+                if others:  # the article is in other files too: rebuild its graph from them
+                    self.oxigraph.remove_graph(ox.NamedNode(str(self.iris.article_iri(key))))
+                    for other in others:
+                        self._load_from(other, key)
+        return removed
+
+    def commit(self) -> None:
+        """Bring the labels of every touched entity and post up to date, and flush to disk."""
+        if self._db.in_transaction:
+            self._db.rollback()
+        self.flush()
+        self._refresh_labels()
+        self.oxigraph.flush()
+
+    def recover(self) -> None:
+        """Put right what an interrupted update left: unclaimed graphs, missing graphs, stale labels."""
+        if self._db.in_transaction:
+            self._db.rollback()
+        claimed = {str(self.iris.article_iri(key)): key for key in self.article_keys()}
+        present = {graph.value for graph in self.oxigraph.named_graphs() if isinstance(graph, ox.NamedNode)}
+        present.discard(self.labels_graph.value)
+        for graph in present - claimed.keys():
+            self.oxigraph.remove_graph(ox.NamedNode(graph))
+        missing = [claimed[graph] for graph in claimed.keys() - present]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            paths = [p for (p,) in self._db.execute(f"SELECT DISTINCT path FROM articles WHERE key IN ({marks})", missing)]
+            with self._db:
+                for path in paths:
+                    self._forget(path)
+        self._refresh_labels()
+
+    # Labels --------------------------------------------------------------------------------
+    def _refresh_labels(self, batch: int = 500) -> None:
+        """Rewrite the ``kgr:labels`` triples of the entities and posts marked stale."""
+        from .graph import LabelIndex
+
+        stale = [ident for (ident,) in self._db.execute("SELECT ident FROM dirty_names")]
+        stale_posts = {post for (post,) in self._db.execute("SELECT post FROM dirty_posts")}
+        if not stale and not stale_posts:
+            return
+        store, graph = self.oxigraph, self.labels_graph
+        for start in range(0, len(stale), batch):
+            chunk = stale[start : start + batch]
+            marks = ",".join("?" * len(chunk))
+            labels = LabelIndex()
+            rows = self._db.execute(f"SELECT ident, label, aliases FROM names WHERE ident IN ({marks})", chunk)
+            labels.add(((ident, label, json.loads(aliases)) for ident, label, aliases in rows), ())
+            self._clear_labels([str(self.iris.entity_iri(ident)) for ident in chunk])
+            store.load(self.iris.label_nt(chunk, (), labels), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+            stale_posts.update(post for (post,) in self._db.execute(f"SELECT DISTINCT post FROM posts WHERE org IN ({marks})", chunk))
+        posts = sorted(stale_posts)
+        for start in range(0, len(posts), batch):
+            chunk = posts[start : start + batch]
+            marks = ",".join("?" * len(chunk))
+            held = self._db.execute(f"SELECT DISTINCT post, org, title FROM posts WHERE post IN ({marks})", chunk).fetchall()
+            orgs = sorted({org for _, org, _ in held})
+            labels = LabelIndex()
+            for org_start in range(0, len(orgs), batch):
+                org_chunk = orgs[org_start : org_start + batch]
+                org_marks = ",".join("?" * len(org_chunk))
+                rows = self._db.execute(f"SELECT ident, label, aliases FROM names WHERE ident IN ({org_marks})", org_chunk)
+                labels.add(((ident, label, json.loads(aliases)) for ident, label, aliases in rows), ())
+            self._clear_labels(chunk)
+            store.load(self.iris.label_nt((), held, labels), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+        with self._db:
+            self._db.execute("DELETE FROM dirty_names")
+            self._db.execute("DELETE FROM dirty_posts")
+
+    def _clear_labels(self, subjects: list[str]) -> None:
+        """Delete the label triples of ``subjects`` from ``kgr:labels``, in one transaction."""
+        if subjects:
+            values = " ".join(f"<{subject}>" for subject in subjects)
+            graph = self.labels_graph.value
+            self.oxigraph.update(f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ VALUES ?s {{ {values} }} ?s ?p ?o }} }}")
+
+    # Output --------------------------------------------------------------------------------
+    def triples(self) -> Iterator[ox.Triple]:
+        """The union of all graphs, each triple once, decimals in kg's form."""
+        return union_triples(self.oxigraph, named=True)
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad: article graphs and ``kgr:labels``, decimals in kg's form."""
+        return dataset_quads(self.oxigraph)
+
+    def graph(self) -> Graph:
+        """The union of all graphs as an rdflib Graph."""
+        from rdflib import Graph
+
+        from .graph import bind_prefixes
+
+        graph = Graph()
+        bind_prefixes(graph, self.base_iri)
+        convert = ToRdflib()
+        add = graph.add
+        for triple in self.triples():
+            add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
+        return graph
+
+    def dataset(self) -> Dataset:
+        """The article graphs and the labels graph as an rdflib Dataset."""
+        from rdflib import Dataset, URIRef
+
+        from .graph import bind_prefixes
+
+        dataset = Dataset()
+        bind_prefixes(dataset, self.base_iri)
+        convert = ToRdflib()
+        graphs: dict[str, Any] = {}
+        for quad in self.quads():
+            name = quad.graph_name.value
+            named = graphs.get(name)
+            if named is None:
+                named = graphs[name] = dataset.graph(URIRef(name))
+            named.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
+        return dataset
+
+    def write(self, destination: str | os.PathLike[str] | IO[bytes], format_name: str = "turtle") -> None:
+        """Write the union (turtle, nt, json-ld) or the graphs (trig, nquads)."""
+        from .graph import prefix_map
+
+        prefixes = prefix_map(self.base_iri)
+        if format_name in ("trig", "nquads"):
+            serialize_triples(self.quads(), destination, format_name, prefixes)
+        elif format_name in ("turtle", "nt"):
+            serialize_triples(self.triples(), destination, format_name, prefixes)
+        else:
+            data = self.graph().serialize(format=format_name, encoding="utf-8")
+            if hasattr(destination, "write"):
+                destination.write(data)  # type: ignore[union-attr]
+            else:
+                Path(destination).write_bytes(data)  # type: ignore[arg-type]
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def open_store(store_dir: str | os.PathLike[str], *, read_only: bool = True) -> GraphStore:
+    """Open the store in ``store_dir`` (read-only by default: for queries while no build runs)."""
+    return GraphStore(store_dir, read_only=read_only)
+
+
+def open_graph(store_dir: str | os.PathLike[str]) -> Graph:
+    """The union of every graph of the store in ``store_dir``, as an in-memory rdflib Graph.
+
+    For commands that take a graph file (query, viz, stats, validate, export): the same triples
+    ``kg build`` would write for the files in the store, one ``rdfs:label`` per entity.
+    """
+    with open_store(store_dir) as store:
+        return store.graph()

@@ -1,0 +1,208 @@
+"""The persistent store: incremental builds, changes, removal, labels, recovery, reading back."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kg.builder import build_corpus
+from kg.cli import main
+from kg.errors import UsageError
+from kg.store import GraphStore, open_graph, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_95dad0ac0dd1954b.txt"
+GOLD = [ROOT / "tests" / "gold" / name for name in ("changsha_jingkai_2024.txt", "chengdu_tianfu_2021.txt")]
+
+LABELS_PER_ENTITY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX kg: <https://w3id.org/parkkg/ontology#>
+SELECT ?x WHERE { VALUES ?c { kg:Park kg:Enterprise kg:Policy kg:Person kg:GovernmentBody kg:Place kg:Post }
+  ?x a ?c ; rdfs:label ?l } GROUP BY ?x HAVING (COUNT(?l) != 1)"""
+
+
+@pytest.fixture
+def files(tmp_path) -> list[Path]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    copies = []
+    for source in (SEED, *GOLD):
+        shutil.copy(source, folder / source.name)
+        copies.append(folder / source.name)
+    return copies
+
+
+def plain(paths, segmenter) -> Graph:
+    return build_corpus([str(p) for p in paths], segmenter=segmenter).graph
+
+
+def stored(store_dir, paths, segmenter):
+    return build_corpus([str(p) for p in paths], segmenter=segmenter, store=store_dir)
+
+
+def same_graph(a: Graph, b: Graph) -> bool:
+    return set(a) == set(b) and isomorphic(a, b)
+
+
+def test_store_holds_the_graph_of_a_plain_build(tmp_path, files, segmenter):
+    result = stored(tmp_path / "store", files, segmenter)
+    try:
+        assert result.documents == 3 and result.unchanged == 0
+        assert same_graph(result.graph, plain(files, segmenter))
+        assert result.triple_count() == len(result.graph)
+    finally:
+        result.store.close()
+    assert same_graph(open_graph(tmp_path / "store"), plain(files, segmenter))
+
+
+def test_store_same_input_twice_changes_nothing(tmp_path, files, segmenter):
+    first = stored(tmp_path / "store", files, segmenter)
+    count, quads = first.triple_count(), len(first.store)
+    first.store.close()
+    again = stored(tmp_path / "store", files, segmenter)
+    try:
+        assert again.documents == 0 and again.unchanged == 3
+        assert again.triple_count() == count and len(again.store) == quads
+    finally:
+        again.store.close()
+
+
+def test_store_adding_a_file_equals_building_all(tmp_path, files, segmenter):
+    stored(tmp_path / "store", files[:2], segmenter).store.close()
+    result = stored(tmp_path / "store", files, segmenter)
+    try:
+        assert result.documents == 1 and result.unchanged == 2
+        assert same_graph(result.graph, plain(files, segmenter))
+        assert not list(result.graph.query(LABELS_PER_ENTITY))
+    finally:
+        result.store.close()
+
+
+def test_store_changed_file_replaces_its_facts(tmp_path, files, segmenter):
+    stored(tmp_path / "store", files, segmenter).store.close()
+    changed = files[2]
+    before = {str(o) for o in open_graph(tmp_path / "store").objects()}
+    changed.write_text(GOLD[1].read_text(encoding="utf-8").replace("成都", "绵阳"), encoding="utf-8")
+    result = stored(tmp_path / "store", files, segmenter)
+    try:
+        assert result.documents == 1 and result.unchanged == 2
+        graph = result.graph
+        assert same_graph(graph, plain(files, segmenter))  # the old version's facts are gone
+        assert not list(graph.query(LABELS_PER_ENTITY))
+        after = {str(o) for o in graph.objects()}
+        assert any("绵阳" in text for text in after - before)
+    finally:
+        result.store.close()
+
+
+def test_store_remove_takes_a_file_out(tmp_path, files, segmenter):
+    stored(tmp_path / "store", files, segmenter).store.close()
+    with GraphStore(tmp_path / "store") as store:
+        assert store.remove(files[2]) == [str(files[2].resolve())]
+        assert store.remove(tmp_path / "nothing.txt") == []
+        store.commit()
+        graph = store.graph()
+    assert same_graph(graph, plain(files[:2], segmenter))
+    assert not list(graph.query(LABELS_PER_ENTITY))
+
+
+def test_store_remove_a_folder(tmp_path, files, segmenter):
+    stored(tmp_path / "store", files, segmenter).store.close()
+    with GraphStore(tmp_path / "store") as store:
+        assert len(store.remove(files[0].parent)) == 3
+        store.commit()
+        assert len(store) == 0 and store.triple_count() == 0
+
+
+def test_store_one_text_in_two_files(tmp_path, files, segmenter):
+    """Two files holding the same article share its graph; removing one keeps the other's facts."""
+    twin = files[0].parent / "reprint.txt"
+    shutil.copy(files[1], twin)
+    stored(tmp_path / "store", [*files, twin], segmenter).store.close()
+    with GraphStore(tmp_path / "store") as store:
+        assert same_graph(store.graph(), plain([*files, twin], segmenter))
+        store.remove(files[1])
+        store.commit()
+        assert same_graph(store.graph(), plain([files[0], files[2], twin], segmenter))
+
+
+def test_store_recovers_from_an_interrupted_update(tmp_path, files, segmenter):
+    stored(tmp_path / "store", files, segmenter).store.close()
+    with GraphStore(tmp_path / "store") as store:
+        keys = sorted(store.article_keys())
+        # An article graph written but never recorded, and a recorded graph lost.
+        store.oxigraph.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("stray"), ox.NamedNode(store.base_iri + "article/ffff")))
+        store.oxigraph.remove_graph(ox.NamedNode(store.base_iri + f"article/{keys[0]}"))
+    with GraphStore(tmp_path / "store") as store:
+        assert not store.oxigraph.contains_named_graph(ox.NamedNode(store.base_iri + "article/ffff"))
+        held = store.files()
+        assert len(held) == 2  # the file whose graph was lost is forgotten …
+        assert not list(store.graph().query(LABELS_PER_ENTITY))
+    result = stored(tmp_path / "store", files, segmenter)  # … and read again by the next build
+    try:
+        assert result.documents == 1
+        assert same_graph(result.graph, plain(files, segmenter))
+    finally:
+        result.store.close()
+
+
+def test_store_ctrl_c_keeps_what_was_merged(tmp_path, files, segmenter):
+    def stop_after_two(done, total, name, articles=0):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_corpus([str(p) for p in files], segmenter=segmenter, store=tmp_path / "store", progress=stop_after_two)
+    with open_store(tmp_path / "store") as store:
+        assert len(store.files()) == 2
+        assert same_graph(store.graph(), plain(files[:2], segmenter))
+
+
+def test_store_keeps_its_base_iri(tmp_path, files, segmenter):
+    build_corpus([str(files[0])], segmenter=segmenter, store=tmp_path / "store", base_iri="https://example.org/p/").store.close()
+    with pytest.raises(UsageError, match="example.org"):
+        build_corpus([str(files[1])], segmenter=segmenter, store=tmp_path / "store", base_iri="https://other.org/")
+    result = stored(tmp_path / "store", files[:2], segmenter)  # no base IRI given: the store's
+    try:
+        assert all(str(s).startswith("https://example.org/p/") for s in result.graph.subjects())
+    finally:
+        result.store.close()
+
+
+def test_store_refuses_a_folder_that_is_not_a_store(tmp_path):
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(Exception, match="not a kg store"):
+        GraphStore(tmp_path)
+
+
+def test_store_decimals_keep_their_form(tmp_path, segmenter):
+    """pyoxigraph keeps numbers by value; kg gives back the decimal form it wrote."""
+    result = stored(tmp_path / "store", [SEED], segmenter)
+    try:
+        values = {str(o) for o in result.graph.objects(None, None) if getattr(o, "datatype", None) and str(o.datatype).endswith("#decimal")}
+        assert "110000000000.0" in values
+    finally:
+        result.store.close()
+
+
+def test_cli_build_store_then_remove(tmp_path, files, capsys):
+    store = tmp_path / "store"
+    out = tmp_path / "out"
+    args = ["build", *map(str, files), "--store", str(store), "-o", str(out), "--no-html", "--no-validate"]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert main(args) == 0
+    again = capsys.readouterr().out
+    assert "3 unchanged" in again
+    counts = [line for line in first.splitlines() if line.startswith("store:")]
+    assert counts and counts == [line for line in again.splitlines() if line.startswith("store:")]
+    assert main(["remove", str(files[0]), "--store", str(store)]) == 0
+    assert "removed" in capsys.readouterr().out
+    assert main(["remove", str(files[0]), "--store", str(store)]) == 1
+    assert "not in the store" in capsys.readouterr().err
+    assert main(["build", "--store", str(store), "-o", str(out), "--no-html", "--no-validate", "--format", "trig", str(files[1])]) == 0
+    assert (out / "graph.trig").exists()
