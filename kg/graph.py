@@ -74,7 +74,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 def decimal_literal(value: Decimal) -> Literal:
     """An xsd:decimal in canonical form (110000000000.0), so every format round-trips exactly."""
-    text = format(value, "f")
+    text = format(value.normalize(), "f")
     if "." not in text:
         text += ".0"
     return Literal(text, datatype=XSD.decimal)
