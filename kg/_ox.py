@@ -29,6 +29,8 @@ __all__ = [
     "serialize_triples",
     "to_ox",
     "union_triples",
+    "fill_graph",
+    "fill_dataset",
 ]
 
 #: kg's format names → pyoxigraph formats (JSON-LD goes through rdflib).
@@ -128,6 +130,30 @@ class ToRdflib:
         if type(term) is ox.BlankNode:
             return BNode(term.value)
         raise TypeError(f"cannot convert {term!r} to rdflib")
+
+
+def fill_graph(graph: Any, triples: Iterable[Any]) -> Any:
+    """Add pyoxigraph triples (or quads, graph name ignored) to an rdflib Graph; return it."""
+    convert = ToRdflib()
+    add = graph.add
+    for triple in triples:
+        add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
+    return graph
+
+
+def fill_dataset(dataset: Any, quads: Iterable[ox.Quad]) -> Any:
+    """Add pyoxigraph quads to an rdflib Dataset, one named graph per graph name; return it."""
+    from rdflib import URIRef
+
+    convert = ToRdflib()
+    graphs: dict[str, Any] = {}
+    for quad in quads:
+        name = quad.graph_name.value
+        named = graphs.get(name)
+        if named is None:
+            named = graphs[name] = dataset.graph(URIRef(name))
+        named.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
+    return dataset
 
 
 def union_triples(store: ox.Store, *, named: bool = True) -> Iterator[ox.Triple]:

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
-from ._ox import _ESCAPES, ToRdflib, dataset_quads, nt_term, serialize_triples, union_triples
+from ._ox import _ESCAPES, dataset_quads, fill_dataset, fill_graph, nt_term, serialize_triples, union_triples
 from .errors import UsageError
 from .model import Extraction, Relation
 from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, UNITS
@@ -468,25 +468,13 @@ class GraphBuilder:
         """Everything in one rdflib Graph (for Turtle, N-Triples, JSON-LD)."""
         graph = Graph()
         bind_prefixes(graph, str(self.base))
-        add = graph.add
-        convert = ToRdflib()
-        for triple in self.triples():
-            add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
-        return graph
+        return fill_graph(graph, self.triples())
 
     def dataset(self) -> Dataset:
         """One named graph per article (for TriG and N-Quads)."""
         dataset = Dataset()
         bind_prefixes(dataset, str(self.base))
-        convert = ToRdflib()
-        graphs: dict[str, Graph] = {}
-        for quad in self.quads():
-            name = quad.graph_name.value
-            named = graphs.get(name)
-            if named is None:
-                named = graphs[name] = dataset.graph(URIRef(name))
-            named.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
-        return dataset
+        return fill_dataset(dataset, self.quads())
 
     def write(self, destination: str | os.PathLike[str] | IO[bytes], format_name: str = "turtle") -> None:
         """Serialise with pyoxigraph (fast): turtle, nt, trig or nquads; json-ld goes through rdflib."""

@@ -39,7 +39,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from ._ox import ToRdflib, dataset_quads, serialize_triples, union_triples
+from ._ox import dataset_quads, fill_dataset, fill_graph, serialize_triples, union_triples
 from .errors import KGError, UsageError
 from .ontology import DEFAULT_BASE_IRI
 
@@ -458,29 +458,17 @@ class GraphStore:
 
         graph = Graph()
         bind_prefixes(graph, self.base_iri)
-        convert = ToRdflib()
-        add = graph.add
-        for triple in self.triples():
-            add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
-        return graph
+        return fill_graph(graph, self.triples())
 
     def dataset(self) -> Dataset:
         """The article graphs and the labels graph as an rdflib Dataset."""
-        from rdflib import Dataset, URIRef
+        from rdflib import Dataset
 
         from .graph import bind_prefixes
 
         dataset = Dataset()
         bind_prefixes(dataset, self.base_iri)
-        convert = ToRdflib()
-        graphs: dict[str, Any] = {}
-        for quad in self.quads():
-            name = quad.graph_name.value
-            named = graphs.get(name)
-            if named is None:
-                named = graphs[name] = dataset.graph(URIRef(name))
-            named.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
-        return dataset
+        return fill_dataset(dataset, self.quads())
 
     def write(self, destination: str | os.PathLike[str] | IO[bytes], format_name: str = "turtle") -> None:
         """Write the union (turtle, nt, json-ld) or the graphs (trig, nquads)."""
