@@ -3,7 +3,7 @@
 Keys decide identity. A park's key drops the province before its city and folds long suffixes
 to short ones (江西南昌高新区 and 南昌国家高新技术产业开发区 both → 南昌高新区), so the same
 park gets the same node in every article; inside one article a name without a place
-(稀土高新区) joins the one with its city (包头稀土高新区). Generic references (该区, 园区,
+(钢城高新区) joins the one with its city (包头钢城高新区). Generic references (该区, 园区,
 该公司) point at the article's main park or the nearest enterprise.
 """
 

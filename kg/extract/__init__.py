@@ -60,7 +60,7 @@ _BRACKETED_NAME = re.compile(r"\(([^()]{4,40})\)")
 
 def _find_aliases(contexts: list[SentenceContext]) -> None:
     """Other names: （以下简称“X”） after any name, and the distinctive core of a full company
-    name used on its own (天马 for 厦门天马微电子有限公司)."""
+    name used on its own (星河 for 厦门星河微电子有限公司)."""
     cores: dict[str, str] = {}
     for context in contexts:
         for mention in list(context.mentions):

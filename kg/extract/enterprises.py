@@ -1,4 +1,4 @@
-"""Enterprises: full legal names (…有限公司, …集团) and short names (泰豪软件, 天马微电子).
+"""Enterprises: full legal names (…有限公司, …集团) and short names (瀚云软件, 星河微电子).
 
 Short names are found where the genre uses them: in lists closed by 等…企业, right before a
 post title (某某微电子副总经理), after 以下简称, and as the distinctive core of a full name
@@ -126,7 +126,7 @@ def find_short_names(context: SentenceContext) -> None:
         if len(name) - len(match.group(1)) < 2 or not _looks_like_name(name):
             continue
         if not re.match(r"公司|" + "|".join(POST_TITLES), text[match.end() :]) and not _has_brand(context, name[: -len(match.group(1))]):
-            continue  # 工业机器人项目: a product, unless a brand names it (天马光电8.6代项目)
+            continue  # 工业机器人项目: a product, unless a brand names it (星河光电8.6代项目)
         if not context.taken(start, end, allow=("Place",)):
             context.claim(start, end)
             context.add("Enterprise", start, end, "enterprise.before-post")
@@ -134,7 +134,7 @@ def find_short_names(context: SentenceContext) -> None:
 
 def _has_brand(context: SentenceContext, core: str) -> bool:
     """Whether ``core`` holds a proper name (a word the dictionary does not know, or tags as a
-    name: 泰豪, 天马, 比亚迪) rather than only common nouns (工业, 航空发动机)."""
+    name: 瀚云, 星河, 比亚迪) rather than only common nouns (工业, 航空发动机)."""
     return any(
         tag.startswith(("nr", "ns", "nz", "nt")) or tag == "n" and word not in context.segmenter._tags()
         for word, tag in context.segmenter.tag(core)
@@ -146,7 +146,7 @@ def _has_brand(context: SentenceContext, core: str) -> bool:
 def enterprise_core(name: str) -> str:
     """The distinctive part of a company name: no place prefix, legal form or industry word.
 
-    ``江西珉轩智能科技有限公司`` → ``珉轩``; ``金力永磁(包头)科技有限公司`` → ``金力永磁``.
+    ``江西瀚云智能科技有限公司`` → ``瀚云``; ``华磁永能(包头)科技有限公司`` → ``华磁永能``.
     """
     core = re.sub(r"\([^)]*\)", "", name)
     for suffix in sorted(COMPANY_SUFFIXES, key=len, reverse=True):

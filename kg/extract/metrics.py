@@ -83,8 +83,8 @@ def _noun_after(segmenter: Segmenter, text: str) -> str:
 def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | None:
     """The subject of the comma clause nearest the figure that names any candidate.
 
-    Within that clause the first mention wins (subjects lead Chinese clauses: 金力永磁…在
-    稀土高新区建设了…), and a body wins over the park named inside it.
+    Within that clause the first mention wins (subjects lead Chinese clauses: 华磁永能…在
+    某某高新区建设了…), and a body wins over the park named inside it.
     """
     def clause_of(mention: Mention) -> int:
         return len(_COMMA.findall(text, 0, mention.start - offset))

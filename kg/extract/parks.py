@@ -1,7 +1,7 @@
 """Parks: a name part followed by a zone suffix (高新区, 经开区, 产业园, 综合保税区 …).
 
 The left edge is where the name begins: after punctuation, after a word that never begins a
-name (在, 像, 由 …), or right after another zone (厦门火炬高新区|同翔高新城).
+name (在, 像, 由 …), or right after another zone (某火炬高新区|青禾高新城).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def _continues(previous: Mention, prefix: str, suffix: str) -> bool:
     """Whether a zone right after another one extends its name rather than naming a new zone.
 
     It does when it has no name of its own (研创园), starts with a place (成都直管区 after
-    四川天府新区) or names an industry (医疗器械产业园); a proper name (同翔高新城) starts anew.
+    四川天府新区) or names an industry (医疗器械产业园); a proper name (青禾高新城) starts anew.
     """
     if suffix in ("片区", "自贸片区") and previous.detail not in ("新区", "自贸区", "试验区"):
         return False

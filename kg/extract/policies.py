@@ -1,4 +1,4 @@
-"""Policies: 《…》 titles of policy documents, quoted names (“黄金十条”), and named plans
+"""Policies: 《…》 titles of policy documents, quoted names (“人才十条”), and named plans
 (…实施方案, …若干措施) after the verb that issued them (制定, 出台, 印发 …)."""
 
 from __future__ import annotations

@@ -259,7 +259,7 @@ def _park_kind(entity: Entity) -> str:
 
 def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
     """Zones inside zones: by name (南京江北新区研创园 ⊂ 南京江北新区), by adjacency
-    (厦门火炬高新区同翔高新城), and by rank within the article (an 产业园 in a 高新区 story)."""
+    (某火炬高新区青禾高新城), and by rank within the article (an 产业园 in a 高新区 story)."""
     from ..lexicon import park_rank
 
     relations: list[Relation] = []
