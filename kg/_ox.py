@@ -10,6 +10,8 @@ built, term for term.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import os
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -31,6 +33,7 @@ __all__ = [
     "union_triples",
     "fill_graph",
     "fill_dataset",
+    "write_rdf",
 ]
 
 #: kg's format names → pyoxigraph formats (JSON-LD goes through rdflib).
@@ -154,6 +157,24 @@ def fill_dataset(dataset: Any, quads: Iterable[ox.Quad]) -> Any:
             named = graphs[name] = dataset.graph(URIRef(name))
         named.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
     return dataset
+
+
+def write_rdf(source: Any, destination: Any, format_name: str, prefixes: dict[str, str]) -> None:
+    """Write ``source`` (anything with ``quads()``, ``triples()`` and ``graph()``) in a kg format.
+
+    TriG and N-Quads keep the named graphs, Turtle and N-Triples write the union, both through
+    pyoxigraph; JSON-LD goes through rdflib. ``destination`` is a path or a binary stream.
+    """
+    if format_name in ("trig", "nquads"):
+        serialize_triples(source.quads(), destination, format_name, prefixes)
+    elif format_name in ("turtle", "nt"):
+        serialize_triples(source.triples(), destination, format_name, prefixes)
+    else:
+        data = source.graph().serialize(format=format_name, encoding="utf-8")
+        if hasattr(destination, "write"):
+            destination.write(data)
+        else:
+            Path(destination).write_bytes(data)
 
 
 def union_triples(store: ox.Store, *, named: bool = True) -> Iterator[ox.Triple]:

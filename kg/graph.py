@@ -27,14 +27,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
-from ._ox import _ESCAPES, dataset_quads, fill_dataset, fill_graph, nt_term, serialize_triples, union_triples
+from ._ox import _ESCAPES, dataset_quads, fill_dataset, fill_graph, nt_term, serialize_triples, union_triples, write_rdf
 from .errors import UsageError
 from .model import Extraction, Relation
 from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, UNITS
@@ -479,18 +478,10 @@ class GraphBuilder:
     def write(self, destination: str | os.PathLike[str] | IO[bytes], format_name: str = "turtle") -> None:
         """Serialise with pyoxigraph (fast): turtle, nt, trig or nquads; json-ld goes through rdflib."""
         prefixes = prefix_map(str(self.base))
-        if format_name in ("trig", "nquads"):
-            serialize_triples(self.quads(), destination, format_name, prefixes)
-        elif format_name == "turtle" and self._turtle:
+        if format_name == "turtle" and self._turtle:
             self._append_turtle(destination, prefixes)
-        elif format_name in ("turtle", "nt"):
-            serialize_triples(self.triples(), destination, format_name, prefixes)
         else:
-            data = self.graph().serialize(format=format_name, encoding="utf-8")
-            if hasattr(destination, "write"):
-                destination.write(data)  # type: ignore[union-attr]
-            else:
-                Path(destination).write_bytes(data)  # type: ignore[arg-type]
+            write_rdf(self, destination, format_name, prefixes)
 
     def _append_turtle(self, destination: str | os.PathLike[str] | IO[bytes], prefixes: dict[str, str]) -> None:
         """Turtle: the prefixes, the entity triples (from the store), then the spooled article triples."""

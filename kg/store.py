@@ -39,7 +39,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from ._ox import dataset_quads, fill_dataset, fill_graph, serialize_triples, union_triples
+from ._ox import dataset_quads, fill_dataset, fill_graph, union_triples, write_rdf
 from .errors import KGError, UsageError
 from .ontology import DEFAULT_BASE_IRI
 
@@ -474,17 +474,7 @@ class GraphStore:
         """Write the union (turtle, nt, json-ld) or the graphs (trig, nquads)."""
         from .graph import prefix_map
 
-        prefixes = prefix_map(self.base_iri)
-        if format_name in ("trig", "nquads"):
-            serialize_triples(self.quads(), destination, format_name, prefixes)
-        elif format_name in ("turtle", "nt"):
-            serialize_triples(self.triples(), destination, format_name, prefixes)
-        else:
-            data = self.graph().serialize(format=format_name, encoding="utf-8")
-            if hasattr(destination, "write"):
-                destination.write(data)  # type: ignore[union-attr]
-            else:
-                Path(destination).write_bytes(data)  # type: ignore[arg-type]
+        write_rdf(self, destination, format_name, prefix_map(self.base_iri))
 
 
 def _like_prefix(prefix: str) -> str:
