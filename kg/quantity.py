@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 __all__ = ["Quantity", "find_quantities", "parse_number", "format_quantity", "UNIT_WORDS", "QUALIFIERS"]
 
@@ -103,6 +104,8 @@ _PATTERN = re.compile(
     rf"(?P<unit>{_UNIT})?"
     rf"(?P<post>以上|左右|以内|以下)?"
 )
+_ARABIC_START = re.compile(r"[\d百]")
+_DIGIT_PAIR = re.compile(r"[一二两三四五六七八九]{2}")
 _NOT_A_UNIT_AFTER = re.compile(r"^(?:[年月日号代届期批次轮]|个月|多月|余年)")
 
 #: Shares written in words: 三分之一, 四成, 一半, and 翻番 (a doubling, +100%).
@@ -129,6 +132,7 @@ class Quantity:
     is_range: bool = False
 
 
+@lru_cache(maxsize=8192)
 def parse_number(text: str) -> Decimal:
     """Arabic or Chinese numerals (with 万/亿 inside) → Decimal. Raises ValueError."""
     cleaned = text.replace(",", "").strip()
@@ -200,7 +204,7 @@ def _figures(text: str, offset: int) -> Iterator[Quantity]:
             if not number.startswith("百分之"):
                 continue
             unit_word = "%"
-        chinese = not re.match(r"[\d百]", number) or number.startswith("百分之") and not number[3:4].isdigit()
+        chinese = not _ARABIC_START.match(number) or number.startswith("百分之") and not number[3:4].isdigit()
         if chinese and not number.startswith("百分之"):
             # A lone 一 is an article ("一家企业", "一公里范围内"), not a figure; 唯一一个,
             # 七位一体 and 四个一 are words, not counts.
@@ -210,7 +214,7 @@ def _figures(text: str, offset: int) -> Iterator[Quantity]:
             after = text[match.end() : match.end() + 1]
             if before in ("唯", "第", "每", "之", "统", "万", "专") or after in "一二三四五六七八九十":
                 continue
-            if re.fullmatch(r"[一二两三四五六七八九]{2}", number):
+            if _DIGIT_PAIR.fullmatch(number):
                 continue  # 两三个小时, 一一对应: a rough pair or a word, not a figure
             if number in ("万", "亿", "千", "百", "万亿"):
                 continue

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..lexicon import COUNTRIES, LEFT_STOPWORDS
+from ..lexicon import COUNTRIES, LEFT_STOPWORDS, place_index
 from ..model import EntityType, Mention, Sentence
 from ..segment import Segmenter
 
@@ -33,13 +33,12 @@ class SentenceContext:
     def offset(self) -> int:
         return self.sentence.start
 
-    def taken(self, start: int, end: int, *, allow: Iterable[EntityType] = ()) -> bool:
+    def taken(self, start: int, end: int, *, allow: tuple[EntityType, ...] = ()) -> bool:
         """True if ``[start, end)`` (absolute) overlaps a mention not of a type in ``allow``."""
-        allowed = set(allow)
-        return any(
-            m.start < end and start < m.end and m.type not in allowed and not m.generic
-            for m in self.mentions
-        )
+        for m in self.mentions:
+            if m.start < end and start < m.end and not m.generic and m.type not in allow:
+                return True
+        return False
 
     def add(self, type_: EntityType, start: int, end: int, rule: str, **extra: object) -> Mention:
         """Record a mention at absolute offsets ``[start, end)``."""
@@ -78,6 +77,8 @@ def register(name: str) -> Callable[[Finder], Finder]:
     return decorate
 
 
+_WORDLIKE = re.compile(rf"[{HAN}A-Za-z0-9]")
+
 #: Parts of speech that never begin a name (verbs, prepositions, conjunctions, particles, adverbs…).
 _STOP_TAGS = ("v", "p", "c", "u", "d", "r", "ad", "t", "m", "q", "y", "e", "o", "f")
 
@@ -88,8 +89,6 @@ _CLOSED_TAGS = ("p", "c", "u", "r", "y", "e", "o")
 
 def _place_follows(words: list[tuple[str, str]], number: int) -> bool:
     """Whether a place name comes later in ``words`` than position ``number``."""
-    from ..lexicon import place_index
-
     places = place_index()
     return any(word in places for word, _ in words[number + 1 :])
 
@@ -101,8 +100,6 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
     including the last word that never begins a name (像, 由, 在, 引进, any verb or
     preposition …) is dropped. Place names are never dropped, whatever their tag.
     """
-    from ..lexicon import place_index
-
     local_start = window_start - context.offset
     local_end = name_end - context.offset
     window = context.text[local_start:local_end]
@@ -134,7 +131,7 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
         if word in places or word.endswith(("省", "市")) and word[:-1] in places:
             seen_place = True
             continue
-        if not re.search(rf"[{HAN}A-Za-z0-9]", word) or word.isdigit():
+        if not _WORDLIKE.search(word) or word.isdigit():
             start = position  # punctuation, and list numbers (①, 1.) before a name
             continue
         if company:

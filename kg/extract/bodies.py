@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ..lexicon import BODY_HEADS, DEPARTMENTS, NATIONAL_BODIES
+from ..lexicon import BODY_HEADS, DEPARTMENTS, NATIONAL_BODIES, alternation
 from .base import HAN, SentenceContext, register
 
 __all__ = ["find_bodies"]
@@ -17,10 +17,10 @@ __all__ = ["find_bodies"]
 
 @cache
 def _head_pattern() -> re.Pattern[str]:
-    departments = "|".join(DEPARTMENTS)
-    heads = "|".join(sorted(BODY_HEADS, key=len, reverse=True))
+    departments = alternation(DEPARTMENTS)
+    heads = alternation(BODY_HEADS)
     return re.compile(
-        rf"(?:片区)?(?:(?:{departments})(?:委员会|办公室|服务中心|中心|局|委|厅|办|部(?!门))|{heads}|管理局|指挥部|工委|市委|市政府|委|政府)"
+        rf"(?:片区)?(?:{departments}(?:委员会|办公室|服务中心|中心|局|委|厅|办|部(?!门))|{heads}|管理局|指挥部|工委|市委|市政府|委|政府)"
         rf"(?:[{HAN}]{{2,4}}?分局|办公厅|办公室)?"
     )
 
@@ -33,13 +33,13 @@ _LONE = re.compile(
 
 @cache
 def _national() -> re.Pattern[str]:
-    return re.compile("|".join(sorted(NATIONAL_BODIES, key=len, reverse=True)))
+    return re.compile(alternation(NATIONAL_BODIES))
 
 
 @cache
 def _department() -> re.Pattern[str]:
-    departments = "|".join(DEPARTMENTS)
-    return re.compile(rf"(?:(?<![{HAN}])|(?<=[^{HAN}][区市县]))(?:{departments})(?:委员会|局|委|办公室)")
+    departments = alternation(DEPARTMENTS)
+    return re.compile(rf"(?:(?<![{HAN}])|(?<=[^{HAN}][区市县])){departments}(?:委员会|局|委|办公室)")
 
 
 @register("body")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from ..lexicon import COMPANY_SUFFIXES, INDUSTRY_WORDS, PARK_SUFFIXES, POST_TITLES, place_index
+from ..lexicon import COMPANY_SUFFIXES, INDUSTRY_WORDS, PARK_SUFFIXES, POST_TITLES, alternation, place_index
 from .base import HAN, SentenceContext, register, trim_left
 
 __all__ = ["find_full_names", "find_short_names", "enterprise_core"]
@@ -23,8 +23,7 @@ _GENERIC = frozenset(
 
 @cache
 def _full_pattern() -> re.Pattern[str]:
-    suffixes = sorted((re.escape(s) for s in COMPANY_SUFFIXES), key=len, reverse=True)
-    return re.compile(rf"(?:{'|'.join(suffixes)}|(?<=[{HAN}]{{4}})公司)(?:\([{HAN}]{{2,6}}\))?")
+    return re.compile(rf"(?:{alternation(COMPANY_SUFFIXES)}|(?<=[{HAN}]{{4}})公司)(?:\([{HAN}]{{2,6}}\))?")
 
 
 @register("enterprise.full")
@@ -77,9 +76,7 @@ _ITEM = re.compile(rf"^[{HAN}A-Za-z0-9]{{2,10}}$")
 
 @cache
 def _post_pattern() -> re.Pattern[str]:
-    industry = "|".join(sorted(INDUSTRY_WORDS, key=len, reverse=True))
-    posts = "|".join(POST_TITLES)
-    return re.compile(rf"((?:{industry}))(?=(?:{posts})|公司|\d+(?:\.\d+)?代|[一二三四五六七八九十\d]期|项目)")
+    return re.compile(rf"({alternation(INDUSTRY_WORDS)})(?={alternation(POST_TITLES)}|公司|\d+(?:\.\d+)?代|[一二三四五六七八九十\d]期|项目)")
 
 
 def _looks_like_name(item: str) -> bool:

@@ -50,9 +50,13 @@ def _year_before(text: str, position: int, article: Article) -> int | None:
     return year
 
 
+_PERIOD_WORDS = re.compile(r"(?:19|20)\d{2}\s*年度?|今年|去年|全年|上半年|下半年|一季度|前三季度")
+_TITLE = re.compile(r"《[^》]*》?")
+
+
 def _indicator(segmenter: Segmenter, fragment: str) -> str:
     """The noun phrase that ends ``fragment``: 申请资金总额达 → 资金总额."""
-    fragment = re.sub(r"(?:19|20)\d{2}\s*年度?|今年|去年|全年|上半年|下半年|一季度|前三季度", "", fragment)
+    fragment = _PERIOD_WORDS.sub("", fragment)
     words = segmenter.tag(fragment)
     while words and (words[-1][1].startswith(_DROP_TAGS) and words[-1][1] != "vn" or words[-1][0] in ("达", "为", "超", "近", "约")):
         words.pop()
@@ -67,7 +71,7 @@ def _indicator(segmenter: Segmenter, fragment: str) -> str:
 def _noun_after(segmenter: Segmenter, text: str) -> str:
     """The noun that a count qualifies: 45家化工企业 → 化工企业."""
     fragment = _CLAUSE_BREAK.split(text, maxsplit=1)[0][:12]
-    fragment = re.sub(r"《[^》]*》?", "", fragment)
+    fragment = _TITLE.sub("", fragment)
     fragment = fragment.split("的")[-1] if "的" in fragment else fragment
     words = []
     for word, tag in segmenter.tag(fragment):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ..lexicon import INDUSTRY_WORDS, PARK_SUFFIXES
+from ..lexicon import INDUSTRY_WORDS, PARK_SUFFIXES, alternation
 from ..model import Mention
 from .base import HAN, SentenceContext, register, trim_left
 from .places import place_pattern
@@ -25,8 +25,7 @@ GENERIC_PREFIXES = frozenset(
 
 @cache
 def _suffix_pattern() -> re.Pattern[str]:
-    suffixes = sorted(PARK_SUFFIXES, key=len, reverse=True)
-    return re.compile("|".join(re.escape(s) for s in suffixes))
+    return re.compile(alternation(PARK_SUFFIXES))
 
 
 @register("park")
@@ -45,20 +44,20 @@ def find_parks(context: SentenceContext) -> None:
         prefix = text[start - offset : match.start()]
         if previous is not None and start == previous.end and _continues(previous, prefix, suffix):
             # 南京江北新区|研创园, 光谷生物城|医疗器械产业园: one name that holds the zone before it.
-            bracket = re.match(rf"\([{HAN}]{{2,6}}\)", text[match.end() :])
-            end += bracket.end() if bracket else 0
+            bracket = _BRACKETED.match(text, match.end())
+            end += bracket.end() - match.end() if bracket else 0
             if previous.rule == "park.compound":
                 context.mentions.remove(previous)
             previous = context.add("Park", previous.start, end, "park.compound", detail=PARK_SUFFIXES[suffix])
             continue
         # A zone's district in brackets belongs to its name: 杭州高新区(滨江); another name of the
         # zone in brackets (北京亦庄) does not.
-        bracket = re.match(rf"\(([{HAN}]{{2,6}})\)", text[match.end() :])
+        bracket = _BRACKETED_DISTRICT.match(text, match.end())
         other_name = None
         if bracket and len(bracket.group(1)) <= 3 and not place_pattern().fullmatch(bracket.group(1)) and not bracket.group(1).endswith(("区", "县", "市", "旗")):
-            end += bracket.end()
+            end += bracket.end() - match.end()
         elif bracket and not bracket.group(1).endswith(("区", "县", "市", "旗")) and not place_pattern().fullmatch(bracket.group(1)):
-            other_name = (offset + match.end() + 1, offset + match.end() + bracket.end() - 1)
+            other_name = (offset + match.end() + 1, offset + bracket.end() - 1)
         if _inside_quotes(text, match.start()):
             continue  # “中国服务外包产业示范区”: an honour, not a zone
         if suffix in ("片区", "新区", "小镇", "港区", "经济区", "集中区", "商务区", "试验区", "实验区", "合作区", "直管区", "示范区", "园区", "起步区", "投资区", "医药港"):
@@ -101,28 +100,34 @@ def _continues(previous: Mention, prefix: str, suffix: str) -> bool:
         return True
     if place_pattern().match(prefix):
         return True
-    return any(word in prefix for word in INDUSTRY_WORDS) or bool(re.search(r"制造|器械|医药|装备|产业|数字|智能", prefix))
+    return any(word in prefix for word in INDUSTRY_WORDS) or bool(_INDUSTRY_HINT.search(prefix))
 
 
 def _good_prefix(prefix: str) -> bool:
     """Whether ``prefix`` can be the proper-name part of a zone (省级特色, 2020年 and 三大
     cannot: they describe a zone without naming it)."""
-    if re.search(r"\d{2,4}年|^\d|^[一二三四五六七八九十两几多]+[大个家类]?$", prefix):
+    if _DESCRIPTIVE.search(prefix) or prefix in GENERIC_PREFIXES:
         return False
-    rest = prefix
-    changed = True
-    while rest and changed:
-        changed = False
-        for word in sorted(GENERIC_PREFIXES, key=len, reverse=True):
-            if rest.startswith(word):
-                rest = rest[len(word) :]
-                changed = True
-                break
-    if not rest or prefix in GENERIC_PREFIXES:
+    # Only generic words (国家级 + 特色 + 产业): no name at all.
+    if _generic_run().match(prefix).end() == len(prefix):
         return False
-    if not re.fullmatch(rf"[{HAN}A-Za-z0-9()]+", prefix):
+    if not _NAME_CHARS.fullmatch(prefix):
         return False
-    if re.search(r"[局委厅办处]", prefix) or prefix.endswith(("分", "的")):
+    if _BODY_CHAR.search(prefix) or prefix.endswith(("分", "的")):
         return False
     # A prefix of one character is a name only when it is not a function word (e.g. 光谷 needs 2).
     return len(prefix) >= 2
+
+
+_DESCRIPTIVE = re.compile(r"\d{2,4}年|^\d|^[一二三四五六七八九十两几多]+[大个家类]?$")
+_NAME_CHARS = re.compile(rf"[{HAN}A-Za-z0-9()]+")
+_BODY_CHAR = re.compile(r"[局委厅办处]")
+_BRACKETED_DISTRICT = re.compile(rf"\(([{HAN}]{{2,6}})\)")
+_BRACKETED = re.compile(rf"\([{HAN}]{{2,6}}\)")
+_INDUSTRY_HINT = re.compile(r"制造|器械|医药|装备|产业|数字|智能")
+
+
+@cache
+def _generic_run() -> re.Pattern[str]:
+    """Generic words repeated from the start, the longest word first at each step."""
+    return re.compile(rf"{alternation(GENERIC_PREFIXES)}*")

@@ -10,14 +10,15 @@ from .base import SentenceContext, register
 __all__ = ["find_references", "PARK_REFERENCE", "COMPANY_REFERENCE", "AREA_REFERENCE"]
 
 def _park_reference() -> re.Pattern[str]:
-    from ..lexicon import PARK_SUFFIXES
+    from ..lexicon import PARK_SUFFIXES, alternation
 
-    bare = "|".join(sorted((s for s in PARK_SUFFIXES if len(s) >= 3 or s in ("新区", "片区", "小镇", "园区")), key=len, reverse=True))
-    return re.compile(rf"该区|本区|全区|园区|该园区|园区内|区内|园内|入园|片区内|(?:该|本)?(?:{bare})(?!域|内外)")
+    bare = alternation(s for s in PARK_SUFFIXES if len(s) >= 3 or s in ("新区", "片区", "小镇", "园区"))
+    return re.compile(rf"该区|本区|全区|园区|该园区|园区内|区内|园内|入园|片区内|(?:该|本)?{bare}(?!域|内外)")
 
 
 PARK_REFERENCE = _park_reference()
 COMPANY_REFERENCE = re.compile(r"该公司|该企业|这家企业|这家公司|公司|企业")
+_SUBJECT_CUE = re.compile(r"(?:负责人|总经理|董事长|副总|产品|已|的产品|下游|研发)")
 AREA_REFERENCE = re.compile(r"全市|全省|全国|全球|全自治区|全县|市里|省里|全行业")
 
 
@@ -45,6 +46,6 @@ def find_references(context: SentenceContext) -> None:
                 # 公司 / 企业 refer back only as a subject: at the start of a clause or before 负责人.
                 before = text[max(0, match.start() - 1) : match.start()]
                 after = text[match.end() : match.end() + 4]
-                if not (before in ("", ",", "，", "。", "“", "\"", ":") or re.match(r"(?:负责人|总经理|董事长|副总|产品|已|的产品|下游|研发)", after)):
+                if not (before in ("", ",", "，", "。", "“", "\"", ":") or _SUBJECT_CUE.match(after)):
                     continue
             context.add(type_, start, end, f"reference.{kind}", generic=True, detail=kind)

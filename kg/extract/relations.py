@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from ..lexicon import POST_TITLES, place_index
 from ..model import Article, Entity, Evidence, Mention, Relation
@@ -249,12 +250,22 @@ def _issuers_before_title(text: str, offset: int, policy: Mention, mentions: lis
 
 
 def _park_kind(entity: Entity) -> str:
+    return _kind_of_key(entity.key)
+
+
+@lru_cache(maxsize=65536)
+def _kind_of_key(key: str) -> str:
+    """The short kind of the longest zone suffix whose kind ends ``key`` (brackets dropped)."""
     from ..lexicon import PARK_SUFFIXES
 
+    bare = _TRAILING_BRACKET.sub("", key)
     for suffix in sorted(PARK_SUFFIXES, key=len, reverse=True):
-        if re.sub(r"\([^)]*\)$", "", entity.key).endswith(PARK_SUFFIXES[suffix]):
+        if bare.endswith(PARK_SUFFIXES[suffix]):
             return PARK_SUFFIXES[suffix]
     return ""
+
+
+_TRAILING_BRACKET = re.compile(r"\([^)]*\)$")
 
 
 def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
