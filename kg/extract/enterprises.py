@@ -133,7 +133,7 @@ def _has_brand(context: SentenceContext, core: str) -> bool:
     """Whether ``core`` holds a proper name (a word the dictionary does not know, or tags as a
     name: 瀚云, 星河, 比亚迪) rather than only common nouns (工业, 航空发动机)."""
     return any(
-        tag.startswith(("nr", "ns", "nz", "nt")) or tag == "n" and word not in context.segmenter._tags()
+        tag.startswith(("nr", "ns", "nz", "nt")) or tag == "n" and word not in context.segmenter.tag_table
         for word, tag in context.segmenter.tag(core)
         if not word.isdigit()
     )
