@@ -144,7 +144,8 @@ def push(
             status = response.status
             response.read()
     except urllib.error.HTTPError as error:
-        detail = " ".join(error.read(400).decode("utf-8", "replace").split())
+        with error:  # the error holds the connection
+            detail = " ".join(error.read(400).decode("utf-8", "replace").split())
         message = f"{url} refused the upload: HTTP {error.code} {error.reason}"
         if detail:
             message += f" ({detail})"

@@ -68,7 +68,8 @@ def http(server, path: str = "", *, data: bytes | None = None, headers: dict | N
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.headers, response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode("utf-8")
+        with error:  # the error holds the connection: close it now, not at garbage collection
+            return error.code, error.headers, error.read().decode("utf-8")
 
 
 def test_serve_listens_on_loopback_by_default(server):
