@@ -10,9 +10,9 @@ built, term for term.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
+import re
+from pathlib import Path
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -31,6 +31,7 @@ __all__ = [
     "serialize_triples",
     "to_ox",
     "union_triples",
+    "dump_default_graph",
     "fill_graph",
     "fill_dataset",
     "write_rdf",
@@ -190,6 +191,31 @@ def union_triples(store: ox.Store, *, named: bool = True) -> Iterator[ox.Triple]
             if fixed is not obj:
                 triple = ox.Triple(triple.subject, triple.predicate, fixed)
         yield triple
+
+
+#: The end of a decimal literal as a store writes it, per format.
+_DECIMAL_END = {"turtle": b'"^^xsd:decimal', "nt": b'"^^<http://www.w3.org/2001/XMLSchema#decimal>'}
+_INTEGER = re.compile(rb"-?[0-9]+")
+
+
+def dump_default_graph(store: ox.Store, format_name: str, prefixes: dict[str, str]) -> bytes:
+    """The default graph of ``store`` as Turtle or N-Triples, written by Oxigraph in one go.
+
+    Much faster than iterating the triples in Python. The one thing to put right is the form of
+    integral decimals, which a store writes as ``"4"`` where kg writes ``"4.0"`` (see
+    :func:`restore`); that is done on the bytes. A literal's own quotes are escaped in both
+    formats, so an unescaped ``"`` after a space always opens a literal.
+    """
+    end = _DECIMAL_END[format_name]
+    data = store.dump(None, format=FORMATS[format_name], from_graph=ox.DefaultGraph(), prefixes=prefixes if format_name == "turtle" else None)
+    parts = data.split(end)
+    out = []
+    for part in parts[:-1]:
+        quote = part.rfind(b'"')
+        integral = quote > 0 and part[quote - 1 : quote] == b" " and _INTEGER.fullmatch(part, quote + 1)
+        out.append(part + b".0" + end if integral else part + end)
+    out.append(parts[-1])
+    return b"".join(out)
 
 
 def graph_triples(store: ox.Store, graph: Any) -> Iterator[ox.Triple]:

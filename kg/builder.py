@@ -193,9 +193,9 @@ def build_corpus(
         base_iri = graph_store.base_iri
     else:
         base_iri = base_iri or DEFAULT_BASE_IRI
-        # Bound for Turtle with workers: they write each article's own triples as Turtle, which
-        # leaves the main process little more than appending them (a single process gains nothing).
-        turtle = output_format == "turtle" and not named_graphs and (jobs > 1 or executor == "dask")
+        # Bound for Turtle: each article's own triples are written as Turtle where they are made
+        # (in the workers, if any), which leaves little more than appending them.
+        turtle = output_format == "turtle" and not named_graphs
         result.builder = GraphBuilder(base_iri=base_iri, named_graphs=named_graphs, turtle=turtle)
         tasks = None
     total = len(files)

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
-from ._ox import _ESCAPES, dataset_quads, fill_dataset, fill_graph, nt_term, serialize_triples, union_triples, write_rdf
+from ._ox import _ESCAPES, dataset_quads, dump_default_graph, fill_dataset, fill_graph, nt_term, union_triples, write_rdf
 from .errors import UsageError
 from .model import Extraction
 from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, UNITS
@@ -153,6 +153,15 @@ def _turtle_body(ntriples: str, base_iri: str) -> bytes:
     return data[position:]
 
 
+def _ntriples(turtle: bytes, base_iri: str, graph: str | None) -> bytes:
+    """Turtle made by :class:`_Blocks` as N-Triples (or N-Quads in ``graph``)."""
+    quads = ox.parse(_turtle_header(base_iri) + turtle, format=ox.RdfFormat.TURTLE)
+    if graph is None:
+        return ox.serialize(quads, None, ox.RdfFormat.N_TRIPLES)
+    named = ox.NamedNode(graph)
+    return ox.serialize((ox.Quad(q.subject, q.predicate, q.object, named) for q in quads), None, ox.RdfFormat.N_QUADS)
+
+
 def _turtle_header(base_iri: str) -> bytes:
     return "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefix_map(base_iri).items()).encode()
 
@@ -174,6 +183,12 @@ def _plain_nt(text: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _confidence_nt(value: float) -> str:
     return nt_term(decimal_literal(Decimal(str(value))))
+
+
+@functools.lru_cache(maxsize=4096)
+def _decimal_ttl(value: float) -> str:
+    """A decimal as a Turtle number: ``0.9`` is ``"0.9"^^xsd:decimal``, lexical form kept."""
+    return str(decimal_literal(Decimal(str(value))))
 
 
 def clean_literal(text: str) -> str:
@@ -223,12 +238,13 @@ class ArticleFacts:
     entity_nt: str
     names: tuple[tuple[str, str, tuple[str, ...]], ...]
     posts: tuple[tuple[str, str, str], ...]
-    article_ttl: bytes = b""  # article_nt as Turtle with kg's prefixes (not declared), when asked for
+    article_ttl: bytes = b""  # the article's own triples as Turtle (kg's prefixes, not declared) instead
+    article_triples: int = 0  # how many triples article_nt or article_ttl holds
 
     @property
     def triples(self) -> int:
         """How many triples the article states, labels not counted."""
-        return self.article_nt.count("\n") + self.entity_nt.count("\n")
+        return self.article_triples + self.entity_nt.count("\n")
 
 
 def choose_label(spellings: Counter[str]) -> str:
@@ -292,6 +308,38 @@ class _Reader(io.RawIOBase):
         return len(data)
 
 
+class _Blocks:
+    """Triples grouped by subject, kept as N-Triples or as Turtle (kg's prefixes, not declared).
+
+    Turtle is what a Turtle output appends as it is; writing it here, from the same terms,
+    spares a parse and a re-serialisation of every article.
+    """
+
+    __slots__ = ("turtle", "parts", "triples", "integer", "decimal")
+
+    def __init__(self, turtle: bool) -> None:
+        self.turtle = turtle
+        self.parts: list[str] = []
+        self.triples = 0
+        # Numbers: "7"^^xsd:integer in N-Triples, plain 7 (the same literal) in Turtle.
+        self.integer = str if turtle else _integer_nt
+        self.decimal = _decimal_ttl if turtle else _confidence_nt
+
+    def add(self, subject: str, *pairs: tuple[str, str]) -> None:
+        """``subject`` with each ``(predicate, object)``, all already in N-Triples form."""
+        self.triples += len(pairs)
+        if self.turtle:
+            short = _SHORT.get
+            verb = _SHORT_VERB.get
+            body = " ;\n    ".join(f"{verb(p, p)} {short(o, o)}" for p, o in pairs)
+            self.parts.append(f"{subject} {body} .\n")
+        else:
+            self.parts.append("".join(f"{subject} {p} {o} .\n" for p, o in pairs))
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
 _COUNT_UNION = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
 
 
@@ -340,17 +388,22 @@ class GraphBuilder:
         if facts.key in self._chunks:
             # The same article again (one text in two files): merge its copies in the store.
             self._unspool(facts.key, graph)
-            load(facts.article_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
-        elif facts.article_nt:
+            if facts.article_ttl:
+                load(_turtle_header(str(self.base)) + facts.article_ttl, format=ox.RdfFormat.TURTLE, to_graph=graph, lenient=True)
+            else:
+                load(facts.article_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+        elif facts.article_nt or facts.article_ttl:
             if self._spool is None:
                 self._spool = tempfile.TemporaryFile(prefix="kg-build-", suffix=".nq")  # noqa: SIM115 (closed by close())
                 weakref.finalize(self, self._spool.close)  # closed with the builder, without a ResourceWarning
             text = facts.article_nt
             if self._turtle:
                 data = facts.article_ttl or _turtle_body(text, str(self.base))
-            else:
+            elif text:
                 data = (text.replace(" .\n", f" <{article}> .\n") if self.named_graphs else text).encode()
-            triples = text.count("\n")
+            else:  # Turtle made for a Turtle output, kept by a builder that writes something else
+                data = _ntriples(facts.article_ttl, str(self.base), article if self.named_graphs else None)
+            triples = facts.article_triples
             self._chunks[facts.key] = (self._spool.seek(0, os.SEEK_END), len(data), triples)
             self._spool.write(data)
             self._spooled += triples
@@ -523,14 +576,15 @@ class GraphBuilder:
     def write(self, destination: str | os.PathLike[str] | IO[bytes], format_name: str = "turtle") -> None:
         """Serialise with pyoxigraph (fast): turtle, nt, trig or nquads; json-ld goes through rdflib."""
         prefixes = prefix_map(str(self.base))
-        if format_name == "turtle" and self._turtle:
-            self._append_turtle(destination, prefixes)
+        if format_name == "turtle" and self._turtle or format_name == "nt" and not self._turtle and not self.named_graphs:
+            self._append(destination, format_name, prefixes)
         else:
             write_rdf(self, destination, format_name, prefixes)
 
-    def _append_turtle(self, destination: str | os.PathLike[str] | IO[bytes], prefixes: dict[str, str]) -> None:
-        """Turtle: the prefixes, the entity triples (from the store), then the spooled article triples."""
-        body = serialize_triples(union_triples(self.store(), named=False), None, "turtle", prefixes) or b""
+    def _append(self, destination: str | os.PathLike[str] | IO[bytes], format_name: str, prefixes: dict[str, str]) -> None:
+        """Turtle or N-Triples as the spool holds them: the prefixes (Turtle), the entity
+        triples dumped from the store, then the spooled article triples as they are."""
+        body = dump_default_graph(self.store(), format_name, prefixes)
         position = 0
         while body.startswith(b"@prefix ", position):
             position = body.index(b"\n", position) + 1
@@ -562,37 +616,41 @@ class GraphBuilder:
             for relation in extraction.relations
             if relation.predicate == "holdsPost"
         )
-        own: list[str] = []
+        own = _Blocks(turtle)
         shared: list[str] = []
         self._write_article(extraction, own, shared)
-        article_nt = "".join(own)
         return ArticleFacts(
             key=extraction.article.key,
             source=extraction.document.path,
-            article_nt=article_nt,
+            article_nt="" if turtle else own.text(),
             entity_nt="".join(shared),
             names=names,
             posts=posts,
-            article_ttl=_turtle_body(article_nt, str(self.base)) if turtle else b"",
+            article_ttl=own.text().encode() if turtle else b"",
+            article_triples=own.triples,
         )
 
-    def _write_article(self, extraction: Extraction, own: list[str], shared: list[str]) -> None:
-        """Every triple of one article except the labels, as N-Triples lines.
+    def _write_article(self, extraction: Extraction, own: _Blocks, shared: list[str]) -> None:
+        """Every triple of one article except the labels.
 
-        Lines about the article's own nodes (its IRI, its sentences, its evidence) go to
-        ``own``, the rest to ``shared``. Terms are written as text directly, exactly as rdflib
-        would write them (``_N`` holds the vocabulary, encoded once), which is several times
-        faster than making rdflib terms first.
+        Triples about the article's own nodes (its IRI, its sentences, its evidence) go to
+        ``own`` (N-Triples or Turtle), the rest to ``shared`` as N-Triples lines. Terms are
+        written as text directly, exactly as rdflib would write them (``_N`` holds the
+        vocabulary, encoded once), which is several times faster than making rdflib terms.
         """
         article, document = extraction.article, extraction.document
         art_iri = str(self.article_iri(article.key))
         art = f"<{art_iri}>"
-        own.append(f"{art} {_N.type} {_N.Article} .\n")
-        own.append(f'{art} {_N.headline} "{_text(article.headline or document.path)}"@zh .\n')
-        own.append(f'{art} {_N.sourceFile} "{_text(document.path)}" .\n')
-        own.append(f"{art} {_N.articleIndex} {_integer_nt(article.index)} .\n")
-        own.extend(f'{art} {_N.author} "{_text(author)}" .\n' for author in article.authors)
-        own.extend(f'{art} {_N.caption} "{_text(caption)}"@zh .\n' for caption in article.captions)
+        integer = own.integer
+        own.add(
+            art,
+            (_N.type, _N.Article),
+            (_N.headline, f'"{_text(article.headline or document.path)}"@zh'),
+            (_N.sourceFile, f'"{_text(document.path)}"'),
+            (_N.articleIndex, integer(article.index)),
+            *((_N.author, f'"{_text(author)}"') for author in article.authors),
+            *((_N.caption, f'"{_text(caption)}"@zh') for caption in article.captions),
+        )
 
         used_sentences: set[int] = set()
         evidence_base = f"{self.base}evidence/"
@@ -601,19 +659,19 @@ class GraphBuilder:
             """The reified evidence of ``subject predicate obj`` (IRIs without brackets)."""
             span = document.source_span(ev.start, ev.end)
             digest = hashlib.sha1(f"{subject}|{predicate}|{obj}|{article.key}|{span.start}|{span.end}|{ev.rule}".encode()).hexdigest()[:20]
-            node = f"<{evidence_base}{digest}>"
             used_sentences.add(ev.sentence)
-            own.append(
-                f"{node} {_N.type} {_N.Evidence} .\n"
-                f"{node} {_N.subject} <{subject}> .\n"
-                f"{node} {_N.predicate} <{predicate}> .\n"
-                f"{node} {_N.object} <{obj}> .\n"
-                f"{node} {_N.article} {art} .\n"
-                f"{node} {_N.sentence} <{art_iri}/s{ev.sentence}> .\n"
-                f"{node} {_N.startOffset} {_integer_nt(span.start)} .\n"
-                f"{node} {_N.endOffset} {_integer_nt(span.end)} .\n"
-                f"{node} {_N.rule} {_plain_nt(ev.rule)} .\n"
-                f"{node} {_N.confidence} {_confidence_nt(ev.confidence)} .\n"
+            own.add(
+                f"<{evidence_base}{digest}>",
+                (_N.type, _N.Evidence),
+                (_N.subject, f"<{subject}>"),
+                (_N.predicate, f"<{predicate}>"),
+                (_N.object, f"<{obj}>"),
+                (_N.article, art),
+                (_N.sentence, f"<{art_iri}/s{ev.sentence}>"),
+                (_N.startOffset, integer(span.start)),
+                (_N.endOffset, integer(span.end)),
+                (_N.rule, _plain_nt(ev.rule)),
+                (_N.confidence, own.decimal(ev.confidence)),
             )
 
         for ident, entity in extraction.entities.items():
@@ -672,14 +730,14 @@ class GraphBuilder:
 
         for index in sorted(used_sentences):
             sentence = article.sentences[index]
-            node = f"<{art_iri}/s{index}>"
             span = document.source_span(sentence.start, sentence.end)
-            own.append(
-                f"{node} {_N.type} {_N.Sentence} .\n"
-                f'{node} {_N.text} "{_text(sentence.text)}"@zh .\n'
-                f"{node} {_N.inArticle} {art} .\n"
-                f"{node} {_N.startOffset} {_integer_nt(span.start)} .\n"
-                f"{node} {_N.endOffset} {_integer_nt(span.end)} .\n"
+            own.add(
+                f"<{art_iri}/s{index}>",
+                (_N.type, _N.Sentence),
+                (_N.text, f'"{_text(sentence.text)}"@zh'),
+                (_N.inArticle, art),
+                (_N.startOffset, integer(span.start)),
+                (_N.endOffset, integer(span.end)),
             )
 
 
@@ -698,3 +756,22 @@ def prefix_map(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
         "rdfs": str(RDFS),
         "xsd": str(XSD),
     }
+
+
+def _short_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Vocabulary terms in N-Triples form → prefixed names, for objects and for predicates."""
+    namespaces = sorted(((iri, name) for name, iri in prefix_map().items() if name != "kgr"), key=lambda pair: -len(pair[0]))
+    terms = [value for value in vars(_N).values() if isinstance(value, str)]
+    terms += [*_N.predicates.values(), *_N.qualifiers.values()]
+    short: dict[str, str] = {}
+    for term in terms:
+        iri = term[1:-1]
+        for namespace, name in namespaces:
+            local = iri[len(namespace) :]
+            if iri.startswith(namespace) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", local):
+                short[term] = f"{name}:{local}"
+                break
+    return short, {**short, _N.type: "a"}
+
+
+_SHORT, _SHORT_VERB = _short_names()
