@@ -145,6 +145,7 @@ def test_serve_refuses_updates(server):
     client.setMethod(POST)
     with pytest.raises(urllib.error.HTTPError) as caught:
         client.query()
+    caught.value.close()  # the error holds the connection; closed here, not at garbage collection
     assert caught.value.code == 403
     status, _, body = http(
         server, data=b"DELETE WHERE { ?s ?p ?o }", headers={"Content-Type": "application/sparql-update"}, method="POST"
