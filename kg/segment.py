@@ -22,10 +22,13 @@ time a Segmenter cuts text, and the domain words go to that instance only.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
+import marshal
 import os
 import re
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -171,20 +174,37 @@ class Segmenter:
 
         jieba's dictionary total sums every line of ``dict.txt`` and every frequency added;
         jieba-rs's sums each word's final frequency once. The padding word added to jieba-rs
-        makes up the difference.
+        makes up the difference. Both are cached in the temporary folder (as jieba caches its
+        own dictionary), keyed by the dictionary file and the words added.
         """
-        fields = _jieba_dictionary().read_text(encoding="utf-8").split()  # word frequency tag, …
+        dictionary = _jieba_dictionary()
+        words = self._words()
+        status = dictionary.stat()
+        key = hashlib.sha1(repr((str(dictionary), status.st_size, status.st_mtime_ns, words)).encode()).hexdigest()[:16]
+        cache = Path(tempfile.gettempdir()) / f"kg-tags-{key}.marshal"
+        try:
+            self._tag_table, self._gap = marshal.loads(cache.read_bytes())
+            return
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # no cache yet, or an unreadable one: read the dictionary
+        fields = dictionary.read_text(encoding="utf-8").split()  # word frequency tag, …
         if len(fields) % 3:
-            raise UsageError(f"{_jieba_dictionary()} is not jieba's dictionary (lines of: word frequency tag)")
+            raise UsageError(f"{dictionary} is not jieba's dictionary (lines of: word frequency tag)")
         entries, counts = fields[0::3], list(map(int, fields[1::3]))
         frequencies = dict(zip(entries, counts))
         table = dict(zip(entries, fields[2::3]))
-        words = self._words()
         summed = sum(counts) + _DOMAIN_FREQ * len(words)
         frequencies.update((word, _DOMAIN_FREQ) for word, _ in words)
         table.update(words)
         self._gap = summed - sum(frequencies.values())
         self._tag_table = table
+        temporary = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        try:
+            temporary.write_bytes(marshal.dumps((table, self._gap)))
+            os.replace(temporary, cache)  # atomic: a reader sees the whole cache or none
+        except OSError as error:  # a read-only temporary folder only costs time
+            logging.getLogger(__name__).debug("cannot cache the tag table in %s: %s", cache, error)
+            temporary.unlink(missing_ok=True)
 
     def tag(self, text: str) -> list[tuple[str, str]]:
         """``(word, part-of-speech)`` pairs for the short windows before a name.

@@ -74,20 +74,35 @@ def _sentence_text(article: Article, index: int) -> tuple[str, int]:
 
 def _without_names(text: str, offset: int, mentions: list[Mention]) -> str:
     """The sentence with every name blanked, so cue words inside names (某供应链公司) do not count."""
-    chars = list(text)
-    for mention in mentions:
-        for position in range(max(0, mention.start - offset), min(len(chars), mention.end - offset)):
-            chars[position] = " "
-    return "".join(chars)
+    pieces: list[str] = []
+    position = 0
+    for start, end in sorted((max(0, m.start - offset), min(len(text), m.end - offset)) for m in mentions):
+        start = max(start, position)
+        if end > start:
+            pieces += (text[position:start], " " * (end - start))
+            position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
     relations: list[Relation] = []
     hosted: set[str] = set()
+    blanked: dict[int, str] = {}
+
+    def names_blanked(index: int) -> str:
+        if index not in blanked:
+            raw, offset = _sentence_text(article, index)
+            blanked[index] = _without_names(raw, offset, [m for m in by_sentence[index] if not m.generic])
+        return blanked[index]
+
     for index, mentions in by_sentence.items():
+        enterprises = [m for m in mentions if m.type == "Enterprise" and not m.generic]
+        if not enterprises:
+            continue
         raw, offset = _sentence_text(article, index)
-        text = _without_names(raw, offset, [m for m in mentions if not m.generic])
-        for enterprise in (m for m in mentions if m.type == "Enterprise" and not m.generic):
+        text = names_blanked(index)
+        for enterprise in enterprises:
             company = ents.get(enterprise)
             # Only zones in the same clause (up to ; or 。) place the enterprise.
             clause = _clause_span(text, offset, enterprise)
@@ -114,15 +129,15 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
         main = ents.id_of("Park", ents.main_park)
         current, paragraph = main, -1
         for index, mentions in sorted(by_sentence.items()):
-            text, offset = _sentence_text(article, index)
-            text = _without_names(text, offset, [m for m in mentions if not m.generic])
             if article.sentences[index].paragraph != paragraph:
                 current, paragraph = main, article.sentences[index].paragraph
             for mention in sorted(mentions, key=lambda m: m.start):
                 ident = ents.get(mention)
                 if mention.type == "Park" and not mention.generic and ident and index >= article.headline_sentences:
                     current = ident
-                if mention.type != "Enterprise" or mention.generic or ident is None or ident in hosted or _NOT_HOSTED.search(text):
+                if mention.type != "Enterprise" or mention.generic or ident is None or ident in hosted:
+                    continue
+                if _NOT_HOSTED.search(names_blanked(index)):
                     continue
                 hosted.add(ident)
                 relations.append(
