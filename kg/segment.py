@@ -180,7 +180,8 @@ class Segmenter:
         dictionary = _jieba_dictionary()
         words = self._words()
         status = dictionary.stat()
-        key = hashlib.sha1(repr((str(dictionary), status.st_size, status.st_mtime_ns, words)).encode()).hexdigest()[:16]
+        # Sorted: the lexicon's word sets come in another order in every process.
+        key = hashlib.sha1(repr((str(dictionary), status.st_size, status.st_mtime_ns, sorted(words))).encode()).hexdigest()[:16]
         cache = Path(tempfile.gettempdir()) / f"kg-tags-{key}.marshal"
         try:
             self._tag_table, self._gap = marshal.loads(cache.read_bytes())

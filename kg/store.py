@@ -89,10 +89,10 @@ class StoreError(KGError):
 
 def pipeline_fingerprint() -> str:
     """A hash of the code that turns text into triples; a file built by other code is built again."""
-    import jieba
+    from importlib.metadata import version  # not ``import jieba``: that takes a third of a second
 
     root = Path(__file__).resolve().parent
-    digest = hashlib.sha1(f"jieba {jieba.__version__}".encode())
+    digest = hashlib.sha1(f"jieba {version('jieba')}".encode())
     for path in sorted([*(root / name for name in _PIPELINE_MODULES), *(root / "extract").glob("*.py")]):
         if path.exists():
             digest.update(path.name.encode())
