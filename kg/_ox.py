@@ -89,10 +89,10 @@ def to_ox(term: Any) -> Any:
 def _kg_decimal(lexical: str, cache: dict[str, str] = {}) -> str:  # noqa: B006 (a deliberate memo)
     text = cache.get(lexical)
     if text is None:
-        from .graph import decimal_literal
+        from .graph import decimal_lexical
 
         try:
-            text = str(decimal_literal(Decimal(lexical)))
+            text = decimal_lexical(Decimal(lexical))
         except InvalidOperation:
             text = lexical
         if len(cache) < 100_000:

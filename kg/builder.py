@@ -146,12 +146,26 @@ def default_inputs() -> list[Path]:
 
 
 def peak_memory() -> dict[str, float]:
-    """Peak resident memory in MiB of this process and of its largest finished child."""
+    """Peak resident memory in MiB of this process and of its largest finished child.
+
+    On Linux this process's peak is read from ``/proc/self/status`` (``VmHWM``): ``getrusage``
+    would also count the memory of the process that started kg, which Linux carries over into
+    a child's ``ru_maxrss`` across fork and exec.
+    """
     scale = 1 / 1024 if sys.platform != "darwin" else 1 / 1_048_576
-    return {
-        "self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale,
-        "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale,
-    }
+    own = _high_water_mark()
+    if own is None:  # not Linux: getrusage is the best there is
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+    return {"self": own, "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale}
+
+
+def _high_water_mark() -> float | None:
+    """``VmHWM`` of this process in MiB, or None where ``/proc`` does not have it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
 
 
 def build_corpus(

@@ -49,6 +49,7 @@ __all__ = [
     "bind_prefixes",
     "choose_label",
     "clean_literal",
+    "decimal_lexical",
     "decimal_literal",
     "prefix_map",
 ]
@@ -73,10 +74,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 def decimal_literal(value: Decimal) -> Literal:
     """An xsd:decimal in canonical form (110000000000.0), so every format round-trips exactly."""
+    return Literal(decimal_lexical(value), datatype=XSD.decimal)
+
+
+def decimal_lexical(value: Decimal) -> str:
+    """The canonical lexical form :func:`decimal_literal` uses: no exponent, at least one decimal."""
     text = format(value.normalize(), "f")
-    if "." not in text:
-        text += ".0"
-    return Literal(text, datatype=XSD.decimal)
+    return text if "." in text else text + ".0"
 
 
 class _N:
@@ -140,6 +144,7 @@ class _N:
 _HOLDS_POST = str(KG.holdsPost)
 _ACHIEVES = str(KG.achieves)
 _XSD_GYEAR = str(XSD.gYear)
+_XSD_DECIMAL = str(XSD.decimal)
 _XSD_BOOLEAN = str(XSD.boolean)
 _XSD_INTEGER = str(XSD.integer)
 
@@ -182,13 +187,13 @@ def _plain_nt(text: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _confidence_nt(value: float) -> str:
-    return nt_term(decimal_literal(Decimal(str(value))))
+    return f'"{decimal_lexical(Decimal(str(value)))}"^^<{_XSD_DECIMAL}>'
 
 
 @functools.lru_cache(maxsize=4096)
 def _decimal_ttl(value: float) -> str:
     """A decimal as a Turtle number: ``0.9`` is ``"0.9"^^xsd:decimal``, lexical form kept."""
-    return str(decimal_literal(Decimal(str(value))))
+    return decimal_lexical(Decimal(str(value)))
 
 
 def clean_literal(text: str) -> str:
@@ -709,7 +714,7 @@ class GraphBuilder:
             label = f"{metric.indicator} {format_quantity(metric.value, metric.unit)}"
             lines = [
                 f"{iri} {_N.type} {_N.Metric} .\n"
-                f"{iri} {_N.numericValue} {nt_term(decimal_literal(metric.value))} .\n"
+                f'{iri} {_N.numericValue} "{decimal_lexical(metric.value)}"^^<{_XSD_DECIMAL}> .\n'
                 f"{iri} {_N.unit} {_N.unit_of(metric.unit)} .\n"
                 f'{iri} {_N.indicator} "{_text(metric.indicator)}"@zh .\n'
                 f'{iri} {_N.surfaceText} "{_text(metric.surface)}" .\n'
