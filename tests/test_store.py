@@ -48,6 +48,16 @@ def same_graph(a: Graph, b: Graph) -> bool:
     return set(a) == set(b) and isomorphic(a, b)
 
 
+def assert_next_build_reads_one_file(store_dir, files, segmenter) -> None:
+    """After a recovery, the next build reads only the forgotten file and ends with the whole graph."""
+    result = stored(store_dir, files, segmenter)
+    try:
+        assert result.documents == 1
+        assert same_graph(result.graph, plain(files, segmenter))
+    finally:
+        result.store.close()
+
+
 def test_store_holds_the_graph_of_a_plain_build(tmp_path, files, segmenter):
     result = stored(tmp_path / "store", files, segmenter)
     try:
@@ -142,12 +152,7 @@ def test_store_recovers_from_an_interrupted_update(tmp_path, files, segmenter):
         held = store.files()
         assert len(held) == 2  # the file whose graph was lost is forgotten …
         assert not list(store.graph().query(LABELS_PER_ENTITY))
-    result = stored(tmp_path / "store", files, segmenter)  # … and read again by the next build
-    try:
-        assert result.documents == 1
-        assert same_graph(result.graph, plain(files, segmenter))
-    finally:
-        result.store.close()
+    assert_next_build_reads_one_file(tmp_path / "store", files, segmenter)  # … and read again
 
 
 def test_store_recovers_from_a_bulk_load_cut_short(tmp_path, files, segmenter):
@@ -166,12 +171,7 @@ def test_store_recovers_from_a_bulk_load_cut_short(tmp_path, files, segmenter):
         assert not store.oxigraph.contains_named_graph(graph)  # the partial graph is gone …
         assert len(store.files()) == 2 and keys[0] not in store.article_keys()
         assert not list(store._db.execute("SELECT key FROM loading"))
-    result = stored(tmp_path / "store", files, segmenter)  # … and its file is read again
-    try:
-        assert result.documents == 1
-        assert same_graph(result.graph, plain(files, segmenter))
-    finally:
-        result.store.close()
+    assert_next_build_reads_one_file(tmp_path / "store", files, segmenter)  # … and its file is read again
 
 
 def test_store_ctrl_c_keeps_what_was_merged(tmp_path, files, segmenter):
