@@ -4,6 +4,7 @@
     ├── InputError          a file or path we cannot read (missing, empty, binary, undecodable)
     ├── GraphParseError     an RDF file (graph, shapes) that does not parse
     ├── QueryError          a SPARQL query that does not parse or cannot run
+    │   └── QueryTimeout    … or that ran past its time limit
     ├── ValidationError     a graph that breaks the SHACL shapes
     ├── EndpointError       a remote SPARQL / Graph Store endpoint that refused or is down
     └── UsageError          options that do not fit together
@@ -18,6 +19,7 @@ __all__ = [
     "InputError",
     "GraphParseError",
     "QueryError",
+    "QueryTimeout",
     "ValidationError",
     "EndpointError",
     "UsageError",
@@ -43,6 +45,10 @@ class GraphParseError(KGError):
 
 class QueryError(KGError):
     """A SPARQL query that does not parse or fails to run."""
+
+
+class QueryTimeout(QueryError):
+    """A query that ran past its time limit."""
 
 
 class ValidationError(KGError):

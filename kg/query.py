@@ -48,7 +48,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.term import Identifier, Node
 
-from .errors import GraphParseError, InputError, QueryError, UsageError
+from .errors import GraphParseError, InputError, QueryError, QueryTimeout, UsageError
 from .ontology import DEFAULT_BASE_IRI, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,10 +119,6 @@ _OX_FORMATS = {
 }
 
 Engine = TypingLiteral["oxigraph", "rdflib"]
-
-
-class QueryTimeout(QueryError):
-    """A query that ran past its time limit."""
 
 
 # ---------------------------------------------------------------------------------------
