@@ -149,24 +149,6 @@ _XSD_BOOLEAN = str(XSD.boolean)
 _XSD_INTEGER = str(XSD.integer)
 
 
-def _turtle_body(ntriples: str, base_iri: str) -> bytes:
-    """N-Triples as Turtle using kg's prefixes, without the ``@prefix`` lines."""
-    data = ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), None, ox.RdfFormat.TURTLE, prefixes=prefix_map(base_iri))
-    position = 0
-    while data.startswith(b"@prefix ", position):
-        position = data.index(b"\n", position) + 1
-    return data[position:]
-
-
-def _ntriples(turtle: bytes, base_iri: str, graph: str | None) -> bytes:
-    """Turtle made by :class:`_Blocks` as N-Triples (or N-Quads in ``graph``)."""
-    quads = ox.parse(_turtle_header(base_iri) + turtle, format=ox.RdfFormat.TURTLE)
-    if graph is None:
-        return ox.serialize(quads, None, ox.RdfFormat.N_TRIPLES)
-    named = ox.NamedNode(graph)
-    return ox.serialize((ox.Quad(q.subject, q.predicate, q.object, named) for q in quads), None, ox.RdfFormat.N_QUADS)
-
-
 def _turtle_header(base_iri: str) -> bytes:
     return "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefix_map(base_iri).items()).encode()
 
@@ -187,7 +169,7 @@ def _plain_nt(text: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _confidence_nt(value: float) -> str:
-    return f'"{decimal_lexical(Decimal(str(value)))}"^^<{_XSD_DECIMAL}>'
+    return f'"{_decimal_ttl(value)}"^^<{_XSD_DECIMAL}>'
 
 
 @functools.lru_cache(maxsize=4096)
@@ -368,7 +350,6 @@ class GraphBuilder:
         self._turtle = turtle and not named_graphs
         self.labels = LabelIndex()
         self.articles = 0
-        self._local = (str(self.base) + "article/", str(self.base) + "evidence/")
         self._store = ox.Store()
         self._spool: IO[bytes] | None = None
         self._chunks: dict[str, tuple[int, int, int]] = {}  # article key → its bytes in the spool, triples
@@ -382,10 +363,16 @@ class GraphBuilder:
     def add(self, extractions: Iterable[Extraction]) -> None:
         """Turn the extractions of one or more documents into triples and keep them."""
         for extraction in extractions:
-            self.add_facts(self.facts(extraction))
+            self.add_facts(self.facts(extraction, turtle=self._turtle))
 
     def add_facts(self, facts: ArticleFacts) -> None:
-        """Keep the triples of one article made by :meth:`facts` (here or in a worker)."""
+        """Keep the triples of one article made by :meth:`facts` (here or in a worker), with
+        ``turtle`` as this builder writes (Turtle for a Turtle union output, else N-Triples)."""
+        if bool(facts.article_ttl) != self._turtle and (facts.article_ttl or facts.article_nt):
+            raise UsageError(
+                f"article {facts.key} was made {'with' if facts.article_ttl else 'without'} turtle=True for a builder "
+                f"that writes {'Turtle' if self._turtle else 'N-Triples'}; make facts with turtle={self._turtle}"
+            )
         self._drop_labels()
         article = str(self.article_iri(facts.key))
         graph = ox.NamedNode(article) if self.named_graphs else ox.DefaultGraph()
@@ -401,13 +388,11 @@ class GraphBuilder:
             if self._spool is None:
                 self._spool = tempfile.TemporaryFile(prefix="kg-build-", suffix=".nq")  # noqa: SIM115 (closed by close())
                 weakref.finalize(self, self._spool.close)  # closed with the builder, without a ResourceWarning
-            text = facts.article_nt
             if self._turtle:
-                data = facts.article_ttl or _turtle_body(text, str(self.base))
-            elif text:
+                data = facts.article_ttl
+            else:
+                text = facts.article_nt
                 data = (text.replace(" .\n", f" <{article}> .\n") if self.named_graphs else text).encode()
-            else:  # Turtle made for a Turtle output, kept by a builder that writes something else
-                data = _ntriples(facts.article_ttl, str(self.base), article if self.named_graphs else None)
             triples = facts.article_triples
             self._chunks[facts.key] = (self._spool.seek(0, os.SEEK_END), len(data), triples)
             self._spool.write(data)
@@ -610,8 +595,8 @@ class GraphBuilder:
 
         Triples about the article, its sentences and its evidence go to ``article_nt``; those
         about entities, posts and metrics to ``entity_nt``. With ``turtle`` the article's own
-        triples also come as Turtle (prefixes used, not declared), so that a Turtle file can be
-        written by appending them.
+        triples come as Turtle in ``article_ttl`` instead (prefixes used, not declared), so that
+        a Turtle file can be written by appending them.
         """
         names = tuple(
             (ident, entity.label, tuple(sorted(entity.aliases))) for ident, entity in extraction.entities.items()

@@ -13,6 +13,7 @@ from rdflib.compare import isomorphic
 
 from kg.builder import build_corpus, text_progress
 from kg.cli import main
+from kg.errors import UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -200,3 +201,13 @@ def test_scale_progress_logs_tenths_when_not_a_terminal():
     lines = stream.getvalue().splitlines()
     assert 9 <= len(lines) <= 11
     assert "100/100 files" in lines[-1] and "200 articles" in lines[-1] and "articles/s" in lines[-1]
+
+
+def test_scale_facts_must_match_the_builders_format(segmenter):
+    """Facts made as Turtle go only to a builder bound for Turtle, and N-Triples only elsewhere."""
+    from kg.graph import GraphBuilder
+    from kg.parallel import extract_bytes
+
+    facts = extract_bytes(str(SOURCES[0]), SOURCES[0].read_bytes(), base_iri=str(GraphBuilder().base), segmenter=segmenter)
+    with pytest.raises(UsageError, match="turtle=True"):
+        GraphBuilder(named_graphs=False, turtle=True).add_facts(facts.articles[0])
