@@ -129,9 +129,9 @@ def _init_process(base_iri: str, turtle: bool = False) -> None:
     _PROCESS_WORKER.warm()
 
 
-def _run_in_process(task: Task) -> FileFacts:
+def _run_in_process(batch: list[Task]) -> list[FileFacts]:
     assert _PROCESS_WORKER is not None, "worker not initialised"
-    return _PROCESS_WORKER.run(task)
+    return [_PROCESS_WORKER.run(task) for task in batch]
 
 
 # Dask workers: one _Worker per worker process and base IRI, made on first use.
@@ -139,12 +139,12 @@ _DASK_WORKERS: dict[str, _Worker] = {}
 _DASK_LOCK = threading.Lock()
 
 
-def _run_on_dask(task: Task, base_iri: str, turtle: bool = False) -> FileFacts:
+def _run_on_dask(batch: list[Task], base_iri: str, turtle: bool = False) -> list[FileFacts]:
     with _DASK_LOCK:
         worker = _DASK_WORKERS.get(f"{turtle} {base_iri}")
         if worker is None:
             worker = _DASK_WORKERS[f"{turtle} {base_iri}"] = _Worker(base_iri, turtle=turtle)
-    return worker.run(task)
+    return [worker.run(task) for task in batch]
 
 
 # Reading and ordering ---------------------------------------------------------------------
@@ -158,15 +158,36 @@ def _tasks(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Task]:
             yield Task(name, problem=f"cannot be read ({error.strerror or error})")
 
 
-def _in_order(submit, tasks: Iterator[Task], window: int) -> Iterator[FileFacts]:
-    """Submit tasks ``window`` ahead and yield their results in submission order."""
-    pending: deque = deque()
+#: A batch, the unit sent to a worker, ends at this many files or this many bytes, whichever
+#: comes first: one file per message costs the parent more than merging its result. The first
+#: batches are smaller (1, 1, 2, 2, 3, …) so that a handful of files still reaches every worker.
+BATCH_FILES = 16
+BATCH_BYTES = 256 * 1024
+
+
+def _batches(tasks: Iterator[Task]) -> Iterator[list[Task]]:
+    """Consecutive tasks grouped into batches, in order."""
+    batch: list[Task] = []
+    size = made = 0
     for task in tasks:
-        pending.append(submit(task))
+        batch.append(task)
+        size += len(task.data or b"")
+        if len(batch) >= min(BATCH_FILES, 1 + made // 2) or size >= BATCH_BYTES:
+            yield batch
+            batch, size, made = [], 0, made + 1
+    if batch:
+        yield batch
+
+
+def _in_order(submit, tasks: Iterator[Task], window: int) -> Iterator[FileFacts]:
+    """Submit batches of tasks ``window`` ahead and yield their results in submission order."""
+    pending: deque = deque()
+    for batch in _batches(tasks):
+        pending.append(submit(batch))
         if len(pending) >= window:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
     while pending:
-        yield pending.popleft().result()
+        yield from pending.popleft().result()
 
 
 def map_files(
@@ -207,7 +228,7 @@ def map_files(
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_process, initargs=(base_iri, turtle))
     try:
-        yield from _in_order(lambda task: pool.submit(_run_in_process, task), todo, window=jobs * 8)
+        yield from _in_order(lambda batch: pool.submit(_run_in_process, batch), todo, window=jobs * 4)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -229,7 +250,7 @@ def _map_dask(tasks: Iterator[Task], *, base_iri: str, scheduler: str | None, tu
         except TimeoutError:
             raise UsageError(f"no Dask worker has joined the scheduler at {scheduler} within 60s; start some with `dask worker {scheduler}`") from None
         threads = sum(client.nthreads().values()) or 1
-        window = max(16, threads * 8)
-        yield from _in_order(lambda task: client.submit(_run_on_dask, task, base_iri, turtle, pure=False), tasks, window)
+        window = max(8, threads * 4)
+        yield from _in_order(lambda batch: client.submit(_run_on_dask, batch, base_iri, turtle, pure=False), tasks, window)
     finally:
         client.close()

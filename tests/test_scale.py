@@ -211,3 +211,22 @@ def test_scale_facts_must_match_the_builders_format(segmenter):
     facts = extract_bytes(str(SOURCES[0]), SOURCES[0].read_bytes(), base_iri=str(GraphBuilder().base), segmenter=segmenter)
     with pytest.raises(UsageError, match="turtle=True"):
         GraphBuilder(named_graphs=False, turtle=True).add_facts(facts.articles[0])
+
+
+@pytest.mark.parametrize(
+    ("sizes", "batches"),
+    [
+        ([], []),
+        ([10] * 3, [1, 1, 1]),
+        ([10] * 12, [1, 1, 2, 2, 3, 3]),
+        ([10] * 300, [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, *[16] * 3, 12]),
+        ([10] * 4 + [300_000, 10, 10], [1, 1, 2, 1, 2]),  # 256 KiB end a batch too
+    ],
+)
+def test_scale_files_go_to_workers_in_growing_batches(sizes, batches):
+    from kg.parallel import Task, _batches
+
+    tasks = [Task(f"f{i}", b"x" * size) for i, size in enumerate(sizes)]
+    made = list(_batches(iter(tasks)))
+    assert [len(batch) for batch in made] == batches
+    assert [task for batch in made for task in batch] == tasks
