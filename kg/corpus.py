@@ -172,7 +172,8 @@ def html_to_text(markup: str) -> str:
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _SIMPLE = str.maketrans({**_FULL_WIDTH, 0x3000: " ", 0xA0: " ", **{c: " " for c in range(32) if c not in (9, 10)}, 0x7F: " "})
 #: Characters outside the common ones that map one to one through ``_SIMPLE``.
-_NEEDS_SLOW_PATH = re.compile(r"[^\u0009\u000a\u0020-\u007e\u00a0-\u024f\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e\u2010-\u2027\u00b7]")
+#: (The soft hyphen U+00AD, invisible in a web page but inside the name it splits, is not one.)
+_NEEDS_SLOW_PATH = re.compile(r"[^\u0009\u000a\u0020-\u007e\u00a0-\u00ac\u00ae-\u024f\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e\u2010-\u2027\u00b7]")
 
 
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")

@@ -57,6 +57,10 @@ def test_corpus_reports_missing_paths_and_keeps_the_rest(tmp_path):
         ("ＡＢＣ集团", "ABC集团"),
         ("一\u3000二", "一 二"),
         ("控制\x07字符", "控制 字符"),
+        # Invisible characters pasted from web pages vanish: soft hyphen, zero-width space, BOM.
+        ("某某光\u00ad电科技", "某某光电科技"),
+        ("高新\u200b区", "高新区"),
+        ("\ufeff经开区\u2060管委会", "经开区管委会"),
     ],
 )
 def test_corpus_normalizes_full_width_and_keeps_offsets(raw, normal):
