@@ -1,8 +1,8 @@
 """Per-file extraction here, in worker processes, or on a Dask cluster — results in input order.
 
-A task is one input file: its bytes go in, an :class:`FileFacts` comes out (the file's articles
-as N-Triples plus the spellings their labels need, see :class:`kg.graph.ArticleFacts`). Nothing
-of the text comes back, so the process that merges holds triples and counts only. Results are
+A task is one input file (workers get them in small batches): its bytes go in, an
+:class:`FileFacts` comes out (the file's articles as N-Triples plus the spellings their labels
+need, see :class:`kg.graph.ArticleFacts`). Nothing of the text comes back, so the process that merges holds triples and counts only. Results are
 yielded in input order whatever order the tasks finish in, so every executor builds the same
 graph as a single process.
 
