@@ -2,9 +2,9 @@
 
 A task is one input file (workers get them in small batches): its bytes go in, an
 :class:`FileFacts` comes out (the file's articles as N-Triples plus the spellings their labels
-need, see :class:`kg.graph.ArticleFacts`). Nothing of the text comes back, so the process that merges holds triples and counts only. Results are
-yielded in input order whatever order the tasks finish in, so every executor builds the same
-graph as a single process.
+need, see :class:`kg.graph.ArticleFacts`). Nothing of the text comes back, so the process that
+merges holds triples and counts only. Results are yielded in input order whatever order the
+tasks finish in, so every executor builds the same graph as a single process.
 
     serial      in this process (``jobs=1``)
     process     ``jobs`` worker processes on this machine; each builds its Segmenter once
