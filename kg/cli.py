@@ -8,6 +8,7 @@ become one line on stderr and a non-zero exit.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +20,25 @@ from .ontology import DEFAULT_BASE_IRI
 __all__ = ["main"]
 
 Adder = Callable[[argparse._SubParsersAction], None]
+
+
+def _add_graph(parser: argparse.ArgumentParser, *, positional: bool = False, store: bool = True) -> None:
+    """The graph a command reads: a file (``-g FILE`` or a positional GRAPH) or ``--store DIR``."""
+    help_text = "graph file (default: out/graph.ttl)" + (", or a folder made by kg build --store" if store else "")
+    if positional:
+        parser.add_argument("graph", nargs="?", help=help_text)
+    else:
+        parser.add_argument("-g", "--graph", help=help_text)
+    if store:
+        parser.add_argument("--store", metavar="DIR", help="read the persistent store in DIR (made by kg build --store) instead of a file")
+
+
+def _graph_source(args: argparse.Namespace) -> str:
+    """The file or store folder a command reads, from its -g/GRAPH and --store options."""
+    store = getattr(args, "store", None)
+    if store and args.graph:
+        raise UsageError(f"give the graph file ({args.graph}) or --store {store}, not both")
+    return store or args.graph or "out/graph.ttl"
 
 
 def _err(message: str) -> None:
@@ -176,7 +196,7 @@ def _run_remove(args: argparse.Namespace) -> int:
 # kg validate ------------------------------------------------------------------
 def _add_validate(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("validate", help="check a graph against the SHACL shapes", description="Check GRAPH (default out/graph.ttl) against kg's SHACL shapes; exit 1 on violations.")
-    parser.add_argument("graph", nargs="?", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    _add_graph(parser, positional=True)
     parser.add_argument("--shapes", help="another shapes file to use instead of kg's")
     parser.set_defaults(run=_run_validate)
 
@@ -227,7 +247,7 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("query", nargs="?", help="SPARQL text, or the name of a bundled query")
     parser.add_argument("-f", "--file", help="read the query from this .rq file")
-    parser.add_argument("-g", "--graph", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    _add_graph(parser)
     parser.add_argument("--format", default="table", choices=_RESULT_FORMATS, help="output format (default: table)")
     parser.add_argument(
         "--param", action="append", default=[], metavar="NAME=VALUE",
@@ -275,7 +295,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         description="Serve GRAPH (default out/graph.ttl) as a read-only SPARQL 1.1 Protocol endpoint at "
         "http://HOST:PORT/sparql (JSON, XML, CSV or TSV results by the Accept header). Ctrl-C stops it.",
     )
-    parser.add_argument("-g", "--graph", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    _add_graph(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (default: 8787)")
     parser.add_argument("--timeout", type=float, default=30.0, help="query time limit in seconds (default: 30)")
@@ -306,7 +326,7 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
         "HTTP Protocol, e.g. Oxigraph http://localhost:7878/store or Fuseki http://localhost:3030/DS/data. "
         "The target graph is replaced (HTTP PUT) unless --append is given (HTTP POST).",
     )
-    parser.add_argument("-g", "--graph", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    _add_graph(parser, store=False)
     parser.add_argument("--endpoint", required=True, help="Graph Store endpoint URL")
     parser.add_argument("--graph-iri", help="named graph to write (default: the store's default graph)")
     parser.add_argument("--append", action="store_true", help="add to the graph instead of replacing it")
@@ -331,7 +351,7 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
         "locatedIn, partOf and holdsPost edges) and print counts, centrality, components and the "
         "park–enterprise bipartite structure.",
     )
-    parser.add_argument("-g", "--graph", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    _add_graph(parser)
     parser.add_argument("--top", type=int, default=5, help="how many parks and enterprises to rank (default: 5)")
     parser.set_defaults(run=_run_stats)
 
@@ -352,7 +372,7 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
         "node labels and types are node attributes, relations are edge attributes.",
     )
     parser.add_argument("--format", required=True, choices=["graphml", "gexf"], help="network file format")
-    parser.add_argument("-g", "--graph", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    _add_graph(parser)
     parser.add_argument("-o", "--output", help="file to write (default: out/graph.FORMAT)")
     parser.set_defaults(run=_run_export)
 
@@ -377,7 +397,7 @@ def _add_viz(sub: argparse._SubParsersAction) -> None:
         "(default out/graph.ttl): search, class filters, and the evidence sentences behind every "
         "node and edge. --focus NAME draws only the neighbourhood of one entity.",
     )
-    parser.add_argument("graph", nargs="?", default="out/graph.ttl", help="graph file (default: out/graph.ttl)")
+    _add_graph(parser, positional=True)
     parser.add_argument("-o", "--output", default="out/graph.html", help="page to write (default: out/graph.html)")
     parser.add_argument("--focus", metavar="NAME", help="draw only the neighbourhood of the entity with this name or alias")
     parser.add_argument("--depth", type=int, help=f"hops around --focus to draw (default: {DEFAULT_DEPTH})")
@@ -429,7 +449,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.run(args))
+        if hasattr(args, "graph"):  # a command that reads a graph
+            args.graph = _graph_source(args)
+        code = int(args.run(args))
+        sys.stdout.flush()  # a reader that went away shows here, not as a traceback at exit
+        return code
     except UsageError as error:
         _err(str(error))
         return 2
@@ -439,6 +463,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted; files already written are intact")
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (kg query … | head): end quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -532,7 +532,7 @@ def check_readable(path: str | os.PathLike[str]) -> Path:
         hint = "; run `kg build` first" if p.name.startswith("graph.") else ""
         raise InputError(str(p), "no such file" + hint)
     if p.is_dir():
-        raise InputError(str(p), "is a directory, not an RDF file")
+        raise InputError(str(p), "is a folder, neither an RDF file nor a kg store (no manifest.sqlite)")
     try:
         size = p.stat().st_size
         with p.open("rb"):
@@ -560,11 +560,20 @@ def load_store(path: str | os.PathLike[str], store: pyoxigraph.Store | None = No
     """Bulk load an RDF file (format by suffix) into an in-memory :class:`pyoxigraph.Store`.
 
     TriG and N-Quads keep their named graphs; queries then see their union as the default
-    graph. Raises :class:`InputError` for a file that cannot be read and
+    graph. A folder made by ``kg build --store`` is opened read-only where it is instead (or
+    copied into ``store``). Raises :class:`InputError` for a file that cannot be read and
     :class:`GraphParseError` (with line and column) for one that does not parse.
     """
     import pyoxigraph as ox
 
+    from .store import is_store, open_store
+
+    if is_store(path):
+        with open_store(path) as graph_store:
+            if store is None:
+                return graph_store.oxigraph  # stays open after the manifest is closed
+            store.bulk_extend(graph_store.quads)
+            return store
     p = check_readable(path)
     fmt = oxigraph_format(p)
     store = ox.Store() if store is None else store

@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .builder import BuildResult
     from .parallel import FileFacts, Task
 
-__all__ = ["GraphStore", "StoreError", "open_graph", "open_store", "pipeline_fingerprint"]
+__all__ = ["GraphStore", "StoreError", "is_store", "open_graph", "open_store", "pipeline_fingerprint"]
 
 MANIFEST = "manifest.sqlite"
 DATA = "oxigraph"
@@ -500,6 +500,11 @@ class GraphStore:
 
 def _like_prefix(prefix: str) -> str:
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def is_store(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a folder made by ``kg build --store`` (it holds the manifest)."""
+    return (Path(path) / MANIFEST).is_file()
 
 
 def open_store(store_dir: str | os.PathLike[str], *, read_only: bool = True) -> GraphStore:

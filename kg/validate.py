@@ -156,11 +156,18 @@ def rdf_format_for(path: str | os.PathLike[str]) -> str:
 def load_graph(path: str | os.PathLike[str]) -> Graph:
     """Parse an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) by its suffix.
 
-    Named graphs (TriG, N-Quads) are merged into one graph. Raises :class:`InputError`
-    for a file that cannot be read and :class:`GraphParseError` (with file, line and
-    column) for one that does not parse.
+    Named graphs (TriG, N-Quads) are merged into one graph; a folder made by ``kg build
+    --store`` gives the union of its graphs. Raises :class:`InputError` for a file that cannot
+    be read and :class:`GraphParseError` (with file, line and column) for one that does not
+    parse.
     """
+    from .store import is_store, open_graph
+
+    if is_store(path):
+        return open_graph(path)
     p = Path(path)
+    if p.is_dir():
+        raise InputError(str(p), "is a folder, neither an RDF file nor a kg store (no manifest.sqlite)")
     fmt = rdf_format_for(p)
     try:
         data = p.read_bytes()

@@ -468,3 +468,22 @@ def test_query_trig_file_is_queried_as_the_union(built, tmp_path):
     target = serialize(built.dataset(), "trig", tmp_path / "graph.trig")
     results = run_bundled(target, "figures", bindings={"name": CHANGZHOU})
     assert any(row["value"] == 1.1e11 for row in results.records())
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"], ids=["buffered", "unbuffered"])
+def test_cli_output_piped_into_a_reader_that_stops_ends_quietly(unbuffered):
+    """kg query --list | head -1: no traceback when the reader closes the pipe early."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "query", "--list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader goes away before kg has written anything
+    error = child.stderr.read().decode()
+    child.stderr.close()
+    assert child.wait(timeout=60) in (0, 141)
+    assert "Traceback" not in error and "BrokenPipe" not in error

@@ -230,3 +230,87 @@ def test_cli_build_store_then_remove(tmp_path, files, capsys):
     assert "not in the store" in capsys.readouterr().err
     assert main(["build", "--store", str(store), "-o", str(out), "--no-html", "--no-validate", "--format", "trig", str(files[1])]) == 0
     assert (out / "graph.trig").exists()
+
+
+@pytest.fixture(scope="module")
+def built_store(tmp_path_factory) -> tuple[Path, Path]:
+    """A store of the seed page and the Turtle file kg build writes from it."""
+    folder = tmp_path_factory.mktemp("read")
+    store, out = folder / "store", folder / "out"
+    assert main(["build", str(SEED), *map(str, GOLD), "--store", str(store), "-o", str(out), "--no-html", "--no-validate", "-q"]) == 0
+    return store, out / "graph.ttl"
+
+
+# Each reading command, run on the written file and on the store (as --store DIR and as the
+# folder given where the file goes), must print the same thing.
+READ_COMMANDS = [
+    ("query", ["query", "park-enterprises", "--format", "csv"], "-g"),
+    ("query-rdflib", ["query", "figures", "--format", "csv", "--engine", "rdflib"], "-g"),
+    ("stats", ["stats"], "-g"),
+    ("validate", ["validate"], None),
+]
+
+
+@pytest.mark.parametrize(("name", "command", "flag"), READ_COMMANDS, ids=[c[0] for c in READ_COMMANDS])
+def test_cli_reading_commands_take_a_store(built_store, capsys, name, command, flag):
+    store, written = built_store
+
+    def output(*where: str) -> str:
+        assert main([*command, *where]) == 0
+        return capsys.readouterr().out
+
+    from_file = output(flag, str(written)) if flag else output(str(written))
+    assert from_file.strip()
+    assert output("--store", str(store)) == from_file
+    assert (output(flag, str(store)) if flag else output(str(store))) == from_file
+
+
+def test_cli_export_and_viz_take_a_store(built_store, tmp_path, capsys):
+    store, written = built_store
+    for source in (["-g", str(written)], ["--store", str(store)]):
+        assert main(["export", "--format", "graphml", *source, "-o", str(tmp_path / "net.graphml")]) == 0
+    from_file, from_store = capsys.readouterr().out.splitlines()
+    assert from_file.partition("(")[2] == from_store.partition("(")[2]  # same node and edge counts
+    assert main(["viz", "--store", str(store), "-o", str(tmp_path / "page.html")]) == 0
+    assert "nodes" in capsys.readouterr().out and (tmp_path / "page.html").stat().st_size > 0
+
+
+def test_serve_answers_from_a_store(built_store):
+    import json
+    import threading
+    import urllib.parse
+    import urllib.request
+
+    from kg.serve import make_server
+
+    store, written = built_store
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/parkkg/ontology#Enterprise> }"
+    counts = []
+    for source in (store, written):
+        server = make_server(source, host="127.0.0.1", port=0, quiet=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"{server.url}?{urllib.parse.urlencode({'query': query})}"
+            request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                counts.append(json.load(response)["results"]["bindings"][0]["n"]["value"])
+        finally:
+            server.shutdown()
+            server.server_close()
+    assert counts[0] == counts[1] != "0"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["stats", "-g", "GRAPH", "--store", "STORE"], 2, "not both"),
+        (["validate", "FOLDER"], 1, "neither an RDF file nor a kg store"),
+        (["query", "park-enterprises", "-g", "FOLDER"], 1, "neither an RDF file nor a kg store"),
+    ],
+)
+def test_cli_reading_a_store_wrongly_says_why(built_store, tmp_path, capsys, args, code, message):
+    store, written = built_store
+    names = {"GRAPH": str(written), "STORE": str(store), "FOLDER": str(tmp_path)}
+    assert main([names.get(a, a) for a in args]) == code
+    assert message in capsys.readouterr().err
