@@ -167,6 +167,11 @@ def test_extract_people_hold_posts(segmenter, text, person, org, post):
             "标题\n2022年，青川高新区主要指标稳中有进。全年实现地区生产总值618.4亿元，同比增长5.9%。",
             "青川高新区", "61840000000", "CNY", 2022, False,
         ),
+        (
+            # A zone named in one section does not take the figures of the next section.
+            "标题\n2023年，青川高新区经济运行平稳。\n二、园区建设\n滨江智造产业园入驻企业35家，实现产值41亿元。\n三、对外贸易\n全年实现进出口总额88.5亿元。",
+            "青川高新区", "8850000000", "CNY", 2023, False,
+        ),
     ],
 )
 def test_extract_metrics_credit_the_right_subject(segmenter, text, subject, value, unit, year, growth):

@@ -159,6 +159,10 @@ def _speaker_org(article: Article, by_sentence: dict[int, list[Mention]], ents: 
     return None
 
 
+#: The numbered heading of a report's section: 一、 (二) 第三部分.
+_SECTION_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[章节部分])")
+
+
 def extract_metrics(
     article: Article, mentions: list[Mention], ents: ArticleEntities, segmenter: Segmenter
 ) -> list[Metric]:
@@ -175,8 +179,13 @@ def extract_metrics(
         article.date_year,
     )
     speakers = _quote_speakers(article, by_sentence, ents)
+    main_park = ents.id_of("Park", ents.main_park) if ents.main_park else None
     for sentence in article.sentences[article.headline_sentences :]:
         text, offset = sentence.norm, sentence.start
+        if carried != main_park and _SECTION_HEADING.match(text):
+            # A new section (三、固定资产投资) speaks of the article's zone again, not of a
+            # zone the last section named in passing (先进陶瓷产业园入驻企业48家).
+            carried = None
         here = by_sentence.get(sentence.index, [])
         blocked_spans = [(m.start, m.end) for m in here if m.type == "Policy"]
         subjects = [m for m in here if m.type in ("Park", "Enterprise", "Place", "GovernmentBody")]
