@@ -190,6 +190,7 @@ def extract_metrics(
         blocked_spans = [(m.start, m.end) for m in here if m.type == "Policy"]
         subjects = [m for m in here if m.type in ("Park", "Enterprise", "Place", "GovernmentBody")]
         sentence_metrics: list[Metric] = []
+        wider_area = False  # the sentence's first clause gave its figure to a city, province or body
         named_here = [
             m for m in subjects
             if m.type in ("Park", "Enterprise") and ents.get(m) and m.detail != "example"
@@ -231,6 +232,12 @@ def extract_metrics(
                     # 某高新区管委会 speaking of figures: they are the park's.
                     inner = [m for m in here if m.type == "Park" and m.start == anchor.start and ents.get(m)]
                     subject_id = ents.get(inner[0]) if inner else None
+                if subject_id is None and not _CLAUSE_END.search(text, 0, anchor.start - offset) and not any(
+                    m.type in ("Park", "Enterprise") and m.start < anchor.start for m in subjects
+                ):
+                    wider_area = True  # the sentence opens on a city, a province or a body
+            elif wider_area:
+                continue  # 全市生产总值…；规上工业增加值增长7.4%: later clauses with no subject stay the city's
             elif sentence.index in speakers and not named_here:
                 # Inside a quotation with no subject of its own: the speaker's organisation.
                 subject_id, rule, confidence = speakers[sentence.index], "achieves.quote-speaker", 0.7
