@@ -58,6 +58,8 @@ def facts(extractions):
         ("标题\n企业总经理苏权介绍，公司产品已在全球范围内得到广泛认可。", "Person", "苏权"),
         ("标题\n长沙经开区党工委书记欧阳建明表示，园区将全力以赴。", "Person", "欧阳建明"),
         ("标题\n近日，记者在内蒙古包头市采访时了解到。", "Place", "包头市"),
+        ("标题\n江海科技产业园区则主打外资招商。", "Park", "江海科技产业园区"),
+        ("标题\n青川汽车城已集聚整车及零部件企业160多家。", "Park", "青川汽车城"),
     ],
 )
 def test_extract_finds_names_with_right_boundaries(segmenter, text, type_, expected):
@@ -112,6 +114,18 @@ def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
             "标题\n今年，园区将落实苏州市《关于优化营商环境的若干措施》，同时兑现园区出台的《促进生物医药产业发展若干政策》。苏州工业园区举行签约活动。",
             {("苏州工业园区", "issues", "促进生物医药产业发展若干政策")},
             {("苏州工业园区", "issues", "关于优化营商环境的若干措施")},
+        ),
+        (
+            # One administration, two names: neither zone is inside the other.
+            "标题\n滨江新区与青川高新技术产业开发区（以下简称“青川高新区”）实行“一套班子、两块牌子”管理体制。滨江新区（青川高新区）加快发展，滨江新区主攻汽车。",
+            set(),
+            {("青川高新区", "partOf", "滨江新区"), ("滨江新区", "partOf", "青川高新区")},
+        ),
+        (
+            # 其 names the owner of the sub-zone, though another zone leads the article.
+            "标题\n滨江新区加快发展。滨江新区主攻汽车产业。青川高新区则聚焦生物医药，其河西片区已集聚企业近300家。",
+            {("河西片区", "partOf", "青川高新区")},
+            {("河西片区", "partOf", "滨江新区")},
         ),
     ],
 )

@@ -321,22 +321,39 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
     main = ents.id_of("Park", ents.main_park)
     rank = {ident: park_rank(_park_kind(ents.entities[ident])) for ident in parks_here}
     order = list(parks_here)
+    # Zones run by one administration (一套班子、两块牌子) are two names, neither inside the other.
+    shared = {
+        ents.get(m) for index, mentions in by_sentence.items() if _SHARED_ADMINISTRATION.search(_sentence_text(article, index)[0])
+        for m in mentions if m.type == "Park" and not m.generic
+    }
     for ident, mention in parks_here.items():
         if ident in linked:
             continue
-        higher = [other for other in order if other != ident and rank[other] < rank[ident]]
-        if not higher:
+        higher = [other for other in order if other != ident and rank[other] < rank[ident] and not {ident, other} <= shared]
+        # A zone named earlier in the same sentence (柳州高新区则…，其河西片区) wins; then the
+        # article's own zone when it ranks above; else the closest rank above, first named.
+        text, offset = _sentence_text(article, mention.sentence)
+        possessive = text[: mention.start - offset].endswith("其")  # 柳州高新区则…，其河西片区: 其 names the owner
+        before = [
+            other for m in by_sentence.get(mention.sentence, [])
+            if m.type == "Park" and not m.generic and m.end <= mention.start and (other := ents.get(m))
+            and other != ident and rank.get(other, 9) <= rank[ident] and (other in higher or possessive)
+            and (possessive or not _CLAUSE_MARK.search(text, m.end - offset, mention.start - offset))
+        ]
+        if not before and not higher:
             continue
-        # The article's own zone wins when it ranks above; else the closest rank above, first named.
-        closest = max(rank[other] for other in higher)
+        closest = max(rank[other] for other in higher) if higher else None
         candidates = [other for other in higher if rank[other] == closest]
-        parent = main if main in higher else candidates[0]
-        if ident != main or len(candidates) == 1:
-            relations.append(Relation(ident, "partOf", parent, _evidence(article, mention, mention, "partOf.article-rank", 0.6)))
+        parent = before[-1] if before else main if main in higher else candidates[0]  # type: ignore[assignment]
+        if ident != main or len(candidates) == 1 or before:
+            rule, confidence = ("partOf.owner-in-sentence", 0.7) if before else ("partOf.article-rank", 0.6)
+            relations.append(Relation(ident, "partOf", parent, _evidence(article, mention, mention, rule, confidence)))
             linked.add(ident)
     return relations
 
 
+_CLAUSE_MARK = re.compile(r"[,，;；。]")
+_SHARED_ADMINISTRATION = re.compile(r"一套班子|两块牌子|合署办公|区政合一|政区合一|两区合一|一体化管理")
 _STATED = re.compile(r"位于|地处|坐落于|坐落在")
 
 
