@@ -70,6 +70,10 @@ def find_parks(context: SentenceContext) -> None:
             continue  # 智能装备产业园项目: a company's project, not a zone  # a bare 园区 names a zone only right after another one (兰州新区精细化工园区)
         if not _good_prefix(prefix):
             continue
+        if suffix.endswith("港区") and "港" in prefix:
+            continue  # 某某港某某港区: a port's terminal area, not a zone
+        if prefix in _provinces():
+            continue  # 居湖北省综合保税区第二位: the province's zones as a class, not one zone
         if context.taken(start, end):
             continue
         previous = context.add("Park", start, end, "park.suffix", detail=PARK_SUFFIXES[suffix])
@@ -125,6 +129,14 @@ _BODY_CHAR = re.compile(r"[局委厅办处]")
 _BRACKETED_DISTRICT = re.compile(rf"\(([{HAN}]{{2,6}})\)")
 _BRACKETED = re.compile(rf"\([{HAN}]{{2,6}}\)")
 _INDUSTRY_HINT = re.compile(r"制造|器械|医药|装备|产业|数字|智能")
+
+
+@cache
+def _provinces() -> frozenset[str]:
+    """Province names as written with their 省 / 自治区 (湖北省, 广西壮族自治区)."""
+    from ..lexicon import PROVINCES
+
+    return frozenset(name for name in PROVINCES if name.endswith(("省", "自治区")))
 
 
 @cache
