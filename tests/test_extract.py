@@ -211,6 +211,9 @@ def test_extract_metrics_credit_the_right_subject(segmenter, text, subject, valu
         ("标题\n某经开区对固定资产投资1000万元以上的智能网联整车项目，按设备投资额的42%给予补助。", "42"),
         # The clauses after a city's own figure are the city's too, though they name no one.
         ("标题\n2024年，青川高新区发展良好。全市地区生产总值达到3840亿元，增长6.1%；规模以上工业增加值增长7.4%。", "7.4"),
+        ("标题\n青川高新区对年营业收入首次突破10亿元、50亿元的企业，分别给予100万元、300万元奖励。", "1000000000"),
+        ("标题\n青川高新区企业座谈会召开。“按照新政，我们今年可以拿到300万元的一次性奖励。”青川电气有限公司总经理王明说。", "3000000"),
+        ("标题\n青川高新区管委会印发《若干措施》，从四个方面推出十二条支持政策。", "12"),
     ],
 )
 def test_extract_metrics_not_credited_to_the_park(segmenter, text, value):

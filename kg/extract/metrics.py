@@ -30,6 +30,9 @@ _COMPARISON = re.compile(
 _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
 _SIZE_CLASS = re.compile(r"(?:以上|以下)?的?(?:工业|产业|重大|重点|新)?(?:项目|企业)")
 _INCENTIVE = re.compile(r"给予|奖励|补助|资助|补贴(?!金额)|贴息|一次性")
+_GRANT_AFTER = re.compile(r"的?(?:一次性)?(?:奖励|补贴|补助|资助|奖补|扶持资金|支持资金)")
+_CONDITION_END = re.compile(r"[^,，;；。]*的(?:企业|项目|单位|机构|团队|个人|人才)")
+_POLICY_ITEMS = re.compile(r"(?:支持|扶持|优惠|具体|配套)?(?:政策|措施|举措|条款)")
 _PROJECT_START = re.compile(r"^(?:该|这一|此|一期|二期|三期)?项目")
 _CAP = re.compile(r"(?:最高|最多|最低|不超过|上限|每[个家人年]?|按)[^,，;；。]{0,10}$")
 _REGIONAL = re.compile(r"地区生产总值|生产总值|GDP|规模以上工业|规上工业|固定资产投资|一般公共预算|进出口|外资|招商引资|财政收入|税收|就业|各类人才|民生|高新技术企业")
@@ -210,6 +213,11 @@ def extract_metrics(
                 continue  # 《若干措施》共十二条: the length of a policy, not a figure
             if _INCENTIVE.search(clause_text):
                 continue  # 给予一次性奖励300万元: what a policy grants, not what anyone achieved
+            after_quantity = text[quantity.end - offset :]
+            if _GRANT_AFTER.match(after_quantity) or quantity.surface.endswith("条") and _POLICY_ITEMS.match(after_quantity):
+                continue  # 拿到300万元的一次性奖励, 推出十二条支持政策: a grant, a policy's length
+            if "对" in clause_text and _CONDITION_END.match(after_quantity) and _INCENTIVE.search(after_quantity):
+                continue  # 对营业收入首次突破10亿元的企业，给予…: the condition of a grant
             clause_from = offset + max((m.end() for m in _CLAUSE_END.finditer(text, 0, quantity.start - offset)), default=0)
             before = [m for m in subjects if clause_from <= m.start and m.end <= quantity.start]
             subject_id: str | None = None
