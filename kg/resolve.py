@@ -330,7 +330,11 @@ def _resolve_generic(mention: Mention, mentions: list[Mention], result: ArticleE
         if same_sentence:
             target = result.entities[result.get(same_sentence[0]) or ""].key
         bare = normalize_name(mention.text).lstrip("该本")
-        if bare in ("园内", "园区内", "入园") and not same_sentence:
+        sub_parks = [m for m in same_sentence if park_kind(result.entities[result.get(m) or ""].key).endswith("园")]
+        if bare in ("园区", "园内", "园区内", "入园") and sub_parks:
+            # 某经开区某产业园集聚企业50余家，园区龙头企业…: the 园 just named, not the zone around it.
+            target = result.entities[result.get(sub_parks[-1]) or ""].key
+        elif bare in ("园内", "园区内", "入园") and not same_sentence:
             # 园区内 / 入园企业 right after a sub-park is named means that sub-park.
             recent = [
                 m for m in mentions

@@ -121,6 +121,12 @@ def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
             {("苏州工业园区", "issues", "关于优化营商环境的若干措施")},
         ),
         (
+            # 园区 right after a sub-park is named means that sub-park, not the zone around it.
+            "标题\n青川经济开发区再生资源产业园集聚循环经济企业50余家，园区龙头企业湖北青禾再生金属有限公司年处理能力达到80万吨。",
+            {("再生资源产业园", "hosts", "湖北青禾再生金属有限公司")},
+            {("青川经济开发区", "hosts", "湖北青禾再生金属有限公司")},
+        ),
+        (
             # One administration, two names: neither zone is inside the other.
             "标题\n滨江新区与青川高新技术产业开发区（以下简称“青川高新区”）实行“一套班子、两块牌子”管理体制。滨江新区（青川高新区）加快发展，滨江新区主攻汽车。",
             set(),
