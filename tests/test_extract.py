@@ -79,6 +79,7 @@ def test_extract_finds_names_with_right_boundaries(segmenter, text, type_, expec
         ("标题\n青川港河口港区集装箱吞吐量增长35%。", {"青川港河口港区"}),  # a port's terminal area
         ("标题\n综保区进出口额增长31.6%，增速居湖北省综合保税区第二位。", {"湖北省综合保税区"}),  # a class of zones
         ("标题\n我们将做强开发区，做优营商环境。", {"做强开发区"}),
+        ("标题\n园区从中试平台、应用场景、人才公寓等方面为企业“搭梯子”。", {"平台", "应用场景", "人才公寓"}),
     ],
 )
 def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
