@@ -122,6 +122,12 @@ def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
             {("苏州工业园区", "issues", "关于优化营商环境的若干措施")},
         ),
         (
+            # A customer named by a zone's company is not in the zone.
+            "标题\n青川经开区加快发展。青川瑞克斯精密传动有限公司总经理王明说，产品主要为上海申驰汽车有限公司等整车企业配套。",
+            set(),
+            {("青川经开区", "hosts", "上海申驰汽车有限公司")},
+        ),
+        (
             # 园区 right after a sub-park is named means that sub-park, not the zone around it.
             "标题\n青川经济开发区再生资源产业园集聚循环经济企业50余家，园区龙头企业湖北青禾再生金属有限公司年处理能力达到80万吨。",
             {("再生资源产业园", "hosts", "湖北青禾再生金属有限公司")},

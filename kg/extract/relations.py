@@ -21,6 +21,10 @@ __all__ = ["extract_relations"]
 
 
 _NOT_HOSTED = re.compile(r"客户|供应商|合作伙伴|合作协议|竞争对手|同行|对标|学习|考察|参观|供应|销往|发往|出口到|采购")
+#: What comes right before a customer's name in its clause (为, 向, 供应给 …).
+_CUSTOMER = re.compile(r"(?:为|向|给|供应给|销往|卖给|客户(?:包括|有|为)?)[^,，;；。]{0,6}$")
+#: … and before a supplier that sits in the zone (园内企业就近配套，其中某公司一家就为…供应).
+_SUPPLIER = re.compile(r"(?:区|园|城)内企业[^;；。]*$")
 _APPLIED_ONLY = re.compile(r"申报|满足|符合|享受|落实|争取|用好|对接|兑现|根据|按照|依据|贯彻|执行|获得|解读|宣讲|宣传|学习|介绍了")
 _ISSUE_VERB = re.compile(ISSUE_VERBS)
 
@@ -137,8 +141,10 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     current = ident
                 if mention.type != "Enterprise" or mention.generic or ident is None or ident in hosted:
                     continue
-                if _NOT_HOSTED.search(names_blanked(index)):
+                if _NOT_HOSTED.search(names_blanked(index)) and not _SUPPLIER.search(names_blanked(index), 0, mention.start - article.sentences[index].start):
                     continue
+                if _CUSTOMER.search(names_blanked(index), 0, mention.start - article.sentences[index].start):
+                    continue  # 产品主要为某汽车公司配套: a customer, wherever it is
                 hosted.add(ident)
                 relations.append(
                     Relation(current, "hosts", ident, _evidence(article, mention, mention, "hosts.article-park", 0.6))
