@@ -201,6 +201,11 @@ def test_extract_people_hold_posts(segmenter, text, person, org, post):
             "青川高新区", "61840000000", "CNY", 2022, False,
         ),
         (
+            # A sub-park named right after its zone is the clause's subject.
+            "标题\n青川经济开发区再生资源产业园集聚循环经济企业50余家。",
+            "再生资源产业园", "50", "count", None, False,
+        ),
+        (
             # A zone named in one section does not take the figures of the next section.
             "标题\n2023年，青川高新区经济运行平稳。\n二、园区建设\n滨江智造产业园入驻企业35家，实现产值41亿元。\n三、对外贸易\n全年实现进出口总额88.5亿元。",
             "青川高新区", "8850000000", "CNY", 2023, False,

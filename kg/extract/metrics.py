@@ -91,7 +91,8 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | 
     """The subject of the comma clause nearest the figure that names any candidate.
 
     Within that clause the first mention wins (subjects lead Chinese clauses: 华磁永能…在
-    某某高新区建设了…), and a body wins over the park named inside it.
+    某某高新区建设了…), a body wins over the park named inside it, and a sub-park over the zone
+    named right before it.
     """
     def clause_of(mention: Mention) -> int:
         return len(_COMMA.findall(text, 0, mention.start - offset))
@@ -112,7 +113,8 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | 
         if second is None:
             break
         gap = text[first.end - offset : second.start - offset]
-        if gap in ("内的", "的", "内", "里的", "中的", "旗下的", "旗下") or first.generic and first.type == "Park" and not second.generic and len(gap) <= 6 and not re.search(r"[,，;；:：、在于]", gap):
+        adjacent_zones = not gap and first.type == second.type == "Park"  # 某经开区|某产业园集聚企业50余家
+        if adjacent_zones or gap in ("内的", "的", "内", "里的", "中的", "旗下的", "旗下") or first.generic and first.type == "Park" and not second.generic and len(gap) <= 6 and not re.search(r"[,，;；:：、在于]", gap):
             in_clause = [m for m in in_clause if m.start >= second.start]
             continue
         break
