@@ -244,6 +244,16 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
             if other != key and other.endswith(key) and _is_place(other[: len(other) - len(key)]):
                 park_keys[text] = other
 
+    # A zone's name run into its sub-park's (某经开区竹行产业园) is the sub-park when the article
+    # also names the sub-park on its own (竹行产业园): one zone, not two.
+    alone = {m.text for m in named if m.type == "Park" and m.rule != "park.compound" and not m.refers_to}
+    for mention in named:
+        if mention.rule == "park.compound" and not mention.refers_to:
+            zone = next((m for m in named if m.type == "Park" and m.start == mention.start and m.end < mention.end), None)
+            tail = mention.text[len(zone.text) :] if zone is not None else ""
+            if tail in alone and park_kind(park_key(tail)).endswith("园"):
+                mention.refers_to = tail
+
     # 以下简称 and core aliases: every later use of the short name is the full name.
     aliases_to = {(m.type, m.text): m.refers_to for m in named if m.refers_to}
     for mention in named:

@@ -238,3 +238,19 @@ def test_extract_metrics_credit_the_right_subject(segmenter, text, subject, valu
 def test_extract_metrics_not_credited_to_the_park(segmenter, text, value):
     found = extract(text, segmenter)
     assert not [m for x in found for m in x.metrics if m.value == Decimal(value)]
+
+
+@pytest.mark.parametrize(
+    "text, spellings",
+    [
+        # A sub-park written after its zone and later on its own is one zone, not two.
+        (
+            "标题\n在青川经开区竹行高端装备产业园，德资企业青川瑞克斯精密传动有限公司的二期厂房正在调试。园区将把外资项目导入竹行高端装备产业园等专业园区。",
+            {"青川经开区竹行高端装备产业园", "竹行高端装备产业园"},
+        ),
+    ],
+)
+def test_extract_one_zone_under_two_spellings(segmenter, text, spellings):
+    found = extract(text, segmenter)
+    holders = [e for x in found for e in x.entities.values() if e.type == "Park" and spellings & (e.aliases | {e.label})]
+    assert len(holders) == 1 and spellings <= holders[0].aliases | {holders[0].label}, holders
