@@ -122,6 +122,11 @@ def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
             {("苏州工业园区", "issues", "关于优化营商环境的若干措施")},
         ),
         (
+            "标题\n位于柳州市东北部的青川新区加快发展。",
+            {("青川新区", "locatedIn", "柳州市")},
+            set(),
+        ),
+        (
             # A customer named by a zone's company is not in the zone.
             "标题\n青川经开区加快发展。青川瑞克斯精密传动有限公司总经理王明说，产品主要为上海申驰汽车有限公司等整车企业配套。",
             set(),

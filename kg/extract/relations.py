@@ -361,6 +361,8 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
 _CLAUSE_MARK = re.compile(r"[,，;；。]")
 _SHARED_ADMINISTRATION = re.compile(r"一套班子|两块牌子|合署办公|区政合一|政区合一|两区合一|一体化管理")
 _STATED = re.compile(r"位于|地处|坐落于|坐落在")
+#: Between 位于X and the park it places: 的, 境内的, 东北部的, 南郊的.
+_PLACE_TO_PARK = re.compile(r"(?:境内|[东南西北中]{1,2}部|[东南西北]郊|近郊|城区|中心城区[东南西北]{0,2}部?)?的")
 
 
 def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities) -> list[Relation]:
@@ -382,7 +384,7 @@ def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities
             if any(o is not place and o.start == place.end for o in places):
                 continue
             # 位于X的P (the park after) or P位于X (the park before).
-            after = [p for p in parks if p.start >= place.end and sentence.norm[place.end - sentence.start : p.start - sentence.start] in ("的", "境内的")]
+            after = [p for p in parks if p.start >= place.end and _PLACE_TO_PARK.fullmatch(sentence.norm, place.end - sentence.start, p.start - sentence.start)]
             before = [p for p in parks if p.end <= sentence.start + verb.start()]
             park = after[0] if after else (before[-1] if before else None)
             if park is None:
