@@ -106,6 +106,9 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
     cut = 0
     for match in BREAK.finditer(window):
         cut = match.end()
+    opening = window.rfind("(")
+    if opening >= cut and ")" not in window[opening:]:
+        cut = opening + 1  # 陆海滨(湖州某高新区管委会副主任): a name begins inside an open bracket
     window = window[cut:]
     places = place_index()
     position = 0

@@ -18,7 +18,7 @@ __all__ = ["find_parks", "GENERIC_PREFIXES"]
 
 #: Name parts that make a bare suffix a generic reference, not a name.
 GENERIC_PREFIXES = frozenset(
-    """该 本 全 各 这 那 此 其 新 老 原 国家 国家级 省级 市级 区级 省 市 区 县 园 一个 这个 多个 各个 相关 周边 所在
+    """该 本 全 各 这 那 此 其 整个 新 老 原 国家 国家级 省级 市级 区级 省 市 区 县 园 一个 这个 多个 各个 相关 周边 所在
     省级特色 特色 沿江 沿海 沿线 沿河 东部 西部 南部 北部 中部 核心 起步 先行 拓展 启动 重点 特色 专业 示范 首批 综合 现代 智慧 绿色 生态 科技 产业 工业 这些 一批 一些 两个 三个 入驻 进驻 省内 市内""".split()
 )
 
@@ -123,7 +123,7 @@ def _good_prefix(prefix: str) -> bool:
     return len(prefix) >= 2
 
 
-_DESCRIPTIVE = re.compile(r"\d{2,4}年|^\d|^[一二三四五六七八九十两几多]+[大个家类]?$")
+_DESCRIPTIVE = re.compile(r"\d{2,4}年|^\d|^[一二三四五六七八九十两几多]+[大个家类]?$|[一二三四五六七八九十两几多数]地$")
 _NAME_CHARS = re.compile(rf"[{HAN}A-Za-z0-9()]+")
 _BODY_CHAR = re.compile(r"[局委厅办处]")
 _BRACKETED_DISTRICT = re.compile(rf"\(([{HAN}]{{2,6}})\)")
