@@ -211,6 +211,16 @@ def test_extract_people_hold_posts(segmenter, text, person, org, post):
             "青川高新区", "61840000000", "CNY", 2022, False,
         ),
         (
+            # The company a sentence opens on keeps the figures of its later clauses.
+            "标题\n青川高新区加快发展。报告期内，青川康柏瑞生物医药股份有限公司实现营业收入14.82亿元，同比增长23.6%；归属于上市公司股东的净利润2.37亿元。",
+            "青川康柏瑞生物医药股份有限公司", "237000000", "CNY", None, False,
+        ),
+        (
+            # A body after 是 is part of the predicate, not the subject.
+            "标题\n青川经开区加快发展。位于开发区东部的农机装备产业园，是县委、县政府近年谋划建设的专业园区，规划面积3.2平方公里。",
+            "农机装备产业园", "3200000", "m2", None, False,
+        ),
+        (
             # A sub-park named right after its zone is the clause's subject.
             "标题\n青川经济开发区再生资源产业园集聚循环经济企业50余家。",
             "再生资源产业园", "50", "count", None, False,

@@ -38,6 +38,8 @@ _CAP = re.compile(r"(?:最高|最多|最低|不超过|上限|每[个家人年]?|
 _REGIONAL = re.compile(r"地区生产总值|生产总值|GDP|规模以上工业|规上工业|固定资产投资|一般公共预算|进出口|外资|招商引资|财政收入|税收|就业|各类人才|民生|高新技术企业")
 _NOT_SUBJECT = re.compile(r"(?:由|像|在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$")
 _COMMA = re.compile(r"[,，;；:：。]")
+#: A comma clause that opens with 是 up to the mention: a predicate (…产业园，是县委、县政府谋划的…).
+_PREDICATE_CLAUSE = re.compile(r"[,，;；:：。](?:也|还|更|正|就|即|都)?是[^,，;；:：。]*$")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。、“”\"]")
 _DROP_TAGS = ("v", "d", "p", "c", "u", "m", "q", "r", "t", "f", "ad", "y", "x")
 _LEAD_WORDS = re.compile(r"^(?:累计|共|合计|全年|新增|其中|分别|已|实现|完成|达到|达|同比|总计)+")
@@ -102,6 +104,7 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | 
     before = [
         m for m in before
         if not _NOT_SUBJECT.search(text[max(0, m.start - offset - 3) : m.start - offset]) and m.rule != "alias.short-name"
+        and not _PREDICATE_CLAUSE.search(text, 0, m.start - offset)
     ]
     if not before:
         return None
@@ -196,6 +199,7 @@ def extract_metrics(
         subjects = [m for m in here if m.type in ("Park", "Enterprise", "Place", "GovernmentBody")]
         sentence_metrics: list[Metric] = []
         wider_area = False  # the sentence's first clause gave its figure to a city, province or body
+        opening_subject: str | None = None  # … or to this park or enterprise
         named_here = [
             m for m in subjects
             if m.type in ("Park", "Enterprise") and ents.get(m) and m.detail != "example"
@@ -242,12 +246,17 @@ def extract_metrics(
                     # 某高新区管委会 speaking of figures: they are the park's.
                     inner = [m for m in here if m.type == "Park" and m.start == anchor.start and ents.get(m)]
                     subject_id = ents.get(inner[0]) if inner else None
-                if subject_id is None and not _CLAUSE_END.search(text, 0, anchor.start - offset) and not any(
+                opening = not _CLAUSE_END.search(text, 0, anchor.start - offset) and not any(
                     m.type in ("Park", "Enterprise") and m.start < anchor.start for m in subjects
-                ):
+                )
+                if opening and subject_id is None:
                     wider_area = True  # the sentence opens on a city, a province or a body
+                elif opening and opening_subject is None:
+                    opening_subject = subject_id  # 公司实现营业收入…；净利润…: the later clauses are its too
             elif wider_area:
                 continue  # 全市生产总值…；规上工业增加值增长7.4%: later clauses with no subject stay the city's
+            elif opening_subject is not None and not before:
+                subject_id, rule, confidence = opening_subject, "achieves.sentence-subject", 0.7
             elif sentence.index in speakers and not named_here:
                 # Inside a quotation with no subject of its own: the speaker's organisation.
                 subject_id, rule, confidence = speakers[sentence.index], "achieves.quote-speaker", 0.7
