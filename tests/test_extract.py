@@ -212,7 +212,7 @@ def test_extract_people_hold_posts(segmenter, text, person, org, post):
         ),
         (
             # The company a sentence opens on keeps the figures of its later clauses.
-            "标题\n青川高新区加快发展。报告期内，青川康柏瑞生物医药股份有限公司实现营业收入14.82亿元，同比增长23.6%；归属于上市公司股东的净利润2.37亿元。",
+            "标题\n青川综保区内的青川康柏瑞生物医药股份有限公司发布半年报。报告期内，公司实现营业收入14.82亿元，同比增长23.6%；归属于上市公司股东的净利润2.37亿元。",
             "青川康柏瑞生物医药股份有限公司", "237000000", "CNY", None, False,
         ),
         (
