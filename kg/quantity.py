@@ -62,6 +62,7 @@ UNIT_WORDS: dict[str, tuple[str, Decimal]] = {
 _MAGNITUDES: dict[str, Decimal] = {
     "万亿": Decimal(10) ** 12,
     "亿": Decimal(10) ** 8,
+    "个亿": Decimal(10) ** 8,  # spoken: 营收是12.6个亿 (yuan)
     "万": Decimal(10) ** 4,
     "千": Decimal(10) ** 3,
     "百": Decimal(10) ** 2,
@@ -100,7 +101,7 @@ _PATTERN = re.compile(
     rf"(?P<pre>超过|将近|接近|大约|不到|不足|不少于|不低于|低于|多于|至少|突破|超|逾|近|约)?"
     rf"(?:(?P<low>{_ARABIC})(?P<lowmag>万亿|亿|万|千)?\s*(?:-|—|–|~|～|至|到)\s*)?"
     rf"(?P<num>百分之{_CHINESE}|百分之{_ARABIC}|{_ARABIC}|{_CHINESE})"
-    rf"\s*(?P<more1>余|多)?(?P<mag>万亿|亿|万|千)?(?P<more2>余|多)?"
+    rf"\s*(?P<more1>余|多)?(?P<mag>万亿|个亿|亿|万|千)?(?P<more2>余|多)?"
     rf"(?P<unit>{_UNIT})?"
     rf"(?P<post>以上|左右|以内|以下)?"
 )
@@ -222,6 +223,8 @@ def _figures(text: str, offset: int) -> Iterator[Quantity]:
     for match in _scan(_PATTERN, _PATTERN_FIRST, text):
         number = match.group("num")
         unit_word = match.group("unit")
+        if unit_word is None and match.group("mag") == "个亿":
+            unit_word = "元"  # 12.6个亿 is said of money
         if unit_word is None:
             if not number.startswith("百分之"):
                 continue
