@@ -173,6 +173,8 @@ def test_extract_relations(segmenter, text, expected, unexpected):
         ("标题\n苏州工业园区党工委委员、管委会副主任陆文斌在活动上介绍。", "陆文斌", "苏州工业园区", "管委会副主任"),
         ("标题\n新北区委书记、常州国家高新区党工委副书记周庆表示。", "周庆", "新北区委", "书记"),
         ("标题\n6月12日，淮安市委书记马立新先后来到淮安经济技术开发区调研。", "马立新", "淮安市委", "书记"),
+        # A transcript: the posts in brackets after the name.
+        ("标题\n记者：园区今年有何新举措？\n陆海滨（湖州莫干山高新区管委会副主任）：我们今年出台了扶持办法。", "陆海滨", "湖州莫干山高新区", "管委会副主任"),
     ],
 )
 def test_extract_people_hold_posts(segmenter, text, person, org, post):

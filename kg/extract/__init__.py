@@ -23,6 +23,7 @@ FINDER_ORDER = (
     "policy",
     "enterprise.full",
     "person",
+    "person.bracketed",
     "park",
     "place",
     "body",

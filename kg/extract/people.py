@@ -85,6 +85,28 @@ def find_people(context: SentenceContext) -> None:
         context.add("Person", start, end, "person.after-post", detail=head[clause_start:])
 
 
+_BRACKETED_POSTS = re.compile(r"\(([^()]{2,40})\)")
+_BEFORE_NAME = re.compile(r"(?:^|[,，。;；:：、“”\"\s】\]>])$")
+
+
+@register("person.bracketed")
+def find_people_with_posts_after(context: SentenceContext) -> None:
+    """Names followed by their posts in brackets, as transcripts and interviews write them:
+    陆海滨(某高新区管委会副主任): …"""
+    text, offset = context.text, context.offset
+    for bracket in _BRACKETED_POSTS.finditer(text):
+        chain = bracket.group(1)
+        if not chain.endswith(POST_TITLES):
+            continue
+        for length in (4, 3, 2):
+            start = bracket.start() - length
+            if start < 0 or not _BEFORE_NAME.search(text[:start]) or _name_at(text, start) != text[start : bracket.start()]:
+                continue
+            if not context.taken(offset + start, offset + bracket.start()):
+                context.add("Person", offset + start, offset + bracket.start(), "person.bracketed-posts", detail=chain)
+            break
+
+
 def split_posts(chain: str) -> list[str]:
     """``新北区委书记、常州国家高新区党工委副书记`` → the two posts, each with its organisation."""
     return [part for part in re.split(r"[、,，和及兼]", chain) if part]

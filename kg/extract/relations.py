@@ -421,11 +421,12 @@ def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
     for index, mentions in by_sentence.items():
         for person in (m for m in mentions if m.type == "Person"):
             chain = person.detail or ""
-            chain_start = person.start - len(chain)
+            # The posts stand before the name (某区党工委书记黄志坚) or in brackets after it.
+            chain_start = person.end + 1 if person.rule == "person.bracketed-posts" else person.start - len(chain)
             orgs = [
                 m for m in mentions
                 if m.type in ("Park", "GovernmentBody", "Enterprise") and ents.get(m)
-                and chain_start <= m.start and m.end <= person.start
+                and chain_start <= m.start and m.end <= chain_start + len(chain)
             ]
             posts: list[tuple[str, Mention | None]] = []
             position = chain_start
