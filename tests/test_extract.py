@@ -128,6 +128,11 @@ def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
             {("苏州工业园区", "issues", "关于优化营商环境的若干措施")},
         ),
         (
+            "标题\n在位于清城区的青禾产业园，生产线满负荷运转。",
+            {("青禾产业园", "locatedIn", "清城区")},
+            set(),
+        ),
+        (
             "标题\n位于柳州市东北部的青川新区加快发展。",
             {("青川新区", "locatedIn", "柳州市")},
             set(),

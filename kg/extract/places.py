@@ -21,7 +21,8 @@ _DISTRICT_STATED = re.compile(rf"(?:位于|地处|坐落于|坐落在|地处于)
 _DISTRICT_AFTER_CITY = re.compile(rf"([{HAN}]{{2,3}}?(?:区|县|旗))(?![{HAN}]{{0,1}}(?:委|政府))")
 _DISTRICT_AFTER_SHORT_CITY = re.compile(rf"市([{HAN}]{{2,3}}?(?:区|县|旗))(?![{HAN}]{{0,1}}(?:委|政府))")
 _NOT_A_DISTRICT = re.compile(r"地区|园区|片区|新区|城区|市区|辖区|开发区|高新区|经开区|综保区|保税区|港区|功能区|核心区|示范区|全区|该区")
-_NOT_A_STATED_DISTRICT = re.compile(r"新区|园区|片区|核心|城区|市区|辖区|开发区|高新区|经开区|综保区|功能区|港区")
+#: (城区 alone or after 老/主/中心 is the town centre; 清城区 is a district.)
+_NOT_A_STATED_DISTRICT = re.compile(r"新区|园区|片区|核心|(?:^|[老主中心旧])城区|市区|辖区|开发区|高新区|经开区|综保区|功能区|港区")
 _DISTRICT_AFTER_STOP = re.compile(rf"([{HAN}]{{2,3}}?[区县])(?=委书记|委副书记|政府|人民政府|委常委)")
 
 
