@@ -37,6 +37,9 @@ def normalize_name(name: str) -> str:
     return _QUOTES.sub("", unicodedata.normalize("NFKC", name))
 
 
+_COUNTY = re.compile(r"[\u4e00-\u9fff]{2,3}?县(?![城域级委])")
+
+
 def _split_places(name: str) -> tuple[list[str], str]:
     """Leading place names of ``name`` (full forms) and the rest: 江西南昌高新区 → ([江西省, 南昌市], 高新区)."""
     places = place_index()
@@ -121,7 +124,7 @@ def place_short(full: str) -> str:
 
 @lru_cache(maxsize=65536)
 def park_places(name: str) -> tuple[str, ...]:
-    """The provinces and cities a park's name starts with, full forms, outermost first.
+    """The provinces, cities and county a park's name starts with, full forms, outermost first.
 
     ``中国(广东)自由贸易试验区`` names its province in brackets.
     """
@@ -130,7 +133,10 @@ def park_places(name: str) -> tuple[str, ...]:
     if bracketed:
         inner = place_index().get(bracketed.group(1))
         return (inner[0],) if inner else ()
-    leading = _split_places(name)[0]
+    leading, rest = _split_places(name)
+    county = _COUNTY.match(rest)
+    if county and len(rest) - county.end() >= 3:  # 涡阳县经济开发区: a county before the zone's own name
+        leading = [*leading, county.group()]
     if leading:
         return tuple(leading)
     # 中新天津生态城: a city inside the name, when none leads it.

@@ -128,6 +128,11 @@ def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
             {("苏州工业园区", "issues", "关于优化营商环境的若干措施")},
         ),
         (
+            "标题\n青禾县经济开发区今年新开工项目17个。",
+            {("青禾县经济开发区", "locatedIn", "青禾县")},
+            set(),
+        ),
+        (
             "标题\n在位于清城区的青禾产业园，生产线满负荷运转。",
             {("青禾产业园", "locatedIn", "清城区")},
             set(),

@@ -402,7 +402,7 @@ def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities
         for place in places:
             ents.add(_PlaceMention(mention), "Place", place, place, article.key)
             entity = ents.entities[ents.id_of("Place", place)]
-            entity.place_level = place_index()[place][1]
+            entity.place_level = place_index().get(place, (place, "district"))[1]  # a county is not in the lexicon
             entity.aliases.add(place_short(place))
         evidence = _evidence(article, mention, mention, "locatedIn.name-prefix", 0.9)
         relations.append(Relation(ident, "locatedIn", ents.id_of("Place", places[-1]), evidence))
