@@ -12,7 +12,7 @@ from kg.evaluate import Score, evaluate, evaluate_document, format_report
 HERE = Path(__file__).parent
 GOLD = HERE / "gold"
 #: Each gold folder with its committed thresholds (thresholds.json, kept beside the gold).
-SETS = ["gold", "gold_holdout", "gold_blind", "gold_fresh"]
+SETS = ["gold", "gold_holdout", "gold_blind", "gold_fresh", "gold_fresh2"]
 
 
 @pytest.fixture(scope="module", params=SETS)
