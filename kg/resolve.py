@@ -203,6 +203,10 @@ def iri_slug(*parts: str) -> str:
                 break
             head += piece
         slug = f"{head}-{digest}"
+    if slug.endswith("."):
+        # Inc. / Co.: Turtle writers escape a final dot of a prefixed name (kgr:x\.), which
+        # rdflib cannot read back; %2E is the same character, percent-encoded.
+        slug = slug[:-1] + "%2E"
     return slug or hashlib.sha1(text.encode()).hexdigest()[:16]
 
 

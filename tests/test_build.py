@@ -134,6 +134,19 @@ def test_build_odd_names_give_valid_iris(tmp_path, segmenter):
     assert list(pyoxigraph.parse(text.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES))
 
 
+@pytest.mark.parametrize("format_name, suffix", [("turtle", "ttl"), ("trig", "trig"), ("nt", "nt"), ("nquads", "nq")])
+def test_cli_build_output_parses_in_rdflib_whatever_the_names(tmp_path, format_name, suffix):
+    """Names ending in a dot (Inc.) or holding / ~ - must still give files rdflib reads back."""
+    path = tmp_path / "names.txt"
+    path.write_text("标题\n某某高新区引进NovaCell Therapeutics Inc.、Hoff~Tech Co.等企业，投资10亿元。", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(path), "-o", str(out), "--format", format_name, "--no-html", "--no-validate", "-q"]) == 0
+    written = out / f"graph.{suffix}"
+    parsed = Dataset().parse(written, format={"ttl": "turtle", "nq": "nquads"}.get(suffix, suffix))
+    assert len(parsed) or len(list(parsed.quads()))
+    assert main(["validate", str(written)]) == 0
+
+
 def test_cli_build_writes_outputs_and_reports_bad_files(tmp_path, seed_path, capsys):
     bad = tmp_path / "empty.txt"
     bad.write_text("", encoding="utf-8")
