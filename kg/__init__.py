@@ -24,6 +24,7 @@ __all__ = [
     "serialize",
     "KGError",
     "InputError",
+    "OutputError",
     "GraphParseError",
     "QueryError",
     "ValidationError",
@@ -31,7 +32,7 @@ __all__ = [
     "UsageError",
 ]
 
-from .errors import EndpointError, GraphParseError, InputError, KGError, QueryError, UsageError, ValidationError
+from .errors import EndpointError, GraphParseError, InputError, KGError, OutputError, QueryError, UsageError, ValidationError
 
 _LAZY = {
     "build": ("kg.builder", "build"),

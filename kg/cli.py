@@ -467,6 +467,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader stopped reading (kg query … | head): end quietly, as other command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as error:
+        # An output that cannot be written (-o into a file, a read-only folder …): say which and why.
+        where = error.filename or ""
+        _err(f"{where}: {error.strerror or error}" if where else f"cannot write: {error.strerror or error}")
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

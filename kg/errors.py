@@ -2,6 +2,7 @@
 
     KGError                 anything kg raises on purpose
     ├── InputError          a file or path we cannot read (missing, empty, binary, undecodable)
+    ├── OutputError         a file or folder we cannot write
     ├── GraphParseError     an RDF file (graph, shapes) that does not parse
     ├── QueryError          a SPARQL query that does not parse or cannot run
     │   └── QueryTimeout    … or that ran past its time limit
@@ -17,6 +18,7 @@ from __future__ import annotations
 __all__ = [
     "KGError",
     "InputError",
+    "OutputError",
     "GraphParseError",
     "QueryError",
     "QueryTimeout",
@@ -32,6 +34,15 @@ class KGError(Exception):
 
 class InputError(KGError):
     """An input path that cannot be read as text: missing, empty, binary or undecodable."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class OutputError(KGError):
+    """An output path that cannot be written: a file where a folder should be, no permission …"""
 
     def __init__(self, path: str, reason: str) -> None:
         self.path = path

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from .errors import UsageError
+from .errors import OutputError, UsageError
 
 __all__ = ["FORMATS", "SUFFIX", "serialize", "atomic_write", "format_for_path"]
 
@@ -57,8 +57,16 @@ def _resolve(format_name: str) -> str:
 def atomic_write(destination: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
     """Call ``write(temp_path)`` then rename the temporary file onto ``destination``."""
     target = Path(destination)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise OutputError(str(target), "is a folder; remove it or write somewhere else")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as error:
+        blocker = next((p for p in (target.parent, *target.parent.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise OutputError(str(target), f"{blocker} is a file, not a folder") from None
+        raise OutputError(str(target), f"cannot write here ({error.strerror or error})") from None
     os.close(handle)
     temp = Path(temp_name)
     try:

@@ -121,10 +121,15 @@ class GraphStore:
                 raise StoreError(f"{self.directory}: not a kg store (no {MANIFEST}); make one with kg build --store {self.directory}")
             self._db = sqlite3.connect(f"file:{manifest}?mode=ro", uri=True)
         else:
+            if self.directory.exists() and not self.directory.is_dir():
+                raise StoreError(f"{self.directory}: is a file, not a folder; give a new or empty folder for the store")
             if self.directory.exists() and any(self.directory.iterdir()) and not manifest.exists():
                 raise StoreError(f"{self.directory}: the folder is not empty and is not a kg store; give a new or empty folder")
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(manifest)
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(manifest)
+            except (OSError, sqlite3.Error) as error:
+                raise StoreError(f"{self.directory}: cannot make the store here ({getattr(error, 'strerror', None) or error})") from None
             self._db.executescript(_SCHEMA)
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
         stored = meta.get("base_iri")

@@ -191,3 +191,23 @@ def test_build_long_names_give_valid_iris():
     import re
 
     assert re.fullmatch(r"(?:%[0-9A-F]{2}|[A-Za-z0-9_.~-])+", slug)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-o", "FILE"], "is a file, not a folder"),
+        (["-o", "FILE/sub"], "is a file, not a folder"),
+        (["-o", "OUT_WITH_FOLDER"], "is a folder"),
+        (["--store", "FILE", "--no-output"], "is a file, not a folder"),
+    ],
+)
+def test_cli_build_output_that_cannot_be_written_says_why(tmp_path, seed_path, capsys, args, message):
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    (tmp_path / "out" / "graph.ttl").mkdir(parents=True)
+    names = {"FILE": str(afile), "FILE/sub": str(afile / "sub"), "OUT_WITH_FOLDER": str(tmp_path / "out")}
+    code = main(["build", str(seed_path), "--no-html", "--no-validate", "-q", *[names.get(a, a) for a in args]])
+    err = capsys.readouterr().err
+    assert code == 1 and message in err and "Traceback" not in err
+    assert afile.read_text(encoding="utf-8") == "x"
