@@ -105,6 +105,16 @@ def _key(path: str | os.PathLike[str]) -> str:
     return os.path.abspath(os.fspath(path))
 
 
+def _storable(name: str) -> bool:
+    """Whether a path can be a manifest key (SQLite text is UTF-8; a name with undecodable
+    bytes arrives with surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class GraphStore:
     """A folder holding a persistent pyoxigraph store and its manifest (see the module doc)."""
 
@@ -216,6 +226,9 @@ class GraphStore:
         }
         for path in files:
             name = os.fspath(path)
+            if not _storable(name):
+                yield Task(name, problem="its name is not valid UTF-8, which the store's manifest needs; rename the file")
+                continue
             try:
                 with open(name, "rb") as handle:
                     data = handle.read()
@@ -370,6 +383,8 @@ class GraphStore:
         """Take out the facts of a file (or of every file under a folder); return the files removed."""
         self.flush()
         target = _key(path)
+        if not _storable(target):
+            return []  # the store never holds a file whose name is not UTF-8
         rows = self._db.execute("SELECT path FROM files WHERE path = ? OR path LIKE ? ESCAPE '\\'",
                                 (target, _like_prefix(target.rstrip(os.sep) + os.sep))).fetchall()  # fmt: skip
         removed = [row[0] for row in rows]

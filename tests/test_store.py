@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -314,3 +315,18 @@ def test_cli_reading_a_store_wrongly_says_why(built_store, tmp_path, capsys, arg
     names = {"GRAPH": str(written), "STORE": str(store), "FOLDER": str(tmp_path)}
     assert main([names.get(a, a) for a in args]) == code
     assert message in capsys.readouterr().err
+
+
+def test_store_refuses_a_file_name_that_is_not_utf8_and_keeps_the_rest(tmp_path, segmenter):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    odd = os.fsdecode(os.fsencode(str(folder)) + b"/\xff.txt")  # a Latin-1 name on a UTF-8 system
+    shutil.copy(SEED, odd)
+    shutil.copy(GOLD[0], folder / GOLD[0].name)
+    result = stored(tmp_path / "store", [folder], segmenter)
+    try:
+        assert result.documents == 1
+        assert [p.path for p in result.problems] == [odd] and "not valid UTF-8" in result.problems[0].reason
+        assert result.store.remove(odd) == []
+    finally:
+        result.store.close()
