@@ -234,6 +234,11 @@ class ArticleFacts:
         return self.article_triples + self.entity_nt.count("\n")
 
 
+def source_file_nt(article_iri: str, path: str) -> str:
+    """The N-Triples line naming one more file an article was read from (a reprint)."""
+    return f'<{article_iri}> {_N.sourceFile} "{_text(path)}" .\n'
+
+
 def choose_label(spellings: Counter[str]) -> str:
     """The canonical label among the spellings of an entity: most used, then longest, then last."""
     return max(spellings, key=lambda s: (spellings[s], len(s), s))
@@ -378,12 +383,9 @@ class GraphBuilder:
         graph = ox.NamedNode(article) if self.named_graphs else ox.DefaultGraph()
         load = self._store.load
         if facts.key in self._chunks:
-            # The same article again (one text in two files): merge its copies in the store.
-            self._unspool(facts.key, graph)
-            if facts.article_ttl:
-                load(_turtle_header(str(self.base)) + facts.article_ttl, format=ox.RdfFormat.TURTLE, to_graph=graph, lenient=True)
-            else:
-                load(facts.article_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+            # The same article again (a reprint: one text in two files) is one article: the first
+            # file's headline, sentences and offsets stand, and this file is one more source.
+            load(source_file_nt(article, facts.source), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
         elif facts.article_nt or facts.article_ttl:
             if self._spool is None:
                 self._spool = tempfile.TemporaryFile(prefix="kg-build-", suffix=".nq")  # noqa: SIM115 (closed by close())
@@ -406,19 +408,6 @@ class GraphBuilder:
         if self.named_graphs:
             self._placements.append((article, tuple(ident for ident, _, _ in facts.names), facts.posts))
         self.articles += 1
-
-    def _unspool(self, key: str, graph: ox.NamedNode | ox.DefaultGraph) -> None:
-        """Move an article's spooled triples into the store; blank them out in the spool."""
-        start, size, triples = self._chunks[key]
-        if size == 0 or self._spool is None:
-            return
-        self._spool.seek(start)
-        data = self._spool.read(size)
-        self._store.load(self._header + data, format=self._spool_format, to_graph=graph, lenient=True)
-        self._spooled -= triples
-        self._spool.seek(start)
-        self._spool.write(b"#" + b" " * (size - 2) + b"\n")  # a comment line: skipped on reading
-        self._chunks[key] = (start, 0, 0)
 
     def close(self) -> None:
         """Let go of the temporary file (it is removed on exit anyway)."""

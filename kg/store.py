@@ -169,6 +169,7 @@ class GraphStore:
         self.batch = 200_000  # triples of new files written in one bulk load
         self._pending: list[tuple[str, list[str], FileFacts]] = []
         self._pending_paths: set[str] = set()
+        self._pending_keys: set[str] = set()  # the articles of the pending files
         self._pending_triples = 0
         if not read_only:
             self.recover()
@@ -252,12 +253,13 @@ class GraphStore:
         path = _key(facts.path)
         old_keys = [key for (key,) in self._db.execute("SELECT key FROM articles WHERE path = ?", (path,))]
         keys = set(old_keys) | {article.key for article in facts.articles}
-        if path in self._pending_paths or self._shared(keys, path):
+        if path in self._pending_paths or keys & self._pending_keys or self._shared(keys, path):
             self.flush()
             self._replace(path, facts)
             return
         self._pending.append((path, old_keys, facts))
         self._pending_paths.add(path)
+        self._pending_keys.update(article.key for article in facts.articles)
         self._pending_triples += sum(article.triples for article in facts.articles)
         if self._pending_triples >= self.batch:
             self.flush()
@@ -282,6 +284,7 @@ class GraphStore:
             return
         pending, self._pending = self._pending, []
         self._pending_paths.clear()
+        self._pending_keys.clear()
         self._pending_triples = 0
         replaced = {key for _, old_keys, facts in pending for key in (*old_keys, *(a.key for a in facts.articles))}
         with self._db:
@@ -313,9 +316,13 @@ class GraphStore:
                     self.oxigraph.remove_graph(graph)
                 self._load(article)
                 for other in others:
-                    self._load_from(other, article.key)
+                    self._add_source(other, article.key)
             else:
-                self._load(article)  # the same article in another file too: add this file's triples
+                # The same article in another file too (a reprint): that file's copy stands and
+                # this file is one more source.
+                from .graph import source_file_nt
+
+                self.oxigraph.load(source_file_nt(graph.value, article.source), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
         with self._db:
             self._forget(path)
             self._record(path, facts)
@@ -367,6 +374,15 @@ class GraphStore:
             if article.key == key:
                 self._load(article)
 
+    def _add_source(self, path: str, key: str) -> None:
+        """Name ``path`` as one more file article ``key`` was read from."""
+        from .graph import source_file_nt
+
+        row = self._db.execute("SELECT source FROM files WHERE path = ?", (path,)).fetchone()
+        if row is not None:
+            graph = ox.NamedNode(str(self.iris.article_iri(key)))
+            self.oxigraph.load(source_file_nt(graph.value, row[0]), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
     def _forget(self, path: str) -> None:
         """Delete the manifest rows of one file (inside the caller's transaction); mark its labels stale."""
         self._db.execute("INSERT OR IGNORE INTO dirty_names SELECT ident FROM names WHERE path = ?", (path,))
@@ -395,10 +411,11 @@ class GraphStore:
             self._drop_unclaimed(keys)
             for key in keys:
                 others = self._others(key, name)
-                if others:  # the article is in other files too: rebuild its graph from them
+                if others:  # the article is in other files too: rebuild its graph from the first
                     self.oxigraph.remove_graph(ox.NamedNode(str(self.iris.article_iri(key))))
-                    for other in others:
-                        self._load_from(other, key)
+                    self._load_from(others[0], key)
+                    for other in others[1:]:
+                        self._add_source(other, key)
         return removed
 
     def commit(self) -> None:

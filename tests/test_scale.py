@@ -230,3 +230,26 @@ def test_scale_files_go_to_workers_in_growing_batches(sizes, batches):
     made = list(_batches(iter(tasks)))
     assert [len(batch) for batch in made] == batches
     assert [task for batch in made for task in batch] == tasks
+
+
+def test_scale_a_reprinted_article_is_one_article_with_two_sources(tmp_path, segmenter):
+    """The same article in two files (one with an invisible character more) is one article: two
+    kg:sourceFile values, the first file's headline and offsets, and the shapes hold."""
+    from rdflib import Namespace
+
+    from kg.validate import validate
+
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    text = SOURCES[1].read_text(encoding="utf-8")
+    first.write_text(text, encoding="utf-8")
+    second.write_text(text.replace("经开区", "经开\u200b区", 1), encoding="utf-8")
+    for jobs in (1, 2):
+        result = build_corpus([str(first), str(second)], segmenter=segmenter, jobs=jobs)
+        graph = result.graph
+        kg = Namespace("https://w3id.org/parkkg/ontology#")
+        articles = set(graph.subjects(kg.sourceFile, None))
+        assert len(articles) == 1
+        (article,) = articles
+        assert {str(o) for o in graph.objects(article, kg.sourceFile)} == {str(first), str(second)}
+        assert len(list(graph.objects(article, kg.headline))) == 1
+        assert validate(graph).conforms

@@ -330,3 +330,21 @@ def test_store_refuses_a_file_name_that_is_not_utf8_and_keeps_the_rest(tmp_path,
         assert result.store.remove(odd) == []
     finally:
         result.store.close()
+
+
+def test_store_a_reprint_in_the_same_batch_matches_a_plain_build(tmp_path, segmenter):
+    """Two copies of one article read in one batch: one article with two sources, as in memory."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = GOLD[0].read_text(encoding="utf-8")
+    (folder / "a.txt").write_text(text, encoding="utf-8")
+    (folder / "b.txt").write_text(text.replace("经开区", "经开\u200b区", 1), encoding="utf-8")
+    files = sorted(folder.glob("*.txt"))
+    result = stored(tmp_path / "store", files, segmenter)
+    try:
+        assert same_graph(result.graph, plain(files, segmenter))
+        result.store.remove(files[0])
+        result.store.commit()
+        assert same_graph(result.store.graph(), plain(files[1:], segmenter))
+    finally:
+        result.store.close()
