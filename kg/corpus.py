@@ -382,21 +382,36 @@ def _article_year(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+#: A "sentence" longer than this (a page with no 。 at all) is cut at its last ; or , before the
+#: limit: the rules compare the names of one sentence pairwise, and real sentences are far shorter.
+MAX_SENTENCE = 500
+_SOFT_BREAK = re.compile(r"[;；,，、\s]")
+
+
 def split_sentences(norm: str, start: int, end: int) -> list[Sentence]:
-    """Split ``norm[start:end]`` into sentences at 。！？ (keeping closing quotes)."""
-    sentences: list[Sentence] = []
+    """Split ``norm[start:end]`` into sentences at 。！？ (keeping closing quotes) and line ends."""
+    spans: list[tuple[int, int]] = []
     position = start
     for match in _SENTENCE_END.finditer(norm, start, end):
-        stop = match.end()
-        piece = norm[position:stop].strip()
+        spans.extend(_bounded(norm, position, match.end()))
+        position = match.end()
+    spans.extend(_bounded(norm, position, end))
+    sentences: list[Sentence] = []
+    for first, stop in spans:
+        piece = norm[first:stop].strip()
         if piece:
-            lead = len(norm[position:stop]) - len(norm[position:stop].lstrip())
-            sentences.append(
-                Sentence(index=0, start=position + lead, end=position + lead + len(piece), text="", norm=piece)
-            )
-        position = stop
-    tail = norm[position:end].strip()
-    if tail:
-        lead = len(norm[position:end]) - len(norm[position:end].lstrip())
-        sentences.append(Sentence(index=0, start=position + lead, end=position + lead + len(tail), text="", norm=tail))
+            lead = len(norm[first:stop]) - len(norm[first:stop].lstrip())
+            sentences.append(Sentence(index=0, start=first + lead, end=first + lead + len(piece), text="", norm=piece))
     return sentences
+
+
+def _bounded(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut into spans of at most :data:`MAX_SENTENCE` characters."""
+    spans = []
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        cut = max((m.end() for m in _SOFT_BREAK.finditer(norm, start + MAX_SENTENCE // 2, limit)), default=limit)
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, end))
+    return spans

@@ -9,11 +9,14 @@ park gets the same node in every article; inside one article a name without a pl
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import re
 from functools import lru_cache
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from urllib.parse import quote
 
 from .lexicon import PARK_SUFFIXES, place_index, province_short
@@ -177,14 +180,11 @@ def _body_key(name: str) -> str:
     return name
 
 
-def _policy_key(text: str, named: list[Mention]) -> str:
-    """A short title (《若干措施》) of a policy named in full in the same article is that policy."""
+def _policy_key(text: str, titles: list[str]) -> str:
+    """A short title (《若干措施》) of a policy named in full in the same article is that policy
+    (``titles``: the article's normalised policy titles, in text order)."""
     name = normalize_name(text)
-    longer = [normalize_name(m.text) for m in named if m.type == "Policy" and len(normalize_name(m.text)) > len(name)]
-    for other in longer:
-        if other.endswith(name):
-            return other
-    return name
+    return next((other for other in titles if len(other) > len(name) and other.endswith(name)), name)
 
 
 def iri_slug(*parts: str) -> str:
@@ -266,6 +266,11 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
 
     # 以下简称 and core aliases: every later use of the short name is the full name.
     aliases_to = {(m.type, m.text): m.refers_to for m in named if m.refers_to}
+    policy_titles = list(dict.fromkeys(normalize_name(m.text) for m in named if m.type == "Policy"))
+    anchors: dict[int, list[Mention]] = {}  # start → the parks and places starting there
+    for m in named:
+        if m.type in ("Park", "Place"):
+            anchors.setdefault(m.start, []).append(m)
     for mention in named:
         type_ = mention.type
         if type_ == "Person":
@@ -277,11 +282,11 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
             key = entity_key(type_, referent)
         elif type_ == "GovernmentBody" and mention.rule == "body.anchored":
             # The body of a park is keyed on that park's resolved key: 滨海新区政府 = 天津市滨海新区政府.
-            anchor = next((m for m in named if m.type in ("Park", "Place") and m.start == mention.start and m.end < mention.end), None)
+            anchor = next((m for m in anchors.get(mention.start, ()) if m.end < mention.end), None)
             anchor_key = park_keys.get(anchor.text) if anchor is not None and anchor.type == "Park" else None
             key = anchor_key + _fold_body_head(normalize_name(mention.text[len(anchor.text) :])) if anchor_key and anchor else entity_key(type_, mention.text)
         elif type_ == "Policy":
-            key = _policy_key(mention.text, named)
+            key = _policy_key(mention.text, policy_titles)
         else:
             key = entity_key(type_, mention.text)
         ident = result.add(mention, type_, key, mention.text, article.key)
@@ -326,27 +331,49 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
             entity.label = _without_province(entity.label)
             entity.aliases.add(entity.label)
 
+    named_before = _NamedBefore(mentions)
     for mention in mentions:
         if mention.type == "Person":
             continue
         if mention.generic:
-            _resolve_generic(mention, mentions, result, article)
+            _resolve_generic(mention, named_before, result, article)
     return result
+
+
+class _NamedBefore:
+    """The named parks and enterprises of an article, searched backwards from a position: a
+    generic mention looks only a few sentences back, so a huge article costs no more per
+    mention than a short one."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self.of_type = {
+            type_: sorted((m for m in mentions if m.type == type_ and not m.generic), key=lambda m: m.start)
+            for type_ in ("Park", "Enterprise")
+        }
+        self.starts = {type_: [m.start for m in found] for type_, found in self.of_type.items()}
+
+    def walk(self, type_: str, mention: Mention, sentences_back: int | None = None) -> Iterator[Mention]:
+        """Named mentions of ``type_`` ending before ``mention``, nearest first, at most
+        ``sentences_back`` sentences back (None: no limit)."""
+        found = self.of_type[type_]
+        for index in range(bisect.bisect_left(self.starts[type_], mention.start) - 1, -1, -1):
+            m = found[index]
+            if sentences_back is not None and mention.sentence - m.sentence > sentences_back:
+                return
+            if m.end <= mention.start:
+                yield m
 
 
 _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
 
 
-def _resolve_generic(mention: Mention, mentions: list[Mention], result: ArticleEntities, article: Article) -> None:
+def _resolve_generic(mention: Mention, named: _NamedBefore, result: ArticleEntities, article: Article) -> None:
     """Point a generic mention (该区, 公司, 市委, 管委会, 科技局 …) at what it stands for."""
     kind = mention.detail
     if kind == "park":
         target = result.main_park
         # 园内 / 该区 in a sentence that has just named a zone mean that zone.
-        same_sentence = [
-            m for m in mentions
-            if m.type == "Park" and not m.generic and m.sentence == mention.sentence and m.end <= mention.start and result.get(m)
-        ]
+        same_sentence = [m for m in named.walk("Park", mention, 0) if m.sentence == mention.sentence and result.get(m)][::-1]
         if same_sentence:
             target = result.entities[result.get(same_sentence[0]) or ""].key
         bare = normalize_name(mention.text).lstrip("该本")
@@ -356,34 +383,28 @@ def _resolve_generic(mention: Mention, mentions: list[Mention], result: ArticleE
             target = result.entities[result.get(sub_parks[-1]) or ""].key
         elif bare in ("园内", "园区内", "入园") and not same_sentence:
             # 园区内 / 入园企业 right after a sub-park is named means that sub-park.
-            recent = [
-                m for m in mentions
-                if m.type == "Park" and not m.generic and m.end <= mention.start and mention.sentence - m.sentence <= 2
-                and result.get(m) and park_kind(result.entities[result.get(m) or ""].key).endswith("园")
-            ]
-            if recent:
-                target = result.entities[result.get(recent[-1]) or ""].key
+            recent = next(
+                (m for m in named.walk("Park", mention, 2) if result.get(m) and park_kind(result.entities[result.get(m) or ""].key).endswith("园")),
+                None,
+            )
+            if recent is not None:
+                target = result.entities[result.get(recent) or ""].key
         elif bare in PARK_SUFFIXES:
             # A bare 软件园 / 高新区 means the last park of that kind named before it.
             short = PARK_SUFFIXES[bare]
-            earlier = [
-                m for m in mentions
-                if m.type == "Park" and not m.generic and m.end <= mention.start and result.get(m)
-                and park_kind(result.entities[result.get(m) or ""].key) == short
-            ]
-            if earlier:
-                target = result.entities[result.get(earlier[-1]) or ""].key
+            earlier = next(
+                (m for m in itertools.islice(named.walk("Park", mention), 50)
+                 if result.get(m) and park_kind(result.entities[result.get(m) or ""].key) == short),
+                None,
+            )  # fmt: skip
+            if earlier is not None:
+                target = result.entities[result.get(earlier) or ""].key
         if target:
             result.of_mention[id(mention)] = result.id_of("Park", target)
     elif kind == "company":
-        previous = [
-            m
-            for m in mentions
-            if m.type == "Enterprise" and not m.generic and m.end <= mention.start and mention.sentence - m.sentence <= 3
-            and m.detail != "example"
-        ]
-        if previous:
-            target = result.get(previous[-1])
+        previous = next((m for m in named.walk("Enterprise", mention, 3) if m.detail != "example"), None)
+        if previous is not None:
+            target = result.get(previous)
             if target:
                 result.of_mention[id(mention)] = target
     elif mention.type == "GovernmentBody" and kind:

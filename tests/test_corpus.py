@@ -132,3 +132,20 @@ def test_corpus_interview_lines_are_not_bylines(tmp_path):
     )
     document = read_document(path)
     assert len(document.articles) == 1
+
+
+def test_corpus_a_page_with_no_full_stop_is_cut_into_bounded_sentences(tmp_path):
+    """2,000 characters without 。 become sentences of at most MAX_SENTENCE characters, cut at
+    commas, that still point into the original text."""
+    from kg.corpus import MAX_SENTENCE
+
+    body = "，".join(f"某某高新区第{i}号企业实现产值{i}亿元" for i in range(120))
+    path = tmp_path / "long.txt"
+    path.write_text("标题\n" + body, encoding="utf-8")
+    document = read_document(path)
+    sentences = [s for a in document.articles for s in a.sentences]
+    assert len(sentences) > 3 and all(len(s.norm) <= MAX_SENTENCE for s in sentences)
+    assert all(s.norm.endswith((",", "，")) for s in sentences[1:-1])  # the headline first
+    for sentence in sentences:
+        span = document.source_span(sentence.start, sentence.end)
+        assert document.text[span.start : span.end] == sentence.text
