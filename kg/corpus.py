@@ -8,6 +8,7 @@ of a newspaper page by their bylines (◎本报记者 …) and keeps picture cap
 
 from __future__ import annotations
 
+import codecs
 import glob
 import hashlib
 import html
@@ -58,8 +59,11 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], l
         text = os.fspath(raw)
         path = Path(text)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-            if not found:
+            candidates = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and not p.is_dir())
+            found = [p for p in candidates if p.is_file()]
+            # A broken link or a pipe named like an article inside the folder: say so, skip it.
+            problems.extend(InputError(str(p), _not_a_file(p)) for p in candidates if not p.is_file())
+            if not candidates:
                 problems.append(InputError(text, f"folder holds no {', '.join(SUFFIXES)} files"))
             files.extend(found)
         elif path.is_file():
@@ -70,25 +74,60 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], l
                 problems.append(InputError(text, "the pattern matches no file"))
             files.extend(matched)
         else:
-            problems.append(InputError(text, "no such file or folder"))
+            problems.append(InputError(text, _not_a_file(path)))
     unique = list(dict.fromkeys(files))
     return unique, problems
+
+
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` (neither a regular file nor a folder) cannot be read."""
+    if path.is_symlink() and not path.exists():
+        return "is a link to something that does not exist"
+    if path.exists():
+        return "is not a regular file (a pipe, socket or device); give a text, Markdown or HTML file"
+    return "no such file or folder"
 
 
 def decode_bytes(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
     """Decode the bytes of a Chinese text file; return ``(text, encoding)``.
 
-    Tries UTF-8 (with or without BOM) first, then lets charset-normalizer choose among the
-    Chinese legacy encodings. Raises :class:`InputError` for empty, binary or undecodable data.
+    Tries UTF-8 (with or without BOM), UTF-16/32 (by BOM, or by the NUL bytes of their ASCII),
+    then GB18030 when it gives common simplified characters, then lets charset-normalizer choose
+    among the Chinese legacy encodings. UTF-8 that was once misread as Latin-1 and saved again
+    (é«˜æ–°åŒº) is put right. Raises :class:`InputError` for empty, binary or undecodable data.
     """
-    if not data.strip():
+    if not data.strip(b" \t\r\n\x00"):
         raise InputError(path, "the file is empty")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                raise InputError(path, f"starts with a {encoding} byte-order mark but byte {error.start + len(bom)} is not {encoding}; convert the file to UTF-8") from None
     if b"\x00" in data[:65536]:
-        raise InputError(path, "looks binary (it contains NUL bytes); give a text, Markdown or HTML file")
+        for encoding in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if _readable(text):
+                return text, encoding
+        raise InputError(path, "looks binary (it contains NUL bytes and is not UTF-16 or UTF-32 text); give a text, Markdown or HTML file")
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.start > 0:
+            # Only the last character is cut short (a file cut off in the middle of a character).
+            return data[: error.start].decode("utf-8-sig"), "utf-8"
+    else:
+        return _repaired(text), "utf-8"
+    try:
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
         pass
+    else:
+        if _cjk_ratio(text) > 0.1 and _common_simplified(text):
+            return text, "gb18030"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16"]).best()
@@ -104,8 +143,60 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
         if _cjk_ratio(text) > 0.1:
             return text, encoding
     raise InputError(
-        path, "cannot decode the bytes as UTF-8, GB18030/GBK or Big5; convert the file to UTF-8"
+        path, "cannot decode the bytes as UTF-8, UTF-16, GB18030/GBK or Big5; convert the file to UTF-8"
     )
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose mark it starts with
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _readable(text: str) -> bool:
+    """Whether decoded text looks like Chinese text: nearly all ASCII, CJK and CJK punctuation,
+    with some CJK (binary bytes read as UTF-16 scatter over the whole of Unicode)."""
+    sample = text[:20000]
+    if not sample or "\x00" in sample:
+        return False
+    usual = sum(1 for ch in sample if ch.isascii() or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef")
+    return usual / len(sample) > 0.9 and _cjk_ratio(sample) > 0.1
+
+
+def _common_simplified(text: str) -> bool:
+    """Whether the CJK characters of ``text`` are nearly all in GB2312, the common simplified
+    set: GBK text is, Big5 bytes read as GB18030 are not (their second bytes fall outside it)."""
+    cjk = [ch for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return False
+    common = 0
+    for ch in cjk:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += 1
+    return common / len(cjk) >= 0.9
+
+
+_MOJIBAKE = re.compile(r"[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u02dc\u2013-\u203a\u20ac\u2122]{1,2}")
+
+
+def _repaired(text: str) -> str:
+    """UTF-8 text that was misread as Latin-1/CP1252 and saved as UTF-8 again, put right;
+    any other text as it is."""
+    if _cjk_ratio(text) > 0.05 or len(_MOJIBAKE.findall(text[:20000])) < 10:
+        return text
+    for legacy in ("cp1252", "latin-1"):
+        try:
+            fixed = text.encode(legacy).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if _cjk_ratio(fixed) > 0.1:
+            return fixed
+    return text
 
 
 def _cjk_ratio(text: str) -> float:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
+import os
+
 import pytest
 
 from kg.corpus import decode_bytes, expand_paths, html_to_text, normalize, read_document
@@ -23,6 +26,25 @@ def test_corpus_decodes_chinese_encodings(tmp_path, encoding):
 
 
 @pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda t: codecs.BOM_UTF16_LE + t.encode("utf-16-le"), SENTENCE),  # Windows "Unicode" text
+        (lambda t: t.encode("utf-16-le"), SENTENCE),  # … without its byte-order mark
+        (lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"), SENTENCE),
+        (lambda t: codecs.BOM_UTF32_LE + t.encode("utf-32-le"), SENTENCE),
+        (lambda t: "高新区".encode("gbk"), "高新区"),  # too short for charset detection to tell GBK from Big5
+        (lambda t: t.encode("utf-8").decode("latin-1").encode("utf-8"), SENTENCE),  # UTF-8 once misread as Latin-1
+        (lambda t: (t + "园区").encode("utf-8")[:-1], SENTENCE),  # the last character cut in half
+    ],
+)
+def test_corpus_decodes_what_real_files_hold(tmp_path, make, expected):
+    path = tmp_path / "article.txt"
+    path.write_bytes(make("标题\n" + SENTENCE))
+    decoded, _ = decode_bytes(path.read_bytes(), str(path))
+    assert expected in decoded
+
+
+@pytest.mark.parametrize(
     "content, reason",
     [
         (b"", "empty"),
@@ -38,6 +60,18 @@ def test_corpus_rejects_bad_files_with_a_reason(tmp_path, content, reason):
         read_document(path)
     assert str(path) in str(caught.value)
     assert reason in str(caught.value)
+
+
+def test_corpus_reports_links_and_pipes_it_cannot_read(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("标题\n南昌高新区举办活动。", encoding="utf-8")
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "gone.txt")
+    os.mkfifo(tmp_path / "pipe.txt")
+    files, problems = expand_paths([tmp_path, tmp_path / "pipe.txt"])
+    assert files == [good]
+    reasons = {p.path: p.reason for p in problems}
+    assert "does not exist" in reasons[str(tmp_path / "broken.txt")]
+    assert "not a regular file" in reasons[str(tmp_path / "pipe.txt")]
 
 
 def test_corpus_reports_missing_paths_and_keeps_the_rest(tmp_path):
