@@ -15,7 +15,8 @@ import html
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -285,7 +286,7 @@ def markdown_to_text(markup: str) -> str:
     return _MD_MARKS.sub(blank, _MD_LINK.sub(keep_label, markup))
 
 
-def normalize(text: str) -> tuple[str, list[int]]:
+def normalize(text: str) -> tuple[str, Sequence[int]]:
     """Normalise ``text`` character by character; return it and an offset map.
 
     ``offsets[i]`` is the index in ``text`` of the character that produced normalised
@@ -297,9 +298,9 @@ def normalize(text: str) -> tuple[str, list[int]]:
     are translated in one go, so a ◎ in a byline does not slow the whole page down.
     """
     if not _NEEDS_SLOW_PATH.search(text):
-        return text.translate(_SIMPLE), list(range(len(text) + 1))
+        return text.translate(_SIMPLE), range(len(text) + 1)  # one to one: no list of a million ints
     out: list[str] = []
-    offsets: list[int] = []
+    offsets = array("q")
     position = 0
     for match in _NEEDS_SLOW_PATH.finditer(text):
         index = match.start()

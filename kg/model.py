@@ -9,6 +9,7 @@ un-normalised file text), so every fact can be found again in the source.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -87,7 +88,7 @@ class Document:
     path: str
     text: str
     norm: str
-    offsets: list[int]
+    offsets: Sequence[int]  # a range when normalising changed no length, else an array
     encoding: str
     articles: list[Article] = field(default_factory=list)
 
