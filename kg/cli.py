@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -121,11 +122,15 @@ def _run_build(args: argparse.Namespace) -> int:
         if not args.no_html:
             from .viz import write_html
 
+            started = time.perf_counter()
             html_path = write_html(result.graph, out / "graph.html")
+            result.timings["html"] = time.perf_counter() - started
         if not args.no_validate:
             from .validate import validate
 
+            started = time.perf_counter()
             validation = validate(result.graph)
+            result.timings["validate"] = time.perf_counter() - started
         if not args.quiet:
             counts = result.summary()
             unchanged = f", {result.unchanged} unchanged" if result.unchanged else ""
@@ -144,7 +149,8 @@ def _run_build(args: argparse.Namespace) -> int:
         if args.timings:
             memory = peak_memory()
             stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings.items())
-            print(f"timings:   {stages}; total {result.seconds + result.timings.get('write', 0.0):.2f}s")
+            after = sum(result.timings.get(stage, 0.0) for stage in ("write", "html", "validate"))
+            print(f"timings:   {stages}; total {result.seconds + after:.2f}s")
             print(f"memory:    peak {memory['self']:.0f} MiB here, {memory['children']:.0f} MiB in the largest worker")
         if validation is not None and not validation.conforms:
             return 2

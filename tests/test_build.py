@@ -160,6 +160,12 @@ def test_cli_build_writes_outputs_and_reports_bad_files(tmp_path, seed_path, cap
     assert "Park" in captured.out and "hosts" in captured.out
 
 
+def test_cli_build_timings_count_the_page_and_the_shapes(tmp_path, seed_path, capsys):
+    assert main(["build", str(seed_path), "-o", str(tmp_path / "out"), "--timings"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("timings:"))
+    assert " html " in line and " validate " in line
+
+
 def test_cli_build_fails_when_nothing_is_readable(tmp_path, capsys):
     bad = tmp_path / "empty.txt"
     bad.write_text("", encoding="utf-8")
