@@ -282,7 +282,26 @@ def _locate(exc: BaseException, text: str, fmt: str) -> tuple[int | None, int | 
     m = re.search(r"line (\d+)(?:,? column (\d+))?", reason)
     if m:
         return int(m.group(1)), int(m.group(2)) if m.group(2) else None, reason.splitlines()[0]
+    # rdflib failed without saying where (a Turtle file cut short: "string index out of range"):
+    # Oxigraph's parser says where the text stops being RDF.
+    located = _locate_with_oxigraph(text, fmt)
+    if located is not None:
+        return located
     return None, None, reason.splitlines()[0]
+
+
+def _locate_with_oxigraph(text: str, fmt: str) -> tuple[int | None, int | None, str] | None:
+    import pyoxigraph as ox
+
+    formats = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
+    if fmt not in formats:
+        return None
+    try:
+        for _ in ox.parse(text.encode("utf-8"), format=formats[fmt]):
+            pass
+    except SyntaxError as error:
+        return error.lineno, error.offset, error.msg or str(error)
+    return None
 
 
 def _line_format_hint(reason: str) -> str | None:

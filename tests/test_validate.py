@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -506,3 +507,33 @@ def test_import_is_quiet_and_lazy() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+def test_validate_a_turtle_file_cut_short_says_where(tmp_path, seed_graph):
+    """rdflib fails on some cut-off Turtle with a bare IndexError; the message still gives a line."""
+    from kg.export import serialize
+    from kg.validate import load_graph
+
+    text = serialize(seed_graph, "turtle")
+    cut = next(n for n in range(len(text) // 2, len(text)) if _rdflib_index_error(text[:n]))
+    path = tmp_path / "cut.ttl"
+    path.write_text(text[:cut], encoding="utf-8")
+    with pytest.raises(GraphParseError) as caught:
+        load_graph(path)
+    assert re.search(r"cut\.ttl:\d+", str(caught.value)), str(caught.value)
+
+
+def _rdflib_index_error(text: str) -> bool:
+    import warnings
+
+    from rdflib import Graph
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            Graph().parse(data=text, format="turtle")
+    except IndexError:
+        return True
+    except Exception:  # noqa: BLE001 - any other parse error is not the case looked for
+        return False
+    return False
