@@ -14,6 +14,8 @@ from kg.quantity import find_quantities, format_quantity
     [
         ("申请资金总额达1400余万元", "14000000", "CNY", "more_than"),
         ("我们去年营收是12.6个亿", "1260000000", "CNY", None),
+        ("年产20GWh储能电池项目", "20000000", "kWh", None),
+        ("储能电站容量达到500兆瓦时", "500000", "kWh", None),
         ("引才数量达1.47万人", "14700", "person", None),
         ("实现产值近500亿元", "50000000000", "CNY", "approximately"),
         ("同比增长23.9%", "23.9", "percent", None),
