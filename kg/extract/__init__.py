@@ -63,6 +63,7 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
     """Other names: （以下简称“X”） after any name, and the distinctive core of a full company
     name used on its own (星河 for 厦门星河微电子有限公司)."""
     cores: dict[str, str] = {}
+    sharing: dict[str, list[str]] = {}  # core → every full name with it (广州智驰…, 清远智驰…)
     for context in contexts:
         for mention in list(context.mentions):
             if mention.generic or mention.type in ("Person", "Place"):
@@ -89,13 +90,18 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
             core = enterprise_core(mention.text)
             if len(core) >= 2 and core != mention.text and core not in _industry_words():
                 cores.setdefault(core, mention.text)
+                sharing.setdefault(core, []).append(mention.text)
     if not cores:
         return
-    # Short names found on their own (海韵信息 before a post) are the full name whose core they share.
+    # Short names found on their own (海韵信息 before a post) are the full name whose core they
+    # share; a short name that begins one full name exactly (清远智驰 of 清远智驰汽车零部件有限公司)
+    # is that one, though another company shares its core (广州智驰汽车零部件有限公司).
+    full_names = {m.text for context in contexts for m in context.mentions if m.type == "Enterprise" and m.rule == "enterprise.legal-suffix"}
     for context in contexts:
         for mention in context.mentions:
             if mention.type == "Enterprise" and not mention.generic and not mention.refers_to and mention.rule != "enterprise.legal-suffix":
-                full = cores.get(enterprise_core(mention.text)) or cores.get(mention.text)
+                starting = [name for name in full_names if name.startswith(mention.text) and name != mention.text]
+                full = starting[0] if len(starting) == 1 else cores.get(enterprise_core(mention.text)) or cores.get(mention.text)
                 if full and full != mention.text:
                     mention.refers_to = full
     ordered = sorted(cores, key=len, reverse=True)
@@ -111,8 +117,16 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
                     if tail[:size] in _industry_words():
                         end += size
                         break
-                if not context.taken(start, end):
-                    context.add("Enterprise", start, end, "enterprise.core-alias", refers_to=cores[core])
+                full = cores[core]
+                for name in sharing.get(core, ()):
+                    # 清远智驰: the place before the core tells which of the companies it is.
+                    head = name[: name.find(core)]
+                    if head and context.text[max(0, position - len(head)) : position] == head:
+                        full, start = name, start - len(head)
+                        break
+                if not context.taken(start, end, allow=("Place",)):
+                    context.claim(start, end)  # 清远 of 清远智驰 is part of the name here
+                    context.add("Enterprise", start, end, "enterprise.core-alias", refers_to=full)
                 position = context.text.find(core, position + len(core))
 
 
