@@ -161,21 +161,16 @@ def load_graph(path: str | os.PathLike[str]) -> Graph:
     be read and :class:`GraphParseError` (with file, line and column) for one that does not
     parse.
     """
+    from .query import check_readable
     from .store import is_store, open_graph
 
     if is_store(path):
         return open_graph(path)
-    p = Path(path)
-    if p.is_dir():
-        raise InputError(str(p), "is a folder, neither an RDF file nor a kg store (no manifest.sqlite)")
+    p = check_readable(path)  # missing, a folder, unreadable or empty: one clear message
     fmt = rdf_format_for(p)
     try:
         data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(p), "no such file") from None
-    except IsADirectoryError:
-        raise InputError(str(p), "is a directory, not an RDF file") from None
-    except OSError as exc:
+    except OSError as exc:  # gone or unreadable since it was checked
         raise InputError(str(p), f"cannot read: {exc.strerror or exc}") from None
     if not data.strip():
         raise InputError(str(p), "the file is empty")
@@ -293,11 +288,12 @@ def _locate(exc: BaseException, text: str, fmt: str) -> tuple[int | None, int | 
 def _locate_with_oxigraph(text: str, fmt: str) -> tuple[int | None, int | None, str] | None:
     import pyoxigraph as ox
 
-    formats = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
-    if fmt not in formats:
+    from ._ox import FORMATS
+
+    if fmt not in FORMATS:
         return None
     try:
-        for _ in ox.parse(text.encode("utf-8"), format=formats[fmt]):
+        for _ in ox.parse(text.encode("utf-8"), format=FORMATS[fmt]):
             pass
     except SyntaxError as error:
         return error.lineno, error.offset, error.msg or str(error)

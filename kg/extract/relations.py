@@ -141,9 +141,10 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     current = ident
                 if mention.type != "Enterprise" or mention.generic or ident is None or ident in hosted:
                     continue
-                if _NOT_HOSTED.search(names_blanked(index)) and not _SUPPLIER.search(names_blanked(index), 0, mention.start - article.sentences[index].start):
+                blank, local = names_blanked(index), mention.start - article.sentences[index].start
+                if _NOT_HOSTED.search(blank) and not _SUPPLIER.search(blank, 0, local):
                     continue
-                if _CUSTOMER.search(names_blanked(index), 0, mention.start - article.sentences[index].start):
+                if _CUSTOMER.search(blank, 0, local):
                     continue  # 产品主要为某汽车公司配套: a customer, wherever it is
                 hosted.add(ident)
                 relations.append(
@@ -343,7 +344,7 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
         before = [
             other for m in by_sentence.get(mention.sentence, [])
             if m.type == "Park" and not m.generic and m.end <= mention.start and (other := ents.get(m))
-            and other != ident and rank.get(other, 9) <= rank[ident] and (other in higher or possessive)
+            and other != ident and rank[other] <= rank[ident] and (other in higher or possessive)
             and (possessive or not _CLAUSE_MARK.search(text, m.end - offset, mention.start - offset))
         ]
         if not before and not higher:
