@@ -188,7 +188,7 @@ _MOJIBAKE = re.compile(r"[\u00c0-\u00ff][\u0080-\u00ff\u0152-\u02dc\u2013-\u203a
 def _repaired(text: str) -> str:
     """UTF-8 text that was misread as Latin-1/CP1252 and saved as UTF-8 again, put right;
     any other text as it is."""
-    if _cjk_ratio(text) > 0.05 or len(_MOJIBAKE.findall(text[:20000])) < 10:
+    if len(_MOJIBAKE.findall(text[:20000])) < 10 or _cjk_ratio(text) > 0.05:  # the cheap test first
         return text
     for legacy in ("cp1252", "latin-1"):
         try:

@@ -357,7 +357,7 @@ class GraphBuilder:
         self.articles = 0
         self._store = ox.Store()
         self._spool: IO[bytes] | None = None
-        self._chunks: dict[str, tuple[int, int, int]] = {}  # article key → its bytes in the spool, triples
+        self._spooled_keys: set[str] = set()  # the articles whose own triples are in the spool
         self._spooled = 0  # triples in the spool
         self._placements: list[tuple[str, tuple[str, ...], tuple[tuple[str, str, str], ...]]] = []
         self._label_nt: list[tuple[Any, str]] | None = None  # (graph, label triples) as loaded
@@ -382,7 +382,7 @@ class GraphBuilder:
         article = str(self.article_iri(facts.key))
         graph = ox.NamedNode(article) if self.named_graphs else ox.DefaultGraph()
         load = self._store.load
-        if facts.key in self._chunks:
+        if facts.key in self._spooled_keys:
             # The same article again (a reprint: one text in two files) is one article: the first
             # file's headline, sentences and offsets stand, and this file is one more source.
             load(source_file_nt(article, facts.source), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
@@ -395,10 +395,10 @@ class GraphBuilder:
             else:
                 text = facts.article_nt
                 data = (text.replace(" .\n", f" <{article}> .\n") if self.named_graphs else text).encode()
-            triples = facts.article_triples
-            self._chunks[facts.key] = (self._spool.seek(0, os.SEEK_END), len(data), triples)
+            self._spooled_keys.add(facts.key)
+            self._spool.seek(0, os.SEEK_END)  # reading the output may have moved the position
             self._spool.write(data)
-            self._spooled += triples
+            self._spooled += facts.article_triples
         entity_nt = facts.entity_nt.replace(" .\n", f" <{article}> .\n") if self.named_graphs else facts.entity_nt
         self._entity_chunks.append(entity_nt)
         self._entity_size += len(entity_nt)
@@ -414,7 +414,7 @@ class GraphBuilder:
         if self._spool is not None:
             self._spool.close()
             self._spool = None
-        self._chunks.clear()
+        self._spooled_keys.clear()
 
     # Identity -----------------------------------------------------------------
     def entity_iri(self, ident: str) -> URIRef:
