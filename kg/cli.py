@@ -225,17 +225,33 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
         description="Build each gold article of DIR (NAME.json beside NAME.txt) and print P/R/F1 per "
         "entity type, per relation and for metrics, then the misses and false positives.",
     )
-    parser.add_argument("--gold", required=True, help="folder of gold .json files (and their .txt articles)")
+    parser.add_argument(
+        "--gold",
+        required=True,
+        action="append",
+        help="folder of gold .json files (and their .txt articles); give it again for one table over several sets",
+    )
     parser.add_argument("inputs", nargs="*", help="read the articles from these files instead (matched by file name)")
     parser.add_argument("--summary", action="store_true", help="print only the table")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON (one object per set)")
     parser.set_defaults(run=_run_eval)
 
 
 def _run_eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, format_report
+    import json
 
-    report = evaluate(args.gold, args.inputs or None)
-    print(format_report(report, details=not args.summary))
+    from .evaluate import evaluate, format_report, format_sets, report_json
+
+    if len(args.gold) > 1 and args.inputs:
+        raise UsageError("give the articles to read (inputs) with a single --gold folder")
+    reports = {Path(folder).name or str(folder): evaluate(folder, args.inputs or None) for folder in args.gold}
+    if args.json:
+        summary = {name: report_json(report) for name, report in reports.items()}
+        print(json.dumps(summary if len(reports) > 1 else next(iter(summary.values())), ensure_ascii=False, indent=2))
+    elif len(reports) > 1:
+        print(format_sets(reports))
+    else:
+        print(format_report(next(iter(reports.values())), details=not args.summary))
     return 0
 
 

@@ -5,6 +5,10 @@ Each gold file ``NAME.json`` (format in ``tests/gold/README.md``) describes the 
 the graph — not any internal structure — is compared with the gold: entities by type, relations
 by predicate, and metrics (same subject, unit right, value within 1%). Names match after NFKC
 normalisation, ignoring quotes and 《》.
+
+A gold file may narrow what is scored: ``scope`` lists the entity types and relations that were
+annotated (and whether metrics were), so output of other kinds is neither right nor wrong; and
+``ignore`` maps a type to names that count neither way (brands in a product list, class names).
 """
 
 from __future__ import annotations
@@ -22,9 +26,21 @@ from rdflib.namespace import SKOS
 
 from .errors import InputError
 from .ontology import KG, QUDT, UNITS
+from .quantity import UNIT_WORDS
 from .resolve import normalize_name
 
-__all__ = ["Score", "DocumentReport", "EvalReport", "evaluate", "format_report", "load_gold", "ENTITY_TYPES", "RELATIONS"]
+__all__ = [
+    "Score",
+    "DocumentReport",
+    "EvalReport",
+    "evaluate",
+    "format_report",
+    "format_sets",
+    "report_json",
+    "load_gold",
+    "ENTITY_TYPES",
+    "RELATIONS",
+]
 
 ENTITY_TYPES = ("Park", "Enterprise", "Policy", "Person", "GovernmentBody", "Place")
 RELATIONS = ("hosts", "issues", "partOf", "locatedIn", "holdsPost")
@@ -65,6 +81,8 @@ class DocumentReport:
 
     doc: str
     scores: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    #: The categories the gold annotates (entity types, relations, "metrics"); the rest are not scored.
+    scope: frozenset[str] = frozenset((*ENTITY_TYPES, *RELATIONS, "metrics"))
     misses: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
     traps: list[str] = field(default_factory=list)
@@ -79,9 +97,13 @@ class EvalReport:
     def total(self, category: str) -> Score:
         score = Score()
         for document in self.documents:
-            if category in document.scores:
+            if category in document.scores and category in document.scope:
                 score += document.scores[category]
         return score
+
+    def scored(self, category: str) -> bool:
+        """Whether any article of the set annotates ``category``."""
+        return any(category in document.scope for document in self.documents)
 
     def group(self, group: str) -> Score:
         names = {"entities": ENTITY_TYPES, "relations": RELATIONS, "metrics": ("metrics",)}[group]
@@ -100,7 +122,21 @@ def load_gold(path: str | os.PathLike[str]) -> dict:
     for key in ("doc", "entities", "relations", "metrics"):
         if key not in gold:
             raise InputError(str(path), f"gold file lacks the key {key!r}")
+    unknown = set(gold.get("scope", {}).get("entities", ())) - set(ENTITY_TYPES)
+    unknown |= set(gold.get("scope", {}).get("relations", ())) - set(RELATIONS)
+    unknown |= set(gold.get("ignore", {})) - set(ENTITY_TYPES)
+    if unknown:
+        raise InputError(str(path), f"gold file names unknown categories {sorted(unknown)}; known: {ENTITY_TYPES + RELATIONS}")
     return gold
+
+
+def _scope(gold: dict) -> frozenset[str]:
+    """The categories a gold file annotates: all of them unless it says ``scope``."""
+    scope = gold.get("scope")
+    if scope is None:
+        return frozenset((*ENTITY_TYPES, *RELATIONS, "metrics"))
+    metrics = ("metrics",) if scope.get("metrics", True) else ()
+    return frozenset((*scope.get("entities", ENTITY_TYPES), *scope.get("relations", RELATIONS), *metrics))
 
 
 def _names(graph: Graph, node: URIRef) -> set[str]:
@@ -116,6 +152,13 @@ def _gold_entities(gold: dict) -> dict[str, list[set[str]]]:
             for entry in gold["entities"].get(type_, [])
         ]
     return result
+
+
+def _unit_code(unit: str) -> str:
+    """A gold unit as kg's unit code: codes stay, unit words (吨, 个, 平方米, %) are looked up."""
+    if unit in UNITS:
+        return unit
+    return UNIT_WORDS.get(unit, (unit,))[0]
 
 
 def _sentence_of(graph: Graph, subject: URIRef, predicate: URIRef, obj: URIRef) -> str:
@@ -157,7 +200,8 @@ def _where(sentences: list[str], *needles: str) -> str:
 
 def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentReport:
     """Score one article's graph against its gold annotation (``text`` lets misses show their sentence)."""
-    report = DocumentReport(doc=gold["doc"])
+    report = DocumentReport(doc=gold["doc"], scope=_scope(gold))
+    ignored = {normalize_name(name) for names in gold.get("ignore", {}).values() for name in names}
     sentences = [part for part in re.split(r"(?<=[。！？!?])|\n+", text) if part.strip()]
     gold_entities = _gold_entities(gold)
     lookup: dict[str, set[str]] = {}
@@ -173,13 +217,15 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
     # Entities
     for type_ in ENTITY_TYPES:
         predicted = [(node, _names(graph, node)) for node in graph.subjects(RDF.type, KG[type_])]
+        predicted = [item for item in predicted if not item[1] & ignored]
         pairs, missed, extra = _match(gold_entities[type_], predicted, lambda g, p: bool(g & p[1]))
         score = report.scores[type_]
         score.tp += len(pairs)
         score.fn += len(missed)
         score.fp += len(extra)
-        report.misses += [f"{type_}: {sorted(gold_entities[type_][i])[0]}" for i in missed]
-        report.false_positives += [f"{type_}: {sorted(predicted[i][1])[0]}" for i in extra]
+        if type_ in report.scope:
+            report.misses += [f"{type_}: {sorted(gold_entities[type_][i])[0]}" for i in missed]
+            report.false_positives += [f"{type_}: {sorted(predicted[i][1])[0]}" for i in extra]
 
     # Relations
     predicted_relations: list[tuple[str, set[str], set[str], str]] = []
@@ -200,7 +246,7 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
     for item in predicted_relations:
         unique.setdefault((item[0], frozenset(item[1]), frozenset(item[2])), item)
     predicted_relations_with_posts = list(predicted_relations)
-    predicted_relations = list(unique.values())
+    predicted_relations = [item for item in unique.values() if not (item[1] | item[2]) & ignored]
     gold_relations = []
     seen = set()
     for relation in gold["relations"]:
@@ -220,6 +266,8 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
         score.tp += len(pairs)
         score.fn += len(missed)
         score.fp += len(extra)
+        if name not in report.scope:
+            continue
         report.misses += [
             f"{name}: {gold_here[i]['s']} → {gold_here[i]['o']}" + _where(sentences, gold_here[i]["o"])
             for i in missed
@@ -244,18 +292,22 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
             continue
         text = _sentence_of(graph, subject, KG.achieves, metric)
         surface = graph.value(metric, KG.surfaceText)
-        predicted_metrics.append((_names(graph, subject), Decimal(str(value)), _UNIT_CODES.get(unit, str(unit)), str(surface), text))
+        names = _names(graph, subject)
+        if not names & ignored:
+            predicted_metrics.append((names, Decimal(str(value)), _UNIT_CODES.get(unit, str(unit)), str(surface), text))
 
     def same_metric(g: dict, p: tuple) -> bool:
         value = Decimal(str(g["value"]))
         close = abs(p[1] - value) <= abs(value) * Decimal("0.01")
-        return g["unit"] == p[2] and close and bool(gold_names(g["s"]) & p[0])
+        return _unit_code(g["unit"]) == p[2] and close and bool(gold_names(g["s"]) & p[0])
 
     pairs, missed, extra = _match(gold["metrics"], predicted_metrics, same_metric)
     score = report.scores["metrics"]
     score.tp += len(pairs)
     score.fn += len(missed)
     score.fp += len(extra)
+    if "metrics" not in report.scope:
+        return report
     report.misses += [
         f"metric: {gold['metrics'][i]['s']} {gold['metrics'][i].get('indicator', '')} {gold['metrics'][i]['text']}"
         + _where(sentences, gold["metrics"][i]["text"])
@@ -293,17 +345,22 @@ def evaluate(gold_dir: str | os.PathLike[str], inputs: list[str] | None = None) 
 
 
 def format_report(report: EvalReport, *, details: bool = True) -> str:
-    """The table of P/R/F1 per category and group, then misses and false positives."""
+    """The table of P/R/F1 per category and group, then misses and false positives.
+
+    Categories no article of the set annotates (outside every ``scope``) are left out.
+    """
     lines = [f"{'category':<16}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>6}{'FN':>6}"]
 
     def row(name: str, score: Score) -> str:
         return f"{name:<16}{score.precision:7.3f}{score.recall:7.3f}{score.f1:7.3f}{score.tp:6d}{score.fp:6d}{score.fn:6d}"
 
     for name in ENTITY_TYPES:
-        lines.append(row(name, report.total(name)))
+        if report.scored(name):
+            lines.append(row(name, report.total(name)))
     lines.append(row("ENTITIES", report.group("entities")))
     for name in RELATIONS:
-        lines.append(row(name, report.total(name)))
+        if report.scored(name):
+            lines.append(row(name, report.total(name)))
     lines.append(row("RELATIONS", report.group("relations")))
     lines.append(row("METRICS", report.group("metrics")))
     traps = sum(len(d.traps) for d in report.documents)
@@ -316,4 +373,39 @@ def format_report(report: EvalReport, *, details: bool = True) -> str:
             lines += [f"  miss  {m}" for m in document.misses]
             lines += [f"  extra {m}" for m in document.false_positives]
             lines += [f"  trap  {m}" for m in document.traps]
+    return "\n".join(lines)
+
+
+def _score_json(score: Score) -> dict[str, float | int]:
+    return {
+        "precision": round(score.precision, 4),
+        "recall": round(score.recall, 4),
+        "f1": round(score.f1, 4),
+        "tp": score.tp,
+        "fp": score.fp,
+        "fn": score.fn,
+    }
+
+
+def report_json(report: EvalReport) -> dict:
+    """The summary as plain data: every scored category and the three groups."""
+    categories = [name for name in (*ENTITY_TYPES, *RELATIONS, "metrics") if report.scored(name)]
+    return {
+        "articles": len(report.documents),
+        "groups": {group: _score_json(report.group(group)) for group in ("entities", "relations", "metrics")},
+        "categories": {name: _score_json(report.total(name)) for name in categories},
+        "traps": sum(len(d.traps) for d in report.documents),
+    }
+
+
+def format_sets(reports: dict[str, EvalReport]) -> str:
+    """One row per gold set: F1 of entities, relations and metrics, and metric recall."""
+    header = f"{'set':<22}{'articles':>9}{'entities':>10}{'relations':>11}{'metrics':>9}{'metric R':>10}"
+    lines = [header]
+    for name, report in reports.items():
+        metrics = report.group("metrics")
+        lines.append(
+            f"{name:<22}{len(report.documents):>9}{report.group('entities').f1:>10.3f}"
+            f"{report.group('relations').f1:>11.3f}{metrics.f1:>9.3f}{metrics.recall:>10.3f}"
+        )
     return "\n".join(lines)
