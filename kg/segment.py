@@ -43,6 +43,9 @@ __all__ = ["Segmenter", "default_segmenter", "BACKENDS"]
 
 BACKENDS = ("auto", "jieba", "rjieba")
 
+#: One-character prepositions that never begin a name but that jieba's HMM joins to the unknown
+#: word after them.
+_GLUED_PREPOSITIONS = frozenset("在从把被对由让给")
 _WORDLIKE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 #: The frequency every domain word is added with: high enough to win over the words inside it.
 _DOMAIN_FREQ = 200_000
@@ -275,6 +278,11 @@ class Segmenter:
         result = []
         for word in self.cut(text):
             tag = tags.get(word)
+            if tag is None and len(word) > 2 and word[0] in _GLUED_PREPOSITIONS:
+                # jieba's HMM glues a preposition to the unknown name after it (在浒关, 从某某).
+                result.append((word[0], "p"))
+                word = word[1:]
+                tag = tags.get(word)
             if tag is None:
                 if word.isdigit():
                     tag = "m"

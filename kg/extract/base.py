@@ -83,6 +83,9 @@ _WORDLIKE = re.compile(rf"[{HAN}A-Za-z0-9]")
 _STOP_TAGS = ("v", "p", "c", "u", "d", "r", "ad", "t", "m", "q", "y", "e", "o", "f")
 
 
+#: Directions that follow a place inside a zone's name (城北, 某区北部).
+_DIRECTIONS = frozenset("东部 西部 南部 北部 中部 东北部 东南部 西北部 西南部 东 西 南 北 城东 城西 城南 城北".split())
+
 #: Closed word classes that end a name's left context even inside a long company name.
 _CLOSED_TAGS = ("p", "c", "u", "r", "y", "e", "o")
 
@@ -152,6 +155,10 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
                 start = position
                 seen_place = False
             continue
+        if word in _DIRECTIONS and number and start < position - len(word) and (
+            seen_place or words[number - 1][1].startswith(("ns", "nr", "nz"))
+        ):
+            continue  # 某区北部科技园区: a direction after a place is part of the zone's name
         # The word touching the suffix belongs to the name unless it is a function word (董家口).
         last = number == len(words) - 1 and tag.startswith(("q", "m"))
         if word in LEFT_STOPWORDS or tag.startswith(_STOP_TAGS) and tag != "vn" and not last:

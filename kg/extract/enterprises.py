@@ -71,7 +71,7 @@ _LATIN = re.compile(
 _GENERIC_ITEM_HEADS = ("高端", "新型", "先进", "智能", "绿色", "现代", "新兴", "传统", "未来", "数字", "新", "关键", "核心", "重点", "主导", "优势", "特色")
 
 #: 甲、乙等11家企业 / 甲、乙等核心零部件企业, but not 甲、乙等方面为企业… (the list is not of companies).
-_LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?(?:(?!方面|领域|环节|为|向|给|帮)[^,，。;；]){0,8}?(?:企业|公司|厂商|龙头|集团)")
+_LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?(?:(?!方面|领域|环节|为|向|给|帮)[^,，。;；]){0,8}?(?:企业|公司|厂商|厂家|龙头|集团|品牌|巨头)")
 _ITEM = re.compile(rf"^[{HAN}A-Za-z0-9]{{2,10}}$")
 
 
@@ -106,6 +106,8 @@ def find_short_names(context: SentenceContext) -> None:
         items = items_text.split("、")
         if len(items) < 2:
             continue
+        if _common_words(context, items) * 2 >= len(items):
+            continue  # 变压器、整流器、开关等规模企业: a list of products or trades, not of companies
         position = offset + clause_start
         for number, item in enumerate(items):
             start, end = position, position + len(item)
@@ -128,6 +130,22 @@ def find_short_names(context: SentenceContext) -> None:
         if not context.taken(start, end, allow=("Place",)):
             context.claim(start, end)
             context.add("Enterprise", start, end, "enterprise.before-post")
+
+
+#: Tags of the dictionary that mark a proper name (person, place, brand, organisation, abbreviation).
+_PROPER_TAGS = ("nr", "ns", "nz", "nt", "j", "eng")
+
+
+def _common_words(context: SentenceContext, items: list[str]) -> int:
+    """How many list items are common words of the dictionary (变压器, 开关) or run into a trade
+    (电线电缆制造): products and trades, where company names are mostly unknown words or names."""
+    table = context.segmenter.tag_table
+    common = 0
+    for item in items:
+        tag = table.get(item)
+        if tag is not None and not tag.startswith(_PROPER_TAGS) or item.endswith(("制造", "生产", "加工", "设备", "产品")):
+            common += 1
+    return common
 
 
 def _has_brand(context: SentenceContext, core: str) -> bool:

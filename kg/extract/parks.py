@@ -70,6 +70,8 @@ def find_parks(context: SentenceContext) -> None:
             continue  # 智能装备产业园项目: a company's project, not a zone  # a bare 园区 names a zone only right after another one (兰州新区精细化工园区)
         if not _good_prefix(prefix):
             continue
+        if suffix in _DESIGNATIONS and not place_pattern().match(prefix):
+            continue  # 船舶动力产业基地: a designation of an industry; 某市智能电网产业基地 is a zone
         if suffix.endswith("港区") and "港" in prefix:
             continue  # 某某港某某港区: a port's terminal area, not a zone
         if prefix in _provinces():
@@ -123,6 +125,8 @@ def _good_prefix(prefix: str) -> bool:
     return len(prefix) >= 2
 
 
+#: Suffixes that name a zone only after a place; after an industry they are a designation.
+_DESIGNATIONS = frozenset({"产业基地"})
 _DESCRIPTIVE = re.compile(r"\d{2,4}年|^\d|^[一二三四五六七八九十两几多]+[大个家类]?$|[一二三四五六七八九十两几多数]地$")
 _NAME_CHARS = re.compile(rf"[{HAN}A-Za-z0-9()]+")
 _BODY_CHAR = re.compile(r"[局委厅办处]")

@@ -26,7 +26,7 @@ _CUSTOMER = re.compile(r"(?:为|向|给|供应给|销往|卖给|客户(?:包括|
 #: … and before a supplier that sits in the zone (园内企业就近配套，其中某公司一家就为…供应).
 _SUPPLIER = re.compile(r"(?:区|园|城)内企业[^;；。]*$")
 _APPLIED_ONLY = re.compile(r"申报|满足|符合|享受|落实|争取|用好|对接|兑现|根据|按照|依据|贯彻|执行|获得|解读|宣讲|宣传|学习|介绍了")
-_ISSUE_VERB = re.compile(ISSUE_VERBS)
+_ISSUE_VERB = re.compile(ISSUE_VERBS + "|建立")
 
 
 def _evidence(article: Article, first: Mention, second: Mention, rule: str, confidence: float) -> Evidence:
@@ -188,7 +188,7 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
             if target is None:
                 continue
             head = text[: policy.start - offset]
-            direct = _issuers_before_title(text, offset, policy, mentions, ents)
+            direct = _issuers_before_title(text, offset, policy, mentions, ents) or _owner_before_plan(text, offset, policy, mentions, ents)
             if direct:
                 for issuer in direct:
                     relations.append(Relation(ents.get(issuer) or "", "issues", target, _evidence(article, issuer, policy, "issues.body-title", 0.85)))
@@ -248,6 +248,17 @@ def _sentence_topic(text: str, offset: int, mentions: list[Mention], ents: Artic
         if lead:
             return max(lead, key=lambda m: m.end - m.start)
     return None
+
+
+def _owner_before_plan(text: str, offset: int, policy: Mention, mentions: list[Mention], ents: ArticleEntities) -> list[Mention]:
+    """A park written right before its plan, as its owner: 某高新区“三年跨越计划”, 某开发区的某方案."""
+    if policy.rule == "policy.title":
+        return []
+    return [
+        m for m in mentions
+        if m.type == "Park" and not m.generic and ents.get(m) and m.end <= policy.start
+        and text[m.end - offset : policy.start - offset] in ("", "“", "的")
+    ]
 
 
 def _issuers_before_title(text: str, offset: int, policy: Mention, mentions: list[Mention], ents: ArticleEntities) -> list[Mention]:
