@@ -156,9 +156,14 @@ def _gold_entities(gold: dict) -> dict[str, list[set[str]]]:
 
 def _unit_code(unit: str) -> str:
     """A gold unit as kg's unit code: codes stay, unit words (吨, 个, 平方米, %) are looked up."""
+    return _gold_unit(unit)[0]
+
+
+def _gold_unit(unit: str) -> tuple[str, Decimal]:
+    """A gold unit as kg's unit code and the factor to its base unit (兆瓦 → kW × 1000)."""
     if unit in UNITS:
-        return unit
-    return UNIT_WORDS.get(unit, (unit,))[0]
+        return unit, Decimal(1)
+    return UNIT_WORDS.get(unit, (unit, Decimal(1)))
 
 
 def _sentence_of(graph: Graph, subject: URIRef, predicate: URIRef, obj: URIRef) -> str:
@@ -297,9 +302,10 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
             predicted_metrics.append((names, Decimal(str(value)), _UNIT_CODES.get(unit, str(unit)), str(surface), text))
 
     def same_metric(g: dict, p: tuple) -> bool:
-        value = Decimal(str(g["value"]))
+        code, factor = _gold_unit(g["unit"])
+        value = Decimal(str(g["value"])) * factor
         close = abs(p[1] - value) <= abs(value) * Decimal("0.01")
-        return _unit_code(g["unit"]) == p[2] and close and bool(gold_names(g["s"]) & p[0])
+        return code == p[2] and close and bool(gold_names(g["s"]) & p[0])
 
     pairs, missed, extra = _match(gold["metrics"], predicted_metrics, same_metric)
     score = report.scores["metrics"]

@@ -105,6 +105,7 @@ UNITS: dict[str, URIRef] = {
     "hectare": UNIT["HA"],
     "km": UNIT["KiloM"],
     "kWh": UNIT["KiloW-HR"],
+    "kW": UNIT["KiloW"],
     "person": KG.PersonCount,
     "count": UNIT["NUM"],
 }

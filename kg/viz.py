@@ -141,6 +141,7 @@ _UNIT_SYMBOL: dict[str, str] = {
     "hectare": "ha",
     "km": "km",
     "kWh": "kWh",
+    "kW": "kW",
     "person": "人",
     "count": "个",
 }

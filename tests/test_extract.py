@@ -272,6 +272,34 @@ def test_extract_people_hold_posts(segmenter, text, person, org, post):
             "标题\n2023年，青川高新区经济运行平稳。\n二、园区建设\n滨江智造产业园入驻企业35家，实现产值41亿元。\n三、对外贸易\n全年实现进出口总额88.5亿元。",
             "青川高新区", "8850000000", "CNY", 2023, False,
         ),
+        (
+            # The figure right after its owner, inside a list of projects.
+            "标题\n此次开工的项目有青川市援建的青川纺织集团年产60万件羊毛衫项目、鼎川化工集团20万吨甲醇项目等。",
+            "鼎川化工集团", "200000", "tonne", None, False,
+        ),
+        (
+            "标题\n此次开工的项目有青川市援建的青川纺织集团年产60万件羊毛衫项目、鼎川化工集团20万吨甲醇项目等。",
+            "青川纺织集团", "600000", "count", None, False,
+        ),
+        (
+            # A joint project's figures are every partner's.
+            "标题\n日前，由青川恒泰电气有限公司和青川恒泰线缆有限公司投资建设的输变电设备项目开工。该项目占地约为60亩，项目总投资1.2亿元。",
+            "青川恒泰线缆有限公司", "120000000", "CNY", None, False,
+        ),
+        (
+            "标题\n日前，由青川恒泰电气有限公司和青川恒泰线缆有限公司投资建设的输变电设备项目开工。该项目占地约为60亩，项目总投资1.2亿元。",
+            "青川恒泰电气有限公司", "60", "mu", None, False,
+        ),
+        (
+            # Power in 兆瓦 / MW, kept in kW.
+            "标题\n青川光能科技有限公司的一期项目300MW已经达产。",
+            "青川光能科技有限公司", "300000", "kW", None, False,
+        ),
+        (
+            # The total of a list closed by 等 belongs to the zone, not to the last company listed.
+            "标题\n青川高新区20个重点项目集中开工。鑫拓电子、恒岳精工、沃达光电等6个外资项目，合计总投资8.6亿美元。",
+            "青川高新区", "860000000", "USD", None, False,
+        ),
     ],
 )
 def test_extract_metrics_credit_the_right_subject(segmenter, text, subject, value, unit, year, growth):

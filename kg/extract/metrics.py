@@ -45,6 +45,51 @@ _DROP_TAGS = ("v", "d", "p", "c", "u", "m", "q", "r", "t", "f", "ad", "y", "x")
 _LEAD_WORDS = re.compile(r"^(?:累计|共|合计|全年|新增|其中|分别|已|实现|完成|达到|达|同比|总计)+")
 
 
+#: A clause about a project whose owner was named before: 该项目占地…, 项目建成投产后…, 一期项目…
+_PROJECT_CLAUSE = re.compile(r"该[\u4e00-\u9fff]{0,8}项目|项目(?:总投资|建成|投产|达产|占地|一期|二期)|[一二三]期(?:项目|工程)")
+#: Several projects at once (其余9个项目, 全部项目): their totals are no one company's.
+_MANY_PROJECTS = re.compile(r"(?:\d+|[两三四五六七八九十几多数]+)(?:个|项|大)[^,，;；。]{0,6}项目|其余|全部|所有|这些|各")
+#: What may stand between an owner and its figure: 年产, 投资, 计划投资, nothing.
+_OWNER_GAP = re.compile(r"(?:年产能?|年加工|年处理|年销售|计划?总?投资|新建|建设|扩建)?")
+#: Joint investment: 由甲和乙共同投资, 甲与乙合资, 三方共同出资.
+_JOINT = re.compile(r"共同|联合|合资|合作|双方|三方|携手|出资|投资建设")
+
+
+def _adjacent_owner(text: str, offset: int, position: int, here: list[Mention], ents: ArticleEntities) -> Mention | None:
+    """A park or company written right before a figure (某集团30万吨, 某公司年产40万件)."""
+    for mention in here:
+        if mention.type not in ("Enterprise", "Park") or mention.generic or not ents.get(mention):
+            continue
+        if mention.end <= position and _OWNER_GAP.fullmatch(text, mention.end - offset, position - offset):
+            return mention
+    return None
+
+
+def _lists_before(text: str, offset: int, position: int, before: list[Mention]) -> bool:
+    """Whether the figure follows a list of names closed by 等 (甲、乙、丙等7个外资项目，合计…)."""
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, position - offset)), default=0)
+    listed = [m for m in before if text[m.end - offset : m.end - offset + 1] == "、" or text[m.start - offset - 1 : m.start - offset] == "、"]
+    if len(listed) < 2:
+        return False
+    tail = text[max(m.end for m in listed) - offset : position - offset]
+    return "等" in tail and clause_start <= min(m.start for m in listed) - offset
+
+
+def _partners(text: str, offset: int, companies: list[Mention], ents: ArticleEntities) -> list[str]:
+    """The companies of a sentence that invest together (由甲和乙投资建设的, 甲与乙共同出资), else []."""
+    if len(companies) < 2 or not _JOINT.search(text):
+        return []
+    joined = [companies[0]]
+    for company in companies[1:]:
+        gap = text[joined[-1].end - offset : company.start - offset]
+        if re.fullmatch(r"[、和与及]|以及|、和|联合", gap):
+            joined.append(company)
+        elif len(joined) < 2:
+            joined = [company]
+    ids = list(dict.fromkeys(ents.get(m) or "" for m in joined))
+    return ids if len(ids) >= 2 else []
+
+
 def _year_before(text: str, position: int, article: Article) -> int | None:
     year = None
     for match in _YEAR.finditer(text[:position]):
@@ -181,6 +226,7 @@ def extract_metrics(
     metrics: list[Metric] = []
     carried: str | None = None
     last_enterprise: str | None = None
+    partners: list[str] = []  # companies that invest in a project together (由甲和乙共同投资…)
     # A year stated once (2022年，…) holds for the figures that follow it.
     last_year: int | None = next(
         (y for s in article.sentences[: article.headline_sentences] if (y := _year_before(s.norm, len(s.norm), article))),
@@ -237,6 +283,11 @@ def extract_metrics(
             ]
             if following:
                 before = [following[0]]  # 总投资12.5亿元的某公司: the figure describes the company after it
+            adjacent = _adjacent_owner(text, offset, quantity.start, here, ents)
+            if adjacent is not None:
+                before = [adjacent]  # 某集团30万吨合成氨项目, 某公司年产40万件: the figure right after its owner
+            elif before and _lists_before(text, offset, quantity.start, before):
+                before = []  # 甲、乙、丙等7个项目，合计总投资…: a group's total, not one member's
             if before:
                 anchor = _clause_subject(text, offset, before)
             if anchor is not None:
@@ -264,8 +315,8 @@ def extract_metrics(
                 local = quantity.start - offset
                 fragment = text[max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0) : local]
                 subject_id, rule, confidence = topic, "achieves.sentence-topic", 0.65
-                if _PROJECT_START.match(text) and last_enterprise:
-                    # 项目达产后…: the project of the enterprise just named.
+                if last_enterprise and (_PROJECT_START.match(text) or _PROJECT_CLAUSE.search(fragment) and not named_here and not _MANY_PROJECTS.search(text[: local])):
+                    # 项目达产后…, 据悉，该项目占地…: the project of the enterprise just named.
                     subject_id, rule = last_enterprise, "achieves.project-owner"
                 # Regional indicators (地区生产总值, 固定资产投资 …) with no subject are the article's zone's.
                 main = ents.id_of("Park", ents.main_park) if ents.main_park else None
@@ -331,9 +382,23 @@ def extract_metrics(
             ).hexdigest()[:16]
             metrics.append(metric)
             sentence_metrics.append(metric)
+            if rule == "achieves.project-owner" and subject_id in partners:
+                # A joint project's figures are every partner's.
+                for partner in partners:
+                    if partner != subject_id:
+                        twin = Metric(
+                            subject=partner, indicator=indicator, value=quantity.value, unit=quantity.unit,
+                            surface=quantity.surface, evidence=evidence, qualifier=quantity.qualifier,
+                            year=year, target=target, growth_of=growth_of,
+                        )
+                        twin.key = hashlib.sha1(
+                            f"{partner}|{indicator}|{quantity.value}|{quantity.unit}|{year}|{target}".encode()
+                        ).hexdigest()[:16]
+                        metrics.append(twin)
         companies = [m for m in here if m.type == "Enterprise" and not m.generic and ents.get(m)]
         if companies:
             last_enterprise = ents.get(companies[-1])
+            partners = _partners(text, offset, companies, ents)
         stated = _year_before(text, len(text), article)
         if stated:
             last_year = stated
