@@ -217,6 +217,9 @@ class ArticleEntities:
         self.entities: dict[str, Entity] = {}
         self.of_mention: dict[int, str] = {}
         self.main_park: str | None = None
+        #: Whether the main park leads the article (False in a work report naming many zones):
+        #: only then do figures and companies named nowhere near a zone default to it.
+        self.park_leads: bool = False
         self.city: list[tuple[int, str]] = []
         self.provinces: list[tuple[int, str]] = []
 
@@ -238,6 +241,16 @@ class ArticleEntities:
 
     def get(self, mention: Mention) -> str | None:
         return self.of_mention.get(id(mention))
+
+
+#: An article naming this many zones, none of them standing out, is about none of them.
+MANY_PARKS = 4
+
+
+def _many_parks(weights: Counter[str]) -> bool:
+    """Whether no zone leads the article: a work report or a roundup naming many zones, the
+    most named of them (headline mentions count three times) under half of all mentions."""
+    return len(weights) >= MANY_PARKS and max(weights.values()) * 2 < sum(weights.values())
 
 
 def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntities:
@@ -319,6 +332,7 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
     if weights:
         top = max(weights.values())
         result.main_park = result.entities[next(i for i in order if weights[i] == top)].key
+        result.park_leads = not _many_parks(weights)
 
     # Labels: the spelling used most, ties to the longest; enterprises keep the full legal name.
     for ident, counts in surfaces.items():

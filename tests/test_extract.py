@@ -193,6 +193,20 @@ def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
             {("河西片区", "partOf", "青川高新区")},
             {("河西片区", "partOf", "滨江新区")},
         ),
+        (
+            # A zone named after a company of the article hosts it.
+            "标题\n青川鑫拓电气股份有限公司（以下简称“鑫拓电气”）发展迅速。鑫拓工业园今年正式启用。",
+            {("鑫拓工业园", "hosts", "青川鑫拓电气股份有限公司")},
+            set(),
+        ),
+        (
+            # A work report naming many zones: a company in a paragraph that names no zone is
+            # hosted by none of them.
+            "某省政府工作报告\n支持青川经开区、滨江高新区、河口综保区、鹿鸣产业园、石门工业园区提质增效。"
+            "\n恒岳集团钢铁产能提升，高端产品占比提高到60%。",
+            set(),
+            {("青川经开区", "hosts", "恒岳集团")},
+        ),
     ],
 )
 def test_extract_relations(segmenter, text, expected, unexpected):
@@ -323,6 +337,12 @@ def test_extract_metrics_credit_the_right_subject(segmenter, text, subject, valu
         ("标题\n青川高新区对年营业收入首次突破10亿元、50亿元的企业，分别给予100万元、300万元奖励。", "1000000000"),
         ("标题\n青川高新区企业座谈会召开。“按照新政，我们今年可以拿到300万元的一次性奖励。”青川电气有限公司总经理王明说。", "3000000"),
         ("标题\n青川高新区管委会印发《若干措施》，从四个方面推出十二条支持政策。", "12"),
+        # A work report naming many zones: figures of a paragraph that names none are the province's.
+        (
+            "某省政府工作报告\n支持青川经开区、滨江高新区、河口综保区、鹿鸣产业园、石门工业园区提质增效。"
+            "\n完成造林1250万亩，森林覆盖率提高到32.5%。",
+            "32.5",
+        ),
     ],
 )
 def test_extract_metrics_not_credited_to_the_park(segmenter, text, value):

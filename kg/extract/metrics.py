@@ -55,6 +55,18 @@ _OWNER_GAP = re.compile(r"(?:年产能?|年加工|年处理|年销售|计划?总
 _JOINT = re.compile(r"共同|联合|合资|合作|双方|三方|携手|出资|投资建设")
 
 
+#: A paragraph that is an item of the list before it: ①…, 1. …, (一)…, 一是…
+_LIST_ITEM = re.compile(r"\s*(?:[①-⑳]|\d{1,2}(?:[.、．)]|(?=[\u4e00-\u9fff]))|[(（][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十]是)")
+#: Verbs that take a zone as their object (支持某经开区, 推动某高新区…).
+_ACTS_ON = re.compile(r"(?:支持|推动|推进|加快|建设|打造|创建|依托|围绕|深化|提升|做强|做大|做优|发展|建成|培育|争创|设立|新设|认定|实施|布局)$")
+
+
+def _object_of_verb(text: str, offset: int, mention: Mention) -> bool:
+    """Whether a zone stands as the object of a verb or inside a list (支持某经开区、某高新区)."""
+    local = mention.start - offset
+    return bool(_ACTS_ON.search(text, 0, local)) or text[local - 1 : local] == "、" or text[mention.end - offset : mention.end - offset + 1] == "、"
+
+
 def _adjacent_owner(text: str, offset: int, position: int, here: list[Mention], ents: ArticleEntities) -> Mention | None:
     """A park or company written right before a figure (某集团30万吨, 某公司年产40万件)."""
     for mention in here:
@@ -234,8 +246,12 @@ def extract_metrics(
     )
     speakers = _quote_speakers(article, by_sentence, ents)
     main_park = ents.id_of("Park", ents.main_park) if ents.main_park else None
+    paragraph = -1
     for sentence in article.sentences[article.headline_sentences :]:
         text, offset = sentence.norm, sentence.start
+        if sentence.paragraph != paragraph and not ents.park_leads and not _LIST_ITEM.match(text):
+            carried = None  # a report naming many zones: a new paragraph starts a new topic (not a ① item)
+        paragraph = sentence.paragraph
         if carried != main_park and _SECTION_HEADING.match(text):
             # A new section (三、固定资产投资) speaks of the article's zone again, not of a
             # zone the last section named in passing (先进陶瓷产业园入驻企业48家).
@@ -252,7 +268,7 @@ def extract_metrics(
             and (not m.generic or m.type == "Park")
         ]
         topic = ents.get(named_here[0]) if named_here else carried
-        fallback = topic is None and ents.main_park is not None
+        fallback = topic is None and ents.main_park is not None and ents.park_leads
         for quantity in find_quantities(text, offset):
             if any(s <= quantity.start < e for s, e in blocked_spans):
                 continue
@@ -407,7 +423,10 @@ def extract_metrics(
             # Only a zone carries over to the next sentence; an enterprise must be named again
             # (该公司, 企业) to keep the floor.
             first_park = next((m for m in named_here if m.type == "Park"), None)
-            carried = ents.get(first_park) if first_park is not None else carried
+            if first_park is not None and not ents.park_leads and _object_of_verb(text, offset, first_park):
+                carried = None  # 支持某经开区、某高新区…: zones a report acts on, not its next subject
+            else:
+                carried = ents.get(first_park) if first_park is not None else carried
         elif subjects:
             carried = None
     return metrics

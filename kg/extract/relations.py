@@ -13,6 +13,7 @@ from functools import lru_cache
 from ..lexicon import POST_TITLES, place_index
 from ..model import Article, Entity, Evidence, Mention, Relation
 from ..resolve import ArticleEntities, normalize_name, park_places, place_short
+from .enterprises import enterprise_core
 from .policies import ISSUE_VERBS
 
 _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
@@ -134,7 +135,8 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
         current, paragraph = main, -1
         for index, mentions in sorted(by_sentence.items()):
             if article.sentences[index].paragraph != paragraph:
-                current, paragraph = main, article.sentences[index].paragraph
+                # In a report naming many zones, a paragraph that names none speaks of none.
+                current, paragraph = main if ents.park_leads else "", article.sentences[index].paragraph
             for mention in sorted(mentions, key=lambda m: m.start):
                 ident = ents.get(mention)
                 if mention.type == "Park" and not mention.generic and ident and index >= article.headline_sentences:
@@ -150,7 +152,45 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                 relations.append(
                     Relation(current, "hosts", ident, _evidence(article, mention, mention, "hosts.article-park", 0.6))
                 )
+    relations += _named_after(article, by_sentence, ents)
     return [r for r in relations if r.subject]
+
+
+def _named_after(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
+    """A zone named after a company of the article hosts it: 某电气工业园 → 某电气, 某集团产业园."""
+    companies = [(ident, e) for ident, e in ents.entities.items() if e.type == "Enterprise"]
+    relations: list[Relation] = []
+    seen: set[tuple[str, str]] = set()
+    for index, mentions in sorted(by_sentence.items()):
+        for park in mentions:
+            ident = ents.get(park)
+            if park.type != "Park" or park.generic or not ident:
+                continue
+            own_name = _without_leading_places(park.text)
+            for company_id, company in companies:
+                heads = {name for name in (company.label, *company.aliases, enterprise_core(company.label)) if len(name) >= 2}
+                if not any(own_name.startswith(head) and len(own_name) > len(head) for head in heads):
+                    continue
+                if (ident, company_id) in seen:
+                    continue
+                seen.add((ident, company_id))
+                evidence = _evidence(article, park, park, "hosts.park-named-after", 0.7)
+                relations.append(Relation(ident, "hosts", company_id, evidence))
+    return relations
+
+
+def _without_leading_places(name: str) -> str:
+    """A zone's name without the places it starts with: 斗门区某工业园 → 某工业园."""
+    index = place_index()
+    changed = True
+    while changed:
+        changed = False
+        for length in (5, 4, 3, 2):
+            head = name[:length]
+            if head in index or head[:-1] in index and head[-1] in "省市区县":
+                name, changed = name[length:], True
+                break
+    return name
 
 
 def _clause_span(text: str, offset: int, mention: Mention) -> tuple[int, int]:
