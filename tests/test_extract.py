@@ -84,6 +84,11 @@ def facts(extractions):
         ("标题\n区里率先建立招投标供应商信用评价制度。", "Policy", "招投标供应商信用评价制度"),
         ("标题\n制定促进农民增收“小切口”政策举措。", "Policy", "促进农民增收“小切口”政策举措"),
         ("标题\n这座城市在“十四五”规划中提出发展海洋经济。", "Policy", "“十四五”规划"),
+        # People in a list after a post, with roles outside government, and quoted with no post.
+        ("标题\n青川市领导陈卫东、梁晓、孙建华出席了开工仪式。", "Person", "孙建华"),
+        ("标题\n青川市规划局科员马启明告诉记者，方案已经上报。", "Person", "马启明"),
+        ("标题\n在厂里工作了20年的胡桂兰说，补偿标准太低。", "Person", "胡桂兰"),
+        ("标题\n记者辗转联系到老职工何其和。据他介绍，厂房已经出租。", "Person", "何其和"),
     ],
 )
 def test_extract_finds_names_with_right_boundaries(segmenter, text, type_, expected):
@@ -113,6 +118,8 @@ def test_extract_finds_names_with_right_boundaries(segmenter, text, type_, expec
         ("标题\n健全市场和价格机制。", {"市场和价格机制"}),
         ("标题\n园区规划面积20平方公里，发展规划已经编制完成。", {"园区规划", "发展规划"}),
         ("标题\n该区培育船舶动力产业基地，做大海工装备。", {"船舶动力产业基地"}),
+        ("标题\n但对于在职员工来说，这一标准显然不足。", {"来说"}),
+        ("标题\n公司董事长林涛说，二期工程明年投产。", {"林涛说"}),
     ],
 )
 def test_extract_keeps_generic_words_out(segmenter, text, not_expected):

@@ -24,6 +24,7 @@ FINDER_ORDER = (
     "enterprise.full",
     "person",
     "person.bracketed",
+    "person.speaker",
     "park",
     "place",
     "body",

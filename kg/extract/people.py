@@ -33,6 +33,7 @@ def _post_then_name() -> re.Pattern[str]:
     return re.compile(rf"(?:{posts})[ \u3000]?(?=[{HAN}]{{2,4}})")
 
 
+_BOUNDARY = re.compile(r"[,，。;；:：、)(（）“”\"\s!?！？]|$")
 _FOREIGN = re.compile(rf"[{HAN}]{{1,6}}·[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}})?")
 
 
@@ -59,8 +60,8 @@ def _name_at(text: str, position: int) -> str | None:
         if not double and (name[:1] not in SURNAMES or length == 4):
             continue
         rest = text[position + length :]
-        if length == 3 and not double and text[position + 2 :].startswith(_AFTER_NAME):
-            continue
+        if length == 3 and not double and text[position + 2 :].startswith(_AFTER_NAME) and not (name[2] in "和与同" and _BOUNDARY.match(rest)):
+            continue  # 甲和乙: the third character begins what follows, unless the name ends there (刘其和。)
         if length == 4 and not double:
             continue
         if not rest or re.match(r"[,，。;；:：、)(（）“”\"\s!?！？]", rest) or rest.startswith(_AFTER_NAME):
@@ -74,8 +75,8 @@ def find_people(context: SentenceContext) -> None:
     text, offset = context.text, context.offset
     for match in _post_then_name().finditer(text):
         name = _name_at(text, match.end())
-        if name is None:
-            continue
+        if name is None or _common_word(context, name):
+            continue  # 员工来说: a word of the dictionary, not a name
         # Prefer the longest post title ending here (副总经理 over 总经理).
         start, end = offset + match.end(), offset + match.end() + len(name)
         if context.taken(start, end):
@@ -83,6 +84,38 @@ def find_people(context: SentenceContext) -> None:
         head = text[: match.end()]
         clause_start = max(head.rfind(ch) for ch in ",，。;；:：“”\"") + 1
         context.add("Person", start, end, "person.after-post", detail=head[clause_start:])
+        # 市领导甲、乙、丙出席: the names listed after the first hold the same posts.
+        while text[end - offset : end - offset + 1] == "、":
+            following = _name_at(text, end - offset + 1)
+            if following is None or context.taken(end + 1, end + 1 + len(following)):
+                break
+            start, end = end + 1, end + 1 + len(following)
+            context.add("Person", start, end, "person.after-post", detail=head[clause_start:])
+
+
+#: A speaker named with no post: …的老职工|甲说, 工作了26年的乙说, 记者联系到丙。据他介绍.
+_SPEAKER = re.compile(rf"(?<=[的,，。;；:：“”\s])([{HAN}]{{2,3}})(?=说|表示|介绍|告诉|坦言|透露|回忆|感慨)")
+
+
+def _common_word(context: SentenceContext, name: str) -> bool:
+    """Whether ``name`` is a dictionary word other than a personal name (来说, 记者)."""
+    tag = context.segmenter.tag_table.get(name)
+    return tag is not None and not tag.startswith("nr")
+
+
+@register("person.speaker")
+def find_speakers(context: SentenceContext) -> None:
+    """A name right before a verb of saying, after 的 or a boundary (…的乙说): a person quoted."""
+    text, offset = context.text, context.offset
+    for match in _SPEAKER.finditer(text):
+        name = _name_at(text, match.start(1))
+        if name is None or name != match.group(1):
+            continue
+        if _common_word(context, name):
+            continue  # 记者说, 有关人士: a common word, not a name
+        start, end = offset + match.start(1), offset + match.end(1)
+        if not context.taken(start, end):
+            context.add("Person", start, end, "person.speaker")
 
 
 _BRACKETED_POSTS = re.compile(r"\(([^()]{2,40})\)")
