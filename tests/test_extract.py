@@ -88,7 +88,7 @@ def facts(extractions):
         ("标题\n青川市领导陈卫东、梁晓、孙建华出席了开工仪式。", "Person", "孙建华"),
         ("标题\n青川市规划局科员马启明告诉记者，方案已经上报。", "Person", "马启明"),
         ("标题\n在厂里工作了20年的胡桂兰说，补偿标准太低。", "Person", "胡桂兰"),
-        ("标题\n记者辗转联系到老职工何其和。据他介绍，厂房已经出租。", "Person", "何其和"),
+        ("标题\n昨日，记者辗转联系到老职工孙永和。据他介绍，厂房已经出租。", "Person", "孙永和"),
     ],
 )
 def test_extract_finds_names_with_right_boundaries(segmenter, text, type_, expected):
