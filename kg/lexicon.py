@@ -19,6 +19,7 @@ __all__ = [
     "city_short",
     "place_index",
     "PARK_SUFFIXES",
+    "counties",
     "PARK_RANK",
     "park_rank",
     "COMPANY_SUFFIXES",
@@ -141,6 +142,27 @@ def place_index() -> dict[str, tuple[str, str]]:
         if ambiguous in index and index[ambiguous][0] != ambiguous:
             index.pop(ambiguous, None)
     index["吉林"] = ("吉林省", "province")
+    return index
+
+
+_COUNTY_SUFFIX = re.compile(r"(?:自治县|自治旗|林区|特区|新区|矿区|区|县|市|旗)$")
+
+
+@cache
+def counties() -> dict[str, str]:
+    """County-level divisions (districts, counties, county-level cities, banners), every
+    spelling → full name: 增城区 and 增城 → 增城区. Read from ``_data/counties.tsv``."""
+    from importlib.resources import files
+
+    index: dict[str, str] = {}
+    for line in files("kg").joinpath("_data/counties.tsv").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        full = line.split("\t", 1)[0]
+        index[full] = full
+        short = _COUNTY_SUFFIX.sub("", full)
+        if len(short) >= 2 and short != full:
+            index.setdefault(short, full)
     return index
 
 

@@ -73,6 +73,9 @@ def facts(extractions):
         ("标题\n笔者日前来到青杨环保园，起重机在空中忙碌着。", "Park", "青杨环保园"),
         ("标题\n临川乾泰工业沟是全县工业布局的重点。", "Park", "临川乾泰工业沟"),
         ("标题\n该区将建设南通市海洋装备产业基地。", "Park", "南通市海洋装备产业基地"),
+        # A county's short name that jieba tags as a verb still begins the zone's name.
+        ("标题\n该项目位于分宜经济开发区内，由某公司投资建设。", "Park", "分宜经济开发区"),
+        ("标题\n项目落户隆化经济开发区。", "Park", "隆化经济开发区"),
         # Brands in a list closed by 等…品牌.
         ("标题\n届时，鑫拓、恒岳、沃达等国际知名工程机械品牌将入驻园区。", "Enterprise", "恒岳"),
         # Plans and rules named without 《》.
@@ -371,3 +374,10 @@ def test_extract_one_zone_under_two_spellings(segmenter, text, spellings):
     found = extract(text, segmenter)
     holders = [e for x in found for e in x.entities.values() if e.type == "Park" and spellings & (e.aliases | {e.label})]
     assert len(holders) == 1 and spellings <= holders[0].aliases | {holders[0].label}, holders
+
+
+@pytest.mark.parametrize("spelling, full", [("萧山区", "萧山区"), ("萧山", "萧山区"), ("涡阳", "涡阳县"), ("英德", "英德市")])
+def test_extract_county_lexicon_knows_full_and_short_names(spelling, full):
+    from kg.lexicon import counties
+
+    assert counties()[spelling] == full

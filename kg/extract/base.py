@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..lexicon import COUNTRIES, LEFT_STOPWORDS, place_index
+from ..lexicon import COUNTRIES, LEFT_STOPWORDS, counties, place_index
 from ..model import EntityType, Mention, Sentence
 from ..segment import Segmenter
 
@@ -90,6 +90,13 @@ _DIRECTIONS = frozenset("东部 西部 南部 北部 中部 东北部 东南部 
 _CLOSED_TAGS = ("p", "c", "u", "r", "y", "e", "o")
 
 
+def _county_word(word: str, tag: str) -> bool:
+    """A county-level place: its full name (增城区), or its short name where jieba tags it as a
+    name (海淀, ns) rather than as a common word that happens to name a county (前进, 光明)."""
+    full = counties().get(word)
+    return full is not None and (full == word or tag.startswith(("ns", "nr", "nz", "nt", "j")))
+
+
 def _place_follows(words: list[tuple[str, str]], number: int) -> bool:
     """Whether a place name comes later in ``words`` than position ``number``."""
     places = place_index()
@@ -134,7 +141,7 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
         position += len(word)
         if word in ("(", ")"):
             continue
-        if word in places or word.endswith(("省", "市")) and word[:-1] in places:
+        if word in places or word.endswith(("省", "市")) and word[:-1] in places or _county_word(word, tag):
             seen_place = True
             continue
         if not _WORDLIKE.search(word) or word.isdigit():
@@ -160,7 +167,12 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
         ):
             continue  # 某区北部科技园区: a direction after a place is part of the zone's name
         # The word touching the suffix belongs to the name unless it is a function word (董家口).
-        last = number == len(words) - 1 and tag.startswith(("q", "m"))
+        last = number == len(words) - 1 and (
+            tag.startswith(("q", "m"))
+            # A county's short name touching the suffix names the zone, whatever jieba tags it
+            # (增城 is tagged a verb): 位于增城经济技术开发区.
+            or not company and word in counties()
+        )
         if word in LEFT_STOPWORDS or tag.startswith(_STOP_TAGS) and tag != "vn" and not last:
             start = position
     return window_start + cut + max(start, floor)
