@@ -245,6 +245,8 @@ class ArticleEntities:
 
 #: An article naming this many zones, none of them standing out, is about none of them.
 MANY_PARKS = 4
+#: … and a zone named this often leads an article though neither headline nor opening names it.
+LEADING_MENTIONS = 3
 
 
 def _many_parks(weights: Counter[str]) -> bool:
@@ -332,7 +334,10 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
     if weights:
         top = max(weights.values())
         result.main_park = result.entities[next(i for i in order if weights[i] == top)].key
-        result.park_leads = not _many_parks(weights)
+        main = result.id_of("Park", result.main_park)
+        early = {m.sentence for m in named if result.get(m) == main and m.sentence < article.headline_sentences + 2}
+        # It leads when the headline or the opening names it, or the article keeps coming back to it.
+        result.park_leads = not _many_parks(weights) and (bool(early) or weights[main] >= LEADING_MENTIONS)
 
     # Labels: the spelling used most, ties to the longest; enterprises keep the full legal name.
     for ident, counts in surfaces.items():

@@ -10,7 +10,7 @@ from ..lexicon import COUNTRIES, LEFT_STOPWORDS, counties, place_index
 from ..model import EntityType, Mention, Sentence
 from ..segment import Segmenter
 
-__all__ = ["SentenceContext", "Finder", "FINDERS", "register", "trim_left", "HAN", "BREAK"]
+__all__ = ["SentenceContext", "Finder", "FINDERS", "register", "trim_left", "object_of_verb", "HAN", "BREAK"]
 
 HAN = "\u4e00-\u9fff"
 #: Characters that can never be inside a name.
@@ -176,3 +176,13 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
         if word in LEFT_STOPWORDS or tag.startswith(_STOP_TAGS) and tag != "vn" and not last:
             start = position
     return window_start + cut + max(start, floor)
+
+
+#: Verbs that take a zone as their object (支持某经开区, 推动某高新区…).
+ACTS_ON = re.compile(r"(?:支持|推动|推进|加快|建设|打造|创建|依托|围绕|深化|提升|做强|做大|做优|发展|建成|培育|争创|设立|新设|认定|实施|布局|完善|优化|规划)$")
+
+
+def object_of_verb(text: str, offset: int, mention: Mention) -> bool:
+    """Whether a zone stands as the object of a verb or inside a list (支持某经开区、某高新区)."""
+    local = mention.start - offset
+    return bool(ACTS_ON.search(text, 0, local)) or text[local - 1 : local] == "、" or text[mention.end - offset : mention.end - offset + 1] == "、"

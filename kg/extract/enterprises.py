@@ -37,7 +37,10 @@ def find_full_names(context: SentenceContext) -> None:
             continue  # the longer legal form that follows is matched on its own
         end = offset + match.end()
         window_start = max(context.last_end_before(offset + match.start()), offset + match.start() - 28)
-        start = trim_left(context, window_start, offset + match.start(), company=True)
+        # A bare 公司 ends a legal name only after words that are not verbs (日作出解散公司).
+        bare = match.group() == "公司" or match.group().endswith("厂")
+        start = trim_left(context, window_start, offset + match.start(), company=not bare)
+        start = _past_investing_word(context, window_start, start, offset + match.start())
         # Latin letters right before the window's start belong to the name (KST集团).
         latin = re.search(r"[A-Za-z][A-Za-z0-9&]+$", text[window_start - offset : start - offset])
         if latin:
@@ -51,6 +54,8 @@ def find_full_names(context: SentenceContext) -> None:
             start += unclosed.rfind("(") + 1
         name = text[start - offset : match.end()]
         core = name[: len(name) - len(match.group())]
+        if name.count(")") > name.count("(") or "%" in name or _DESCRIBED.search(core):
+            continue  # 2.54%)股份有限公司 (a share price in brackets), 现代大型煤炭企业集团 (a kind)
         if name in _GENERIC or len(core) < 2 or core in ("该", "本", "这家", "一家") or core.endswith("的"):
             continue
         if match.group() == "公司" and (core in _GENERIC_COMPANY_CORES or len(core) < 4 or core.endswith(("子", "分", "总"))):
@@ -60,6 +65,27 @@ def find_full_names(context: SentenceContext) -> None:
         # 像某某公司这样的企业: an example of a kind, not the one the sentence is about.
         example = "example" if text[max(0, start - offset - 1) : start - offset] == "像" else None
         context.add("Enterprise", start, end, "enterprise.legal-suffix", detail=example)
+
+
+#: Words that describe a kind of company rather than name one (大型煤炭企业集团).
+_DESCRIBED = re.compile(r"大型|中型|小型|特大型|现代化?|一流|知名|著名|龙头|骨干|重点|企业$")
+#: Words a legal name may hold though they end a name's left context elsewhere (某某投资管理有限公司).
+_NAME_INNER_WORDS = ("投资", "建设", "发展", "控股", "实业")
+
+
+def _past_investing_word(context: SentenceContext, window_start: int, start: int, suffix_start: int) -> int:
+    """Move ``start`` back over 投资 / 建设 … when what is left of the name is only industry words
+    (管理有限公司 from 赫某投资管理有限公司): those words belong to the name."""
+    text, offset = context.text, context.offset
+    rest = text[start - offset : suffix_start - offset]
+    if rest and (rest not in INDUSTRY_WORDS and rest not in ("管理", "咨询", "服务", "开发", "运营")):
+        return start
+    for word in _NAME_INNER_WORDS:
+        if text[start - offset - len(word) : start - offset] == word:
+            before = trim_left(context, window_start, start - len(word), company=True)
+            if before < start - len(word):
+                return before
+    return start
 
 
 _GENERIC_COMPANY_CORES = frozenset("该 本 这家 那家 一家 子 分 母 总 上市 科技 投资 平台 国有 民营 外资 合资 独资 贸易 物流 建设".split())
@@ -72,6 +98,11 @@ _GENERIC_ITEM_HEADS = ("高端", "新型", "先进", "智能", "绿色", "现代
 
 #: 甲、乙等11家企业 / 甲、乙等核心零部件企业, but not 甲、乙等方面为企业… (the list is not of companies).
 _LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?(?:(?!方面|领域|环节|为|向|给|帮)[^,，。;；]){0,8}?(?:企业|公司|厂商|厂家|龙头|集团|品牌|巨头)")
+#: 甲…、乙…等一批项目 / 等项目: a list of projects, each written owner + capacity + product.
+_PROJECT_LIST_TAIL = re.compile(r"等(?:一批|多个|\d+个)?[^,，。;；]{0,8}?项目")
+_OWNER_BEFORE_CAPACITY = re.compile(
+    rf"(?P<name>[{HAN}A-Za-z]{{2,8}}?)(?:年产能?|新建|扩建)?\d+(?:\.\d+)?(?:万|亿)?(?:吨|兆瓦|千瓦|MW|GW|台|辆|件|片|套|平方米)"
+)
 _ITEM = re.compile(rf"^[{HAN}A-Za-z0-9]{{2,10}}$")
 
 
@@ -118,6 +149,24 @@ def find_short_names(context: SentenceContext) -> None:
             if _looks_like_name(item) and not context.taken(start, end, allow=("Place",)):
                 context.claim(start, end)
                 context.add("Enterprise", start, end, "enterprise.list")
+    for tail in _PROJECT_LIST_TAIL.finditer(text):
+        # 重点推进甲3万吨钛白粉生产线、乙200兆瓦电池组件等一批项目: each owner before its capacity.
+        head = text[: tail.start()]
+        clause_start = max(head.rfind(ch) for ch in ",，。;；:：") + 1
+        position = offset + clause_start
+        for item in re.split(r"([、和])", head[clause_start:]):
+            start, end = position, position + len(item)
+            position = end
+            owner = _OWNER_BEFORE_CAPACITY.match(item)
+            if owner is None:
+                continue
+            end = start + owner.end("name")
+            if start == offset + clause_start:
+                start = trim_left(context, start, end)
+            name = text[start - offset : end - offset]
+            if len(name) >= 2 and _looks_like_name(name) and _has_brand(context, name) and not context.taken(start, end, allow=("Place",)):
+                context.claim(start, end)
+                context.add("Enterprise", start, end, "enterprise.project-owner")
     for match in _post_pattern().finditer(text):
         end = offset + match.end()
         window_start = max(context.last_end_before(offset + match.start()), offset + match.start() - 10)

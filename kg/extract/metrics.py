@@ -16,6 +16,7 @@ from ..model import Article, Evidence, Mention, Metric
 from ..quantity import find_quantities
 from ..resolve import ArticleEntities
 from ..segment import Segmenter
+from .base import object_of_verb
 
 __all__ = ["extract_metrics"]
 
@@ -57,16 +58,6 @@ _JOINT = re.compile(r"共同|联合|合资|合作|双方|三方|携手|出资|�
 
 #: A paragraph that is an item of the list before it: ①…, 1. …, (一)…, 一是…
 _LIST_ITEM = re.compile(r"\s*(?:[①-⑳]|\d{1,2}(?:[.、．)]|(?=[\u4e00-\u9fff]))|[(（][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十]是)")
-#: Verbs that take a zone as their object (支持某经开区, 推动某高新区…).
-_ACTS_ON = re.compile(r"(?:支持|推动|推进|加快|建设|打造|创建|依托|围绕|深化|提升|做强|做大|做优|发展|建成|培育|争创|设立|新设|认定|实施|布局)$")
-
-
-def _object_of_verb(text: str, offset: int, mention: Mention) -> bool:
-    """Whether a zone stands as the object of a verb or inside a list (支持某经开区、某高新区)."""
-    local = mention.start - offset
-    return bool(_ACTS_ON.search(text, 0, local)) or text[local - 1 : local] == "、" or text[mention.end - offset : mention.end - offset + 1] == "、"
-
-
 def _adjacent_owner(text: str, offset: int, position: int, here: list[Mention], ents: ArticleEntities) -> Mention | None:
     """A park or company written right before a figure (某集团30万吨, 某公司年产40万件)."""
     for mention in here:
@@ -423,7 +414,7 @@ def extract_metrics(
             # Only a zone carries over to the next sentence; an enterprise must be named again
             # (该公司, 企业) to keep the floor.
             first_park = next((m for m in named_here if m.type == "Park"), None)
-            if first_park is not None and not ents.park_leads and _object_of_verb(text, offset, first_park):
+            if first_park is not None and not ents.park_leads and object_of_verb(text, offset, first_park):
                 carried = None  # 支持某经开区、某高新区…: zones a report acts on, not its next subject
             else:
                 carried = ents.get(first_park) if first_park is not None else carried

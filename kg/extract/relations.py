@@ -13,6 +13,7 @@ from functools import lru_cache
 from ..lexicon import POST_TITLES, place_index
 from ..model import Article, Entity, Evidence, Mention, Relation
 from ..resolve import ArticleEntities, normalize_name, park_places, place_short
+from .base import object_of_verb
 from .enterprises import enterprise_core
 from .policies import ISSUE_VERBS
 
@@ -140,7 +141,10 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             for mention in sorted(mentions, key=lambda m: m.start):
                 ident = ents.get(mention)
                 if mention.type == "Park" and not mention.generic and ident and index >= article.headline_sentences:
-                    current = ident
+                    text, offset = _sentence_text(article, index)
+                    # Where no zone leads the article, a zone named as a verb's object (完善某产业园
+                    # 基础设施) does not become the place of the companies that follow.
+                    current = ident if ents.park_leads or not object_of_verb(text, offset, mention) else ""
                 if mention.type != "Enterprise" or mention.generic or ident is None or ident in hosted:
                     continue
                 blank, local = names_blanked(index), mention.start - article.sentences[index].start
