@@ -421,7 +421,13 @@ def _resolve_generic(mention: Mention, named: _NamedBefore, result: ArticleEntit
         if target:
             result.of_mention[id(mention)] = result.id_of("Park", target)
     elif kind == "company":
-        previous = next((m for m in named.walk("Enterprise", mention, 3) if m.detail != "example"), None)
+        earlier = [m for m in named.walk("Enterprise", mention, 3) if m.detail != "example"]
+        previous = earlier[0] if earlier else None
+        if previous is not None and previous.sentence != mention.sentence:
+            # 甲公司是由乙集团投资设立的…。公司的一期项目…: the company the last sentence opened on.
+            start = article.sentences[previous.sentence].start
+            opener = next((m for m in earlier if m.sentence == previous.sentence and m.start == start), None)
+            previous = opener or previous
         if previous is not None:
             target = result.get(previous)
             if target:

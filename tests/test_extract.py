@@ -326,6 +326,17 @@ def test_extract_people_hold_posts(segmenter, text, person, org, post):
             "青川恒泰电气有限公司", "60", "mu", None, False,
         ),
         (
+            # Partners named one by one after their joint project keep its figures (甲是…。乙是…。该项目…).
+            "标题\n青川煤业集团和鼎川物流集团签署协议，共同投资建设煤炭物流园项目。青川煤业集团是省内大型企业。"
+            "鼎川物流集团是当地民营企业。据悉，该物流园项目投资15亿元。",
+            "青川煤业集团", "1500000000", "CNY", None, False,
+        ),
+        (
+            # 公司 means the company the last sentence opened on, not the parent named inside it.
+            "标题\n青川光能科技有限公司是由鑫拓集团在青川高新区投资设立的企业。公司的二期项目总投资达2.5亿美元。",
+            "青川光能科技有限公司", "250000000", "USD", None, False,
+        ),
+        (
             # Power in 兆瓦 / MW, kept in kW.
             "标题\n青川光能科技有限公司的一期项目300MW已经达产。",
             "青川光能科技有限公司", "300000", "kW", None, False,

@@ -249,7 +249,11 @@ def extract_metrics(
             carried = None
         here = by_sentence.get(sentence.index, [])
         blocked_spans = [(m.start, m.end) for m in here if m.type == "Policy"]
-        subjects = [m for m in here if m.type in ("Park", "Enterprise", "Place", "GovernmentBody")]
+        # A generic reference that points at nothing (该物流园 where no zone was named) is no subject.
+        subjects = [
+            m for m in here
+            if m.type in ("Park", "Enterprise", "Place", "GovernmentBody") and not (m.generic and m.type in ("Park", "Enterprise") and not ents.get(m))
+        ]
         sentence_metrics: list[Metric] = []
         wider_area = False  # the sentence's first clause gave its figure to a city, province or body
         opening_subject: str | None = None  # … or to this park or enterprise
@@ -322,7 +326,7 @@ def extract_metrics(
                 local = quantity.start - offset
                 fragment = text[max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0) : local]
                 subject_id, rule, confidence = topic, "achieves.sentence-topic", 0.65
-                if last_enterprise and (_PROJECT_START.match(text) or _PROJECT_CLAUSE.search(fragment) and not named_here and not _MANY_PROJECTS.search(text[: local])):
+                if last_enterprise and (_PROJECT_START.match(text) or _PROJECT_CLAUSE.search(text, 0, local) and not named_here and not _MANY_PROJECTS.search(text[: local])):
                     # 项目达产后…, 据悉，该项目占地…: the project of the enterprise just named.
                     subject_id, rule = last_enterprise, "achieves.project-owner"
                 # Regional indicators (地区生产总值, 固定资产投资 …) with no subject are the article's zone's.
@@ -405,7 +409,9 @@ def extract_metrics(
         companies = [m for m in here if m.type == "Enterprise" and not m.generic and ents.get(m)]
         if companies:
             last_enterprise = ents.get(companies[-1])
-            partners = _partners(text, offset, companies, ents)
+            if not partners or any(ents.get(m) not in partners for m in companies):
+                # Partners stay partners while the sentences after name only them (甲是…。乙是…).
+                partners = _partners(text, offset, companies, ents)
         stated = _year_before(text, len(text), article)
         if stated:
             last_year = stated
