@@ -121,6 +121,8 @@ _PATTERN = re.compile(
     rf"(?P<unit>{_UNIT})?"
     rf"(?P<post>以上|左右|以内|以下)?"
 )
+#: What follows an amount of money written without 元 (70亿的销售额, 50亿建设 …).
+_MONEY_AFTER = re.compile(r"的?(?:销售额|销售收入|营业收入|营收|产值|税收|利税|投资|资金|元)")
 _ARABIC_START = re.compile(r"[\d百]")
 _DIGIT_PAIR = re.compile(r"[一二两三四五六七八九]{2}")
 _NOT_A_UNIT_AFTER = re.compile(r"^(?:[年月日号代届期批次轮]|个月|多月|余年)")
@@ -241,6 +243,8 @@ def _figures(text: str, offset: int) -> Iterator[Quantity]:
         unit_word = match.group("unit")
         if unit_word is None and match.group("mag") == "个亿":
             unit_word = "元"  # 12.6个亿 is said of money
+        if unit_word is None and match.group("mag") in ("亿", "万亿") and _MONEY_AFTER.match(text, match.end()):
+            unit_word = "元"  # 每年70亿的销售额, 投资50亿建设: an amount of money with 元 left out
         if unit_word is None:
             if not number.startswith("百分之"):
                 continue

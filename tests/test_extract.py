@@ -80,6 +80,8 @@ def facts(extractions):
         ("标题\n该公司由鼎川投资管理有限公司控股。", "Enterprise", "鼎川投资管理有限公司"),
         ("标题\n考察了科右前旗恒泰风机制造厂。", "Enterprise", "科右前旗恒泰风机制造厂"),
         ("标题\n1998年，原青川电视机厂破产。", "Enterprise", "青川电视机厂"),
+        # A short name with the company's industry word (鑫拓电子 of 鑫拓电子工业股份有限公司).
+        ("标题\n青川鑫拓电子工业股份有限公司发布公告。鑫拓电子计划扩产。", "Enterprise", "青川鑫拓电子工业股份有限公司"),
         # A county's short name that jieba tags as a verb still begins the zone's name.
         ("标题\n该项目位于分宜经济开发区内，由某公司投资建设。", "Park", "分宜经济开发区"),
         ("标题\n项目落户隆化经济开发区。", "Park", "隆化经济开发区"),
@@ -335,6 +337,20 @@ def test_extract_people_hold_posts(segmenter, text, person, org, post):
             # 公司 means the company the last sentence opened on, not the parent named inside it.
             "标题\n青川光能科技有限公司是由鑫拓集团在青川高新区投资设立的企业。公司的二期项目总投资达2.5亿美元。",
             "青川光能科技有限公司", "250000000", "USD", None, False,
+        ),
+        (
+            # Partners joined through where one of them sits (甲公司与位于某开发区的乙), figures of that sentence.
+            "标题\n该项目由鼎川钢铁集团公司与位于青川开发区的青川恒泰钢材有限公司共同出资成立，总投资30亿元。",
+            "青川恒泰钢材有限公司", "3000000000", "CNY", None, False,
+        ),
+        (
+            "标题\n该项目位于青川经济技术开发区内，由鑫拓光电、恒岳电子和鼎川集团三方共同投资4亿美元。",
+            "鼎川集团", "400000000", "USD", None, False,
+        ),
+        (
+            # Money with 元 left out; 投产后 opens a sentence about the project of the company just named.
+            "标题\n青川硅材科技股份有限公司由鼎川投资管理有限公司控股投资。投产后，可实现每年30亿的销售额。",
+            "青川硅材科技股份有限公司", "3000000000", "CNY", None, False,
         ),
         (
             # Power in 兆瓦 / MW, kept in kW.

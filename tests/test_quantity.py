@@ -60,3 +60,12 @@ def test_quantity_ignores_words_that_are_not_figures(text):
 )
 def test_quantity_formats_for_readers(value, unit, text):
     assert format_quantity(Decimal(value), unit) == text
+
+
+@pytest.mark.parametrize(
+    "text, value, unit",
+    [("可实现每年30亿的销售额", "3000000000", "CNY"), ("预计实现50亿产值", "5000000000", "CNY"), ("一期项目300MW", "300000", "kW")],
+)
+def test_quantity_money_and_power_written_short(text, value, unit):
+    found = list(find_quantities(text))
+    assert [(q.value, q.unit) for q in found] == [(Decimal(value), unit)]

@@ -34,8 +34,8 @@ _INCENTIVE = re.compile(r"给予|奖励|补助|资助|补贴(?!金额)|贴息|�
 _GRANT_AFTER = re.compile(r"的?(?:一次性)?(?:奖励|补贴|补助|资助|奖补|扶持资金|支持资金)")
 _CONDITION_END = re.compile(r"[^,，;；。]*的(?:企业|项目|单位|机构|团队|个人|人才)")
 _POLICY_ITEMS = re.compile(r"(?:支持|扶持|优惠|具体|配套)?(?:政策|措施|举措|条款)")
-_PROJECT_START = re.compile(r"^(?:该|这一|此|一期|二期|三期)?项目")
-_CAP = re.compile(r"(?:最高|最多|最低|不超过|上限|每[个家人年]?|按)[^,，;；。]{0,10}$")
+_PROJECT_START = re.compile(r"^(?:(?:该|这一|此|一期|二期|三期)?项目|(?:建成|投产|达产|竣工)(?:投产)?后)")
+_CAP = re.compile(r"(?:最高|最多|最低|不超过|上限|每(?!年)[个家人]?|按)[^,，;；。]{0,10}$")
 _REGIONAL = re.compile(r"地区生产总值|生产总值|GDP|规模以上工业|规上工业|固定资产投资|一般公共预算|进出口|外资|招商引资|财政收入|税收|就业|各类人才|民生|高新技术企业")
 _NOT_SUBJECT = re.compile(r"(?:由|像|在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$")
 _COMMA = re.compile(r"[,，;；:：。]")
@@ -52,6 +52,8 @@ _PROJECT_CLAUSE = re.compile(r"该[\u4e00-\u9fff]{0,8}项目|项目(?:总投资|
 _MANY_PROJECTS = re.compile(r"(?:\d+|[两三四五六七八九十几多数]+)(?:个|项|大)[^,，;；。]{0,6}项目|其余|全部|所有|这些|各")
 #: What may stand between an owner and its figure: 年产, 投资, 计划投资, nothing.
 _OWNER_GAP = re.compile(r"(?:年产能?|年加工|年处理|年销售|计划?总?投资|新建|建设|扩建)?")
+#: A figure the partners reach together: 三方共同投资6亿美元, 双方合资.
+_JOINT_FIGURE = re.compile(r"(?:共同|联合|合资|双方|三方|各方)[^,，;；。]{0,6}$")
 #: Joint investment: 由甲和乙共同投资, 甲与乙合资, 三方共同出资.
 _JOINT = re.compile(r"共同|联合|合资|合作|双方|三方|携手|出资|投资建设")
 
@@ -78,6 +80,10 @@ def _lists_before(text: str, offset: int, position: int, before: list[Mention]) 
     return "等" in tail and clause_start <= min(m.start for m in listed) - offset
 
 
+#: What joins two partners: 、 和 与 及, also with where the second one sits (与位于某开发区的乙).
+_PARTNER_GAP = re.compile(r"(?:公司|集团)?(?:[、和与及]|以及|、和|联合)(?:位于[^,，。;；]{1,14}的)?")
+
+
 def _partners(text: str, offset: int, companies: list[Mention], ents: ArticleEntities) -> list[str]:
     """The companies of a sentence that invest together (由甲和乙投资建设的, 甲与乙共同出资), else []."""
     if len(companies) < 2 or not _JOINT.search(text):
@@ -85,7 +91,7 @@ def _partners(text: str, offset: int, companies: list[Mention], ents: ArticleEnt
     joined = [companies[0]]
     for company in companies[1:]:
         gap = text[joined[-1].end - offset : company.start - offset]
-        if re.fullmatch(r"[、和与及]|以及|、和|联合", gap):
+        if _PARTNER_GAP.fullmatch(gap):
             joined.append(company)
         elif len(joined) < 2:
             joined = [company]
@@ -263,6 +269,9 @@ def extract_metrics(
             and (not m.generic or m.type == "Park")
         ]
         topic = ents.get(named_here[0]) if named_here else carried
+        companies_here = [m for m in here if m.type == "Enterprise" and not m.generic and ents.get(m)]
+        partners_here = _partners(text, offset, companies_here, ents)
+        partners = partners_here or partners
         fallback = topic is None and ents.main_park is not None and ents.park_leads
         for quantity in find_quantities(text, offset):
             if any(s <= quantity.start < e for s, e in blocked_spans):
@@ -393,7 +402,9 @@ def extract_metrics(
             ).hexdigest()[:16]
             metrics.append(metric)
             sentence_metrics.append(metric)
-            if rule == "achieves.project-owner" and subject_id in partners:
+            # A joint project's figures, and figures of the sentence that makes partners of them.
+            joint = rule == "achieves.project-owner" or bool(partners_here) or _JOINT_FIGURE.search(text, 0, local)
+            if joint and subject_id in partners:
                 # A joint project's figures are every partner's.
                 for partner in partners:
                     if partner != subject_id:
@@ -408,7 +419,9 @@ def extract_metrics(
                         metrics.append(twin)
         companies = [m for m in here if m.type == "Enterprise" and not m.generic and ents.get(m)]
         if companies:
-            last_enterprise = ents.get(companies[-1])
+            # The company the sentence opens on owns what follows (甲由乙控股投资…。投产后…: 甲's).
+            opener = companies[0] if companies[0].start == offset else companies[-1]
+            last_enterprise = ents.get(opener)
             if not partners or any(ents.get(m) not in partners for m in companies):
                 # Partners stay partners while the sentences after name only them (甲是…。乙是…).
                 partners = _partners(text, offset, companies, ents)
