@@ -80,6 +80,10 @@ def facts(extractions):
         ("标题\n该公司由鼎川投资管理有限公司控股。", "Enterprise", "鼎川投资管理有限公司"),
         ("标题\n考察了科右前旗恒泰风机制造厂。", "Enterprise", "科右前旗恒泰风机制造厂"),
         ("标题\n1998年，原青川电视机厂破产。", "Enterprise", "青川电视机厂"),
+        # Companies named by their projects in a counted list (甲、乙二期等N个项目).
+        ("标题\n鑫拓树脂、恒岳轮胎、沃达光伏二期等6个外资项目，合计总投资8.6亿美元。", "Enterprise", "恒岳轮胎"),
+        ("标题\n鑫拓树脂、恒岳轮胎、沃达光伏二期等6个外资项目，合计总投资8.6亿美元。", "Enterprise", "沃达光伏"),
+        ("标题\n鼎川人寿研发中心二期项目、恒岳研发中心四期项目等15个产业项目今年开工。", "Enterprise", "鼎川人寿"),
         # A short name with the company's industry word (鑫拓电子 of 鑫拓电子工业股份有限公司).
         ("标题\n青川鑫拓电子工业股份有限公司发布公告。鑫拓电子计划扩产。", "Enterprise", "青川鑫拓电子工业股份有限公司"),
         # A county's short name that jieba tags as a verb still begins the zone's name.
@@ -215,6 +219,13 @@ def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
             "标题\n滨江新区加快发展。滨江新区主攻汽车产业。青川高新区则聚焦生物医药，其河西片区已集聚企业近300家。",
             {("河西片区", "partOf", "青川高新区")},
             {("河西片区", "partOf", "滨江新区")},
+        ),
+        (
+            # A zone named as the venue of a ceremony does not host the companies listed after it.
+            "标题\n青川高新区重点项目集中开工。25日，开工仪式在鹿鸣开发区鑫拓工业园举行。"
+            "恒岳树脂、沃达轮胎等7个外资项目，合计总投资12亿美元。",
+            {("青川高新区", "hosts", "恒岳树脂")},
+            {("鹿鸣开发区", "hosts", "恒岳树脂"), ("鑫拓工业园", "hosts", "恒岳树脂")},
         ),
         (
             # A zone named after a company of the article hosts it.

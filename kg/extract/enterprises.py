@@ -103,6 +103,10 @@ _PROJECT_LIST_TAIL = re.compile(r"等(?:一批|多个|\d+个)?[^,，。;；]{0,8
 _OWNER_BEFORE_CAPACITY = re.compile(
     rf"(?P<name>[{HAN}A-Za-z]{{2,8}}?)(?:年产能?|新建|扩建)?\d+(?:\.\d+)?(?:万|亿)?(?:吨|兆瓦|千瓦|MW|GW|台|辆|件|片|套|平方米)"
 )
+#: … or owner + facility or phase: 甲研发中心二期项目, 乙二期, 丙 (a company's own name for its project).
+_OWNER_BEFORE_FACILITY = re.compile(
+    rf"(?P<name>[{HAN}A-Za-z]{{2,8}}?)(?:研发中心|研发基地|生产基地|基地|总部|工厂|厂房|生产线)?(?:[一二三四五六七八九十\d]期)?(?:工程|项目)?"
+)
 _ITEM = re.compile(rf"^[{HAN}A-Za-z0-9]{{2,10}}$")
 
 
@@ -152,12 +156,16 @@ def find_short_names(context: SentenceContext) -> None:
     for tail in _PROJECT_LIST_TAIL.finditer(text):
         # 重点推进甲3万吨钛白粉生产线、乙200兆瓦电池组件等一批项目: each owner before its capacity.
         head = text[: tail.start()]
+        counted = re.match(r"等\d+个", tail.group())
         clause_start = max(head.rfind(ch) for ch in ",，。;；:：") + 1
         position = offset + clause_start
         for item in re.split(r"([、和])", head[clause_start:]):
             start, end = position, position + len(item)
             position = end
             owner = _OWNER_BEFORE_CAPACITY.match(item)
+            if owner is None and (counted or item.endswith(("期", "项目", "工程"))):
+                # 甲研发中心二期项目、乙…等 / 甲、乙、丙二期等7个外资项目: named by their owners.
+                owner = _OWNER_BEFORE_FACILITY.fullmatch(item)
             if owner is None:
                 continue
             end = start + owner.end("name")

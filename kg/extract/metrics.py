@@ -303,11 +303,13 @@ def extract_metrics(
             ]
             if following:
                 before = [following[0]]  # 总投资12.5亿元的某公司: the figure describes the company after it
+            aggregate = False
             adjacent = _adjacent_owner(text, offset, quantity.start, here, ents)
             if adjacent is not None:
                 before = [adjacent]  # 某集团30万吨合成氨项目, 某公司年产40万件: the figure right after its owner
             elif before and _lists_before(text, offset, quantity.start, before):
                 before = []  # 甲、乙、丙等7个项目，合计总投资…: a group's total, not one member's
+                aggregate = True
             if before:
                 anchor = _clause_subject(text, offset, before)
             if anchor is not None:
@@ -335,6 +337,11 @@ def extract_metrics(
                 local = quantity.start - offset
                 fragment = text[max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0) : local]
                 subject_id, rule, confidence = topic, "achieves.sentence-topic", 0.65
+                if aggregate:
+                    # The total of a list of companies or projects is the zone's, never a member's:
+                    # the zone the sentence names, else the one it speaks of.
+                    zone = next((ents.get(m) for m in named_here if m.type == "Park"), None)
+                    subject_id = zone or (main_park if ents.park_leads else carried)
                 if last_enterprise and (_PROJECT_START.match(text) or _PROJECT_CLAUSE.search(text, 0, local) and not named_here and not _MANY_PROJECTS.search(text[: local])):
                     # 项目达产后…, 据悉，该项目占地…: the project of the enterprise just named.
                     subject_id, rule = last_enterprise, "achieves.project-owner"

@@ -22,6 +22,9 @@ _PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
 __all__ = ["extract_relations"]
 
 
+#: What follows a zone named as the venue of an event (…仪式在某园区举行).
+_VENUE = re.compile(r"[^,，。;；]{0,12}?(?:隆重)?(?:举行|召开|举办|开幕|闭幕)")
+_AT = re.compile(r"在[^,，。;；在]{0,16}$")
 _NOT_HOSTED = re.compile(r"客户|供应商|合作伙伴|合作协议|竞争对手|同行|对标|学习|考察|参观|供应|销往|发往|出口到|采购")
 #: What comes right before a customer's name in its clause (为, 向, 供应给 …).
 _CUSTOMER = re.compile(r"(?:为|向|给|供应给|销往|卖给|客户(?:包括|有|为)?)[^,，;；。]{0,6}$")
@@ -144,6 +147,8 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     text, offset = _sentence_text(article, index)
                     # Where no zone leads the article, a zone named as a verb's object (完善某产业园
                     # 基础设施) does not become the place of the companies that follow.
+                    if _VENUE.match(text, mention.end - offset) and _AT.search(text, 0, mention.start - offset):
+                        continue  # 奠基仪式在某工业园举行: where an event was held, not where the companies are
                     current = ident if ents.park_leads or not object_of_verb(text, offset, mention) else ""
                 if mention.type != "Enterprise" or mention.generic or ident is None or ident in hosted:
                     continue
