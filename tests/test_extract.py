@@ -80,6 +80,9 @@ def facts(extractions):
         ("标题\n该公司由鼎川投资管理有限公司控股。", "Enterprise", "鼎川投资管理有限公司"),
         ("标题\n考察了科右前旗恒泰风机制造厂。", "Enterprise", "科右前旗恒泰风机制造厂"),
         ("标题\n1998年，原青川电视机厂破产。", "Enterprise", "青川电视机厂"),
+        # A list of brands in groups led by their countries, across commas.
+        ("标题\n届时将有瑞典鑫拓、恒岳，日本的沃达、鼎川，德国青禾等世界品牌入驻园区。", "Enterprise", "沃达"),
+        ("标题\n届时将有瑞典鑫拓、恒岳，日本的沃达、鼎川，德国青禾等世界品牌入驻园区。", "Enterprise", "青禾"),
         # Companies named by their projects in a counted list (甲、乙二期等N个项目).
         ("标题\n鑫拓树脂、恒岳轮胎、沃达光伏二期等6个外资项目，合计总投资8.6亿美元。", "Enterprise", "恒岳轮胎"),
         ("标题\n鑫拓树脂、恒岳轮胎、沃达光伏二期等6个外资项目，合计总投资8.6亿美元。", "Enterprise", "沃达光伏"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from ..lexicon import COMPANY_SUFFIXES, INDUSTRY_WORDS, PARK_SUFFIXES, POST_TITLES, alternation, place_index
+from ..lexicon import COMPANY_SUFFIXES, COUNTRIES, INDUSTRY_WORDS, PARK_SUFFIXES, POST_TITLES, alternation, place_index
 from .base import HAN, SentenceContext, register, trim_left
 
 __all__ = ["find_full_names", "find_short_names", "enterprise_core"]
@@ -98,6 +98,9 @@ _GENERIC_ITEM_HEADS = ("高端", "新型", "先进", "智能", "绿色", "现代
 
 #: 甲、乙等11家企业 / 甲、乙等核心零部件企业, but not 甲、乙等方面为企业… (the list is not of companies).
 _LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?(?:(?!方面|领域|环节|为|向|给|帮)[^,，。;；]){0,8}?(?:企业|公司|厂商|厂家|龙头|集团|品牌|巨头)")
+#: A country (and 的) that leads a group of a list: 日本的, 韩国, 德国.
+_COUNTRY_GROUP = re.compile(rf"(?:{'|'.join(sorted(COUNTRIES, key=len, reverse=True))})的?(?=[{HAN}A-Za-z])")
+_COUNTRY_LED = tuple(COUNTRIES)
 #: 甲…、乙…等一批项目 / 等项目: a list of projects, each written owner + capacity + product.
 _PROJECT_LIST_TAIL = re.compile(r"等(?:一批|多个|\d+个)?[^,，。;；]{0,8}?项目")
 _OWNER_BEFORE_CAPACITY = re.compile(
@@ -137,8 +140,14 @@ def find_short_names(context: SentenceContext) -> None:
     for tail in _LIST_TAIL.finditer(text):
         head = text[: tail.start()]
         clause_start = max(head.rfind(ch) for ch in ",，。;；:：") + 1
+        # 瑞典甲、乙，日本的丙、丁，韩国戊等品牌: groups led by a country continue the list.
+        while head[clause_start:].startswith(_COUNTRY_LED) or _COUNTRY_GROUP.match(head, clause_start):
+            previous = max(head.rfind(ch, 0, clause_start - 1) for ch in ",，。;；:：") + 1
+            if clause_start == 0 or head[clause_start - 1] not in ",，" or not _COUNTRY_GROUP.match(head, previous):
+                break
+            clause_start = previous
         items_text = head[clause_start:]
-        items = items_text.split("、")
+        items = re.split(r"[、,，]", items_text)
         if len(items) < 2:
             continue
         if _common_words(context, items) * 2 >= len(items):
@@ -147,7 +156,11 @@ def find_short_names(context: SentenceContext) -> None:
         for number, item in enumerate(items):
             start, end = position, position + len(item)
             position = end + 1
-            if number == 0:
+            led = _COUNTRY_GROUP.match(item)
+            if led:
+                start += led.end()  # 日本的丙: the country is where it comes from, not its name
+                item = item[led.end() :]
+            elif number == 0:
                 start = trim_left(context, start, end)
                 item = text[start - offset : end - offset]
             if _looks_like_name(item) and not context.taken(start, end, allow=("Place",)):
