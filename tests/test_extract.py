@@ -231,6 +231,12 @@ def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
             {("鹿鸣开发区", "hosts", "恒岳树脂"), ("鑫拓工业园", "hosts", "恒岳树脂")},
         ),
         (
+            # A sub-park that is one item of a list of projects does not host the other items.
+            "标题\n青川高新区15个重大项目开工。鼎川人寿研发中心二期项目、恒岳研发中心四期项目、青川计算所鑫拓产业园二期项目……青川北部15个重大产业项目今年将陆续开工建设。",
+            set(),
+            {("鑫拓产业园", "hosts", "恒岳"), ("鑫拓产业园", "hosts", "鼎川人寿")},
+        ),
+        (
             # A zone named after a company of the article hosts it.
             "标题\n青川鑫拓电气股份有限公司（以下简称“鑫拓电气”）发展迅速。鑫拓工业园今年正式启用。",
             {("鑫拓工业园", "hosts", "青川鑫拓电气股份有限公司")},

@@ -102,7 +102,7 @@ _LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数�
 _COUNTRY_GROUP = re.compile(rf"(?:{'|'.join(sorted(COUNTRIES, key=len, reverse=True))})的?(?=[{HAN}A-Za-z])")
 _COUNTRY_LED = tuple(COUNTRIES)
 #: 甲…、乙…等一批项目 / 等项目: a list of projects, each written owner + capacity + product.
-_PROJECT_LIST_TAIL = re.compile(r"等(?:一批|多个|\d+个)?[^,，。;；]{0,8}?项目")
+_PROJECT_LIST_TAIL = re.compile(r"(?:等|…+)(?:一批|多个|\d+个)?[^,，。;；…]{0,12}?项目")
 _OWNER_BEFORE_CAPACITY = re.compile(
     rf"(?P<name>[{HAN}A-Za-z]{{2,8}}?)(?:年产能?|新建|扩建)?\d+(?:\.\d+)?(?:万|亿)?(?:吨|兆瓦|千瓦|MW|GW|台|辆|件|片|套|平方米)"
 )
@@ -169,7 +169,7 @@ def find_short_names(context: SentenceContext) -> None:
     for tail in _PROJECT_LIST_TAIL.finditer(text):
         # 重点推进甲3万吨钛白粉生产线、乙200兆瓦电池组件等一批项目: each owner before its capacity.
         head = text[: tail.start()]
-        counted = re.match(r"等\d+个", tail.group())
+        counted = re.search(r"\d+个", tail.group())
         clause_start = max(head.rfind(ch) for ch in ",，。;；:：") + 1
         position = offset + clause_start
         for item in re.split(r"([、和])", head[clause_start:]):

@@ -24,6 +24,9 @@ __all__ = ["extract_relations"]
 
 #: What follows a zone named as the venue of an event (…仪式在某园区举行).
 _VENUE = re.compile(r"[^,，。;；]{0,12}?(?:隆重)?(?:举行|召开|举办|开幕|闭幕)")
+#: The gap between two items of one list: 、 with no word that places one in the other.
+_SIBLINGS = re.compile(r"(?:(?!在|落户|入驻|位于|进驻|内|里)[^,，;；。])*、(?:(?!在|落户|入驻|位于|进驻|内|里)[^,，;；。])*")
+_ITEM_END = re.compile(r"[^,，;；。、]{0,6}、")
 _AT = re.compile(r"在[^,，。;；在]{0,16}$")
 _NOT_HOSTED = re.compile(r"客户|供应商|合作伙伴|合作协议|竞争对手|同行|对标|学习|考察|参观|供应|销往|发往|出口到|采购")
 #: What comes right before a customer's name in its clause (为, 向, 供应给 …).
@@ -128,6 +131,9 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             lo, hi = sorted((park.end, enterprise.start)) if park.end <= enterprise.start else (enterprise.end, park.start)
             if _NOT_HOSTED.search(text[max(0, lo - offset) : max(0, hi - offset)]):
                 continue
+            listed = raw[park.start - offset - 1 : park.start - offset] == "、" or _ITEM_END.match(raw, park.end - offset)
+            if not park.generic and listed and _SIBLINGS.fullmatch(raw, max(0, lo - offset), max(0, hi - offset)):
+                continue  # 甲研发中心项目、某产业园二期项目、乙…: items of one list, not a zone and its company
             relations.append(
                 Relation(ents.get(park) or "", "hosts", company, _evidence(article, park, enterprise, "hosts.same-sentence", 0.85))
             )
