@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from .lexicon import PARK_SUFFIXES, place_index, province_short
+from .lexicon import PARK_SUFFIXES, counties, place_index, province_short
 from .model import Article, Entity, EntityType, Mention
 
 __all__ = [
@@ -109,6 +109,11 @@ def place_key(name: str) -> tuple[str, str]:
     if known:
         return known
     return name, "district"
+
+
+def _is_place_or_county(text: str) -> bool:
+    """A province, city or county-level name (斗门区, 井陉县, 井陉) before a zone's own name."""
+    return _is_place(text) or text in counties()
 
 
 def _is_place(text: str) -> bool:
@@ -266,8 +271,14 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
     full_keys = set(park_keys.values())
     for text, key in list(park_keys.items()):
         for other in full_keys:
-            if other != key and other.endswith(key) and _is_place(other[: len(other) - len(key)]):
+            if other != key and other.endswith(key) and _is_place_or_county(other[: len(other) - len(key)]):
                 park_keys[text] = other
+        if key.endswith("开发区") and not key.endswith("经开区"):
+            # 扬州开发区 is the everyday name of the 扬州经济技术开发区 (or 高新区) the article names.
+            head = key[: -len("开发区")]
+            fuller = [other for other in full_keys if other in (head + "经开区", head + "高新区")]
+            if len(fuller) == 1 and head:
+                park_keys[text] = fuller[0]
 
     # A zone's name run into its sub-park's (某经开区竹行产业园) is the sub-park when the article
     # also names the sub-park on its own (竹行产业园): one zone, not two.

@@ -426,6 +426,9 @@ def test_extract_metrics_not_credited_to_the_park(segmenter, text, value):
             "标题\n在青川经开区竹行高端装备产业园，德资企业青川瑞克斯精密传动有限公司的二期厂房正在调试。园区将把外资项目导入竹行高端装备产业园等专业园区。",
             {"青川经开区竹行高端装备产业园", "竹行高端装备产业园"},
         ),
+        # A county before a zone's own name, and 开发区 for the 经济技术开发区 the article names.
+        ("标题\n萧山区鹿鸣工业园今年新引进企业12家。鹿鸣工业园还将扩建。", {"萧山区鹿鸣工业园", "鹿鸣工业园"}),
+        ("标题\n镇江经济技术开发区获批智能电网示范园区。据悉，镇江开发区方案已通过评审。", {"镇江经济技术开发区", "镇江开发区"}),
     ],
 )
 def test_extract_one_zone_under_two_spellings(segmenter, text, spellings):
