@@ -89,6 +89,8 @@ def facts(extractions):
         ("标题\n鼎川人寿研发中心二期项目、恒岳研发中心四期项目等15个产业项目今年开工。", "Enterprise", "鼎川人寿"),
         # A short name with the company's industry word (鑫拓电子 of 鑫拓电子工业股份有限公司).
         ("标题\n青川鑫拓电子工业股份有限公司发布公告。鑫拓电子计划扩产。", "Enterprise", "青川鑫拓电子工业股份有限公司"),
+        # A sub-park named after the bare name of its zone.
+        ("标题\n日前，输变电设备项目在高新区鹿鸣河园区开工建设。", "Park", "高新区鹿鸣河园区"),
         # A county's short name that jieba tags as a verb still begins the zone's name.
         ("标题\n该项目位于分宜经济开发区内，由某公司投资建设。", "Park", "分宜经济开发区"),
         ("标题\n项目落户隆化经济开发区。", "Park", "隆化经济开发区"),
@@ -142,6 +144,8 @@ def test_extract_finds_names_with_right_boundaries(segmenter, text, type_, expec
         ("标题\n青川电器(13.44,-0.35,-2.54%)股份有限公司发布公告。", {"2.54%)股份有限公司"}),
         ("标题\n该集团是全国排名前列的现代大型煤炭企业集团。", {"现代大型煤炭企业集团"}),
         ("标题\n该公司由鼎川投资管理有限公司控股。", {"管理有限公司"}),
+        ("标题\n中部地区国家高新区联盟在汉成立。", {"地区国家高新区", "中部地区国家高新区"}),
+        ("标题\n详细了解鑫隆集团医药物流园区、恒岳集团白酒项目。", {"医药物流园区"}),
         ("标题\n公司董事长林涛说，二期工程明年投产。", {"林涛说"}),
     ],
 )

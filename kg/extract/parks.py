@@ -65,7 +65,18 @@ def find_parks(context: SentenceContext) -> None:
             if len(prefix) < 2 or prefix.endswith(("城", "园", "区")):
                 continue
         if suffix == "园区":
+            zone = _BARE_ZONE.match(prefix)
+            own = prefix[zone.end() :] if zone else ""
+            if zone and len(own) >= 2 and _good_prefix(own) and not context.taken(start, end):
+                # 高新区七里河园区: a sub-park named after the bare name of the article's zone.
+                previous = context.add("Park", start, end, "park.compound", detail=PARK_SUFFIXES[suffix])
             continue
+        if _PART_OF_A_NAME.match(text, match.end()):
+            continue  # 某地区国家高新区联盟: a zone's name inside an alliance's or a forum's name
+        if context.taken(start - 1, start) and any(
+            m.type == "Enterprise" and m.end == start for m in context.mentions
+        ) and _only_industry(prefix):
+            continue  # 某集团医药物流园区: a company's facility, not a zone
         if text[match.end() : match.end() + 2] == "项目" and suffix not in ("高新区", "经开区", "开发区", "新区"):
             continue  # 智能装备产业园项目: a company's project, not a zone  # a bare 园区 names a zone only right after another one (兰州新区精细化工园区)
         if not _good_prefix(prefix):
@@ -125,6 +136,10 @@ def _good_prefix(prefix: str) -> bool:
     return len(prefix) >= 2
 
 
+#: A bare zone word right before a sub-park's name (高新区|七里河园区).
+_BARE_ZONE = re.compile(r"(?:高新区|经开区|开发区)")
+#: What follows a zone's name when the zone is only part of another name.
+_PART_OF_A_NAME = re.compile(r"联盟|协会|商会|论坛|峰会|大会|研究院|管理办法")
 #: Suffixes that name a zone only after a place; after an industry they are a designation.
 _DESIGNATIONS = frozenset({"产业基地"})
 _DESCRIPTIVE = re.compile(r"\d{2,4}年|^\d|^[一二三四五六七八九十两几多]+[大个家类]?$|[一二三四五六七八九十两几多数]地$")
@@ -141,6 +156,17 @@ def _provinces() -> frozenset[str]:
     from ..lexicon import PROVINCES
 
     return frozenset(name for name in PROVINCES if name.endswith(("省", "自治区")))
+
+
+def _only_industry(prefix: str) -> bool:
+    """Whether ``prefix`` is made of industry words only (医药物流, 新能源汽车)."""
+    rest = prefix
+    while rest:
+        word = next((w for w in sorted(INDUSTRY_WORDS, key=len, reverse=True) if rest.startswith(w)), None)
+        if word is None:
+            return False
+        rest = rest[len(word) :]
+    return True
 
 
 @cache
