@@ -250,7 +250,8 @@ class ArticleEntities:
 
 #: An article naming this many zones, none of them standing out, is about none of them.
 MANY_PARKS = 4
-#: … and a zone named this often leads an article though neither headline nor opening names it.
+#: … and a zone named this often (or twice, more than any other) leads an article though neither
+#: headline nor opening names it.
 LEADING_MENTIONS = 3
 
 
@@ -348,7 +349,16 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
         main = result.id_of("Park", result.main_park)
         early = {m.sentence for m in named if result.get(m) == main and m.sentence < article.headline_sentences + 2}
         # It leads when the headline or the opening names it, or the article keeps coming back to it.
-        result.park_leads = not _many_parks(weights) and (bool(early) or weights[main] >= LEADING_MENTIONS)
+        others = max((w for i, w in weights.items() if i != main), default=0)
+        # A company story (某企业撤出某地) names one company more often than any zone: its zone
+        # does not lead, whatever the headline says.
+        companies: Counter[str] = Counter(
+            result.get(m) or "" for m in named if m.type == "Enterprise" and result.get(m)
+        )
+        company_led = bool(companies) and max(companies.values()) > 2 * weights[main]
+        result.park_leads = not _many_parks(weights) and not company_led and (
+            bool(early) or weights[main] >= LEADING_MENTIONS or weights[main] >= 2 and weights[main] > others
+        )
 
     # Labels: the spelling used most, ties to the longest; enterprises keep the full legal name.
     for ident, counts in surfaces.items():
@@ -434,8 +444,9 @@ def _resolve_generic(mention: Mention, named: _NamedBefore, result: ArticleEntit
     elif kind == "company":
         earlier = [m for m in named.walk("Enterprise", mention, 3) if m.detail != "example"]
         previous = earlier[0] if earlier else None
-        if previous is not None and previous.sentence != mention.sentence:
-            # 甲公司是由乙集团投资设立的…。公司的一期项目…: the company the last sentence opened on.
+        if previous is not None:
+            # 甲公司是由乙集团投资设立的…。公司的一期项目…: the company the last sentence opened on;
+            # 甲公司为巨头乙、丙等配套，公司总投资…: the company this sentence opened on.
             start = article.sentences[previous.sentence].start
             opener = next((m for m in earlier if m.sentence == previous.sentence and m.start == start), None)
             previous = opener or previous

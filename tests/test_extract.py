@@ -83,6 +83,9 @@ def facts(extractions):
         # A list of brands in groups led by their countries, across commas.
         ("标题\n届时将有瑞典鑫拓、恒岳，日本的沃达、鼎川，德国青禾等世界品牌入驻园区。", "Enterprise", "沃达"),
         ("标题\n届时将有瑞典鑫拓、恒岳，日本的沃达、鼎川，德国青禾等世界品牌入驻园区。", "Enterprise", "青禾"),
+        # Names listed right after the kind of company they are (家电巨头甲、乙和丙等).
+        ("标题\n青川鑫拓电器有限公司为国际家电巨头沃达、恒岳和鼎川等配套生产。", "Enterprise", "恒岳"),
+        ("标题\n青川鑫拓电器有限公司为国际家电巨头沃达、恒岳和鼎川等配套生产。", "Enterprise", "鼎川"),
         # Companies named by their projects in a counted list (甲、乙二期等N个项目).
         ("标题\n鑫拓树脂、恒岳轮胎、沃达光伏二期等6个外资项目，合计总投资8.6亿美元。", "Enterprise", "恒岳轮胎"),
         ("标题\n鑫拓树脂、恒岳轮胎、沃达光伏二期等6个外资项目，合计总投资8.6亿美元。", "Enterprise", "沃达光伏"),
@@ -241,6 +244,12 @@ def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
             {("鑫拓产业园", "hosts", "恒岳"), ("鑫拓产业园", "hosts", "鼎川人寿")},
         ),
         (
+            # Customers listed after 为…巨头 are not hosted; the company's figure stays its own.
+            "标题\n青川高新区项目开工。青川鑫拓电器有限公司是一家专业生产电机的企业，为国际家电巨头沃达、恒岳和鼎川等配套生产，今年公司总投资6000万元。",
+            {("青川高新区", "hosts", "青川鑫拓电器有限公司")},
+            {("青川高新区", "hosts", "鼎川"), ("青川高新区", "hosts", "恒岳")},
+        ),
+        (
             # A zone named after a company of the article hosts it.
             "标题\n青川鑫拓电气股份有限公司（以下简称“鑫拓电气”）发展迅速。鑫拓工业园今年正式启用。",
             {("鑫拓工业园", "hosts", "青川鑫拓电气股份有限公司")},
@@ -375,6 +384,10 @@ def test_extract_people_hold_posts(segmenter, text, person, org, post):
             # Money with 元 left out; 投产后 opens a sentence about the project of the company just named.
             "标题\n青川硅材科技股份有限公司由鼎川投资管理有限公司控股投资。投产后，可实现每年30亿的销售额。",
             "青川硅材科技股份有限公司", "3000000000", "CNY", None, False,
+        ),
+        (
+            "标题\n青川高新区项目开工。青川鑫拓电器有限公司是一家专业生产电机的企业，为国际家电巨头沃达、恒岳和鼎川等配套生产，今年公司总投资6000万元。",
+            "青川鑫拓电器有限公司", "60000000", "CNY", None, False,
         ),
         (
             # Power in 兆瓦 / MW, kept in kW.

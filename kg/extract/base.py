@@ -10,7 +10,7 @@ from ..lexicon import COUNTRIES, LEFT_STOPWORDS, counties, place_index
 from ..model import EntityType, Mention, Sentence
 from ..segment import Segmenter
 
-__all__ = ["SentenceContext", "Finder", "FINDERS", "register", "trim_left", "object_of_verb", "HAN", "BREAK"]
+__all__ = ["SentenceContext", "Finder", "FINDERS", "register", "trim_left", "object_of_verb", "CUSTOMER_BEFORE", "HAN", "BREAK"]
 
 HAN = "\u4e00-\u9fff"
 #: Characters that can never be inside a name.
@@ -186,3 +186,8 @@ def object_of_verb(text: str, offset: int, mention: Mention) -> bool:
     """Whether a zone stands as the object of a verb or inside a list (支持某经开区、某高新区)."""
     local = mention.start - offset
     return bool(ACTS_ON.search(text, 0, local)) or text[local - 1 : local] == "、" or text[mention.end - offset : mention.end - offset + 1] == "、"
+
+
+#: What comes before a customer's name in its clause (为某某巨头…, 向, 供应给 …): a company the
+#: one in the sentence works for, neither hosted by the zone nor the subject of its figures.
+CUSTOMER_BEFORE = re.compile(r"(?:(?<![成作定评选])为|向|给|供应给|销往|卖给|客户(?:包括|有|为)?)[^,，;；。]{0,16}$")

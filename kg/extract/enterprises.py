@@ -98,6 +98,10 @@ _GENERIC_ITEM_HEADS = ("高端", "新型", "先进", "智能", "绿色", "现代
 
 #: 甲、乙等11家企业 / 甲、乙等核心零部件企业, but not 甲、乙等方面为企业… (the list is not of companies).
 _LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?(?:(?!方面|领域|环节|为|向|给|帮)[^,，。;；]){0,8}?(?:企业|公司|厂商|厂家|龙头|集团|品牌|巨头)")
+#: Names listed right after the kind of company they are: 家电巨头甲、乙和丙等, 龙头企业甲、乙.
+_DESCRIBED_LIST = re.compile(
+    rf"(?:巨头|龙头企业|知名企业|品牌|厂商|客户)(?P<items>[{HAN}A-Za-z]{{2,8}}(?:[、和与及][{HAN}A-Za-z]{{2,8}}){{1,12}})(?=等|[,，。;；])"
+)
 #: A country (and 的) that leads a group of a list: 日本的, 韩国, 德国.
 _COUNTRY_GROUP = re.compile(rf"(?:{'|'.join(sorted(COUNTRIES, key=len, reverse=True))})的?(?=[{HAN}A-Za-z])")
 _COUNTRY_LED = tuple(COUNTRIES)
@@ -166,6 +170,17 @@ def find_short_names(context: SentenceContext) -> None:
             if _looks_like_name(item) and not context.taken(start, end, allow=("Place",)):
                 context.claim(start, end)
                 context.add("Enterprise", start, end, "enterprise.list")
+    for listed in _DESCRIBED_LIST.finditer(text):
+        # 为国际家电巨头甲、乙和丙等配套: names listed right after the kind of company they are.
+        position = offset + listed.start("items")
+        for item in re.split(r"([、和与及])", listed.group("items")):
+            start, end = position, position + len(item)
+            position = end
+            if len(item) < 2 or item in "、和与及":
+                continue
+            if _looks_like_name(item) and (_has_brand(context, item) or item.isascii()) and not context.taken(start, end, allow=("Place",)):
+                context.claim(start, end)
+                context.add("Enterprise", start, end, "enterprise.described-list")
     for tail in _PROJECT_LIST_TAIL.finditer(text):
         # 重点推进甲3万吨钛白粉生产线、乙200兆瓦电池组件等一批项目: each owner before its capacity.
         head = text[: tail.start()]

@@ -16,7 +16,7 @@ from ..model import Article, Evidence, Mention, Metric
 from ..quantity import find_quantities
 from ..resolve import ArticleEntities
 from ..segment import Segmenter
-from .base import object_of_verb
+from .base import CUSTOMER_BEFORE, object_of_verb
 
 __all__ = ["extract_metrics"]
 
@@ -77,7 +77,10 @@ def _lists_before(text: str, offset: int, position: int, before: list[Mention]) 
     if len(listed) < 2:
         return False
     tail = text[max(m.end for m in listed) - offset : position - offset]
-    return "等" in tail and clause_start <= min(m.start for m in listed) - offset
+    first = min(m.start for m in listed) - offset
+    # The list must be what the clause is about: it opens the sentence or a comma clause.
+    opens = first == clause_start or text[first - 1 : first] in (",", "，", ";", "；", ":", "：")
+    return "等" in tail and clause_start <= first and opens
 
 
 #: What joins two partners: 、 和 与 及, also with where the second one sits (与位于某开发区的乙).
@@ -158,6 +161,7 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | 
     before = [
         m for m in before
         if not _NOT_SUBJECT.search(text[max(0, m.start - offset - 3) : m.start - offset]) and m.rule != "alias.short-name"
+        and not (m.type == "Enterprise" and CUSTOMER_BEFORE.search(text, 0, m.start - offset))
         and not _PREDICATE_CLAUSE.search(text, 0, m.start - offset)
     ]
     if not before:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from ..lexicon import POST_TITLES, place_index
 from ..model import Article, Entity, Evidence, Mention, Relation
 from ..resolve import ArticleEntities, normalize_name, park_places, place_short
-from .base import object_of_verb
+from .base import CUSTOMER_BEFORE, object_of_verb
 from .enterprises import enterprise_core
 from .policies import ISSUE_VERBS
 
@@ -27,10 +27,10 @@ _VENUE = re.compile(r"[^,，。;；]{0,12}?(?:隆重)?(?:举行|召开|举办|�
 #: The gap between two items of one list: 、 with no word that places one in the other.
 _SIBLINGS = re.compile(r"(?:(?!在|落户|入驻|位于|进驻|内|里)[^,，;；。])*、(?:(?!在|落户|入驻|位于|进驻|内|里)[^,，;；。])*")
 _ITEM_END = re.compile(r"[^,，;；。、]{0,6}、")
+#: Clauses that set the scene before a sentence's subject: 在某省某市，/ 近年来，/ 据悉，
+_ADVERBIAL_CLAUSES = re.compile(r"^(?:(?:在|据|近年来|近日|日前|今年|目前|如今|同时|此外|另外|与此同时)[^,，;；:：]*[,，])+")
 _AT = re.compile(r"在[^,，。;；在]{0,16}$")
 _NOT_HOSTED = re.compile(r"客户|供应商|合作伙伴|合作协议|竞争对手|同行|对标|学习|考察|参观|供应|销往|发往|出口到|采购")
-#: What comes right before a customer's name in its clause (为, 向, 供应给 …).
-_CUSTOMER = re.compile(r"(?:为|向|给|供应给|销往|卖给|客户(?:包括|有|为)?)[^,，;；。]{0,6}$")
 #: … and before a supplier that sits in the zone (园内企业就近配套，其中某公司一家就为…供应).
 _SUPPLIER = re.compile(r"(?:区|园|城)内企业[^;；。]*$")
 _APPLIED_ONLY = re.compile(r"申报|满足|符合|享受|落实|争取|用好|对接|兑现|根据|按照|依据|贯彻|执行|获得|解读|宣讲|宣传|学习|介绍了")
@@ -153,15 +153,20 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     text, offset = _sentence_text(article, index)
                     # Where no zone leads the article, a zone named as a verb's object (完善某产业园
                     # 基础设施) does not become the place of the companies that follow.
-                    if _VENUE.match(text, mention.end - offset) and _AT.search(text, 0, mention.start - offset):
+                    listed = text[mention.start - offset - 1 : mention.start - offset] == "、" or _ITEM_END.match(text, mention.end - offset)
+                    if listed or _VENUE.match(text, mention.end - offset) and _AT.search(text, 0, mention.start - offset):
                         continue  # 奠基仪式在某工业园举行: where an event was held, not where the companies are
-                    current = ident if ents.park_leads or not object_of_verb(text, offset, mention) else ""
+                    # Where no zone leads the article, only a zone that opens its sentence (在某高新区，…;
+                    # 某高新区…) becomes the place of the paragraph's companies, not one named in passing.
+                    lead = _ADVERBIAL_CLAUSES.sub("", text[: mention.start - offset])
+                    opening = not re.search(r"[,，;；:：]", lead)
+                    current = ident if ents.park_leads or opening and not object_of_verb(text, offset, mention) else ""
                 if mention.type != "Enterprise" or mention.generic or ident is None or ident in hosted:
                     continue
                 blank, local = names_blanked(index), mention.start - article.sentences[index].start
                 if _NOT_HOSTED.search(blank) and not _SUPPLIER.search(blank, 0, local):
                     continue
-                if _CUSTOMER.search(blank, 0, local):
+                if CUSTOMER_BEFORE.search(blank, 0, local):
                     continue  # 产品主要为某汽车公司配套: a customer, wherever it is
                 hosted.add(ident)
                 relations.append(
