@@ -56,12 +56,20 @@ _GENERIC_PLAN = re.compile(
 
 #: Openings that describe plans instead of naming one: 各项人才政策, 十二条措施.
 _DESCRIBED_PLAN = re.compile(r"^(?:各项|各类|相关|有关|一系列|系列|多项|若干|这些|上述|[\d一二三四五六七八九十百]+[条项])")
+#: A stance described, not a plan named (适度宽松的货币政策, 更加积极的财政政策).
+_STANCE = re.compile(r"适度|宽松|稳健|更加积极|积极的")
+
+
+#: Heads that name a kind of document rather than a title unless a number, a quote or 若干 marks it.
+_WEAK_HEAD = re.compile(r"(?:政策|措施|举措|意见|办法)$")
+#: Verbs that carry out a plan someone else made (as against 出台, 制定, 印发: making it).
+_APPLYING_VERBS = frozenset({"落实", "落实好", "深化落实", "贯彻落实", "贯彻", "执行", "按照", "根据", "依据", "推进", "推行", "开展", "实施"})
 
 
 def _plan_name(name: str) -> bool:
     """Whether ``name`` names one plan rather than describing plans (相关政策, 扶持措施)."""
     core = re.sub(rf"(?:{_PLAN_HEADS}|工程|行动|制度|机制)$", "", name)
-    if len(name) < 4 or len(core) < 2 or _GENERIC_PLAN.match(core) or _DESCRIBED_PLAN.match(name):
+    if len(name) < 4 or len(core) < 2 or _GENERIC_PLAN.match(core) or _DESCRIBED_PLAN.match(name) or _STANCE.search(name):
         return False
     if re.search(r"(?:政策|措施|举措|办法|意见)$", name) and len(name) < 7 and not re.search(r"[\d“]", name):
         return False  # 人才政策, 长春市人才政策: a kind of policy, not the title of one
@@ -96,6 +104,9 @@ def find_policies(context: SentenceContext) -> None:
                 continue
             if not _plan_name(name) or context.taken(start, end):
                 continue
+            verb = match.group()[: match.start("name") - match.start()]
+            if _WEAK_HEAD.search(name) and not re.search(r"[\d“”]|若干", name) and verb in _APPLYING_VERBS:
+                continue  # 落实某产业发展措施: measures carried out, named by what they are about, not by a title
             context.add("Policy", start, end, rule)
             following = _NEXT_PLAN.match(text, match.end())
             if following and _plan_name(following.group("name")):
