@@ -2,7 +2,10 @@
 
 A figure belongs to the nearest park or enterprise named before it in its sentence; when the
 nearest candidate is a city, a province, the country or 全市 / 全省, the figure is not the
-park's and is dropped. The indicator is the noun phrase before the figure (实现工业产值 →
+park's and is dropped. A figure right after its owner (某集团20万吨) is the owner's; a project's
+figures go to the company that owns it, and to every partner of a joint project; the total of a
+list of companies is the zone's. Where no zone leads the article (a work report naming many),
+figures of a sentence that names none are nobody's. The indicator is the noun phrase before the figure (实现工业产值 →
 工业产值); a growth rate (同比增长23.9%) is linked to the figure that grew.
 """
 
@@ -396,38 +399,29 @@ def extract_metrics(
             target = bool(_TARGET.search(text[clause_from - offset : local]))
             evidence_start = anchor.start if anchor is not None else quantity.start
             evidence = Evidence(article.key, sentence.index, evidence_start, quantity.end, rule, confidence)
-            metric = Metric(
-                subject=subject_id,
-                indicator=indicator,
-                value=quantity.value,
-                unit=quantity.unit,
-                surface=quantity.surface,
-                evidence=evidence,
-                qualifier=quantity.qualifier,
-                year=year,
-                target=target,
-                growth_of=growth_of,
-            )
-            metric.key = hashlib.sha1(
-                f"{subject_id}|{indicator}|{quantity.value}|{quantity.unit}|{year}|{target}".encode()
-            ).hexdigest()[:16]
-            metrics.append(metric)
-            sentence_metrics.append(metric)
-            # A joint project's figures, and figures of the sentence that makes partners of them.
+            # A joint project's figures, and figures of the sentence that makes partners of them,
+            # are every partner's.
             joint = rule == "achieves.project-owner" or bool(partners_here) or _JOINT_FIGURE.search(text, 0, local)
-            if joint and subject_id in partners:
-                # A joint project's figures are every partner's.
-                for partner in partners:
-                    if partner != subject_id:
-                        twin = Metric(
-                            subject=partner, indicator=indicator, value=quantity.value, unit=quantity.unit,
-                            surface=quantity.surface, evidence=evidence, qualifier=quantity.qualifier,
-                            year=year, target=target, growth_of=growth_of,
-                        )
-                        twin.key = hashlib.sha1(
-                            f"{partner}|{indicator}|{quantity.value}|{quantity.unit}|{year}|{target}".encode()
-                        ).hexdigest()[:16]
-                        metrics.append(twin)
+            owners = [subject_id] + ([p for p in partners if p != subject_id] if joint and subject_id in partners else [])
+            for owner in owners:
+                metric = Metric(
+                    subject=owner,
+                    indicator=indicator,
+                    value=quantity.value,
+                    unit=quantity.unit,
+                    surface=quantity.surface,
+                    evidence=evidence,
+                    qualifier=quantity.qualifier,
+                    year=year,
+                    target=target,
+                    growth_of=growth_of,
+                )
+                metric.key = hashlib.sha1(
+                    f"{owner}|{indicator}|{quantity.value}|{quantity.unit}|{year}|{target}".encode()
+                ).hexdigest()[:16]
+                metrics.append(metric)
+                if owner == subject_id:
+                    sentence_metrics.append(metric)
         companies = [m for m in here if m.type == "Enterprise" and not m.generic and ents.get(m)]
         if companies:
             # The company the sentence opens on owns what follows (甲由乙控股投资…。投产后…: 甲's).
