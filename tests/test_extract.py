@@ -151,6 +151,7 @@ def test_extract_finds_names_with_right_boundaries(segmenter, text, type_, expec
         ("标题\n该公司由鼎川投资管理有限公司控股。", {"管理有限公司"}),
         ("标题\n中部地区国家高新区联盟在汉成立。", {"地区国家高新区", "中部地区国家高新区"}),
         ("标题\n详细了解鑫隆集团医药物流园区、恒岳集团白酒项目。", {"医药物流园区"}),
+        ("标题\n去年，原青川电视机厂破产。", {"青川"}),
         ("标题\n公司董事长林涛说，二期工程明年投产。", {"林涛说"}),
     ],
 )
@@ -250,6 +251,12 @@ def test_extract_keeps_generic_words_out(segmenter, text, not_expected):
             "标题\n青川高新区项目开工。青川鑫拓电器有限公司是一家专业生产电机的企业，为国际家电巨头沃达、恒岳和鼎川等配套生产，今年公司总投资6000万元。",
             {("青川高新区", "hosts", "青川鑫拓电器有限公司")},
             {("青川高新区", "hosts", "鼎川"), ("青川高新区", "hosts", "恒岳")},
+        ),
+        (
+            # A supplier between the zone and a company does not cut the company off: 在园区 after it places it.
+            "标题\n青川高新区发展迅速。园区内的青川鑫拓化工有限公司为它配套供应原料，青川恒岳材料股份有限公司今年也在园区新上了项目。",
+            {("青川高新区", "hosts", "青川恒岳材料股份有限公司")},
+            set(),
         ),
         (
             # A zone named after a company of the article hosts it.

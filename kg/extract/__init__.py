@@ -89,7 +89,7 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
             if mention.type != "Enterprise" or mention.rule != "enterprise.legal-suffix":
                 continue
             core = enterprise_core(mention.text)
-            if len(core) >= 2 and core != mention.text and core not in _industry_words():
+            if len(core) >= 2 and core != mention.text and core not in _industry_words() and not _a_place(core):
                 cores.setdefault(core, mention.text)
                 sharing.setdefault(core, []).append(mention.text)
     if not cores:
@@ -129,6 +129,13 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
                     context.claim(start, end)  # 清远 of 清远智驰 is part of the name here
                     context.add("Enterprise", start, end, "enterprise.core-alias", refers_to=full)
                 position = context.text.find(core, position + len(core))
+
+
+def _a_place(word: str) -> bool:
+    """A city, province or county (淄博 of 淄博电视机厂): never a company's short name on its own."""
+    from ..lexicon import counties, place_index
+
+    return word in place_index() or word in counties()
 
 
 @cache

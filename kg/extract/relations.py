@@ -127,10 +127,13 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             after = sorted((p for p in parks if p.start >= enterprise.end), key=lambda p: (p.generic, p.start))
             # The zone named last before it, the longest if several end there (三江新区智能终端产业园);
             # else the first named one after it (某公司某项目（九龙片区）).
-            park = max(before, key=lambda p: (p.end, p.end - p.start)) if before else after[0]
-            lo, hi = sorted((park.end, enterprise.start)) if park.end <= enterprise.start else (enterprise.end, park.start)
-            if _NOT_HOSTED.search(text[max(0, lo - offset) : max(0, hi - offset)]):
+            # When a customer or supplier stands between it and that zone (园区内的甲为它供应原料，乙今年也
+            # 在园区…), the zone named after it in its clause.
+            candidates = ([max(before, key=lambda p: (p.end, p.end - p.start))] if before else []) + after[:1]
+            park = next((p for p in candidates if not _NOT_HOSTED.search(_between(text, offset, p, enterprise))), None)
+            if park is None:
                 continue
+            lo, hi = sorted((park.end, enterprise.start)) if park.end <= enterprise.start else (enterprise.end, park.start)
             listed = raw[park.start - offset - 1 : park.start - offset] == "、" or _ITEM_END.match(raw, park.end - offset)
             if not park.generic and listed and _SIBLINGS.fullmatch(raw, max(0, lo - offset), max(0, hi - offset)):
                 continue  # 甲研发中心项目、某产业园二期项目、乙…: items of one list, not a zone and its company
@@ -174,6 +177,12 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                 )
     relations += _named_after(article, by_sentence, ents)
     return [r for r in relations if r.subject]
+
+
+def _between(text: str, offset: int, first: Mention, second: Mention) -> str:
+    """The text between two mentions of one sentence, whichever comes first."""
+    lo, hi = sorted((first.end, second.start)) if first.end <= second.start else (second.end, first.start)
+    return text[max(0, lo - offset) : max(0, hi - offset)]
 
 
 def _named_after(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
