@@ -151,7 +151,6 @@ def test_extract_finds_names_with_right_boundaries(segmenter, text, type_, expec
         ("标题\n该公司由鼎川投资管理有限公司控股。", {"管理有限公司"}),
         ("标题\n中部地区国家高新区联盟在汉成立。", {"地区国家高新区", "中部地区国家高新区"}),
         ("标题\n详细了解鑫隆集团医药物流园区、恒岳集团白酒项目。", {"医药物流园区"}),
-        ("标题\n去年，原青川电视机厂破产。", {"青川"}),
         ("标题\n公司董事长林涛说，二期工程明年投产。", {"林涛说"}),
     ],
 )
@@ -468,3 +467,9 @@ def test_extract_county_lexicon_knows_full_and_short_names(spelling, full):
     from kg.lexicon import counties
 
     assert counties()[spelling] == full
+
+
+def test_extract_a_place_is_not_a_company_short_name(segmenter):
+    found = extract("标题\n去年，原常州电视机厂破产。常州方面表示将妥善安置职工。", segmenter)
+    assert "常州电视机厂" in names(found, "Enterprise")
+    assert "常州" not in names(found, "Enterprise") | aliases(found, "Enterprise")
