@@ -9,7 +9,8 @@ what it proposes (a span ending in a zone suffix is a zone, a government head a 
 The model (``kg/_data/ner.crfsuite``) is trained by ``scripts/train_ner.py`` on CLUENER2020
 (see the README for provenance and licence). It is loaded the first time a sentence is tagged,
 never at import time. Only sentences with a cue (企业, 公司, 落户, 签约, a post title …) are
-tagged, which keeps ``kg build`` fast.
+tagged, and the finder that runs by default (``ner.full-name``) tags only sentences where a rule
+found a full legal name, which keeps ``kg build`` fast.
 """
 
 from __future__ import annotations
@@ -187,8 +188,13 @@ class NerTagger:
         if not text:
             return []
         tagger = self._load()
-        labels = tagger.tag(sentence_features(text, segmenter))
-        return [(start, end, label, min(tagger.marginal(labels[i], i) for i in range(start, end))) for start, end, label in bio_spans(labels)]
+        features = sentence_features(text, segmenter)
+        with self._lock:  # the CRF tagger keeps the sentence it was given: one at a time
+            labels = tagger.tag(features)
+            return [
+                (start, end, label, min(tagger.marginal(labels[i], i) for i in range(start, end)))
+                for start, end, label in bio_spans(labels)
+            ]
 
 
 def model_version(path: Path = MODEL_PATH) -> int | None:
@@ -209,7 +215,6 @@ def bio_spans(labels: list[str]) -> Iterator[tuple[int, int, str]]:
             current = None
         if kind is not None and current is None:
             start, current = i, kind
-    return
 
 
 _DEFAULT: NerTagger | None = None
@@ -226,7 +231,9 @@ def default_tagger() -> NerTagger:
 # --- mention finders ------------------------------------------------------------------------
 
 #: Words that make a sentence worth tagging: companies, projects, investment, posts.
-_CUES = ("企业", "公司", "集团", "项目", "落户", "签约", "引进", "投资", "入驻", "合作", "厂", "品牌", "龙头", "牵手", "携手", "总部")
+_CUES = (
+    "企业", "公司", "集团", "项目", "落户", "签约", "引进", "投资", "入驻", "合作", "厂", "品牌", "龙头", "牵手", "携手", "总部",
+)
 #: Below this marginal probability a span is not proposed.
 ORG_THRESHOLD = float(os.environ.get("KG_NER_ORG_THRESHOLD", "0.5"))
 PER_THRESHOLD = float(os.environ.get("KG_NER_PER_THRESHOLD", "0.5"))
@@ -255,7 +262,10 @@ _GENERIC = frozenset(
     """公司 企业 集团 厂 工厂 总部 子公司 分公司 母公司 上市公司 龙头企业 外资企业 民营企业 国有企业 国企 央企 民企
     外企 合资企业 独资企业 该公司 本公司 该企业 该集团""".split()
 )
-_NOT_A_COMPANY_END = re.compile(r"(?:基地|园|项目|工程|事务所|企业|部门|单位|机构|高校|院所|学校|大学|学院|医院|银行|协会|商会|联盟|中心|研究院|研究所|实验室|政府|委员会|办公室|局|厅|委|办)$")
+_NOT_A_COMPANY_END = re.compile(
+    r"(?:基地|园|项目|工程|事务所|企业|部门|单位|机构|高校|院所|学校|大学|学院|医院|银行|协会|商会|联盟|中心"
+    r"|研究院|研究所|实验室|政府|委员会|办公室|局|厅|委|办)$"
+)
 
 
 @cache
