@@ -10,7 +10,7 @@ from ..lexicon import COUNTRIES, LEFT_STOPWORDS, counties, place_index
 from ..model import EntityType, Mention, Sentence
 from ..segment import Segmenter
 
-__all__ = ["SentenceContext", "Finder", "FINDERS", "register", "trim_left", "object_of_verb", "CUSTOMER_BEFORE", "HAN", "BREAK"]
+__all__ = ["SentenceContext", "Finder", "FINDERS", "register", "trim_left", "object_of_verb", "opens_sentence", "CUSTOMER_BEFORE", "HAN", "BREAK"]
 
 HAN = "\u4e00-\u9fff"
 #: Characters that can never be inside a name.
@@ -186,6 +186,17 @@ def object_of_verb(text: str, offset: int, mention: Mention) -> bool:
     """Whether a zone stands as the object of a verb or inside a list (支持某经开区、某高新区)."""
     local = mention.start - offset
     return bool(ACTS_ON.search(text, 0, local)) or text[local - 1 : local] == "、" or text[mention.end - offset : mention.end - offset + 1] == "、"
+
+
+#: Clauses that set the scene before a sentence's subject: 在某省某市，/ 近年来，/ 据悉，
+_ADVERBIAL_CLAUSES = re.compile(r"^(?:(?:在|据|近年来|近日|日前|今年|目前|如今|同时|此外|另外|与此同时)[^,，;；:：]*[,，])+")
+
+
+def opens_sentence(text: str, offset: int, mention: Mention) -> bool:
+    """Whether a zone is what its sentence is about: it opens the sentence (after scene-setting
+    clauses such as 在某省某市，) and is no verb's object (支持某经开区)."""
+    lead = _ADVERBIAL_CLAUSES.sub("", text[: mention.start - offset])
+    return not re.search(r"[,，;；:：]", lead) and not object_of_verb(text, offset, mention)
 
 
 #: What comes before a customer's name in its clause (为某某巨头…, 向, 供应给 …): a company the

@@ -19,7 +19,7 @@ from ..model import Article, Evidence, Mention, Metric
 from ..quantity import find_quantities
 from ..resolve import ArticleEntities
 from ..segment import Segmenter
-from .base import CUSTOMER_BEFORE, object_of_verb
+from .base import CUSTOMER_BEFORE, opens_sentence
 
 __all__ = ["extract_metrics"]
 
@@ -438,7 +438,7 @@ def extract_metrics(
             # Only a zone carries over to the next sentence; an enterprise must be named again
             # (该公司, 企业) to keep the floor.
             first_park = next((m for m in named_here if m.type == "Park"), None)
-            if first_park is not None and not ents.park_leads and object_of_verb(text, offset, first_park):
+            if first_park is not None and not ents.park_leads and not opens_sentence(text, offset, first_park):
                 carried = None  # 支持某经开区、某高新区…: zones a report acts on, not its next subject
             else:
                 carried = ents.get(first_park) if first_park is not None else carried

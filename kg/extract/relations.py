@@ -13,7 +13,7 @@ from functools import lru_cache
 from ..lexicon import POST_TITLES, place_index
 from ..model import Article, Entity, Evidence, Mention, Relation
 from ..resolve import ArticleEntities, normalize_name, park_places, place_short
-from .base import CUSTOMER_BEFORE, object_of_verb
+from .base import CUSTOMER_BEFORE, opens_sentence
 from .enterprises import enterprise_core
 from .policies import ISSUE_VERBS
 
@@ -27,8 +27,6 @@ _VENUE = re.compile(r"[^,，。;；]{0,12}?(?:隆重)?(?:举行|召开|举办|�
 #: The gap between two items of one list: 、 with no word that places one in the other.
 _SIBLINGS = re.compile(r"(?:(?!在|落户|入驻|位于|进驻|内|里)[^,，;；。])*、(?:(?!在|落户|入驻|位于|进驻|内|里)[^,，;；。])*")
 _ITEM_END = re.compile(r"[^,，;；。、]{0,6}、")
-#: Clauses that set the scene before a sentence's subject: 在某省某市，/ 近年来，/ 据悉，
-_ADVERBIAL_CLAUSES = re.compile(r"^(?:(?:在|据|近年来|近日|日前|今年|目前|如今|同时|此外|另外|与此同时)[^,，;；:：]*[,，])+")
 _AT = re.compile(r"在[^,，。;；在]{0,16}$")
 _NOT_HOSTED = re.compile(r"客户|供应商|合作伙伴|合作协议|竞争对手|同行|对标|学习|考察|参观|供应|销往|发往|出口到|采购")
 #: … and before a supplier that sits in the zone (园内企业就近配套，其中某公司一家就为…供应).
@@ -161,9 +159,7 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                         continue  # 奠基仪式在某工业园举行: where an event was held, not where the companies are
                     # Where no zone leads the article, only a zone that opens its sentence (在某高新区，…;
                     # 某高新区…) becomes the place of the paragraph's companies, not one named in passing.
-                    lead = _ADVERBIAL_CLAUSES.sub("", text[: mention.start - offset])
-                    opening = not re.search(r"[,，;；:：]", lead)
-                    current = ident if ents.park_leads or opening and not object_of_verb(text, offset, mention) else ""
+                    current = ident if ents.park_leads or opens_sentence(text, offset, mention) else ""
                 if mention.type != "Enterprise" or mention.generic or ident is None or ident in hosted:
                     continue
                 blank, local = names_blanked(index), mention.start - article.sentences[index].start
