@@ -319,8 +319,15 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     )
     _add_graph(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    parser.add_argument("--public", action="store_true", help="allow a --host other machines can reach (see the README first)")
+    parser.add_argument(
+        "--allow-host", action="append", default=[], metavar="NAME",
+        help="a DNS name clients may use in the Host header (e.g. behind a reverse proxy); repeatable",
+    )
     parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (default: 8787)")
     parser.add_argument("--timeout", type=float, default=30.0, help="query time limit in seconds (default: 30)")
+    parser.add_argument("--workers", type=int, default=4, help="query worker processes, each with a copy of the graph (default: 4)")
+    parser.add_argument("--max-result-mb", type=float, default=256, help="largest answer in MB (default: 256)")
     parser.add_argument("-q", "--quiet", action="store_true", help="do not log requests")
     parser.set_defaults(run=_run_serve)
 
@@ -328,7 +335,15 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 def _run_serve(args: argparse.Namespace) -> int:
     from .serve import make_server
 
-    server = make_server(args.graph, host=args.host, port=args.port, timeout=args.timeout, quiet=args.quiet)
+    server = make_server(
+        args.graph, host=args.host, port=args.port, timeout=args.timeout, quiet=args.quiet, public=args.public,
+        allowed_hosts=args.allow_host, workers=args.workers, max_result_mb=args.max_result_mb,
+    )
+    if args.public:
+        _err(f"warning: listening on {args.host}: anyone who can reach this machine can query the graph; "
+             "there is no authentication (put a reverse proxy with TLS and a password in front)")
+    if not server.endpoint.sandboxed:
+        _err("warning: this platform cannot stop query workers from opening connections; SERVICE is refused by the query check alone")
     print(f"serving {args.graph} ({server.endpoint.triples} triples) at {server.url} — Ctrl-C stops", flush=True)
     try:
         server.serve_forever()
