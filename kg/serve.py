@@ -126,33 +126,34 @@ def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> str | None:
 
 
 # -- what a query may do ----------------------------------------------------------------------
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_ESCAPES = re.compile(r"\\\\|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}")
 
 
-def _unescape(sparql: str) -> str:
-    r"""``\uXXXX`` and ``\UXXXXXXXX`` replaced, once, as SPARQL parsers do before reading a query."""
+def _as_oxigraph_reads_it(sparql: str) -> str:
+    r"""The query with its lexical differences from Oxigraph's reading taken out, for rdflib.
 
-    def replace(match: re.Match[str]) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
-
-    return _UNICODE_ESCAPE.sub(replace, sparql)
+    Oxigraph expands ``\u`` escapes only inside strings and IRIs, where they never end the
+    string or IRI; rdflib expands them everywhere first, so an escaped quote would end a string
+    for rdflib and not for Oxigraph. Each escape becomes a plain ``x`` (same structure in both
+    readings; an escape outside strings and IRIs is an error to both). Oxigraph ends a ``#``
+    comment at a carriage return as well as a line feed, rdflib only at a line feed.
+    """
+    text = _ESCAPES.sub(lambda match: match.group(0) if match.group(0) == "\\\\" else "x", sparql)
+    return text.replace("\r", "\n")
 
 
 def uses_service(sparql: str) -> bool:
     """True when the parsed query has a ``SERVICE`` pattern anywhere (any spelling, any depth).
 
-    The query is parsed with rdflib's SPARQL 1.1 parser after its ``\\u`` escapes are expanded
-    and a carriage return is read as the end of a line (as Oxigraph reads it, so a ``#``
-    comment ends there too). Raises :class:`QueryError` when the query does not parse: the
-    endpoint does not run what it cannot check.
+    The query is parsed with rdflib's SPARQL 1.1 parser, read the way Oxigraph reads it (see
+    :func:`_as_oxigraph_reads_it`). Raises :class:`QueryError` when the query does not parse:
+    the endpoint does not run what it cannot check.
     """
     from rdflib.plugins.sparql.parser import parseQuery
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    text = _unescape(sparql).replace("\r", "\n")
     try:
-        parsed = parseQuery(text)
+        parsed = parseQuery(_as_oxigraph_reads_it(sparql))
     except RecursionError:
         raise QueryError("the query is nested too deeply to be checked") from None
     except Exception as error:  # noqa: BLE001 - pyparsing and rdflib raise many types
@@ -278,7 +279,7 @@ def _answer_request(conn: Any, store: Any, empty: Any, union: bool, sandboxed: b
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1 << 20):g} MB"
+    return f"{size / (1 << 20):.3g} MB"
 
 
 def _oxigraph_syntax(empty: Any, sparql: str) -> str | None:
