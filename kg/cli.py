@@ -281,10 +281,47 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=_run_query)
 
 
+#: Largest query file ``kg query -f`` reads.
+_MAX_QUERY_FILE = 1 << 20
+
+
+def _read_query_file(path: str) -> str:
+    """The text of a query file, read with a size bound (``-f /dev/zero`` ends with a message)."""
+    from .errors import InputError
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_QUERY_FILE + 1)
+    except OSError as error:
+        raise InputError(path, f"cannot read the query: {error.strerror or error}") from None
+    if len(data) > _MAX_QUERY_FILE:
+        raise InputError(path, f"larger than {_MAX_QUERY_FILE >> 20} MB; is this a query file? (a query is usually a few KB)")
+    if b"\0" in data:
+        raise InputError(path, "holds NUL bytes: a binary file, not a SPARQL query")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(path, f"not UTF-8 text (byte {error.start}); save the query as UTF-8") from None
+
+
+def _query_pieces(args: argparse.Namespace, sparql: str | None, bindings: dict) -> list[str]:
+    """Run the query of ``kg query`` and serialise its results (in a child process, see below)."""
+    from .query import run, run_bundled
+
+    if sparql is None:
+        results = run_bundled(args.graph, args.query, bindings=bindings, engine=args.engine)
+    else:
+        results = run(args.graph, sparql, bindings=bindings, engine=args.engine)
+    text = results.serialize(args.format, max_width=args.max_width)
+    return [text if text.endswith("\n") else text + "\n"]
+
+
 def _run_query(args: argparse.Namespace) -> int:
     import re
 
-    from .query import describe_bundled, parse_param, run, run_bundled
+    from .errors import InputError, QueryError
+    from .query import describe_bundled, parse_param
+    from .sandbox import isolated
 
     if args.list:
         print(describe_bundled())
@@ -292,20 +329,23 @@ def _run_query(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.file is None):
         raise UsageError("give one query: SPARQL text, -f FILE.rq, or the name of a bundled query (kg query --list)")
     bindings = dict(parse_param(text) for text in args.param)
-    if args.file:
-        from .errors import InputError
-
-        try:
-            text = Path(args.file).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError(args.file, f"cannot read the query: {getattr(error, 'strerror', None) or error}") from None
-        results = run(args.graph, text, bindings=bindings, engine=args.engine)
-    elif re.fullmatch(r"[A-Za-z][\w-]*", args.query):
-        results = run_bundled(args.graph, args.query, bindings=bindings, engine=args.engine)
-    else:
-        results = run(args.graph, args.query, bindings=bindings, engine=args.engine)
-    text = results.serialize(args.format, max_width=args.max_width)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    try:
+        if args.file:
+            sparql: str | None = _read_query_file(args.file)
+        elif re.fullmatch(r"[A-Za-z][\w-]*", args.query):
+            sparql = None  # a bundled query
+        else:
+            sparql = args.query
+        # Oxigraph runs in the process that calls it, and some queries crash it (a segfault, a
+        # panic): a child process runs the query so that kg can say so instead of dying.
+        pieces = isolated(_query_pieces, args, sparql, bindings) if args.engine == "oxigraph" else _query_pieces(args, sparql, bindings)
+        for piece in pieces:
+            sys.stdout.write(piece)
+    except (QueryError, InputError) as error:
+        if isinstance(error, InputError) and (args.file is None or getattr(error, "path", None) != args.file):
+            raise  # the graph file, not the query: exit 1 as for other commands
+        _err(str(error))
+        return 2
     return 0
 
 

@@ -242,8 +242,23 @@ def parse_param(text: str) -> tuple[str, Identifier]:
     if not sep or not _VARIABLE.fullmatch(name):
         raise UsageError(f"--param {text!r}: write NAME=VALUE, e.g. --param name=常州国家高新区")
     if value.startswith("<") and value.endswith(">") and len(value) > 2:
-        return name, URIRef(value[1:-1])
+        iri = value[1:-1]
+        problem = _iri_problem(iri)
+        if problem:
+            raise UsageError(f"--param {text!r}: {value} is not an absolute IRI ({problem}); write e.g. <https://example.org/x>, or drop the <> for a string")
+        return name, URIRef(iri)
     return name, Literal(value)
+
+
+def _iri_problem(iri: str) -> str | None:
+    """What makes ``iri`` unusable as an absolute IRI (Oxigraph's words), or None."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -690,7 +705,10 @@ def _run_oxigraph(store: Any, sparql: str, bindings: dict[str, Identifier], pref
     import pyoxigraph as ox
 
     started = time.perf_counter()
-    substitutions = {ox.Variable(name): _to_oxigraph(term) for name, term in bindings.items()}
+    try:
+        substitutions = {ox.Variable(name): _to_oxigraph(term) for name, term in bindings.items()}
+    except ValueError as error:
+        raise UsageError(f"cannot bind a value: {error}; an IRI must be absolute, e.g. https://example.org/x") from None
     union = next(iter(store.named_graphs()), None) is not None
     try:
         answer = store.query(

@@ -15,7 +15,9 @@ whatever a query says (``SERVICE`` in any spelling, now or in a future Oxigraph)
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import multiprocessing
+import os
 import platform
 import queue
 import signal
@@ -247,6 +249,12 @@ class WorkerPool:
 
 # -- one query in a forked child (kg query) ---------------------------------------------------
 def _child(conn: Any, function: Callable[..., Iterable[str]], args: tuple[Any, ...]) -> None:
+    # The engine's own report of a crash (a Rust panic and its backtrace) would bury the one
+    # line the parent prints about it: the child's stderr goes nowhere, its errors go by pipe.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    faulthandler.disable()  # it may write to a copy of the old stderr (pytest, PYTHONFAULTHANDLER)
     try:
         for piece in function(*args):
             conn.send(("text", piece))
