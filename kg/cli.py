@@ -407,15 +407,21 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--endpoint", required=True, help="Graph Store endpoint URL")
     parser.add_argument("--graph-iri", help="named graph to write (default: the store's default graph)")
     parser.add_argument("--append", action="store_true", help="add to the graph instead of replacing it")
-    parser.add_argument("--timeout", type=float, default=120.0, help="network time limit in seconds (default: 120)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="time limit for the whole upload in seconds (default: 120)")
+    parser.add_argument("--verify", action="store_true", help="count the graph's triples on the store afterwards and compare")
+    parser.add_argument("--query-endpoint", metavar="URL", help="SPARQL query endpoint for --verify (default: beside the store, e.g. /store -> /query)")
     parser.set_defaults(run=_run_push)
 
 
 def _run_push(args: argparse.Namespace) -> int:
     from .push import push
 
-    report = push(args.graph, args.endpoint, graph_iri=args.graph_iri, replace=not args.append, timeout=args.timeout)
-    print(f"pushed {report.triples} triples to {report.url} (HTTP {report.status})")
+    report = push(
+        args.graph, args.endpoint, graph_iri=args.graph_iri, replace=not args.append, timeout=args.timeout,
+        verify=args.verify, query_endpoint=args.query_endpoint,
+    )
+    counted = f"; the store counts {report.verified}" if report.verified is not None else ""
+    print(f"pushed {report.triples} triples to {report.url} (HTTP {report.status}){counted}")
     return 0
 
 
