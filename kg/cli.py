@@ -385,6 +385,13 @@ def _run_serve(args: argparse.Namespace) -> int:
     if not server.endpoint.sandboxed:
         _err("warning: this platform cannot stop query workers from opening connections; SERVICE is refused by the query check alone")
     print(f"serving {args.graph} ({server.endpoint.triples} triples) at {server.url} — Ctrl-C stops", flush=True)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops the server as Ctrl-C does: workers and all
+
+    import signal
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -51,7 +51,7 @@ _ARCHES = {
 _BPF_LD_W_ABS, _BPF_JEQ_K, _BPF_JGE_K, _BPF_RET_K = 0x20, 0x15, 0x35, 0x06
 _RET_ALLOW, _RET_EPERM = 0x7FFF0000, 0x00050000 | 1
 _AF_UNIX = 1
-_PR_SET_NO_NEW_PRIVS, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC = 38, 1, 1
+_PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC = 1, 38, 1, 1
 
 
 class _SockFilter(ctypes.Structure):
@@ -158,6 +158,12 @@ class WorkerPool:
         self._closed = False
         self.size = max(1, size)
         self.respawned = 0
+        # Every worker is started from this one thread, which lives as long as the pool: a
+        # worker asks the kernel to kill it when the thread that started it ends (see
+        # _die_with_parent), so a short-lived thread must not start one.
+        self._spawn_requests: queue.Queue[queue.Queue[Any] | None] = queue.Queue()
+        self._spawner = threading.Thread(target=self._spawn_loop, name="kg-worker-spawner", daemon=True)
+        self._spawner.start()
         starting = [self._spawn() for _ in range(self.size)]
         self.info: Any = None
         try:
@@ -170,7 +176,22 @@ class WorkerPool:
             self.close()
             raise
 
+    def _spawn_loop(self) -> None:
+        while (reply := self._spawn_requests.get()) is not None:
+            try:
+                reply.put(self._start_process())
+            except Exception as error:  # noqa: BLE001 - handed to the thread that asked
+                reply.put(error)
+
     def _spawn(self) -> _Worker:
+        reply: queue.Queue[Any] = queue.Queue(maxsize=1)
+        self._spawn_requests.put(reply)
+        started = reply.get()
+        if isinstance(started, Exception):
+            raise started
+        return started
+
+    def _start_process(self) -> _Worker:
         ours, theirs = multiprocessing.Pipe()
         fd = theirs.fileno()
         process = subprocess.Popen(
@@ -240,6 +261,7 @@ class WorkerPool:
     def close(self) -> None:
         """Kill every worker."""
         self._closed = True
+        self._spawn_requests.put(None)
         with self._lock:
             workers = list(self._all)
             self._all.clear()
@@ -315,9 +337,23 @@ def isolated(function: Callable[..., Iterable[str]], *args: Any) -> Iterator[str
         ours.close()
 
 
+def _die_with_parent() -> None:
+    """Have the kernel kill this worker when the server dies, even mid-query (Linux).
+
+    Strictly, when the thread that started it ends: hence the pool's one spawning thread.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # the server was gone before the request above
+        os._exit(1)
+
+
 def _worker_entry(argv: list[str]) -> None:
     """``python -m kg.sandbox FD MODULE:FUNCTION ARG…``: run a pool worker on the pipe FD."""
     fd, target, *args = argv
+    _die_with_parent()
     module, _, name = target.partition(":")
     function = getattr(importlib.import_module(module), name)
     function(Connection(int(fd)), *args)

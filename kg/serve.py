@@ -220,6 +220,7 @@ def _worker_main(conn: Any, source: str, mode: str) -> None:
     empty = ox.Store()
     union = next(iter(store.named_graphs()), None) is not None
     checked: dict[str, bool] = {}
+    uses_service("ASK {}")  # builds rdflib's grammar now, not during the first request
     conn.send(("ready", {"sandboxed": sandboxed, "triples": len(store)}))
     while True:
         try:
@@ -619,6 +620,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     timeout = 60  # seconds a client may stall while we read its request or it reads our answer
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms waits for an ACK
 
     # -- HTTP methods -------------------------------------------------------------------
     def do_GET(self) -> None:
