@@ -503,9 +503,9 @@ class SparqlServer(ThreadingHTTPServer):
     def host_allowed(self, authority: str) -> bool:
         """Whether a ``Host`` (or an Origin's host:port) names this server, not another site.
 
-        A DNS name other than localhost and the ``--allow-host`` names is refused: that is how
-        DNS rebinding reaches a server on loopback. An IP address must be the bound one (any,
-        when bound to all addresses) and the port ours.
+        A DNS name other than localhost and the ``--allow-host`` names (any port: a proxy's) is
+        refused: that is how DNS rebinding reaches a server on loopback. An IP address must be
+        the bound one (any, when bound to all addresses) and the port ours.
         """
         parts = urlsplit("//" + authority)
         try:
@@ -514,11 +514,11 @@ class SparqlServer(ThreadingHTTPServer):
             return False
         if not hostname:
             return False
+        if hostname in self.names:
+            return True  # a name given with --allow-host, on whatever port its proxy listens
         bound, our_port = self.server_address[0], self.server_address[1]
         if (port or 80) != our_port:
             return False
-        if hostname in self.names:
-            return True
         if _is_loopback(str(bound)):
             return _is_loopback(hostname)
         try:

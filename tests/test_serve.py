@@ -493,6 +493,22 @@ def test_serve_host_and_origin_must_name_this_server(server, host, extra, expect
     assert status == expected, body
 
 
+def test_serve_allow_host_names_a_proxy(graph_file):
+    proxied = make_server(graph_file, port=0, quiet=True, workers=1, allowed_hosts=["graph.example.org"])
+    thread = threading.Thread(target=proxied.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for host, extra, expected in [
+            ("graph.example.org", "Origin: https://graph.example.org", 200),
+            ("graph.example.org:443", "", 200),
+            ("other.example.org", "", 421),
+        ]:
+            assert raw_request(proxied, _get(proxied, host, extra))[0] == expected, host
+    finally:
+        proxied.shutdown()
+        proxied.server_close()
+
+
 @pytest.mark.parametrize("headers", [{"Origin": "null"}, {"Origin": "https://attacker.example"}, {"Sec-Fetch-Site": "cross-site"}])
 def test_serve_refuses_cross_site_form_posts(server, headers):
     data = urllib.parse.urlencode({"query": PARKS}).encode()
