@@ -28,6 +28,7 @@ import re
 import signal
 import socket
 import time
+import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -175,6 +176,8 @@ _SERVICE_REFUSED = (
     "SERVICE (federated query) is not allowed on this endpoint: it would make the server send "
     "requests to other addresses; query the other endpoint yourself"
 )
+#: Queries up to this length have their SERVICE check remembered (dashboards repeat theirs).
+_CACHED_QUERY = 16 * 1024
 #: How much of a result a worker holds in memory before it spools to a temporary file.
 _SPOOL_MEMORY = 8 << 20
 _CHUNK = 64 * 1024
@@ -225,9 +228,12 @@ def _worker_main(conn: Any, source: str, mode: str) -> None:
     while True:
         try:
             request = conn.recv()
+            _answer_request(conn, store, empty, union, sandboxed, checked, request)
         except (EOFError, OSError):
-            return
-        _answer_request(conn, store, empty, union, sandboxed, checked, request)
+            return  # the server went away
+        except Exception as error:  # noqa: BLE001 - a fault of ours: log it, answer, keep serving
+            traceback.print_exc()
+            conn.send(("error", HTTPStatus.INTERNAL_SERVER_ERROR, f"the query failed: {type(error).__name__}: {error}"))
 
 
 def _answer_request(conn: Any, store: Any, empty: Any, union: bool, sandboxed: bool, checked: dict[str, bool], request: dict[str, Any]) -> None:
@@ -252,9 +258,10 @@ def _answer_request(conn: Any, store: Any, empty: Any, union: bool, sandboxed: b
                            f"this endpoint runs only queries it can check for SERVICE, and its SPARQL 1.1 "
                            f"parser cannot read this one ({error}); write it in standard SPARQL 1.1"))
             return
-        if len(checked) > 512:
-            checked.clear()
-        checked[sparql] = verdict
+        if len(sparql) <= _CACHED_QUERY:
+            if len(checked) >= 512:
+                checked.clear()
+            checked[sparql] = verdict
     if verdict:
         conn.send(("error", HTTPStatus.FORBIDDEN, _SERVICE_REFUSED))
         return
@@ -409,7 +416,10 @@ class SparqlEndpoint:
                                f"the server is busy with other queries; try again (time limit {self.timeout:g} s)")
         deadline = started + self.timeout
         try:
-            worker.conn.send({"query": sparql, "accept": accept, "format": fmt, "max_bytes": self.max_bytes})
+            try:
+                worker.conn.send({"query": sparql, "accept": accept, "format": fmt, "max_bytes": self.max_bytes})
+            except OSError:
+                raise QueryRefused(HTTPStatus.SERVICE_UNAVAILABLE, "a query worker had stopped and is being replaced; try again") from None
             message = self._receive(worker, deadline, lambda: worker.conn.recv())
         except BaseException:
             self.pool.discard(worker)

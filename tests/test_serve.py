@@ -360,6 +360,14 @@ def test_serve_refuses_every_spelling_of_service_and_connects_nowhere(server, li
     assert "SERVICE" in body
 
 
+@pytest.mark.parametrize("name", sorted(SERVICE_SPELLINGS))
+def test_serve_check_alone_finds_every_spelling(name):
+    """Where workers cannot be kept off the network, the parsed-query check is all there is."""
+    fake = Listener.__new__(Listener)
+    fake.url, fake.port = "http://127.0.0.1:9/sparql", 9
+    assert uses_service(_spell(SERVICE_SPELLINGS[name], fake)) is True
+
+
 def test_serve_workers_cannot_connect_even_when_the_engine_tries(listener):
     """The guarantee under the parser: a worker process has no Internet sockets at all."""
     from kg.sandbox import _ARCHES
