@@ -368,6 +368,10 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout", type=float, default=30.0, help="query time limit in seconds (default: 30)")
     parser.add_argument("--workers", type=int, default=4, help="query worker processes, each with a copy of the graph (default: 4)")
     parser.add_argument("--max-result-mb", type=float, default=256, help="largest answer in MB (default: 256)")
+    parser.add_argument(
+        "--worker-memory-mb", type=float, default=2048,
+        help="memory one query may take in its worker beyond the graph, in MB; 0 for no limit (default: 2048)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="do not log requests")
     parser.set_defaults(run=_run_serve)
 
@@ -378,6 +382,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     server = make_server(
         args.graph, host=args.host, port=args.port, timeout=args.timeout, quiet=args.quiet, public=args.public,
         allowed_hosts=args.allow_host, workers=args.workers, max_result_mb=args.max_result_mb,
+        worker_memory_mb=args.worker_memory_mb,
     )
     if args.public:
         _err(f"warning: listening on {args.host}: anyone who can reach this machine can query the graph; "

@@ -33,7 +33,7 @@ from typing import Any
 from . import errors
 from .errors import KGError, QueryError
 
-__all__ = ["EngineCrash", "WorkerPool", "deny_network", "describe_exit", "isolated"]
+__all__ = ["EngineCrash", "WorkerPool", "deny_network", "describe_exit", "isolated", "limit_data"]
 
 
 class EngineCrash(QueryError):
@@ -100,6 +100,24 @@ def deny_network() -> bool:
     except PermissionError:
         return True
     return False  # pragma: no cover - the filter is in place but did not refuse
+
+
+def limit_data(extra: int) -> bool:
+    """Let this process's data segment grow by at most ``extra`` bytes from now (RLIMIT_DATA).
+
+    Returns False where the limit cannot be set (no ``resource`` module, no /proc).
+    """
+    try:
+        import resource
+
+        with open("/proc/self/status", encoding="ascii") as status:
+            used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
+        hard = resource.getrlimit(resource.RLIMIT_DATA)[1]
+        soft = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+    except (ImportError, OSError, StopIteration, ValueError):
+        return False
+    return True
 
 
 def describe_exit(code: int | None) -> str:

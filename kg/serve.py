@@ -38,7 +38,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .errors import KGError, QueryError, UsageError
 from .query import PREFIXES, Results, is_update, load_store, result_pieces, syntax_error
-from .sandbox import WorkerPool, deny_network, describe_exit
+from .sandbox import WorkerPool, deny_network, describe_exit, limit_data
 
 __all__ = ["QueryRefused", "SparqlEndpoint", "SparqlServer", "make_server", "negotiate", "uses_service"]
 
@@ -209,8 +209,12 @@ class _Spool:
         """File-like no-op (pyoxigraph's serialiser calls it)."""
 
 
-def _worker_main(conn: Any, source: str, mode: str) -> None:
-    """A query worker: deny the network (``mode`` "sandbox"), load the graph, answer until EOF."""
+def _worker_main(conn: Any, source: str, mode: str, memory: str = "0") -> None:
+    """A query worker: deny the network (``mode`` "sandbox"), load the graph, answer until EOF.
+
+    With ``memory`` (bytes), the worker's data may grow by that much beyond the loaded graph:
+    a query that wants more fails (the engine aborts) instead of the machine running out.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     sandboxed = deny_network() if mode == "sandbox" else False
     try:
@@ -218,6 +222,8 @@ def _worker_main(conn: Any, source: str, mode: str) -> None:
     except KGError as error:
         conn.send(("failed", type(error).__name__, str(error)))
         return
+    if int(memory):
+        limit_data(int(memory))
     import pyoxigraph as ox
 
     empty = ox.Store()
@@ -392,7 +398,7 @@ class SparqlEndpoint:
     """
 
     def __init__(self, source: str | os.PathLike[str], *, timeout: float = 30.0, workers: int = 4,
-                 max_bytes: int = 256 << 20, sandbox: bool = True, temporary: bool = False) -> None:
+                 max_bytes: int = 256 << 20, memory_mb: float = 2048, sandbox: bool = True, temporary: bool = False) -> None:
         self._temporary = os.fspath(source) if temporary else None
         if timeout <= 0:
             raise UsageError("the query time limit must be positive")
@@ -400,7 +406,11 @@ class SparqlEndpoint:
             raise UsageError("the result size limit must be positive")
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self.pool = WorkerPool("kg.serve:_worker_main", (os.fspath(source), "sandbox" if sandbox else "open"), workers)
+        if memory_mb < 0:
+            raise UsageError("the worker memory limit must be positive (or 0 for none)")
+        self.memory_mb = memory_mb
+        mode = "sandbox" if sandbox else "open"
+        self.pool = WorkerPool("kg.serve:_worker_main", (os.fspath(source), mode, str(int(memory_mb * (1 << 20)))), workers)
         self.triples: int = self.pool.info["triples"]
         self.sandboxed: bool = self.pool.info["sandboxed"]
 
@@ -441,7 +451,8 @@ class SparqlEndpoint:
             raise QueryRefused(
                 HTTPStatus.INTERNAL_SERVER_ERROR,
                 f"the query engine crashed on this query ({describe_exit(worker.exitcode)}); the server goes on. "
-                "Simplify the query (fewer nested parentheses, ORDER BY on values of one type)",
+                "Simplify the query (fewer nested parentheses, ORDER BY on values of one type"
+                + (f", less than {self.memory_mb:g} MB of intermediate results)" if self.memory_mb else ")"),
             ) from None
 
     def close(self) -> None:
@@ -553,6 +564,7 @@ def make_server(
     public: bool = False,
     allowed_hosts: Iterable[str] = (),
     max_result_mb: float = 256,
+    worker_memory_mb: float = 2048,
 ) -> SparqlServer:
     """A server for ``graph`` (a file path, a store folder or a pyoxigraph Store), bound but not serving.
 
@@ -580,6 +592,7 @@ def make_server(
         source = graph
     try:
         endpoint = SparqlEndpoint(source, timeout=timeout, workers=workers, max_bytes=int(max_result_mb * (1 << 20)),
+                                  memory_mb=worker_memory_mb,
                                   temporary=temporary is not None)
     except BaseException:
         if temporary is not None:

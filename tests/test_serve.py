@@ -543,3 +543,21 @@ def test_serve_beyond_loopback_needs_public(graph_file, host, capsys):
     assert main(["serve", "-g", str(graph_file), "--host", host, "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert "--public" in err and host in err
+
+
+def test_serve_a_query_past_the_worker_memory_limit_fails_alone(graph_file):
+    """A sort of three million rows wants far more than 64 MB: its worker aborts, not the machine."""
+    tight = make_server(graph_file, port=0, quiet=True, timeout=60, workers=1, worker_memory_mb=64)
+    thread = threading.Thread(target=tight.serve_forever, daemon=True)
+    thread.start()
+    try:
+        hungry = "SELECT (COUNT(*) AS ?n) WHERE { { SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d ?b ?e } }"
+        status, _, body = http(tight, "?query=" + urllib.parse.quote(hungry))
+        assert status == 500 and "64 MB" in body
+        waited = time.monotonic()
+        while (status := http(tight, "?query=" + urllib.parse.quote(PARKS))[0]) != 200:  # its replacement starts
+            assert time.monotonic() - waited < 120, status
+            time.sleep(0.5)
+    finally:
+        tight.shutdown()
+        tight.server_close()
