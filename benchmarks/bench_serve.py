@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PREFIXES = "PREFIX kg: <https://w3id.org/parkkg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 MIX = [
     PREFIXES + "SELECT ?park ?name WHERE { ?park a kg:Park ; rdfs:label ?name } ORDER BY ?name",
-    PREFIXES + "SELECT ?park ?enterprise WHERE { ?p a kg:Park ; rdfs:label ?park ; kg:hosts/rdfs:label ?enterprise } LIMIT 50",
+    PREFIXES
+    + "SELECT ?park ?enterprise WHERE { ?p a kg:Park ; rdfs:label ?park ; kg:hosts/rdfs:label ?enterprise } LIMIT 50",
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     PREFIXES + "ASK { ?p a kg:Park }",
     PREFIXES + "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY DESC(?n)",
@@ -133,7 +134,8 @@ def load(url: str, clients: int, seconds: float) -> None:
             runaway.append(f"{status} after {time.perf_counter() - started:.1f} s")
             connection.close()
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)] + [threading.Thread(target=troublemaker)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    threads.append(threading.Thread(target=troublemaker))
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -186,7 +188,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--timeout", type=float, default=30.0, help="the server's query time limit (default 30 s, as kg serve's)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="the server's query time limit (default 30 s)")
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     process, url = start_server(args.graph, args.timeout, args.workers)

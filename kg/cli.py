@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -295,7 +295,9 @@ def _read_query_file(path: str) -> str:
     except OSError as error:
         raise InputError(path, f"cannot read the query: {error.strerror or error}") from None
     if len(data) > _MAX_QUERY_FILE:
-        raise InputError(path, f"larger than {_MAX_QUERY_FILE >> 20} MB; is this a query file? (a query is usually a few KB)")
+        raise InputError(
+            path, f"larger than {_MAX_QUERY_FILE >> 20} MB; is this a query file? (a query is usually a few KB)"
+        )
     if b"\0" in data:
         raise InputError(path, "holds NUL bytes: a binary file, not a SPARQL query")
     try:
@@ -338,7 +340,10 @@ def _run_query(args: argparse.Namespace) -> int:
             sparql = args.query
         # Oxigraph runs in the process that calls it, and some queries crash it (a segfault, a
         # panic): a child process runs the query so that kg can say so instead of dying.
-        pieces = isolated(_query_pieces, args, sparql, bindings) if args.engine == "oxigraph" else _query_pieces(args, sparql, bindings)
+        if args.engine == "oxigraph":
+            pieces: Iterable[str] = isolated(_query_pieces, args, sparql, bindings)
+        else:
+            pieces = _query_pieces(args, sparql, bindings)
         for piece in pieces:
             sys.stdout.write(piece)
     except (QueryError, InputError) as error:
@@ -359,14 +364,18 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     )
     _add_graph(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    parser.add_argument("--public", action="store_true", help="allow a --host other machines can reach (see the README first)")
+    parser.add_argument(
+        "--public", action="store_true", help="allow a --host other machines can reach (see the README first)"
+    )
     parser.add_argument(
         "--allow-host", action="append", default=[], metavar="NAME",
         help="a DNS name clients may use in the Host header (e.g. behind a reverse proxy); repeatable",
     )
     parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (default: 8787)")
     parser.add_argument("--timeout", type=float, default=30.0, help="query time limit in seconds (default: 30)")
-    parser.add_argument("--workers", type=int, default=4, help="query worker processes, each with a copy of the graph (default: 4)")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="query worker processes, each with a copy of the graph (default: 4)"
+    )
     parser.add_argument("--max-result-mb", type=float, default=256, help="largest answer in MB (default: 256)")
     parser.add_argument(
         "--worker-memory-mb", type=float, default=2048,
@@ -388,7 +397,10 @@ def _run_serve(args: argparse.Namespace) -> int:
         _err(f"warning: listening on {args.host}: anyone who can reach this machine can query the graph; "
              "there is no authentication (put a reverse proxy with TLS and a password in front)")
     if not server.endpoint.sandboxed:
-        _err("warning: this platform cannot stop query workers from opening connections; SERVICE is refused by the query check alone")
+        _err(
+            "warning: this platform cannot stop query workers from opening connections; "
+            "SERVICE is refused by the query check alone"
+        )
     print(f"serving {args.graph} ({server.endpoint.triples} triples) at {server.url} — Ctrl-C stops", flush=True)
 
     def stop(signum: int, frame: object) -> None:
@@ -419,9 +431,16 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--endpoint", required=True, help="Graph Store endpoint URL")
     parser.add_argument("--graph-iri", help="named graph to write (default: the store's default graph)")
     parser.add_argument("--append", action="store_true", help="add to the graph instead of replacing it")
-    parser.add_argument("--timeout", type=float, default=120.0, help="time limit for the whole upload in seconds (default: 120)")
-    parser.add_argument("--verify", action="store_true", help="count the graph's triples on the store afterwards and compare")
-    parser.add_argument("--query-endpoint", metavar="URL", help="SPARQL query endpoint for --verify (default: beside the store, e.g. /store -> /query)")
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, help="time limit for the whole upload in seconds (default: 120)"
+    )
+    parser.add_argument(
+        "--verify", action="store_true", help="count the graph's triples on the store afterwards and compare"
+    )
+    parser.add_argument(
+        "--query-endpoint", metavar="URL",
+        help="SPARQL query endpoint for --verify (default: beside the store, e.g. /store -> /query)",
+    )
     parser.set_defaults(run=_run_push)
 
 

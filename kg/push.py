@@ -131,7 +131,9 @@ class _Answer:
     location: str | None
 
 
-def _exchange(method: str, url: str, headers: dict[str, str], body: Any, deadline: float, clean: str, timeout: float) -> _Answer:
+def _exchange(
+    method: str, url: str, headers: dict[str, str], body: Any, deadline: float, clean: str, timeout: float
+) -> _Answer:
     """One HTTP request and its answer, all of it by ``deadline`` (monotonic); redirects are not followed.
 
     A watchdog shuts the socket at the deadline, so a server that trickles its answer a byte at
@@ -140,7 +142,7 @@ def _exchange(method: str, url: str, headers: dict[str, str], body: Any, deadlin
     parts = urlsplit(url)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise EndpointError(f"{clean} did not finish within {timeout:g} s (the time limit is for the whole exchange)")
+        raise _late(clean, timeout)
     connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = connection_type(parts.hostname or "", parts.port, timeout=remaining)
     expired = threading.Event()
@@ -166,7 +168,7 @@ def _exchange(method: str, url: str, headers: dict[str, str], body: Any, deadlin
         return _Answer(response.status, response.reason, data, response.getheader("Location"))
     except (OSError, http.client.HTTPException) as error:
         if expired.is_set():
-            raise EndpointError(f"{clean} did not finish within {timeout:g} s (the time limit is for the whole exchange)") from None
+            raise _late(clean, timeout) from None
         if isinstance(error, (BrokenPipeError, ConnectionResetError)):
             raise EndpointError(
                 f"{clean} closed the connection during the upload: it refused the data "
@@ -182,6 +184,10 @@ def _exchange(method: str, url: str, headers: dict[str, str], body: Any, deadlin
         connection.close()
 
 
+def _late(clean: str, timeout: float) -> EndpointError:
+    return EndpointError(f"{clean} did not finish within {timeout:g} s (the time limit is for the whole exchange)")
+
+
 def _refusal(url: str, answer: _Answer, what: str) -> EndpointError:
     """The error for an answer that does not confirm ``what`` (a redirect, a 4xx/5xx, a 202)."""
     if 300 <= answer.status < 400:
@@ -193,7 +199,9 @@ def _refusal(url: str, answer: _Answer, what: str) -> EndpointError:
         )
     detail = " ".join(answer.body[:400].decode("utf-8", "replace").split())
     if 200 <= answer.status < 300:
-        return EndpointError(f"{url} answered HTTP {answer.status} {answer.reason}, which does not confirm {what}; check the store")
+        return EndpointError(
+            f"{url} answered HTTP {answer.status} {answer.reason}, which does not confirm {what}; check the store"
+        )
     message = f"{url} refused {what}: HTTP {answer.status} {answer.reason}"
     if detail:
         message += f" ({detail})"
@@ -212,7 +220,9 @@ def query_endpoint_for(store_endpoint: str) -> str:
     raise UsageError(f"cannot tell the query endpoint of {store_endpoint}; give it with --query-endpoint URL")
 
 
-def _count(query_endpoint: str, graph_iri: str | None, authorization: str | None, deadline: float, timeout: float) -> int:
+def _count(
+    query_endpoint: str, graph_iri: str | None, authorization: str | None, deadline: float, timeout: float
+) -> int:
     """The number of triples the store holds in the target graph, by a COUNT query."""
     clean, own_authorization = _split_credentials(query_endpoint)
     pattern = f"GRAPH <{graph_iri}> {{ ?s ?p ?o }}" if graph_iri else "?s ?p ?o"
@@ -231,7 +241,9 @@ def _count(query_endpoint: str, graph_iri: str | None, authorization: str | None
         document = json.loads(answer.body)
         return int(document["results"]["bindings"][0]["n"]["value"])
     except (ValueError, KeyError, IndexError, TypeError):
-        raise EndpointError(f"{clean} did not answer the count query with SPARQL JSON results; is it a query endpoint?") from None
+        raise EndpointError(
+            f"{clean} did not answer the count query with SPARQL JSON results; is it a query endpoint?"
+        ) from None
 
 
 def push(

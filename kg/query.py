@@ -245,7 +245,10 @@ def parse_param(text: str) -> tuple[str, Identifier]:
         iri = value[1:-1]
         problem = _iri_problem(iri)
         if problem:
-            raise UsageError(f"--param {text!r}: {value} is not an absolute IRI ({problem}); write e.g. <https://example.org/x>, or drop the <> for a string")
+            raise UsageError(
+                f"--param {text!r}: {value} is not an absolute IRI ({problem}); "
+                "write e.g. <https://example.org/x>, or drop the <> for a string"
+            )
         return name, URIRef(iri)
     return name, Literal(value)
 
@@ -422,7 +425,8 @@ def _json_pieces(kind: str, variables: list[str], rows: Iterable[Sequence[Any]],
     if kind == "ask":
         yield json.dumps({"head": {}, "boolean": bool(boolean)})
         return
-    yield '{"head":' + json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":")) + ',"results":{"bindings":['
+    head = json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":"))
+    yield '{"head":' + head + ',"results":{"bindings":['
     separator = ""
     for row in rows:
         binding: dict[str, dict[str, str]] = {}
@@ -460,7 +464,8 @@ def _xml_pieces(kind: str, variables: list[str], rows: Iterable[Sequence[Any]], 
             else:
                 attributes = ""
             tag = {"uri": "uri", "bnode": "bnode"}.get(kind_, "literal")
-            cells.append(f"\n   <binding name={quoteattr(name)}><{tag}{attributes}>{xml_escape(value)}</{tag}></binding>")
+            element = f"<{tag}{attributes}>{xml_escape(value)}</{tag}>"
+            cells.append(f"\n   <binding name={quoteattr(name)}>{element}</binding>")
         yield "\n  <result>" + "".join(cells) + "\n  </result>"
     yield "\n </results>\n</sparql>\n"
 

@@ -213,7 +213,9 @@ class WorkerPool:
         ours, theirs = multiprocessing.Pipe()
         fd = theirs.fileno()
         process = subprocess.Popen(
-            [sys.executable, "-m", "kg.sandbox", str(fd), self._target, *self._args], pass_fds=(fd,), stdin=subprocess.DEVNULL
+            [sys.executable, "-m", "kg.sandbox", str(fd), self._target, *self._args],
+            pass_fds=(fd,),
+            stdin=subprocess.DEVNULL,
         )
         theirs.close()
         worker = _Worker(process, ours)

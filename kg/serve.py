@@ -242,7 +242,9 @@ def _worker_main(conn: Any, source: str, mode: str, memory: str = "0") -> None:
             conn.send(("error", HTTPStatus.INTERNAL_SERVER_ERROR, f"the query failed: {type(error).__name__}: {error}"))
 
 
-def _answer_request(conn: Any, store: Any, empty: Any, union: bool, sandboxed: bool, checked: dict[str, bool], request: dict[str, Any]) -> None:
+def _answer_request(
+    conn: Any, store: Any, empty: Any, union: bool, sandboxed: bool, checked: dict[str, bool], request: dict[str, Any]
+) -> None:
     """Send ``("error", status, message)`` or ``("head", status, type, size)`` then the bytes."""
     sparql: str = request["query"]
     if sandboxed:
@@ -330,7 +332,8 @@ def _evaluate(store: Any, union: bool, sparql: str, request: dict[str, Any], spo
             fmt = _choose(request, GRAPH_TYPES)
             if fmt is None:
                 return _not_acceptable(GRAPH_TYPES)
-            ox.serialize(answer, spool, getattr(ox.RdfFormat, _OX_GRAPH_FORMATS[fmt]), prefixes=PREFIXES if fmt == "turtle" else None)
+            rdf_format = getattr(ox.RdfFormat, _OX_GRAPH_FORMATS[fmt])
+            ox.serialize(answer, spool, rdf_format, prefixes=PREFIXES if fmt == "turtle" else None)
             return HTTPStatus.OK, CONTENT_TYPES[fmt]
         fmt = _choose(request, RESULT_TYPES)
         if fmt is None:
@@ -338,7 +341,8 @@ def _evaluate(store: Any, union: bool, sparql: str, request: dict[str, Any], spo
         if isinstance(answer, ox.QueryBoolean):
             kind, variables, rows, boolean = "ask", [], iter(()), bool(answer)
         else:
-            kind, variables, rows, boolean = "select", [v.value for v in answer.variables], (tuple(s) for s in answer), None
+            variables = [variable.value for variable in answer.variables]
+            kind, rows, boolean = "select", (tuple(solution) for solution in answer), None
         if fmt == "table":
             _write_table(spool, kind, variables, rows, boolean)
         else:
@@ -353,7 +357,9 @@ def _evaluate(store: Any, union: bool, sparql: str, request: dict[str, Any], spo
         del answer
 
 
-def _write_table(spool: _Spool, kind: str, variables: list[str], rows: Iterator[tuple[Any, ...]], boolean: bool | None) -> None:
+def _write_table(
+    spool: _Spool, kind: str, variables: list[str], rows: Iterator[tuple[Any, ...]], boolean: bool | None
+) -> None:
     """The terminal table (it needs every row for its widths): rows are counted against the limit."""
     raw = []
     size = 0
@@ -397,8 +403,17 @@ class SparqlEndpoint:
     an error (time limit, size limit) always arrives as an HTTP error status.
     """
 
-    def __init__(self, source: str | os.PathLike[str], *, timeout: float = 30.0, workers: int = 4,
-                 max_bytes: int = 256 << 20, memory_mb: float = 2048, sandbox: bool = True, temporary: bool = False) -> None:
+    def __init__(
+        self,
+        source: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,
+        workers: int = 4,
+        max_bytes: int = 256 << 20,
+        memory_mb: float = 2048,
+        sandbox: bool = True,
+        temporary: bool = False,
+    ) -> None:
         self._temporary = os.fspath(source) if temporary else None
         if timeout <= 0:
             raise UsageError("the query time limit must be positive")
@@ -410,7 +425,8 @@ class SparqlEndpoint:
             raise UsageError("the worker memory limit must be positive (or 0 for none)")
         self.memory_mb = memory_mb
         mode = "sandbox" if sandbox else "open"
-        self.pool = WorkerPool("kg.serve:_worker_main", (os.fspath(source), mode, str(int(memory_mb * (1 << 20)))), workers)
+        arguments = (os.fspath(source), mode, str(int(memory_mb * (1 << 20))))
+        self.pool = WorkerPool("kg.serve:_worker_main", arguments, workers)
         self.triples: int = self.pool.info["triples"]
         self.sandboxed: bool = self.pool.info["sandboxed"]
 
@@ -429,7 +445,9 @@ class SparqlEndpoint:
             try:
                 worker.conn.send({"query": sparql, "accept": accept, "format": fmt, "max_bytes": self.max_bytes})
             except OSError:
-                raise QueryRefused(HTTPStatus.SERVICE_UNAVAILABLE, "a query worker had stopped and is being replaced; try again") from None
+                raise QueryRefused(
+                    HTTPStatus.SERVICE_UNAVAILABLE, "a query worker had stopped and is being replaced; try again"
+                ) from None
             message = self._receive(worker, deadline, lambda: worker.conn.recv())
         except BaseException:
             self.pool.discard(worker)
@@ -709,7 +727,8 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         if not self.server.quiet:
             # a hostile request line can be a megabyte long: log its start
-            super().log_message(format, *(arg[:300] + "…" if isinstance(arg, str) and len(arg) > 300 else arg for arg in args))
+            shown = (arg[:300] + "…" if isinstance(arg, str) and len(arg) > 300 else arg for arg in args)
+            super().log_message(format, *shown)
 
     # -- requests -----------------------------------------------------------------------
     def _route(self) -> tuple[str, dict[str, list[str]]] | _Reply:
