@@ -561,3 +561,27 @@ def test_serve_a_query_past_the_worker_memory_limit_fails_alone(graph_file):
     finally:
         tight.shutdown()
         tight.server_close()
+
+
+def test_serve_public_prints_a_warning(graph_file, monkeypatch, capsys):
+    """--public is taken with a word; the socket itself is not opened beyond loopback here."""
+    import kg.serve
+    from kg.cli import main
+
+    class Stopped:
+        url = "http://192.0.2.1:8787/sparql"
+
+        class endpoint:  # noqa: N801 - stands in for the SparqlEndpoint attribute
+            triples, sandboxed = 1, True
+
+        def serve_forever(self) -> None:
+            raise KeyboardInterrupt
+
+        def server_close(self) -> None:
+            pass
+
+    seen = {}
+    monkeypatch.setattr(kg.serve, "make_server", lambda graph, **options: seen.update(options) or Stopped())
+    assert main(["serve", "-g", str(graph_file), "--host", "192.0.2.1", "--public"]) == 0
+    assert seen["public"] is True and seen["host"] == "192.0.2.1"
+    assert "warning: listening on 192.0.2.1" in capsys.readouterr().err
