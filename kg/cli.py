@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -281,10 +281,49 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=_run_query)
 
 
+#: Largest query file ``kg query -f`` reads.
+_MAX_QUERY_FILE = 1 << 20
+
+
+def _read_query_file(path: str) -> str:
+    """The text of a query file, read with a size bound (``-f /dev/zero`` ends with a message)."""
+    from .errors import InputError
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_QUERY_FILE + 1)
+    except OSError as error:
+        raise InputError(path, f"cannot read the query: {error.strerror or error}") from None
+    if len(data) > _MAX_QUERY_FILE:
+        raise InputError(
+            path, f"larger than {_MAX_QUERY_FILE >> 20} MB; is this a query file? (a query is usually a few KB)"
+        )
+    if b"\0" in data:
+        raise InputError(path, "holds NUL bytes: a binary file, not a SPARQL query")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(path, f"not UTF-8 text (byte {error.start}); save the query as UTF-8") from None
+
+
+def _query_pieces(args: argparse.Namespace, sparql: str | None, bindings: dict) -> list[str]:
+    """Run the query of ``kg query`` and serialise its results (in a child process, see below)."""
+    from .query import run, run_bundled
+
+    if sparql is None:
+        results = run_bundled(args.graph, args.query, bindings=bindings, engine=args.engine)
+    else:
+        results = run(args.graph, sparql, bindings=bindings, engine=args.engine)
+    text = results.serialize(args.format, max_width=args.max_width)
+    return [text if text.endswith("\n") else text + "\n"]
+
+
 def _run_query(args: argparse.Namespace) -> int:
     import re
 
-    from .query import describe_bundled, parse_param, run, run_bundled
+    from .errors import InputError, QueryError
+    from .query import describe_bundled, parse_param
+    from .sandbox import isolated
 
     if args.list:
         print(describe_bundled())
@@ -292,20 +331,26 @@ def _run_query(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.file is None):
         raise UsageError("give one query: SPARQL text, -f FILE.rq, or the name of a bundled query (kg query --list)")
     bindings = dict(parse_param(text) for text in args.param)
-    if args.file:
-        from .errors import InputError
-
-        try:
-            text = Path(args.file).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError(args.file, f"cannot read the query: {getattr(error, 'strerror', None) or error}") from None
-        results = run(args.graph, text, bindings=bindings, engine=args.engine)
-    elif re.fullmatch(r"[A-Za-z][\w-]*", args.query):
-        results = run_bundled(args.graph, args.query, bindings=bindings, engine=args.engine)
-    else:
-        results = run(args.graph, args.query, bindings=bindings, engine=args.engine)
-    text = results.serialize(args.format, max_width=args.max_width)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    try:
+        if args.file:
+            sparql: str | None = _read_query_file(args.file)
+        elif re.fullmatch(r"[A-Za-z][\w-]*", args.query):
+            sparql = None  # a bundled query
+        else:
+            sparql = args.query
+        # Oxigraph runs in the process that calls it, and some queries crash it (a segfault, a
+        # panic): a child process runs the query so that kg can say so instead of dying.
+        if args.engine == "oxigraph":
+            pieces: Iterable[str] = isolated(_query_pieces, args, sparql, bindings)
+        else:
+            pieces = _query_pieces(args, sparql, bindings)
+        for piece in pieces:
+            sys.stdout.write(piece)
+    except (QueryError, InputError) as error:
+        if isinstance(error, InputError) and (args.file is None or getattr(error, "path", None) != args.file):
+            raise  # the graph file, not the query: exit 1 as for other commands
+        _err(str(error))
+        return 2
     return 0
 
 
@@ -319,8 +364,23 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     )
     _add_graph(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    parser.add_argument(
+        "--public", action="store_true", help="allow a --host other machines can reach (see the README first)"
+    )
+    parser.add_argument(
+        "--allow-host", action="append", default=[], metavar="NAME",
+        help="a DNS name clients may use in the Host header (e.g. behind a reverse proxy); repeatable",
+    )
     parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (default: 8787)")
     parser.add_argument("--timeout", type=float, default=30.0, help="query time limit in seconds (default: 30)")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="query worker processes, each with a copy of the graph (default: 4)"
+    )
+    parser.add_argument("--max-result-mb", type=float, default=256, help="largest answer in MB (default: 256)")
+    parser.add_argument(
+        "--worker-memory-mb", type=float, default=2048,
+        help="memory one query may take in its worker beyond the graph, in MB; 0 for no limit (default: 2048)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="do not log requests")
     parser.set_defaults(run=_run_serve)
 
@@ -328,8 +388,27 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 def _run_serve(args: argparse.Namespace) -> int:
     from .serve import make_server
 
-    server = make_server(args.graph, host=args.host, port=args.port, timeout=args.timeout, quiet=args.quiet)
+    server = make_server(
+        args.graph, host=args.host, port=args.port, timeout=args.timeout, quiet=args.quiet, public=args.public,
+        allowed_hosts=args.allow_host, workers=args.workers, max_result_mb=args.max_result_mb,
+        worker_memory_mb=args.worker_memory_mb,
+    )
+    if args.public:
+        _err(f"warning: listening on {args.host}: anyone who can reach this machine can query the graph; "
+             "there is no authentication (put a reverse proxy with TLS and a password in front)")
+    if not server.endpoint.sandboxed:
+        _err(
+            "warning: this platform cannot stop query workers from opening connections; "
+            "SERVICE is refused by the query check alone"
+        )
     print(f"serving {args.graph} ({server.endpoint.triples} triples) at {server.url} — Ctrl-C stops", flush=True)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops the server as Ctrl-C does: workers and all
+
+    import signal
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -352,15 +431,28 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--endpoint", required=True, help="Graph Store endpoint URL")
     parser.add_argument("--graph-iri", help="named graph to write (default: the store's default graph)")
     parser.add_argument("--append", action="store_true", help="add to the graph instead of replacing it")
-    parser.add_argument("--timeout", type=float, default=120.0, help="network time limit in seconds (default: 120)")
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, help="time limit for the whole upload in seconds (default: 120)"
+    )
+    parser.add_argument(
+        "--verify", action="store_true", help="count the graph's triples on the store afterwards and compare"
+    )
+    parser.add_argument(
+        "--query-endpoint", metavar="URL",
+        help="SPARQL query endpoint for --verify (default: beside the store, e.g. /store -> /query)",
+    )
     parser.set_defaults(run=_run_push)
 
 
 def _run_push(args: argparse.Namespace) -> int:
     from .push import push
 
-    report = push(args.graph, args.endpoint, graph_iri=args.graph_iri, replace=not args.append, timeout=args.timeout)
-    print(f"pushed {report.triples} triples to {report.url} (HTTP {report.status})")
+    report = push(
+        args.graph, args.endpoint, graph_iri=args.graph_iri, replace=not args.append, timeout=args.timeout,
+        verify=args.verify, query_endpoint=args.query_endpoint,
+    )
+    counted = f"; the store counts {report.verified}" if report.verified is not None else ""
+    print(f"pushed {report.triples} triples to {report.url} (HTTP {report.status}){counted}")
     return 0
 
 

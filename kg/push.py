@@ -8,21 +8,24 @@ The graph goes to ``ENDPOINT?default`` or ``ENDPOINT?graph=IRI`` with ``PUT`` (r
 graph) or ``POST`` (add to it). Turtle and N-Triples files are checked with Oxigraph's parser
 and sent as they are; other formats (JSON-LD, TriG, N-Quads, RDF/XML) are sent as N-Triples,
 named graphs merged. ``user:password@`` in the endpoint URL becomes HTTP basic authentication.
-Anything but a 2xx answer raises :class:`~kg.errors.EndpointError`; so does a store that cannot
-be reached.
+Only 200, 201 or 204 counts as success; anything else raises :class:`~kg.errors.EndpointError`,
+a redirect included (it is never followed), and so does a store that cannot be reached or does
+not finish within the time limit (for the whole exchange, not per read).
 """
 
 from __future__ import annotations
 
 import base64
 import http.client
+import json
 import os
-import urllib.error
-import urllib.request
+import socket
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from rdflib import Graph
 
@@ -30,7 +33,7 @@ from . import __version__
 from .errors import EndpointError, UsageError
 from .query import check_readable, oxigraph_format, oxigraph_parse_error
 
-__all__ = ["PushReport", "push", "target_url"]
+__all__ = ["PushReport", "push", "query_endpoint_for", "target_url"]
 
 _STATUS_HINTS = {
     401: "the store wants credentials: put user:password@ in the endpoint URL",
@@ -51,6 +54,7 @@ class PushReport:
     triples: int
     bytes: int
     status: int
+    verified: int | None = None
 
 
 def _split_credentials(endpoint: str) -> tuple[str, str | None]:
@@ -113,6 +117,135 @@ def _payload(source: Graph | str | os.PathLike[str]) -> tuple[bytes | Path, str,
     return data, "application/n-triples", len(triples)
 
 
+#: How much of an answer body is read (an error detail or a count, not a download).
+_MAX_ANSWER = 64 * 1024
+#: Statuses that confirm a Graph Store write (202 Accepted only promises one).
+_CONFIRMED = {200, 201, 204}
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    reason: str
+    body: bytes
+    location: str | None
+
+
+def _exchange(
+    method: str, url: str, headers: dict[str, str], body: Any, deadline: float, clean: str, timeout: float
+) -> _Answer:
+    """One HTTP request and its answer, all of it by ``deadline`` (monotonic); redirects are not followed.
+
+    A watchdog shuts the socket at the deadline, so a server that trickles its answer a byte at
+    a time cannot hold the client past it (a socket timeout only bounds each read).
+    """
+    parts = urlsplit(url)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _late(clean, timeout)
+    connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = connection_type(parts.hostname or "", parts.port, timeout=remaining)
+    expired = threading.Event()
+
+    def stop() -> None:
+        expired.set()
+        if connection.sock is not None:
+            try:
+                connection.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed: the exchange is over anyway
+
+    watchdog = threading.Timer(remaining, stop)
+    watchdog.daemon = True
+    watchdog.start()
+    target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    try:
+        connection.request(method, target, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read(_MAX_ANSWER)
+        if expired.is_set():  # the watchdog cut the answer short
+            raise TimeoutError()
+        return _Answer(response.status, response.reason, data, response.getheader("Location"))
+    except (OSError, http.client.HTTPException) as error:
+        if expired.is_set():
+            raise _late(clean, timeout) from None
+        if isinstance(error, (BrokenPipeError, ConnectionResetError)):
+            raise EndpointError(
+                f"{clean} closed the connection during the upload: it refused the data "
+                "(read-only, not a Graph Store endpoint, or a size limit)"
+            ) from None
+        if isinstance(error, TimeoutError):
+            raise EndpointError(f"{clean} did not answer within {timeout:g} s") from None
+        if isinstance(error, http.client.HTTPException):
+            raise EndpointError(f"the exchange with {clean} failed: {error}") from None
+        raise EndpointError(f"cannot reach {clean}: {error.strerror or error}; is the store running?") from None
+    finally:
+        watchdog.cancel()
+        connection.close()
+
+
+def _late(clean: str, timeout: float) -> EndpointError:
+    return EndpointError(f"{clean} did not finish within {timeout:g} s (the time limit is for the whole exchange)")
+
+
+def _refusal(url: str, answer: _Answer, what: str) -> EndpointError:
+    """The error for an answer that does not confirm ``what`` (a redirect, a 4xx/5xx, a 202)."""
+    if 300 <= answer.status < 400:
+        where = answer.location or "(no Location given)"
+        return EndpointError(
+            f"{url} answered HTTP {answer.status} {answer.reason}, a redirect to {where}; kg does not follow "
+            f"redirects on {what} (the data and the credentials would go to another address): if that address "
+            "is the right one, give it as --endpoint"
+        )
+    detail = " ".join(answer.body[:400].decode("utf-8", "replace").split())
+    if 200 <= answer.status < 300:
+        return EndpointError(
+            f"{url} answered HTTP {answer.status} {answer.reason}, which does not confirm {what}; check the store"
+        )
+    message = f"{url} refused {what}: HTTP {answer.status} {answer.reason}"
+    if detail:
+        message += f" ({detail})"
+    if answer.status in _STATUS_HINTS:
+        message += f"; {_STATUS_HINTS[answer.status]}"
+    return EndpointError(message)
+
+
+def query_endpoint_for(store_endpoint: str) -> str:
+    """The SPARQL query endpoint beside a Graph Store endpoint (Oxigraph /store, Fuseki /data → /query)."""
+    parts = urlsplit(store_endpoint)
+    path = parts.path.rstrip("/")
+    for suffix in ("/store", "/data"):
+        if path.endswith(suffix):
+            return urlunsplit((parts.scheme, parts.netloc, path[: -len(suffix)] + "/query", "", ""))
+    raise UsageError(f"cannot tell the query endpoint of {store_endpoint}; give it with --query-endpoint URL")
+
+
+def _count(
+    query_endpoint: str, graph_iri: str | None, authorization: str | None, deadline: float, timeout: float
+) -> int:
+    """The number of triples the store holds in the target graph, by a COUNT query."""
+    clean, own_authorization = _split_credentials(query_endpoint)
+    pattern = f"GRAPH <{graph_iri}> {{ ?s ?p ?o }}" if graph_iri else "?s ?p ?o"
+    form = urlencode({"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"}).encode("ascii")
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/sparql-results+json",
+        "User-Agent": f"kg/{__version__}",
+    }
+    if own_authorization or authorization:
+        headers["Authorization"] = own_authorization or authorization  # type: ignore[assignment]
+    answer = _exchange("POST", clean, headers, form, deadline, clean, timeout)
+    if answer.status != 200:
+        raise _refusal(clean, answer, "the count query")
+    try:
+        document = json.loads(answer.body)
+        return int(document["results"]["bindings"][0]["n"]["value"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise EndpointError(
+            f"{clean} did not answer the count query with SPARQL JSON results; is it a query endpoint?"
+        ) from None
+
+
 def push(
     source: Graph | str | os.PathLike[str],
     endpoint: str,
@@ -120,11 +253,17 @@ def push(
     graph_iri: str | None = None,
     replace: bool = True,
     timeout: float = 120.0,
+    verify: bool = False,
+    query_endpoint: str | None = None,
 ) -> PushReport:
     """Upload ``source`` (an RDF file or an rdflib Graph) to a Graph Store Protocol ``endpoint``.
 
     ``graph_iri`` names the target graph (default: the store's default graph); ``replace``
     chooses PUT (the graph becomes exactly ``source``) over POST (``source`` is added).
+    ``timeout`` bounds the whole exchange. Only 200, 201 and 204 count as success; a redirect
+    is an error (never followed: the body and credentials would go elsewhere). With ``verify``
+    a COUNT query at ``query_endpoint`` (default: beside the store, see
+    :func:`query_endpoint_for`) must find the triples sent (at least as many, with ``replace=False``).
     """
     if timeout <= 0:
         raise UsageError("the network time limit must be positive")
@@ -136,36 +275,25 @@ def push(
     headers = {"Content-Type": media, "Content-Length": str(size), "User-Agent": f"kg/{__version__}"}
     if authorization:
         headers["Authorization"] = authorization
+    deadline = time.monotonic() + timeout
+    if verify:
+        query_endpoint = query_endpoint or query_endpoint_for(clean)
     stream: IO[bytes] | None = body.open("rb") if isinstance(body, Path) else None
-    data: Any = stream if stream is not None else body
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status = response.status
-            response.read()
-    except urllib.error.HTTPError as error:
-        with error:  # the error holds the connection
-            detail = " ".join(error.read(400).decode("utf-8", "replace").split())
-        message = f"{url} refused the upload: HTTP {error.code} {error.reason}"
-        if detail:
-            message += f" ({detail})"
-        if error.code in _STATUS_HINTS:
-            message += f"; {_STATUS_HINTS[error.code]}"
-        raise EndpointError(message) from None
-    except urllib.error.URLError as error:
-        if isinstance(error.reason, (BrokenPipeError, ConnectionResetError)):
-            raise EndpointError(
-                f"{clean} closed the connection during the upload: it refused the data "
-                "(read-only, not a Graph Store endpoint, or a size limit)"
-            ) from None
-        raise EndpointError(f"cannot reach {clean}: {error.reason}; is the store running?") from None
-    except TimeoutError:
-        raise EndpointError(f"{clean} did not answer within {timeout:g} s") from None
-    except (http.client.HTTPException, ConnectionError, OSError) as error:
-        raise EndpointError(f"the upload to {clean} failed: {error}") from None
+        answer = _exchange(method, url, headers, stream if stream is not None else body, deadline, clean, timeout)
     finally:
         if stream is not None:
             stream.close()
-    if not 200 <= status < 300:
-        raise EndpointError(f"{url} answered HTTP {status}; the upload is not confirmed")
-    return PushReport(url=url, method=method, triples=triples, bytes=size, status=status)
+    if answer.status not in _CONFIRMED:
+        raise _refusal(url, answer, "the upload")
+    verified = None
+    if verify:
+        assert query_endpoint is not None
+        same_origin = urlsplit(_split_credentials(query_endpoint)[0]).netloc == urlsplit(clean).netloc
+        verified = _count(query_endpoint, graph_iri, authorization if same_origin else None, deadline, timeout)
+        if verified < triples or (replace and verified != triples):
+            raise EndpointError(
+                f"the store confirmed the upload, but a count at {_split_credentials(query_endpoint)[0]} finds "
+                f"{verified} triples in the graph where kg sent {triples}"
+            )
+    return PushReport(url=url, method=method, triples=triples, bytes=size, status=answer.status, verified=verified)

@@ -34,7 +34,8 @@ import os
 import re
 import time
 import unicodedata
-import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -58,6 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "PREFIXES",
     "RESULT_FORMATS",
+    "STREAM_FORMATS",
     "BundledQuery",
     "Param",
     "QueryTimeout",
@@ -71,8 +73,10 @@ __all__ = [
     "oxigraph_format",
     "oxigraph_parse_error",
     "parse_param",
+    "result_pieces",
     "run",
     "run_bundled",
+    "syntax_error",
 ]
 
 #: Prefixes known to every query (a query's own PREFIX lines take precedence).
@@ -238,8 +242,26 @@ def parse_param(text: str) -> tuple[str, Identifier]:
     if not sep or not _VARIABLE.fullmatch(name):
         raise UsageError(f"--param {text!r}: write NAME=VALUE, e.g. --param name=常州国家高新区")
     if value.startswith("<") and value.endswith(">") and len(value) > 2:
-        return name, URIRef(value[1:-1])
+        iri = value[1:-1]
+        problem = _iri_problem(iri)
+        if problem:
+            raise UsageError(
+                f"--param {text!r}: {value} is not an absolute IRI ({problem}); "
+                "write e.g. <https://example.org/x>, or drop the <> for a string"
+            )
+        return name, URIRef(iri)
     return name, Literal(value)
+
+
+def _iri_problem(iri: str) -> str | None:
+    """What makes ``iri`` unusable as an absolute IRI (Oxigraph's words), or None."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -348,76 +370,16 @@ class Results:
         return writers[fmt]()
 
     def _json(self) -> str:
-        if self.kind == "ask":
-            return json.dumps({"head": {}, "boolean": bool(self.boolean)})
-        bindings = []
-        for row in self._raw:
-            binding: dict[str, dict[str, str]] = {}
-            for name, term in zip(self.variables, row):
-                if term is None:
-                    continue
-                kind, value, language, datatype = _parts(term)
-                if language:
-                    binding[name] = {"type": kind, "value": value, "xml:lang": language}
-                elif datatype:
-                    binding[name] = {"type": kind, "value": value, "datatype": datatype}
-                else:
-                    binding[name] = {"type": kind, "value": value}
-            bindings.append(binding)
-        document = {"head": {"vars": self.variables}, "results": {"bindings": bindings}}
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        return "".join(result_pieces("json", self.kind, self.variables, self._raw, self.boolean))
 
     def _xml(self) -> str:
-        root = ET.Element("sparql", {"xmlns": _RESULTS_NS})
-        head = ET.SubElement(root, "head")
-        if self.kind == "ask":
-            ET.SubElement(root, "boolean").text = "true" if self.boolean else "false"
-        else:
-            for name in self.variables:
-                ET.SubElement(head, "variable", {"name": name})
-            results = ET.SubElement(root, "results")
-            for row in self._raw:
-                result = ET.SubElement(results, "result")
-                for name, term in zip(self.variables, row):
-                    if term is None:
-                        continue
-                    kind, value, language, datatype = _parts(term)
-                    binding = ET.SubElement(result, "binding", {"name": name})
-                    attributes = {}
-                    if language:
-                        attributes["{http://www.w3.org/XML/1998/namespace}lang"] = language
-                    elif datatype:
-                        attributes["datatype"] = datatype
-                    ET.SubElement(binding, {"uri": "uri", "bnode": "bnode"}.get(kind, "literal"), attributes).text = value
-        ET.indent(root, space=" ")
-        return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        return "".join(result_pieces("xml", self.kind, self.variables, self._raw, self.boolean))
 
     def _csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        if self.kind == "ask":
-            writer.writerow(["boolean"])
-            writer.writerow(["true" if self.boolean else "false"])
-            return out.getvalue()
-        writer.writerow(self.variables)
-        for row in self._raw:
-            cells = []
-            for term in row:
-                if term is None:
-                    cells.append("")
-                    continue
-                kind, value, _, _ = _parts(term)
-                cells.append("_:" + value if kind == "bnode" else value)
-            writer.writerow(cells)
-        return out.getvalue()
+        return "".join(result_pieces("csv", self.kind, self.variables, self._raw, self.boolean))
 
     def _tsv(self) -> str:
-        if self.kind == "ask":
-            return "?boolean\n" + ("true" if self.boolean else "false") + "\n"
-        lines = ["\t".join("?" + name for name in self.variables)]
-        for row in self._raw:
-            lines.append("\t".join("" if term is None else _ntriples(term) for term in row))
-        return "\n".join(lines) + "\n"
+        return "".join(result_pieces("tsv", self.kind, self.variables, self._raw, self.boolean))
 
     def table(self, *, prefixes: Mapping[str, str] | None = None, max_width: int = 60) -> str:
         """A readable table; IRIs are shortened with ``prefixes`` and percent-decoded.
@@ -438,6 +400,108 @@ class Results:
         count = len(body)
         lines.append(f"({count} row{'s' if count != 1 else ''})")
         return "\n".join(lines)
+
+
+#: Formats :func:`result_pieces` writes row by row.
+STREAM_FORMATS = ("json", "xml", "csv", "tsv")
+
+
+def result_pieces(
+    fmt: str, kind: str, variables: Sequence[str], rows: Iterable[Sequence[Any]], boolean: bool | None = None
+) -> Iterator[str]:
+    """SPARQL results (``json``, ``xml``, ``csv``, ``tsv``) as text pieces, one per row.
+
+    ``rows`` may be any iterable of value tuples (rdflib or pyoxigraph terms, None for unbound),
+    such as a pyoxigraph solution iterator: nothing is collected, so a server can send rows as
+    the engine yields them.
+    """
+    writer = {"json": _json_pieces, "xml": _xml_pieces, "csv": _csv_pieces, "tsv": _tsv_pieces}.get(fmt)
+    if writer is None:
+        raise UsageError(f"unknown results format {fmt!r}; choose json, xml, csv or tsv")
+    return writer(kind, list(variables), rows, boolean)
+
+
+def _json_pieces(kind: str, variables: list[str], rows: Iterable[Sequence[Any]], boolean: bool | None) -> Iterator[str]:
+    if kind == "ask":
+        yield json.dumps({"head": {}, "boolean": bool(boolean)})
+        return
+    head = json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":"))
+    yield '{"head":' + head + ',"results":{"bindings":['
+    separator = ""
+    for row in rows:
+        binding: dict[str, dict[str, str]] = {}
+        for name, term in zip(variables, row):
+            if term is None:
+                continue
+            kind_, value, language, datatype = _parts(term)
+            if language:
+                binding[name] = {"type": kind_, "value": value, "xml:lang": language}
+            elif datatype:
+                binding[name] = {"type": kind_, "value": value, "datatype": datatype}
+            else:
+                binding[name] = {"type": kind_, "value": value}
+        yield separator + json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
+        separator = ","
+    yield "]}}"
+
+
+def _xml_pieces(kind: str, variables: list[str], rows: Iterable[Sequence[Any]], boolean: bool | None) -> Iterator[str]:
+    yield f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="{_RESULTS_NS}">\n <head>'
+    if kind == "ask":
+        yield f"</head>\n <boolean>{'true' if boolean else 'false'}</boolean>\n</sparql>\n"
+        return
+    yield "".join(f"\n  <variable name={quoteattr(name)}/>" for name in variables) + "\n </head>\n <results>"
+    for row in rows:
+        cells = []
+        for name, term in zip(variables, row):
+            if term is None:
+                continue
+            kind_, value, language, datatype = _parts(term)
+            if language:
+                attributes = f" xml:lang={quoteattr(language)}"
+            elif datatype:
+                attributes = f" datatype={quoteattr(datatype)}"
+            else:
+                attributes = ""
+            tag = {"uri": "uri", "bnode": "bnode"}.get(kind_, "literal")
+            element = f"<{tag}{attributes}>{xml_escape(value)}</{tag}>"
+            cells.append(f"\n   <binding name={quoteattr(name)}>{element}</binding>")
+        yield "\n  <result>" + "".join(cells) + "\n  </result>"
+    yield "\n </results>\n</sparql>\n"
+
+
+def _csv_pieces(kind: str, variables: list[str], rows: Iterable[Sequence[Any]], boolean: bool | None) -> Iterator[str]:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+
+    def line(cells: list[str]) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow(cells)
+        return out.getvalue()
+
+    if kind == "ask":
+        yield line(["boolean"]) + line(["true" if boolean else "false"])
+        return
+    yield line(variables)
+    for row in rows:
+        cells = []
+        for term in row:
+            if term is None:
+                cells.append("")
+                continue
+            kind_, value, _, _ = _parts(term)
+            cells.append("_:" + value if kind_ == "bnode" else value)
+        yield line(cells)
+
+
+def _tsv_pieces(kind: str, variables: list[str], rows: Iterable[Sequence[Any]], boolean: bool | None) -> Iterator[str]:
+    if kind == "ask":
+        yield "?boolean\n" + ("true" if boolean else "false") + "\n"
+        return
+    yield "\t".join("?" + name for name in variables) + "\n"
+    for row in rows:
+        yield "\t".join("" if term is None else _ntriples(term) for term in row) + "\n"
 
 
 def _ntriples(term: Any) -> str:
@@ -646,14 +710,17 @@ def _run_oxigraph(store: Any, sparql: str, bindings: dict[str, Identifier], pref
     import pyoxigraph as ox
 
     started = time.perf_counter()
-    substitutions = {ox.Variable(name): _to_oxigraph(term) for name, term in bindings.items()}
+    try:
+        substitutions = {ox.Variable(name): _to_oxigraph(term) for name, term in bindings.items()}
+    except ValueError as error:
+        raise UsageError(f"cannot bind a value: {error}; an IRI must be absolute, e.g. https://example.org/x") from None
     union = next(iter(store.named_graphs()), None) is not None
     try:
         answer = store.query(
             sparql, prefixes=prefixes, substitutions=substitutions or None, use_default_graph_as_union=union
         )
     except SyntaxError as exc:
-        raise _syntax_error(sparql, str(exc)) from None
+        raise syntax_error(sparql, str(exc)) from None
     except RuntimeError as exc:  # e.g. a substituted variable missing from SELECT
         message = str(exc)
         m = re.search(r"variable \?(\S+) in its SELECT projection", message)
@@ -730,7 +797,7 @@ def _run_rdflib(graph: Graph, sparql: str, bindings: dict[str, Identifier], pref
             raw.append(tuple(row))  # type: ignore[arg-type]
         _check_deadline(deadline, len(raw))
     except ParseException as exc:
-        raise _syntax_error(sparql, f"error at {exc.lineno}:{exc.col}: {exc.msg}") from None
+        raise syntax_error(sparql, f"error at {exc.lineno}:{exc.col}: {exc.msg}") from None
     except QueryError:
         raise
     except Exception as exc:  # noqa: BLE001 - rdflib raises many unrelated exception types
@@ -738,7 +805,7 @@ def _run_rdflib(graph: Graph, sparql: str, bindings: dict[str, Identifier], pref
     return Results("select", variables, engine="rdflib", seconds=time.perf_counter() - started, _raw=raw)
 
 
-def _syntax_error(sparql: str, message: str) -> QueryError:
+def syntax_error(sparql: str, message: str) -> QueryError:
     """A QueryError for malformed SPARQL: line, column, the parser's words and the line itself."""
     if is_update(sparql):
         return QueryError(
@@ -757,15 +824,28 @@ def _syntax_error(sparql: str, message: str) -> QueryError:
     lines = sparql.splitlines()
     if 0 < line <= len(lines):
         source = lines[line - 1].expandtabs(1)
-        text += f"\n    {source}\n    {' ' * _width(source[: max(column - 1, 0)])}^"
+        start = max(column - 1 - 60, 0)  # a window of the line around the column, not all of it
+        before, after = source[start : max(column - 1, 0)], source[max(column - 1, 0) : max(column - 1, 0) + 60]
+        shown = ("…" if start else "") + before
+        text += f"\n    {shown}{after}{'…' if len(source) > column - 1 + 60 else ''}\n    {' ' * _width(shown)}^"
     error = QueryError(text)
     error.line = line  # type: ignore[attr-defined]
     error.column = column  # type: ignore[attr-defined]
     return error
 
 
+#: Longer texts are not parsed again to tell an update apart (rdflib takes seconds per 100 KB).
+UPDATE_CHECK_LIMIT = 64 * 1024
+
+
 def is_update(sparql: str) -> bool:
-    """True when ``sparql`` parses as a SPARQL 1.1 Update (INSERT, DELETE, LOAD, CLEAR, …)."""
+    """True when ``sparql`` parses as a SPARQL 1.1 Update (INSERT, DELETE, LOAD, CLEAR, …).
+
+    Texts over :data:`UPDATE_CHECK_LIMIT` characters are not parsed (False): this check runs
+    on queries the engine already rejected, and must not cost more than they do.
+    """
+    if len(sparql) > UPDATE_CHECK_LIMIT:
+        return False
     from rdflib.plugins.sparql.parser import parseUpdate
 
     try:

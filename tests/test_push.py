@@ -259,3 +259,145 @@ def test_push_credentials_become_basic_auth():
     assert header is not None and base64.b64decode(header.split()[1]) == b"admin:s@cret"
     with pytest.raises(UsageError):
         _split_credentials("ftp://localhost/store")
+
+
+# -- hostile stores ---------------------------------------------------------------------------
+class FakeStore:
+    """A loopback HTTP server answering every request with one canned reply, and logging requests."""
+
+    def __init__(self, status: int, headers: dict[str, str] | None = None, body: bytes = b"", count: int | None = None) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        fake = self
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                fake.requests.append((self.command, self.path, dict(self.headers)))
+                if self.path.startswith("/query") and count is not None:
+                    reply, code = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": str(count)}}]}}).encode(), 200
+                else:
+                    reply, code = body, status
+                self.send_response(code)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value.replace("{port}", str(fake.port)))
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            do_GET = do_PUT = do_POST = _answer
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.store = f"http://127.0.0.1:{self.port}/store"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("append", [False, True])
+def test_push_never_follows_a_redirect(graph_file, capsys, status, append):
+    elsewhere = FakeStore(204)
+    redirecting = FakeStore(status, {"Location": f"http://127.0.0.1:{elsewhere.port}/steal"})
+    try:
+        endpoint = f"http://admin:secret@127.0.0.1:{redirecting.port}/store"
+        with pytest.raises(EndpointError, match=rf"HTTP {status}.*redirect to http://127\.0\.0\.1:{elsewhere.port}/steal"):
+            push(graph_file, endpoint, replace=not append)
+        arguments = ["push", "-g", str(graph_file), "--endpoint", endpoint] + (["--append"] if append else [])
+        assert main(arguments) == 1
+        captured = capsys.readouterr()
+        assert captured.out == "" and "does not follow redirects" in captured.err
+        assert elsewhere.requests == []  # nothing, and no credentials, went to the redirect target
+        assert all(method == ("POST" if append else "PUT") for method, _, _ in redirecting.requests)
+    finally:
+        elsewhere.close()
+        redirecting.close()
+
+
+@pytest.mark.parametrize("status", [202, 203, 205])
+def test_push_success_only_when_the_store_confirms(graph_file, status):
+    store = FakeStore(status)
+    try:
+        with pytest.raises(EndpointError, match=rf"HTTP {status}.*does not confirm"):
+            push(graph_file, store.store)
+    finally:
+        store.close()
+
+
+def test_push_time_limit_is_for_the_whole_exchange(graph_file):
+    """A store that trickles its answer a byte at a time cannot hold kg push past --timeout."""
+    listening = socket.create_server(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    stop = threading.Event()
+
+    def trickle() -> None:
+        listening.settimeout(10)
+        try:
+            connection, _ = listening.accept()
+        except OSError:
+            return
+        with connection:
+            connection.settimeout(10)
+            try:
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+                for _ in range(200):  # at most 40 s, ended early when the test is over
+                    if stop.wait(0.2):
+                        return
+                    connection.sendall(b"x")
+            except OSError:
+                return
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(EndpointError, match="did not finish within 1 s"):
+            push(graph_file, f"http://127.0.0.1:{port}/store", timeout=1)
+        assert time.monotonic() - started < 20  # generous: the trickle alone would last 40 s
+    finally:
+        stop.set()
+        thread.join(15)
+        listening.close()
+
+
+def test_push_verify_counts_on_the_store(graph_file, oxigraph, capsys):
+    iri = "https://example.org/verified"
+    report = push(graph_file, oxigraph.store, graph_iri=iri, verify=True)
+    assert report.verified == report.triples == oxigraph.count(iri)
+    assert main(["push", "-g", str(graph_file), "--endpoint", oxigraph.store, "--graph-iri", iri, "--verify"]) == 0
+    assert f"the store counts {report.triples}" in capsys.readouterr().out
+
+
+def test_push_verify_catches_a_store_that_lost_triples(graph_file, capsys):
+    store = FakeStore(204, count=5)
+    try:
+        with pytest.raises(EndpointError, match=r"finds 5 triples in the graph where kg sent \d+"):
+            push(graph_file, store.store, verify=True)
+        assert [path for _, path, _ in store.requests] == ["/store?default", "/query"]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "endpoint, expected",
+    [("http://h:7878/store", "http://h:7878/query"), ("http://h:3030/ds/data", "http://h:3030/ds/query")],
+)
+def test_push_query_endpoint_beside_the_store(endpoint, expected):
+    from kg.push import query_endpoint_for
+
+    assert query_endpoint_for(endpoint) == expected
+    with pytest.raises(UsageError, match="--query-endpoint"):
+        query_endpoint_for("http://h/graphs")

@@ -487,3 +487,43 @@ def test_cli_output_piped_into_a_reader_that_stops_ends_quietly(unbuffered):
     child.stderr.close()
     assert child.wait(timeout=60) in (0, 141)
     assert "Traceback" not in error and "BrokenPipe" not in error
+
+
+# -- hostile input on the command line --------------------------------------------------------
+NESTED = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+BAD_QUERY_INPUTS = {
+    "relative IRI parameter": (["SELECT ?v WHERE { ?s ?p ?v } LIMIT 1", "--param", "v=<a>"], "not an absolute IRI"),
+    "IRI parameter with a space": (["SELECT ?v WHERE { ?s ?p ?v } LIMIT 1", "--param", "v=<http://a b>"], "not an absolute IRI"),
+    "bundled query, IRI parameter": (["park-enterprises", "--param", "name=<a>"], "not an absolute IRI"),
+    "endless query file": (["-f", "/dev/zero"], "larger than 1 MB"),
+    "missing query file": (["-f", "/nonexistent/q.rq"], "cannot read the query"),
+    "malformed query": (["SELECT * WHERE { ?s ?p }"], "malformed SPARQL"),
+    "engine segfault: 5,000 nested parentheses": ([NESTED], "crashed"),
+    "engine panic: ORDER BY over mixed types": (["SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"], "crashed"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_QUERY_INPUTS))
+def test_query_cli_bad_input_is_one_message_and_exit_2(graph_file, capfd, name):
+    arguments, expected = BAD_QUERY_INPUTS[name]
+    assert main(["query", "-g", str(graph_file), *arguments]) == 2
+    err = capfd.readouterr().err
+    assert err.startswith("kg: ") and expected in err and "Traceback" not in err and "panicked" not in err
+
+
+def test_query_cli_binary_query_file(graph_file, tmp_path, capsys):
+    binary = tmp_path / "q.rq"
+    binary.write_bytes(b"SELECT\0 * WHERE {}")
+    assert main(["query", "-g", str(graph_file), "-f", str(binary)]) == 2
+    assert "NUL bytes" in capsys.readouterr().err
+
+
+def test_query_cli_missing_graph_is_still_exit_1(tmp_path, capsys):
+    assert main(["query", "-g", str(tmp_path / "graph.ttl"), "SELECT * WHERE { ?s ?p ?o }"]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["<a>", "<http://a b>", "<http://[::1>"])
+def test_query_parse_param_rejects_bad_iris(value):
+    with pytest.raises(UsageError, match="not an absolute IRI"):
+        parse_param("v=" + value)
