@@ -265,7 +265,7 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
         help="run SPARQL on a graph: a query, a .rq file or a bundled query by name",
         description="Run a SPARQL query on GRAPH (default out/graph.ttl) with Oxigraph and print the "
         "results. QUERY is SPARQL text or the NAME of a bundled query (see --list). The usual "
-        "prefixes (kg, kgr, rdf, rdfs, xsd, skos, qudt, unit, org, prov, schema) are predeclared.",
+        "prefixes (kg, kgr, park, enterprise, policy, person, place …, rdf, rdfs, xsd, skos, qudt, unit, org, prov, schema) are predeclared.",
     )
     parser.add_argument("query", nargs="?", help="SPARQL text, or the name of a bundled query")
     parser.add_argument("-f", "--file", help="read the query from this .rq file")
