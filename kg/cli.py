@@ -51,12 +51,13 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "build",
         help="read articles and write the knowledge graph (Turtle and HTML)",
-        description="Read .txt/.md/.html files, folders or globs (default: ./seeds) and write "
+        description="Read .txt/.md/.html files, folders or globs (default: ./seeds, else the seed corpus "
+        "installed with kg) and write "
         "OUTDIR/graph.ttl (or another --format) and OUTDIR/graph.html. With --store DIR the graph "
         "is kept in a persistent store that later builds add to: unchanged files are skipped, "
         "changed files replace their facts.",
     )
-    parser.add_argument("paths", nargs="*", help="files, folders or glob patterns (default: seeds/)")
+    parser.add_argument("paths", nargs="*", help="files, folders or glob patterns (default: seeds/ here, else kg's own seed corpus)")
     parser.add_argument("-o", "--out", default="out", help="output folder (default: out)")
     parser.add_argument(
         "--format",
