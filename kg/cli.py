@@ -449,7 +449,48 @@ def _run_viz(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Adder] = [_add_build, _add_remove, _add_validate, _add_eval, _add_query, _add_serve, _add_push, _add_stats, _add_export, _add_viz]
+# kg info ----------------------------------------------------------------------
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "info",
+        help="versions, the word segmenter in use and where kg's data files live",
+        description="Print the versions of kg, Python and the libraries kg runs on, the word segmenter "
+        "in use (KG_SEGMENTER) with its dictionary, and where kg's data files and cache live.",
+    )
+    parser.set_defaults(run=_run_info)
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    import platform
+    from importlib import metadata, resources
+
+    from .segment import _cache_folder, _jieba_dictionary, _resolve_backend
+
+    def version(package: str) -> str:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    data = Path(str(resources.files("kg") / "_data"))
+    rows = [
+        ("kg", f"{__version__} ({Path(__file__).resolve().parent})"),
+        ("python", f"{platform.python_version()} ({sys.executable})"),
+        *((name, version(name)) for name in ("rdflib", "pyoxigraph", "jieba", "rjieba", "pyshacl", "networkx")),
+        ("segmenter", f"{_resolve_backend(None)} (KG_SEGMENTER={os.environ.get('KG_SEGMENTER', 'auto')})"),
+        ("dictionary", f"{_jieba_dictionary()} + kg's domain lexicon"),
+        ("ontology", str(data / "kg.ttl")),
+        ("shapes", str(data / "shapes.ttl")),
+        ("queries", str(data / "queries")),
+        ("seeds", str(data / "seeds")),
+        ("cache", str(_cache_folder())),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print("\n".join(f"{name + ':':<{width + 1}} {value}" for name, value in rows))
+    return 0
+
+
+COMMANDS: list[Adder] = [_add_build, _add_remove, _add_validate, _add_eval, _add_query, _add_serve, _add_push, _add_stats, _add_export, _add_viz, _add_info]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -468,9 +509,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``kg`` with ``argv``; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
-        parser.print_help()
-        return 0
+    if not getattr(args, "run", None):  # kg alone: usage, as for any other mistake in the command line
+        parser.print_help(sys.stderr)
+        return 2
     try:
         if hasattr(args, "graph"):  # a command that reads a graph
             args.graph = _graph_source(args)
