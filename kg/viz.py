@@ -478,12 +478,12 @@ def _norm(name: str) -> str:
 
 def find_entities(data: Collected, name: str) -> list[str]:
     """IRIs of the entities whose name or alias is ``name`` (NFKC, case and spaces ignored), or
-    the entity ``name`` writes as an IRI (``<…>`` or ``park:南昌高新区``, as tables show it).
+    the entity ``name`` writes as an IRI (bare, ``<…>`` or ``park:南昌高新区``, as tables show it).
 
     Raises :class:`~kg.errors.UsageError` naming the closest names when there is none.
     """
-    iri = expand_iri(name, instance_prefixes())
-    if iri is not None and iri in data.entities:
+    iri = expand_iri(name, instance_prefixes()) or name.strip()  # the page shows IRIs bare
+    if iri in data.entities:
         return [iri]
     wanted = _norm(name)
     if not wanted:
