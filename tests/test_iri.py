@@ -224,3 +224,12 @@ def test_store_built_with_the_old_scheme_is_refused(tmp_path):
     with pytest.raises(StoreError, match="IRI scheme 1.*build it again"):
         GraphStore(folder)
     assert instance_prefixes()["park"] == ID + "park/"
+
+
+def test_built_turtle_has_readable_iris_and_reads_back_in_both(built):
+    data = built.read_bytes()
+    assert not re.search(rb"%E[4-9A-F]", data)
+    by_rdflib = {str(term) for triple in Graph().parse(data=data, format="turtle") for term in triple if isinstance(term, URIRef)}
+    by_oxigraph = {term.value for triple in ox.parse(data, format=ox.RdfFormat.TURTLE) for term in triple if isinstance(term, ox.NamedNode)}
+    assert by_rdflib == by_oxigraph
+    assert ID + "park/南昌高新区" in by_rdflib
