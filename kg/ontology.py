@@ -13,7 +13,10 @@ from collections.abc import Mapping
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-__all__ = ["KG", "KG_NS", "DEFAULT_BASE_IRI", "INSTANCE_FOLDERS", "instance_prefixes", "short_iri", "expand_iri", "QUDT", "UNIT", "ORG", "PROV", "SCHEMA", "UNITS"]
+__all__ = [
+    "KG", "KG_NS", "DEFAULT_BASE_IRI", "INSTANCE_FOLDERS", "QUDT", "UNIT", "ORG", "PROV", "SCHEMA", "UNITS",
+    "instance_prefixes", "short_iri", "expand_iri",
+]  # fmt: skip
 
 KG_NS = "https://w3id.org/parkkg/ontology#"
 DEFAULT_BASE_IRI = "https://w3id.org/parkkg/id/"

@@ -225,10 +225,10 @@ def iri_slug(*parts: str) -> str:
 
     Several ``parts`` (an organisation and a post title) are joined by "/"; inside a part only
     what an IRI or a Turtle prefixed name cannot hold is percent-encoded (``/``, ``%``, spaces,
-    ``<>"{}|\\^```, controls; see :func:`_iri_char`), so 南昌高新区 stays 南昌高新区 and
-    ``a/b 1%`` becomes ``a%2Fb%201%25``. A final dot is written ``%2E`` (Turtle writers escape
-    it in a prefixed name, and rdflib cannot read that back). A very long part keeps its first
-    characters (never half an escape) plus a hash of the whole.
+    ``<>"{}|\\^```, controls; see :func:`_iri_char`), so 南昌高新区 stays 南昌高新区, ``a/b``
+    becomes ``a%2Fb`` and ``50%`` becomes ``50%25``. A final dot is written ``%2E`` (Turtle
+    writers escape it in a prefixed name, and rdflib cannot read that back). A very long part
+    keeps its first characters (never half an escape) plus a hash of the whole.
     """
     pieces = []
     for part in parts:
