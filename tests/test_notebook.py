@@ -31,6 +31,13 @@ def execute(path: Path) -> Any:
     return notebook
 
 
+def _text(kind: str, value: Any) -> str:
+    """An output's text; the explorer page drawn inline counts by its presence only (it changes
+    with the page's own code, not with what the notebook shows)."""
+    text = str(value)
+    return "<iframe srcdoc=…the explorer page…>" if kind == "text/html" and text.startswith("<div><iframe srcdoc=") else text
+
+
 def outputs(notebook: Any) -> list[list[tuple[str, ...]]]:
     """Per code cell, what its outputs say: stream text, and every text form of results (a
     picture's bytes vary with library versions, so a picture counts by its type only)."""
@@ -47,7 +54,8 @@ def outputs(notebook: Any) -> list[list[tuple[str, ...]]]:
                     said.append(("stream", output.name, output.text))
             elif output.output_type in ("execute_result", "display_data"):
                 data = output.get("data", {})
-                said.append((output.output_type, *sorted(data), *(str(data[k]) for k in sorted(data) if k.startswith("text/"))))
+                texts = (_text(kind, data[kind]) for kind in sorted(data) if kind.startswith("text/"))
+                said.append((output.output_type, *sorted(data), *texts))
             else:
                 said.append((output.output_type, output.get("ename", ""), output.get("evalue", "")))
         cells.append(said)
