@@ -166,7 +166,7 @@ def graph_stats(network: nx.MultiDiGraph, *, top: int = 5) -> GraphStats:
         betweenness={kind: _top(network, betweenness, kind, top) for kind in ("Park", "Enterprise")},
         betweenness_exact=exact,
         components=components,
-        largest_component=sorted(largest_types.items(), key=lambda item: -item[1]),
+        largest_component=sorted(largest_types.items(), key=lambda item: (-item[1], item[0])),  # ties by name: sets have no order
     )
     graph, parks, enterprises = park_enterprise_network(network)
     if parks and enterprises:

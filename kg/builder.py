@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -138,11 +139,15 @@ class BuildResult:
 
 
 def default_inputs() -> list[Path]:
-    """The embedded default corpus: ``seeds/`` in the current folder."""
+    """The embedded default corpus: ``seeds/`` in the current folder (a checkout of kg), else the
+    copy installed with the package (``kg/_data/seeds``), so ``kg build`` runs anywhere."""
     seeds = Path("seeds")
-    if not seeds.is_dir():
-        raise InputError("seeds/", "no input given and there is no seeds/ folder here; name files or folders to read")
-    return [seeds]
+    if seeds.is_dir():
+        return [seeds]
+    packaged = Path(str(resources.files("kg") / "_data" / "seeds"))
+    if not packaged.is_dir():
+        raise InputError(str(packaged), "no input given and the seed corpus is missing from this install; name files or folders to read")
+    return [packaged]
 
 
 def peak_memory() -> dict[str, float]:

@@ -51,12 +51,13 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "build",
         help="read articles and write the knowledge graph (Turtle and HTML)",
-        description="Read .txt/.md/.html files, folders or globs (default: ./seeds) and write "
+        description="Read .txt/.md/.html files, folders or globs (default: ./seeds, else the seed corpus "
+        "installed with kg) and write "
         "OUTDIR/graph.ttl (or another --format) and OUTDIR/graph.html. With --store DIR the graph "
         "is kept in a persistent store that later builds add to: unchanged files are skipped, "
         "changed files replace their facts.",
     )
-    parser.add_argument("paths", nargs="*", help="files, folders or glob patterns (default: seeds/)")
+    parser.add_argument("paths", nargs="*", help="files, folders or glob patterns (default: seeds/ here, else kg's own seed corpus)")
     parser.add_argument("-o", "--out", default="out", help="output folder (default: out)")
     parser.add_argument(
         "--format",
@@ -265,7 +266,7 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
         help="run SPARQL on a graph: a query, a .rq file or a bundled query by name",
         description="Run a SPARQL query on GRAPH (default out/graph.ttl) with Oxigraph and print the "
         "results. QUERY is SPARQL text or the NAME of a bundled query (see --list). The usual "
-        "prefixes (kg, kgr, rdf, rdfs, xsd, skos, qudt, unit, org, prov, schema) are predeclared.",
+        "prefixes (kg, kgr, park, enterprise, policy, person, place …, rdf, rdfs, xsd, skos, qudt, unit, org, prov, schema) are predeclared.",
     )
     parser.add_argument("query", nargs="?", help="SPARQL text, or the name of a bundled query")
     parser.add_argument("-f", "--file", help="read the query from this .rq file")
@@ -540,7 +541,48 @@ def _run_viz(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Adder] = [_add_build, _add_remove, _add_validate, _add_eval, _add_query, _add_serve, _add_push, _add_stats, _add_export, _add_viz]
+# kg info ----------------------------------------------------------------------
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "info",
+        help="versions, the word segmenter in use and where kg's data files live",
+        description="Print the versions of kg, Python and the libraries kg runs on, the word segmenter "
+        "in use (KG_SEGMENTER) with its dictionary, and where kg's data files and cache live.",
+    )
+    parser.set_defaults(run=_run_info)
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    import platform
+    from importlib import metadata, resources
+
+    from .segment import _cache_folder, _jieba_dictionary, _resolve_backend
+
+    def version(package: str) -> str:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    data = Path(str(resources.files("kg") / "_data"))
+    rows = [
+        ("kg", f"{__version__} ({Path(__file__).resolve().parent})"),
+        ("python", f"{platform.python_version()} ({sys.executable})"),
+        *((name, version(name)) for name in ("rdflib", "pyoxigraph", "jieba", "rjieba", "pyshacl", "networkx")),
+        ("segmenter", f"{_resolve_backend(None)} (KG_SEGMENTER={os.environ.get('KG_SEGMENTER', 'auto')})"),
+        ("dictionary", f"{_jieba_dictionary()} + kg's domain lexicon"),
+        ("ontology", str(data / "kg.ttl")),
+        ("shapes", str(data / "shapes.ttl")),
+        ("queries", str(data / "queries")),
+        ("seeds", str(data / "seeds")),
+        ("cache", str(_cache_folder())),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print("\n".join(f"{name + ':':<{width + 1}} {value}" for name, value in rows))
+    return 0
+
+
+COMMANDS: list[Adder] = [_add_build, _add_remove, _add_validate, _add_eval, _add_query, _add_serve, _add_push, _add_stats, _add_export, _add_viz, _add_info]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -559,9 +601,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``kg`` with ``argv``; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
-        parser.print_help()
-        return 0
+    if not getattr(args, "run", None):  # kg alone: usage, as for any other mistake in the command line
+        parser.print_help(sys.stderr)
+        return 2
     try:
         if hasattr(args, "graph"):  # a command that reads a graph
             args.graph = _graph_source(args)

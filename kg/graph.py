@@ -36,7 +36,7 @@ from rdflib.namespace import SKOS
 from ._ox import _ESCAPES, dataset_quads, dump_default_graph, fill_dataset, fill_graph, nt_term, union_triples, write_rdf
 from .errors import UsageError
 from .model import Extraction
-from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, UNITS
+from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, UNITS, instance_prefixes
 from .quantity import format_quantity
 from .resolve import iri_slug
 
@@ -187,7 +187,7 @@ def bind_prefixes(graph: Graph, base_iri: str = DEFAULT_BASE_IRI) -> None:
     """Bind the prefixes kg writes with, so Turtle stays readable."""
     for prefix, namespace in (
         ("kg", KG_NS),
-        ("kgr", base_iri),
+        *instance_prefixes(base_iri).items(),
         ("qudt", str(QUDT)),
         ("unit", str(UNIT)),
         ("org", str(ORG)),
@@ -724,7 +724,7 @@ def prefix_map(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
     """The prefixes of :func:`bind_prefixes` as a dict, for pyoxigraph's serialisers."""
     return {
         "kg": KG_NS,
-        "kgr": base_iri,
+        **instance_prefixes(base_iri),
         "qudt": str(QUDT),
         "unit": str(UNIT),
         "org": str(ORG),
@@ -739,7 +739,7 @@ def prefix_map(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
 
 def _short_names() -> tuple[dict[str, str], dict[str, str]]:
     """Vocabulary terms in N-Triples form → prefixed names, for objects and for predicates."""
-    namespaces = sorted(((iri, name) for name, iri in prefix_map().items() if name != "kgr"), key=lambda pair: -len(pair[0]))
+    namespaces = sorted(((iri, name) for name, iri in prefix_map().items() if name not in instance_prefixes()), key=lambda pair: -len(pair[0]))
     terms = [value for value in vars(_N).values() if isinstance(value, str)]
     terms += [*_N.predicates.values(), *_N.qualifiers.values()]
     short: dict[str, str] = {}

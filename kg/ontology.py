@@ -7,13 +7,25 @@ checks that this list and ``ontology/kg.ttl`` never drift apart.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-__all__ = ["KG", "KG_NS", "DEFAULT_BASE_IRI", "QUDT", "UNIT", "ORG", "PROV", "SCHEMA", "UNITS"]
+__all__ = [
+    "KG", "KG_NS", "DEFAULT_BASE_IRI", "INSTANCE_FOLDERS", "QUDT", "UNIT", "ORG", "PROV", "SCHEMA", "UNITS",
+    "instance_prefixes", "short_iri", "expand_iri",
+]  # fmt: skip
 
 KG_NS = "https://w3id.org/parkkg/ontology#"
 DEFAULT_BASE_IRI = "https://w3id.org/parkkg/id/"
+
+#: The folders under the base IRI that hold kg's instances (``park/南昌高新区``); each has a
+#: prefix of the same name (``park:南昌高新区``) in every Turtle file, query and table.
+INSTANCE_FOLDERS = (
+    "park", "enterprise", "policy", "person", "governmentbody", "place", "post", "metric", "article", "evidence",
+)  # fmt: skip
 
 QUDT = Namespace("http://qudt.org/schema/qudt/")
 UNIT = Namespace("http://qudt.org/vocab/unit/")
@@ -109,3 +121,51 @@ UNITS: dict[str, URIRef] = {
     "person": KG.PersonCount,
     "count": UNIT["NUM"],
 }
+
+
+def instance_prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
+    """``kgr:`` for ``base_iri`` and one prefix per folder of :data:`INSTANCE_FOLDERS`."""
+    return {"kgr": base_iri, **{name: f"{base_iri}{name}/" for name in INSTANCE_FOLDERS}}
+
+
+# A prefixed name's local part that Turtle and SPARQL read without backslash escapes (PN_LOCAL
+# less PN_LOCAL_ESC), so that rdflib, Oxigraph and Jena all take it back unchanged.
+_PN_CHARS_BASE = (
+    "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+    "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF"
+)
+_PN_CHARS = _PN_CHARS_BASE + "_\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PLAIN_LOCAL = re.compile(
+    f"(?:[{_PN_CHARS_BASE}_:0-9]|%[0-9A-Fa-f]{{2}})"
+    f"(?:(?:[{_PN_CHARS}.:]|%[0-9A-Fa-f]{{2}})*(?:[{_PN_CHARS}:]|%[0-9A-Fa-f]{{2}}))?"
+)
+_PREFIXED = re.compile(r"([A-Za-z][\w.-]*)?:(\S*)")
+_LOCAL_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
+
+
+def short_iri(iri: str, prefixes: Mapping[str, str]) -> str:
+    """``iri`` as it can be pasted back into a query, ``--param`` or ``--focus``.
+
+    A prefixed name (``park:南昌高新区``) with the longest namespace of ``prefixes`` when its
+    local part needs no backslash escapes, else the whole IRI in angle brackets.
+    """
+    best = max(
+        ((prefix, ns) for prefix, ns in prefixes.items() if ns and iri.startswith(ns) and len(iri) > len(ns)),
+        key=lambda item: len(item[1]),
+        default=None,
+    )
+    if best is not None and _PLAIN_LOCAL.fullmatch(iri[len(best[1]) :]):
+        return f"{best[0]}:{iri[len(best[1]) :]}"
+    return f"<{iri}>"
+
+
+def expand_iri(text: str, prefixes: Mapping[str, str]) -> str | None:
+    """The IRI that ``text`` writes (``<…>``, or ``prefix:local`` with a prefix of ``prefixes``,
+    backslash escapes allowed), or None when it writes none."""
+    text = text.strip()
+    if len(text) > 2 and text.startswith("<") and text.endswith(">"):
+        return text[1:-1]
+    match = _PREFIXED.fullmatch(text)
+    if match and (match.group(1) or "") in prefixes and match.group(2):
+        return prefixes[match.group(1) or ""] + _LOCAL_ESCAPE.sub(r"\1", match.group(2))
+    return None

@@ -43,14 +43,13 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from typing import Literal as TypingLiteral
-from urllib.parse import unquote
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.term import Identifier, Node
 
 from .errors import GraphParseError, InputError, QueryError, QueryTimeout, UsageError
-from .ontology import DEFAULT_BASE_IRI, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT
+from .ontology import DEFAULT_BASE_IRI, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, expand_iri, instance_prefixes, short_iri
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -82,7 +81,7 @@ __all__ = [
 #: Prefixes known to every query (a query's own PREFIX lines take precedence).
 PREFIXES: dict[str, str] = {
     "kg": KG_NS,
-    "kgr": DEFAULT_BASE_IRI,
+    **instance_prefixes(DEFAULT_BASE_IRI),
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "xsd": str(XSD),
@@ -236,21 +235,22 @@ _VARIABLE = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w\u00B7\u00C0-\uFFFF]*")
 
 
 def parse_param(text: str) -> tuple[str, Identifier]:
-    """``name=value`` from the command line: ``<…>`` is an IRI, anything else a string literal."""
+    """``name=value`` from the command line: ``<…>`` or a predeclared prefixed name
+    (``park:南昌高新区``, as tables show IRIs) is an IRI, anything else a string literal."""
     name, sep, value = text.partition("=")
     name = name.strip().lstrip("?$")
     if not sep or not _VARIABLE.fullmatch(name):
         raise UsageError(f"--param {text!r}: write NAME=VALUE, e.g. --param name=常州国家高新区")
-    if value.startswith("<") and value.endswith(">") and len(value) > 2:
-        iri = value[1:-1]
-        problem = _iri_problem(iri)
-        if problem:
-            raise UsageError(
-                f"--param {text!r}: {value} is not an absolute IRI ({problem}); "
-                "write e.g. <https://example.org/x>, or drop the <> for a string"
-            )
-        return name, URIRef(iri)
-    return name, Literal(value)
+    iri = expand_iri(value, PREFIXES)
+    if iri is None:
+        return name, Literal(value)
+    problem = _iri_problem(iri)
+    if problem:
+        raise UsageError(
+            f"--param {text!r}: {value} is not an absolute IRI ({problem}); "
+            "write e.g. <https://example.org/x> or park:名称, or drop the <> for a string"
+        )
+    return name, URIRef(iri)
 
 
 def _iri_problem(iri: str) -> str | None:
@@ -331,7 +331,7 @@ class Results:
         """One dict of plain Python values per row (unbound variables are None).
 
         With ``compact``, IRIs are shortened as in :meth:`table` (``unit:CCY_CNY``,
-        ``kgr:park/常州高新区``).
+        ``park:常州高新区``).
         """
         namespaces = _namespaces(None) if compact else None
         return [
@@ -382,10 +382,10 @@ class Results:
         return "".join(result_pieces("tsv", self.kind, self.variables, self._raw, self.boolean))
 
     def table(self, *, prefixes: Mapping[str, str] | None = None, max_width: int = 60) -> str:
-        """A readable table; IRIs are shortened with ``prefixes`` and percent-decoded.
+        """A readable table; IRIs are shortened with ``prefixes`` (see :func:`~kg.ontology.short_iri`).
 
         Chinese (East Asian wide) characters count as two columns; cells wider than
-        ``max_width`` are cut with "…" (``max_width=0`` keeps them whole).
+        ``max_width`` are cut with "…" (``max_width=0`` keeps them whole), IRIs never.
         """
         if self.kind == "ask":
             return "true" if self.boolean else "false"
@@ -528,12 +528,8 @@ def _namespaces(prefixes: Mapping[str, str] | None) -> list[tuple[str, str]]:
 
 
 def _compact(term: Any, namespaces: list[tuple[str, str]]) -> str:
-    """An IRI as ``prefix:local`` with the local part percent-decoded, or ``<…>`` decoded."""
-    value = _parts(term)[1]
-    for namespace, prefix in namespaces:
-        if value.startswith(namespace) and len(value) > len(namespace):
-            return f"{prefix}:{unquote(value[len(namespace):])}"
-    return f"<{unquote(value)}>"
+    """An IRI as ``prefix:local`` or ``<…>``, in a form that can be pasted back (:func:`short_iri`)."""
+    return short_iri(_parts(term)[1], {prefix: namespace for namespace, prefix in namespaces})
 
 
 def _cell(term: Any, namespaces: list[tuple[str, str]], max_width: int) -> str:
@@ -541,8 +537,8 @@ def _cell(term: Any, namespaces: list[tuple[str, str]], max_width: int) -> str:
         return ""
     kind, value, _, _ = _parts(term)
     if kind == "uri":
-        value = _compact(term, namespaces)
-    elif kind == "bnode":
+        return _compact(term, namespaces)  # whole, so that it can be pasted back
+    if kind == "bnode":
         value = "_:" + value
     value = " ".join(value.split())  # newlines and tabs would break the table
     if max_width and _width(value) > max_width:

@@ -30,6 +30,7 @@ __all__ = [
     "ArticleEntities",
     "resolve_article",
     "iri_slug",
+    "IRI_SCHEME",
 ]
 
 _QUOTES = re.compile(r"[《》“”\"‘’'「」『』\s]")
@@ -192,27 +193,62 @@ def _policy_key(text: str, titles: list[str]) -> str:
     return next((other for other in titles if len(other) > len(name) and other.endswith(name)), name)
 
 
-def iri_slug(*parts: str) -> str:
-    """A deterministic, always-valid IRI path segment for a name (percent-encoded UTF-8).
+#: The version of the IRI scheme (how :func:`iri_slug` spells names). 1: every non-ASCII
+#: character percent-encoded; 2: names in readable form (RFC 3987 IRIs). A store remembers the
+#: scheme it was built with and refuses to mix them.
+IRI_SCHEME = 2
 
-    A very long name keeps its first characters (never half an escape) plus a hash of the whole.
+# Characters a name keeps in its IRI: RFC 3987 ``iunreserved`` and ``sub-delims`` plus ":" and
+# "@" (``ipchar``), i.e. ASCII letters, digits, ``-._~!$&'()*+,;=:@`` and ``ucschar``, less what
+# Turtle and SPARQL readers trip on: "/" (a path separator here), "%" (kept only as an escape)
+# and every space, separator, control, format, private-use or unassigned character.
+_ASCII_KEPT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@")
+
+
+def _iri_char(ch: str) -> str:
+    """``ch`` as it stands in an IRI path segment: itself, or its UTF-8 bytes percent-encoded."""
+    if ch in _ASCII_KEPT:
+        return ch
+    code = ord(ch)
+    readable = (
+        code >= 0xA0
+        and not 0xFDD0 <= code <= 0xFDEF  # not ucschar (RFC 3987)
+        and not 0xFFF0 <= code <= 0xFFFF
+        and (code & 0xFFFF) < 0xFFFE
+        and unicodedata.category(ch)[0] not in "CZ"
+    )
+    return ch if readable else quote(ch, safe="")
+
+
+def iri_slug(*parts: str) -> str:
+    """A deterministic, always-valid IRI path for a name: the normalised name in readable form.
+
+    Several ``parts`` (an organisation and a post title) are joined by "/"; inside a part only
+    what an IRI or a Turtle prefixed name cannot hold is percent-encoded (``/``, ``%``, spaces,
+    ``<>"{}|\\^```, controls; see :func:`_iri_char`), so 南昌高新区 stays 南昌高新区, ``a/b``
+    becomes ``a%2Fb`` and ``50%`` becomes ``50%25``. A final dot is written ``%2E`` (Turtle
+    writers escape it in a prefixed name, and rdflib cannot read that back). A very long part
+    keeps its first characters (never half an escape) plus a hash of the whole.
     """
-    text = "/".join(normalize_name(part) for part in parts if part)
-    slug = quote(text, safe="")
-    if len(slug) > 180:
-        digest = hashlib.sha1(text.encode()).hexdigest()[:16]
-        head = ""
-        for ch in text:
-            piece = quote(ch, safe="")
-            if len(head) + len(piece) > 120:
-                break
-            head += piece
-        slug = f"{head}-{digest}"
+    pieces = []
+    for part in parts:
+        text = normalize_name(part) if part else ""
+        if not text:
+            continue
+        chars = [_iri_char(ch) for ch in text]
+        slug = "".join(chars)
+        if len(slug) > 120:
+            head = ""
+            for piece in chars:
+                if len(head) + len(piece) > 80:
+                    break
+                head += piece
+            slug = f"{head}-{hashlib.sha1(text.encode()).hexdigest()[:16]}"
+        pieces.append(slug)
+    slug = "/".join(pieces)
     if slug.endswith("."):
-        # Inc. / Co.: Turtle writers escape a final dot of a prefixed name (kgr:x\.), which
-        # rdflib cannot read back; %2E is the same character, percent-encoded.
         slug = slug[:-1] + "%2E"
-    return slug or hashlib.sha1(text.encode()).hexdigest()[:16]
+    return slug or hashlib.sha1("/".join(parts).encode()).hexdigest()[:16]
 
 
 class ArticleEntities:

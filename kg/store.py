@@ -42,6 +42,7 @@ import pyoxigraph as ox
 from ._ox import dataset_quads, fill_dataset, fill_graph, union_triples, write_rdf
 from .errors import KGError, UsageError
 from .ontology import DEFAULT_BASE_IRI
+from .resolve import IRI_SCHEME
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Dataset, Graph
@@ -146,6 +147,13 @@ class GraphStore:
         if stored and base_iri and stored != base_iri:
             self._db.close()
             raise UsageError(f"{self.directory} holds IRIs under {stored}; build it with --base-iri {stored} or use another store")
+        scheme = meta.get("iri_scheme", "1")
+        if stored and scheme != str(IRI_SCHEME):
+            self._db.close()
+            raise StoreError(
+                f"{self.directory}: built with IRI scheme {scheme} (names percent-encoded); this kg writes scheme "
+                f"{IRI_SCHEME} (names readable, see README); build it again into a new folder (kg build PATH ... --store NEWDIR)"
+            )
         self.base_iri = stored or base_iri or DEFAULT_BASE_IRI
         try:
             self.iris = GraphBuilder(base_iri=self.base_iri)
@@ -155,7 +163,7 @@ class GraphStore:
         if not read_only and not stored:
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", [("base_iri", self.base_iri), ("schema", SCHEMA_VERSION)]
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", [("base_iri", self.base_iri), ("schema", SCHEMA_VERSION), ("iri_scheme", str(IRI_SCHEME))]
                 )
         self.labels_graph = ox.NamedNode(self.base_iri + "labels")
         try:

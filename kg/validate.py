@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kg.errors import GraphParseError, InputError, UsageError, ValidationError
-from kg.ontology import DEFAULT_BASE_IRI, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT
+from kg.ontology import DEFAULT_BASE_IRI, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, instance_prefixes, short_iri
 
 __all__ = [
     "INFERENCE_MODES",
@@ -69,7 +68,7 @@ _SHAPES_NS = "https://w3id.org/parkkg/shapes#"
 #: Prefixes used to shorten IRIs in reports (the data graph's own prefixes come first).
 _REPORT_PREFIXES: dict[str, str] = {
     "kg": KG_NS,
-    "kgr": DEFAULT_BASE_IRI,
+    **instance_prefixes(DEFAULT_BASE_IRI),
     "kgsh": _SHAPES_NS,
     "rdf": str(RDF),
     "rdfs": str(RDFS),
@@ -812,7 +811,7 @@ def _prefixes_of(data: Graph) -> dict[str, str]:
 def format_report(result: ValidationResult, *, max_value_chars: int = 40) -> str:
     """Readable lines, one per result, and a summary line (``N violations`` or ``conforms``).
 
-    Example: ``✗ 南昌高新区 (kgr:park/南昌高新区)  kg:hosts → metric:park-1: value must be
+    Example: ``✗ 南昌高新区 (park:南昌高新区)  kg:hosts → metric:park-1: value must be
     a kg:Enterprise (sh:class)``.
     """
     prefixes = result.prefixes or dict(_REPORT_PREFIXES)
@@ -843,16 +842,10 @@ def format_report(result: ValidationResult, *, max_value_chars: int = 40) -> str
 
 
 def _short(node: Node, prefixes: dict[str, str]) -> str:
-    """A prefixed, percent-decoded name for an IRI; literals and blank nodes as N3."""
+    """An IRI as it can be pasted into a query (:func:`~kg.ontology.short_iri`); literals and
+    blank nodes as N3."""
     if isinstance(node, URIRef):
-        text = str(node)
-        best: tuple[str, str] | None = None
-        for prefix, ns in prefixes.items():
-            if ns and text.startswith(ns) and len(text) > len(ns) and (best is None or len(ns) > len(best[1])):
-                best = (prefix, ns)
-        if best is None:
-            return f"<{unquote(text)}>"
-        return f"{best[0]}:{unquote(text[len(best[1]) :])}"
+        return short_iri(str(node), prefixes)
     if isinstance(node, BNode):
         return f"_:{node}"
     if isinstance(node, Literal):

@@ -47,7 +47,7 @@ from rdflib.term import Node
 
 from .errors import UsageError
 from .export import atomic_write
-from .ontology import KG, KG_NS, QUDT, UNITS
+from .ontology import KG, KG_NS, QUDT, UNITS, expand_iri, instance_prefixes
 
 __all__ = [
     "CLASS_STYLE",
@@ -477,10 +477,14 @@ def _norm(name: str) -> str:
 
 
 def find_entities(data: Collected, name: str) -> list[str]:
-    """IRIs of the entities whose name or alias is ``name`` (NFKC, case and spaces ignored).
+    """IRIs of the entities whose name or alias is ``name`` (NFKC, case and spaces ignored), or
+    the entity ``name`` writes as an IRI (bare, ``<…>`` or ``park:南昌高新区``, as tables show it).
 
     Raises :class:`~kg.errors.UsageError` naming the closest names when there is none.
     """
+    iri = expand_iri(name, instance_prefixes()) or name.strip()  # the page shows IRIs bare
+    if iri in data.entities:
+        return [iri]
     wanted = _norm(name)
     if not wanted:
         raise UsageError("--focus needs a name, e.g. --focus 南昌高新区")

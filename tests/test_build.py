@@ -192,11 +192,11 @@ def test_import_kg_is_quiet_and_lazy():
 def test_build_long_names_give_valid_iris():
     from kg.resolve import iri_slug
 
-    slug = iri_slug("南昌" * 40 + "GmbH南昌科技有限公司")
-    assert len(slug) <= 180
+    slug = iri_slug("南昌" * 70 + "GmbH南昌科技有限公司")
+    assert len(slug) <= 120
     import re
 
-    assert re.fullmatch(r"(?:%[0-9A-F]{2}|[A-Za-z0-9_.~-])+", slug)
+    assert re.fullmatch(r"(?:南昌)+-[0-9a-f]{16}", slug)  # readable head, hash of the whole
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,9 @@ from rdflib.query import Result
 from kg.cli import main
 from kg.errors import InputError, QueryError, UsageError
 from kg.export import serialize
+from kg.ontology import expand_iri
 from kg.query import (
+    PREFIXES,
     QueryTimeout,
     Results,
     bundled,
@@ -342,14 +344,17 @@ def test_query_table_aligns_chinese_columns(store):
             width += _display_width(char)
         positions.append(columns)
     assert positions and all(p == positions[0] for p in positions)
-    assert "kgr:park/" in table  # IRIs shortened and percent-decoded
+    assert "park:南昌高新区 " in table  # IRIs shortened, readable and valid in a query
     assert table.splitlines()[-1].endswith("rows)")
 
 
 def test_query_table_truncates_wide_cells(store):
     table = run_bundled(store, "evidence").table(max_width=20)
     assert "…" in table
-    assert max(_display_width(cell.strip()) for line in table.splitlines()[2:-1] for cell in line.split(" | ")) <= 20
+    cells = [cell.strip() for line in table.splitlines()[2:-1] for cell in line.split(" | ")]
+    iris = [cell for cell in cells if expand_iri(cell, PREFIXES)]
+    assert max(_display_width(cell) for cell in cells if cell not in iris) <= 20
+    assert max(_display_width(cell) for cell in iris) > 20 and not any("…" in cell for cell in iris)  # IRIs stay whole
 
 
 def test_query_construct_returns_a_graph(store):

@@ -17,16 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "valid_sample.ttl"
 
 ID = "https://w3id.org/parkkg/id/"
-PARK = URIRef(ID + "park/%E5%8D%97%E6%98%8C%E9%AB%98%E6%96%B0%E5%8C%BA")  # 南昌高新区
-SUBPARK = URIRef(ID + "park/%E9%87%91%E5%BA%90%E8%BD%AF%E4%BB%B6%E5%9B%AD")  # 金庐软件园
-ENTERPRISE = URIRef(
-    ID
-    + "enterprise/%E6%B1%9F%E8%A5%BF%E7%8F%89%E8%BD%A9%E6%99%BA%E8%83%BD%E7%A7%91%E6%8A%80%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8"
-)  # 江西珉轩智能科技有限公司
-PERSON = URIRef(
-    ID + "person/%E5%8D%97%E6%98%8C%E9%AB%98%E6%96%B0%E5%8C%BA%E5%85%9A%E5%B7%A5%E5%A7%94%2F%E5%90%B4%E5%89%8D%E8%BF%9B"
-)
-PLACE = URIRef(ID + "place/%E5%8D%97%E6%98%8C%E5%B8%82")  # 南昌市
+PARK = URIRef(ID + "park/南昌高新区")
+SUBPARK = URIRef(ID + "park/金庐软件园")
+ENTERPRISE = URIRef(ID + "enterprise/江西珉轩智能科技有限公司")
+PERSON = URIRef(ID + "person/南昌高新区党工委%2F吴前进")
+PLACE = URIRef(ID + "place/南昌市")
 METRIC = URIRef(ID + "metric/park-1")
 METRIC2 = URIRef(ID + "metric/enterprise-1")
 ARTICLE = URIRef(ID + "article/000_95dad0ac0dd1954b-0")
@@ -375,13 +370,13 @@ def test_report_lines_are_readable(sample: Graph, shapes: Graph) -> None:
     assert lines[-1] == "2 violations"  # wrong range, and no evidence
 
 
-def test_report_uses_kgr_prefix_without_bindings(sample: Graph, shapes: Graph) -> None:
+def test_report_uses_instance_prefixes_without_bindings(sample: Graph, shapes: Graph) -> None:
     graph = Graph(bind_namespaces="none")
     for triple in sample:
         graph.add(triple)
     graph.update(PREFIXES + f"DELETE WHERE {{ <{ENTERPRISE}> rdfs:label ?l }}")
     report = format_report(validate(graph, shapes=shapes))
-    assert "✗ kgr:enterprise/江西珉轩智能科技有限公司  rdfs:label:" in report
+    assert "✗ enterprise:江西珉轩智能科技有限公司  rdfs:label:" in report
     assert report.endswith("1 violation")
 
 
