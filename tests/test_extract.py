@@ -398,6 +398,17 @@ def test_extract_people_hold_posts(segmenter, text, person, org, post):
             "青川鑫拓电器有限公司", "60000000", "CNY", None, False,
         ),
         (
+            # A quotation after the sentence that introduces its speaker is the speaker's company's;
+            # a scope inside it (全球前十大厂商中) is no subject of its own.
+            "标题\n青川高新区企业发展良好。青川鑫拓磁材有限公司总经理林涛介绍，公司产品广受认可。“在新能源汽车领域，全球前十大厂商中，有6家是我们的客户。”",
+            "青川鑫拓磁材有限公司", "6", "count", None, False,
+        ),
+        (
+            # A quotation closed by 某某说 in a sentence of its own: the company of their post before.
+            "标题\n青川高新区企业发展良好。青川鑫拓磁材有限公司总经理林涛介绍了情况。“十年前，我们的产品稀土含量至少12%。”林涛说。",
+            "青川鑫拓磁材有限公司", "12", "percent", None, False,
+        ),
+        (
             # Power in 兆瓦 / MW, kept in kW.
             "标题\n青川光能科技有限公司的一期项目300MW已经达产。",
             "青川光能科技有限公司", "300000", "kW", None, False,
@@ -473,3 +484,9 @@ def test_extract_a_place_is_not_a_company_short_name(segmenter):
     found = extract("标题\n去年，原常州电视机厂破产。常州方面表示将妥善安置职工。", segmenter)
     assert "常州电视机厂" in names(found, "Enterprise")
     assert "常州" not in names(found, "Enterprise") | aliases(found, "Enterprise")
+
+
+def test_extract_a_speaker_named_again_is_the_same_person(segmenter):
+    found = extract("标题\n青川鑫拓磁材有限公司总经理林涛介绍了情况。“今年订单增长明显。”林涛说。", segmenter)
+    people = [e for x in found for e in x.entities.values() if e.type == "Person"]
+    assert [p.label for p in people] == ["林涛"], people

@@ -217,14 +217,40 @@ def _speaker_org(article: Article, by_sentence: dict[int, list[Mention]], ents: 
     candidates += [m for m in by_sentence.get(last, []) if m.type == "Person" and m.start >= after_quote]
     if last + 1 < len(article.sentences):
         candidates += [m for m in by_sentence.get(last + 1, []) if m.type == "Person"][:1]
-    for person in candidates:
-        chain_start = person.start - len(person.detail or "")
-        orgs = [
-            m for m in by_sentence.get(person.sentence, [])
-            if m.type in ("Enterprise", "Park") and chain_start <= m.start and m.end <= person.start and ents.get(m)
+    if first > 0:
+        # 某公司总经理张三介绍，…。“…”: the speaker introduced in the sentence before the quote.
+        before = article.sentences[first - 1]
+        candidates += [
+            m for m in by_sentence.get(first - 1, [])
+            if m.type == "Person" and _SPEECH_AFTER.match(before.norm, m.end - before.start)
         ]
-        if orgs:
-            return ents.get(max(orgs, key=lambda m: (m.type == "Enterprise", m.end - m.start)))
+    for person in candidates:
+        org = _post_org(person, by_sentence, ents)
+        if org is None:
+            # 张三说 after the quote: the organisation of the post the article gave them before.
+            org = next(
+                (found for index in range(person.sentence, -1, -1) for m in by_sentence.get(index, [])
+                 if m.type == "Person" and m.text == person.text and m.detail and (found := _post_org(m, by_sentence, ents))),
+                None,
+            )
+        if org:
+            return org
+    return None
+
+
+#: A verb of saying right after a speaker's name (张三介绍, 李四表示：).
+_SPEECH_AFTER = re.compile(r"(?:介绍|表示|说|称|指出|告诉)")
+
+
+def _post_org(person: Mention, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> str | None:
+    """The park or enterprise in the posts written before a person's name (某公司总经理张三)."""
+    chain_start = person.start - len(person.detail or "")
+    orgs = [
+        m for m in by_sentence.get(person.sentence, [])
+        if m.type in ("Enterprise", "Park") and chain_start <= m.start and m.end <= person.start and ents.get(m)
+    ]
+    if orgs:
+        return ents.get(max(orgs, key=lambda m: (m.type == "Enterprise", m.end - m.start)))
     return None
 
 
@@ -262,10 +288,14 @@ def extract_metrics(
             carried = None
         here = by_sentence.get(sentence.index, [])
         blocked_spans = [(m.start, m.end) for m in here if m.type == "Policy"]
-        # A generic reference that points at nothing (该物流园 where no zone was named) is no subject.
+        # A generic reference that points at nothing (该物流园 where no zone was named) is no subject,
+        # nor, inside a quotation, a scope such as 全球 (全球前十大生产商中，有8家是我们的客户).
+        quoted = sentence.index in speakers
         subjects = [
             m for m in here
-            if m.type in ("Park", "Enterprise", "Place", "GovernmentBody") and not (m.generic and m.type in ("Park", "Enterprise") and not ents.get(m))
+            if m.type in ("Park", "Enterprise", "Place", "GovernmentBody")
+            and not (m.generic and m.type in ("Park", "Enterprise") and not ents.get(m))
+            and not (quoted and m.generic and m.type == "Place")
         ]
         sentence_metrics: list[Metric] = []
         wider_area = False  # the sentence's first clause gave its figure to a city, province or body

@@ -94,7 +94,7 @@ def find_people(context: SentenceContext) -> None:
 
 
 #: A speaker named with no post: …的老职工|甲说, 工作了26年的乙说, 记者联系到丙。据他介绍.
-_SPEAKER = re.compile(rf"(?<=[的,，。;；:：“”\s])([{HAN}]{{2,3}})(?=说|表示|介绍|告诉|坦言|透露|回忆|感慨)")
+_SPEAKER = re.compile(rf"(?:(?<=[的,，。;；:：“”\s])|^)([{HAN}]{{2,3}})(?=说|表示|介绍|告诉|坦言|透露|回忆|感慨)")
 
 
 def _common_word(context: SentenceContext, name: str) -> bool:

@@ -495,7 +495,8 @@ class _PlaceMention(Mention):
 
 def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
     relations: list[Relation] = []
-    for index, mentions in by_sentence.items():
+    known: dict[str, str] = {}  # name → the person entity an earlier post made in this article
+    for index, mentions in sorted(by_sentence.items()):
         for person in (m for m in mentions if m.type == "Person"):
             chain = person.detail or ""
             # The posts stand before the name (某区党工委书记黄志坚) or in brackets after it.
@@ -536,10 +537,16 @@ def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     continue
                 posts.append((title, current))
             name = person.text
+            if not posts and normalize_name(name) in known:
+                # 张三说 after 某公司总经理张三: the same person, not a namesake without a post.
+                ents.of_mention[id(person)] = known[normalize_name(name)]
+                ents.entities[known[normalize_name(name)]].articles.add(article.key)
+                continue
             first_org = ents.get(posts[0][1]) if posts and posts[0][1] else f"article:{article.key}"
             key = f"{normalize_name(name)}@{first_org}"
             person_id = ents.add(person, "Person", key, name, article.key)
             ents.entities[person_id].qualifier = first_org or ""
+            known.setdefault(normalize_name(name), person_id)
             for title, org in posts:
                 if org is None or not ents.get(org):
                     continue
