@@ -74,6 +74,7 @@ class BuildResult:
     interrupted: bool = False
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("read", "extract", "triples", "merge"), 0.0))
     _graph: Graph | None = None
+    _full: tuple[pyoxigraph.Store, bool] | None = None
 
     @property
     def graph(self) -> Graph:
@@ -116,6 +117,29 @@ class BuildResult:
         for row in store.query(query, use_default_graph_as_union=named):
             relations[row["p"].value.rpartition("#")[2]] = int(row["n"].value)
         return {"entities": entities, "relations": relations}
+
+    def full_store(self, written: str | os.PathLike[str] | None = None) -> tuple[pyoxigraph.Store, bool]:
+        """The whole graph in a pyoxigraph store, and whether its named graphs together are the data.
+
+        For the SHACL check and the page of a big graph, which must not go through rdflib. A
+        ``store=DIR`` build is used as it is. An in-memory build loads ``written`` (the file it
+        just wrote; Oxigraph's parser, no Python per triple) or else its triples. Made once.
+        """
+        if self.store is not None:
+            return self.store.oxigraph, True
+        if self._full is None:
+            import pyoxigraph as ox
+
+            from .query import load_store
+
+            path = Path(written) if written is not None else None
+            if path is not None and path.suffix.lower() in (".ttl", ".nt", ".trig", ".nq"):
+                self._full = (load_store(path), path.suffix.lower() in (".trig", ".nq"))
+            else:
+                store = ox.Store()
+                store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self._builder().triples())
+                self._full = (store, False)
+        return self._full
 
     def write(self, destination: str | os.PathLike[str], format_name: str = "turtle") -> Path:
         """Write the graph atomically (pyoxigraph for Turtle, N-Triples, TriG, N-Quads)."""
@@ -253,7 +277,12 @@ def build_corpus(
             close()
     if graph_store is not None:
         labelled = time.perf_counter()
-        graph_store.commit()
+        stage = getattr(progress, "stage", None)  # a kg.feedback display names this step
+        if stage is not None:
+            with stage("labels and commit"):
+                graph_store.commit()
+        else:
+            graph_store.commit()
         merge["labels"] = time.perf_counter() - labelled
     result.seconds = time.perf_counter() - started
     return result

@@ -69,6 +69,7 @@ _NODE_KINDS = {
 }
 _COMPARISONS = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 _PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
+_FALSE = ox.Literal("false", datatype=ox.NamedNode(str(XSD.boolean)))
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ class Check:
     """True when a row's ``?value`` is the offending value (counts report none)."""
     constraint: Node | None = None
     """The ``sh:sparql`` node, for SPARQL constraints (their rows are kept for focus nodes only)."""
+    flags: tuple[tuple[str, URIRef], ...] = ()
+    """Several constraints of one shape in one query: (variable, component) pairs; a row breaks
+    each constraint whose variable is false (``component`` is then only the first)."""
     focus: str | None = None
     """For SPARQL constraints: a SELECT of the shape's focus nodes (``?this``)."""
 
@@ -99,6 +103,7 @@ class Finding:
     """One result: a check and the terms of one row (rdflib terms)."""
 
     check: Check
+    component: URIRef
     focus: Node
     value: Node | None
     path: Node | None
@@ -153,7 +158,8 @@ class _Compiler:
         parts: list[str] = []
         for cls in g.objects(shape, SH.targetClass):
             classes = " ".join(self.term(c) for c in self.subclasses(cls))
-            parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ VALUES ?_class {{ {classes} }} ?this a ?_class }} }}")
+            # No DISTINCT: a node typed twice within the classes gives two rows, deduplicated later.
+            parts.append(f"{{ VALUES ?_class {{ {classes} }} ?this a ?_class }}")
         for predicate in g.objects(shape, SH.targetSubjectsOf):
             parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ ?this {self.term(predicate)} ?_o }} }}")
         for predicate in g.objects(shape, SH.targetObjectsOf):
@@ -270,32 +276,19 @@ class _Compiler:
             self.checks.append(Check(shape, component, query, severity, messages, path_node, value, **extra))  # type: ignore[arg-type]
 
         values = f"?this {path} ?value ." if path is not None else "BIND (?this AS ?value)"
+        tests: list[tuple[URIRef, str]] = []  # value constraints, run together
+        counts: list[tuple[URIRef, str]] = []  # sh:minCount / sh:maxCount, run together
         for component, rule in sorted(g.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if component in _NOT_CONSTRAINTS or component in (RDF.first, RDF.rest):
                 if component == SH.property and path is not None:
                     raise UsageError(f"shapes: property shape {shape} has nested sh:property; use --engine pyshacl")
                 continue
             name = _component(component)
-            if component == SH.minCount:
+            if component in (SH.minCount, SH.maxCount):
                 if path is None:
-                    raise UsageError(f"shapes: sh:minCount on node shape {shape}")
-                count = int(rule)
-                if count == 1:
-                    query = f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?_v }} }}"
-                else:
-                    query = (
-                        f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?_v }} }} "
-                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) < {count})"
-                    )
-                add(name, query, value=False)
-            elif component == SH.maxCount:
-                if path is None:
-                    raise UsageError(f"shapes: sh:maxCount on node shape {shape}")
-                query = (
-                    f"SELECT ?this WHERE {{ {focus} ?this {path} ?_v }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) > {int(rule)})"
-                )
-                add(name, query, value=False)
+                    raise UsageError(f"shapes: {_short(component)} on node shape {shape}")
+                operator = ">=" if component == SH.minCount else "<="
+                counts.append((name, f"COUNT(DISTINCT ?_v) {operator} {int(rule)}"))
             elif component == SH.qualifiedValueShape:
                 if _true(g.value(shape, SH.qualifiedValueShapesDisjoint)):
                     raise UsageError(f"shapes: sh:qualifiedValueShapesDisjoint of {shape}; use --engine pyshacl")
@@ -322,9 +315,10 @@ class _Compiler:
                         where = f"?this {other} ?value FILTER (!sameTerm(?value, ?this))"
                         where = f"{{ {where} }} UNION {{ FILTER NOT EXISTS {{ ?this {other} ?this }} BIND (?this AS ?value) }}"
                     else:
+                        # OPTIONAL + !BOUND: Oxigraph runs FILTER NOT EXISTS far slower.
                         where = (
-                            f"{{ ?this {path} ?value FILTER NOT EXISTS {{ ?this {other} ?value }} }} UNION "
-                            f"{{ ?this {other} ?value FILTER NOT EXISTS {{ ?this {path} ?value }} }}"
+                            f"{{ ?this {path} ?value OPTIONAL {{ ?this {other} ?value BIND (true AS ?_in) }} FILTER (!BOUND(?_in)) }} UNION "
+                            f"{{ ?this {other} ?value OPTIONAL {{ ?this {path} ?value BIND (true AS ?_in) }} FILTER (!BOUND(?_in)) }}"
                         )
                 elif component == SH.disjoint:
                     where = f"{values} ?this {other} ?value"
@@ -340,8 +334,23 @@ class _Compiler:
             elif component in (SH.closed, SH.ignoredProperties, SH.uniqueLang, SH.node):
                 raise UsageError(f"shapes: {_short(component)} of {shape} is not supported by the fast check; use --engine pyshacl")
             else:
-                test = self.value_test(component, rule, "?value", shape)
-                add(name, f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {values} FILTER (!{test}) }}")
+                tests.append((name, self.value_test(component, rule, "?value", shape)))
+        if counts:
+            names = [f"?_count{i}" for i in range(len(counts))]
+            chosen = " ".join(f"({test} AS {n})" for n, (_, test) in zip(names, counts))
+            broken = " || ".join(f"!({test})" for _, test in counts)
+            if any(c == _component(SH.minCount) for c, _ in counts):
+                where = f"{focus} OPTIONAL {{ ?this {path} ?_v }}"
+            else:
+                where = f"{focus} ?this {path} ?_v"
+            query = f"SELECT ?this {chosen} WHERE {{ {where} }} GROUP BY ?this HAVING ({broken})"
+            add(counts[0][0], query, value=False, flags=tuple((n[1:], c) for n, (c, _) in zip(names, counts)))
+        if tests:
+            names = [f"?_ok{i}" for i in range(len(tests))]
+            bound = " ".join(f"BIND (COALESCE({test}, false) AS {n})" for n, (_, test) in zip(names, tests))
+            broken = " || ".join(f"!{n}" for n in names)
+            query = f"SELECT ?this ?value {' '.join(names)} WHERE {{ {focus} {values} {bound} FILTER ({broken}) }}"
+            add(tests[0][0], query, flags=tuple((n[1:], c) for n, (c, _) in zip(names, tests)))
         for constraint in g.objects(shape, SH.sparql):
             self.sparql(shape, constraint, focus, parent is not None or path is not None)
 
@@ -464,13 +473,16 @@ def run_checks(
                 continue
             seen.add(key)
             bindings = {name: convert(term) for name, term in row.items()}
-            yield Finding(
-                check,
-                convert(this),
-                convert(value) if value is not None else None,
-                convert(path) if path is not None else check.path,
-                bindings,
-            )
+            components = [c for name, c in check.flags if row.get(name) == _FALSE] if check.flags else [check.component]
+            for component in components:
+                yield Finding(
+                    check,
+                    component,
+                    convert(this),
+                    convert(value) if value is not None else None,
+                    convert(path) if path is not None else check.path,
+                    bindings,
+                )
         if progress is not None:
             progress(number, len(checks))
 

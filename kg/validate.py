@@ -519,11 +519,11 @@ def _validate_oxigraph(
         if finding.value is not None:
             report.add((result, SH.value, finding.value))
         report.add((result, SH.resultSeverity, check.severity))
-        report.add((result, SH.sourceConstraintComponent, check.component))
+        report.add((result, SH.sourceConstraintComponent, finding.component))
         report.add((result, SH.sourceShape, check.shape))
         if check.constraint is not None:
             report.add((result, SH.sourceConstraint, check.constraint))
-        messages = check.messages or (Literal(f"{_short_component(check.component)} not satisfied"),)
+        messages = check.messages or (Literal(f"{_short_component(finding.component)} not satisfied"),)
         for message in messages:
             report.add((result, SH.resultMessage, Literal(_substitute(str(message), finding.bindings), lang=message.language)))
         if check.severity == SH.Violation:
