@@ -60,6 +60,7 @@ __all__ = [
     "Entity",
     "Evidence",
     "Relation",
+    "StoreGraph",
     "View",
     "collect",
     "explore",
@@ -216,12 +217,17 @@ class Collected:
         return neighbours
 
 
-def _text(value: Node | None) -> str | None:
+def _text(value: Node | str | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def _int(value: Node | None) -> int | None:
-    """An integer literal as int; None when absent or not a number (offsets are then not used)."""
+def _int(value: Node | str | None) -> int | None:
+    """An integer literal (or its text) as int; None when absent or not a number (offsets are then not used)."""
+    if type(value) is str:
+        try:
+            return int(value)
+        except ValueError:
+            return None
     if isinstance(value, Literal):
         try:
             return int(value.toPython())
@@ -230,8 +236,14 @@ def _int(value: Node | None) -> int | None:
     return None
 
 
-def _float(value: Node | None) -> float | None:
-    """A finite number literal as float; None when absent or not a finite number."""
+def _float(value: Node | str | None) -> float | None:
+    """A finite number literal (or its text) as float; None when absent or not a finite number."""
+    if type(value) is str:
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
     if isinstance(value, Literal):
         try:
             number = float(value.toPython())
@@ -274,7 +286,7 @@ def short_label(name: str, limit: int = LABEL_CHARS) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def _metric(graph: Graph, node: URIRef, label: str) -> dict[str, Any]:
+def _metric(graph: Graph | StoreGraph, node: URIRef, label: str) -> dict[str, Any]:
     value = graph.value(node, _NUMERIC_VALUE)
     unit = graph.value(node, _UNIT)
     unit_code = _UNIT_CODE.get(unit, _fallback_name(str(unit))) if isinstance(unit, URIRef) else ""
@@ -296,7 +308,66 @@ def _metric(graph: Graph, node: URIRef, label: str) -> dict[str, Any]:
     }
 
 
-def collect(graph: Graph) -> Collected:
+class StoreGraph:
+    """A pyoxigraph store seen through the few rdflib Graph reads :func:`collect` makes.
+
+    The page of a big graph is read straight from the store the build or the SHACL check
+    already holds: materialising millions of triples as rdflib objects took most of a
+    minute and gigabytes. ``union`` reads every named graph (a ``kg build --store`` folder);
+    a triple that several graphs hold counts once.
+    """
+
+    def __init__(self, store: Any, union: bool = False) -> None:
+        import pyoxigraph as ox
+
+        from ._ox import ToRdflib
+
+        self._ox = ox
+        self.store = store
+        self.graph_name = None if union else ox.DefaultGraph()
+        self._convert = ToRdflib()
+
+    def _quads(self, subject: Node | None, predicate: Node, obj: Node | None = None) -> Iterable[Any]:
+        from ._ox import to_ox
+
+        return self.store.quads_for_pattern(
+            to_ox(subject) if subject is not None else None,
+            to_ox(predicate),
+            to_ox(obj) if obj is not None else None,
+            self.graph_name,
+        )
+
+    def subjects(self, predicate: Node, obj: Node) -> Iterable[Node]:
+        """Subjects of ``(?, predicate, obj)``, each once."""
+        return dict.fromkeys(self._convert(q.subject) for q in self._quads(None, predicate, obj))
+
+    def objects(self, subject: Node, predicate: Node) -> Iterable[Node]:
+        """Objects of ``(subject, predicate, ?)``, each once."""
+        return dict.fromkeys(self._convert(q.object) for q in self._quads(subject, predicate))
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        """One object of ``(subject, predicate, ?)``, or None."""
+        for quad in self._quads(subject, predicate):
+            return self._convert(quad.object)
+        return None
+
+    def subject_objects(self, predicate: Node) -> Iterable[tuple[Node, Node | str]]:
+        """``(subject, object)`` pairs of ``predicate``, each once; a literal object is its text.
+
+        Made for the bulk reads of :func:`collect` (sentences, offsets, evidence), which only
+        take the text or number of a literal: building an rdflib Literal for each of them
+        was most of the time.
+        """
+        convert = self._convert
+        literal = self._ox.Literal
+        pairs = (
+            (convert(q.subject), q.object.value if type(q.object) is literal else convert(q.object))
+            for q in self._quads(None, predicate)
+        )
+        return pairs if self.graph_name is not None else dict.fromkeys(pairs)
+
+
+def collect(graph: Graph | StoreGraph) -> Collected:
     """Read entities, metrics, relations and their evidence from ``graph``."""
     entities: dict[str, Entity] = {}
     for cls in CLASS_STYLE:
@@ -363,7 +434,7 @@ def collect(graph: Graph) -> Collected:
 
 
 def _attach_evidence(
-    graph: Graph, relations: dict[tuple[str, str, str], Relation], post_owner: dict[Node, Node]
+    graph: Graph | StoreGraph, relations: dict[tuple[str, str, str], Relation], post_owner: dict[Node, Node]
 ) -> None:
     """Hang every kg:Evidence on the relation it supports (holdsPost → the post's organisation)."""
     subjects = dict(graph.subject_objects(RDF.subject))
@@ -567,7 +638,7 @@ def _neighbourhood(neighbours: dict[str, set[str]], degree: dict[str, int], root
 
 
 def explore(
-    graph: Graph | Collected,
+    graph: Graph | StoreGraph | Collected,
     *,
     focus: str | None = None,
     depth: int = DEFAULT_DEPTH,
@@ -1027,7 +1098,7 @@ def write_view(view: View, destination: str | os.PathLike[str], *, title: str = 
 
 
 def write_html(
-    graph: Graph,
+    graph: Graph | StoreGraph,
     destination: str | os.PathLike[str],
     *,
     title: str = "kg 知识图谱",
