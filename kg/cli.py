@@ -464,8 +464,8 @@ def _add_viz(sub: argparse._SubParsersAction) -> None:
 
 def _run_viz(args: argparse.Namespace) -> int:
     from .feedback import Feedback
-    from .validate import load_graph
-    from .viz import DEFAULT_DEPTH, explore, write_view
+    from .query import load_store
+    from .viz import DEFAULT_DEPTH, StoreGraph, explore, write_view
 
     if args.depth is not None and args.focus is None:
         raise UsageError("--depth needs --focus NAME: it counts hops around that entity")
@@ -473,7 +473,8 @@ def _run_viz(args: argparse.Namespace) -> int:
     feedback = Feedback.for_terminal(quiet=args.quiet)
     try:
         with feedback.stage(f"read {args.graph}"):
-            graph = load_graph(args.graph)
+            store = load_store(args.graph)  # Oxigraph's parser; the page reads the store directly
+            graph = StoreGraph(store, union=next(iter(store.named_graphs()), None) is not None)
         with feedback.stage("choose what to draw"):
             view = explore(graph, focus=args.focus, depth=depth, max_nodes=args.max_nodes)
         with feedback.stage(f"write {args.output}"):

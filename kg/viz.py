@@ -79,6 +79,12 @@ DEFAULT_MAX_NODES = 1500
 DEFAULT_DEPTH = 2
 #: Above this many drawn nodes the page uses the fast layout (no improvedLayout, capped physics).
 LARGE_GRAPH = 300
+#: A big page also carries an index of the entities it leaves out (names, classes and their
+#: relations, no evidence), so that its search finds them and draws them on demand: at most
+#: this many entities (metrics are not indexed) and relations. With DEFAULT_MAX_NODES this
+#: bounds a page at about 2 MB of drawn data plus 4 MB of index, whatever the corpus.
+MORE_NODES = 20_000
+MORE_EDGES = 50_000
 #: Longest label drawn on a node, in characters; the full name shows on hover and in the panel.
 LABEL_CHARS = 12
 
@@ -526,9 +532,11 @@ class View:
             parts.append(
                 f"节点太多，只显示连接最多的 {len(self.nodes)} 个节点和 {len(self.relations)} 条关系，"
                 f"省略 {left} 个节点（--max-nodes {self.max_nodes}）。"
-                f"查看其他部分：kg viz --focus 名称 --depth 2，例如 kg viz --focus {example}。"
+                "小簇（+N）点击展开；在上方搜索框输入名称可找到并展开未显示的实体；"
+                f"或运行 kg viz --focus 名称 --depth 2，例如 kg viz --focus {example}。"
                 f" Showing the {len(self.nodes)} most connected of {total_nodes} nodes; {left} left out."
-                " To explore elsewhere run: kg viz --focus NAME"
+                " Click a +N cluster to open it; search above finds and draws the others;"
+                " or run kg viz --focus NAME"
             )
         return " ".join(parts) or None
 
@@ -970,7 +978,42 @@ def _payload(view: View) -> dict[str, Any]:
         "options": _vis_options(len(nodes), core_size),
         "folded": [index[iri] for iri in folded],
         "total": {"nodes": len(data.entities), "edges": len(data.relations), "omitted": len(view.omitted)},
+        "more": _left_out(view, index),
     }
+
+
+def _left_out(view: View, index: dict[str, int]) -> dict[str, list[Any]]:
+    """The index of entities the view leaves out: ``{"nodes": [...], "edges": [[from, to, predicate]]}``.
+
+    Ids continue after the drawn nodes. The most connected come first, metrics are left out,
+    and both lists stop at :data:`MORE_NODES` and :data:`MORE_EDGES`.
+    """
+    if not view.omitted:
+        return {"nodes": [], "edges": []}
+    data = view.data
+    degree = _degrees(data)
+    ids = dict(index)
+    nodes: list[dict[str, Any]] = []
+    for iri in view.omitted:
+        entity = data.entities[iri]
+        if entity.cls == "Metric":
+            continue
+        if len(nodes) >= MORE_NODES:
+            break
+        ids[iri] = len(ids)
+        node: dict[str, Any] = {"id": ids[iri], "c": entity.cls, "n": entity.name, "d": degree[iri]}
+        if entity.aliases:
+            node["a"] = entity.aliases
+        nodes.append(node)
+    edges: list[list[Any]] = []
+    for relation in data.relations:
+        source, target = ids.get(relation.source), ids.get(relation.target)
+        if source is None or target is None or (relation.source in index and relation.target in index):
+            continue
+        edges.append([source, target, relation.predicate])
+        if len(edges) >= MORE_EDGES:
+            break
+    return {"nodes": nodes, "edges": edges}
 
 
 def _json_for_script(value: Any) -> str:
