@@ -373,8 +373,11 @@ class StoreGraph:
         return pairs if self.graph_name is not None else dict.fromkeys(pairs)
 
 
-def collect(graph: Graph | StoreGraph) -> Collected:
-    """Read entities, metrics, relations and their evidence from ``graph``."""
+def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
+    """Read entities, metrics, relations and their evidence from ``graph``.
+
+    ``evidence=False`` leaves out evidence, sentences and headlines (see :func:`explore`).
+    """
     entities: dict[str, Entity] = {}
     for cls in CLASS_STYLE:
         for node in graph.subjects(RDF.type, KG[cls]):
@@ -420,19 +423,21 @@ def collect(graph: Graph | StoreGraph) -> Collected:
             post_owner[post] = organisation
             add(person, "holdsPost", organisation, _text(graph.value(post, KG.postTitle)))
 
-    _attach_evidence(graph, relations, post_owner)
     sentences: dict[str, tuple[str, str | None, int | None, int | None]] = {}
-    starts = dict(graph.subject_objects(KG.startOffset))
-    ends = dict(graph.subject_objects(KG.endOffset))
-    articles_of = dict(graph.subject_objects(KG.inArticle))
-    for sentence, text in graph.subject_objects(KG.text):
-        sentences[str(sentence)] = (
-            str(text),
-            _text(articles_of.get(sentence)),
-            _int(starts.get(sentence)),
-            _int(ends.get(sentence)),
-        )
-    headlines = {str(article): str(headline) for article, headline in graph.subject_objects(KG.headline)}
+    headlines: dict[str, str] = {}
+    if evidence:
+        _attach_evidence(graph, relations, post_owner)
+        starts = dict(graph.subject_objects(KG.startOffset))
+        ends = dict(graph.subject_objects(KG.endOffset))
+        articles_of = dict(graph.subject_objects(KG.inArticle))
+        for sentence, text in graph.subject_objects(KG.text):
+            sentences[str(sentence)] = (
+                str(text),
+                _text(articles_of.get(sentence)),
+                _int(starts.get(sentence)),
+                _int(ends.get(sentence)),
+            )
+        headlines = {str(article): str(headline) for article, headline in graph.subject_objects(KG.headline)}
     ordered = sorted(relations.values(), key=lambda r: (r.source, r.predicate, r.target))
     for relation in ordered:
         relation.details.sort()
@@ -481,6 +486,73 @@ def _attach_evidence(
                 end=_int(ends.get(evidence)),
             )
         )
+
+
+def _attach_drawn_evidence(graph: StoreGraph, data: Collected, nodes: list[str], relations: list[Relation]) -> None:
+    """Evidence, sentences and headlines for the drawn ``relations`` only, looked up in the store.
+
+    Gives each drawn relation exactly what :func:`_attach_evidence` would (same rules, same
+    order), reading the evidence of the drawn entities instead of every kg:Evidence.
+    """
+    drawn = {(r.source, r.predicate, r.target): r for r in relations}
+    found: dict[tuple[str, str, str], list[tuple[str, Evidence]]] = defaultdict(list)
+    ends = {r.source for r in relations} | {r.target for r in relations}
+    seen: set[Node] = set()
+    for end in sorted(ends):
+        for evidence in graph.subjects(RDF.subject, URIRef(end)):
+            if evidence in seen or KG.Evidence not in graph.objects(evidence, RDF.type):
+                continue
+            seen.add(evidence)
+            source, predicate, target = URIRef(end), graph.value(evidence, RDF.predicate), graph.value(evidence, RDF.object)
+            if target is None or not isinstance(predicate, URIRef) or not str(predicate).startswith(KG_NS):
+                continue
+            name = str(predicate)[len(KG_NS) :]
+            if name == "issuedBy":
+                source, target, name = target, source, "issues"
+            elif name == "holdsPost":
+                target = graph.value(target, KG.postIn)  # type: ignore[assignment]
+                if target is None:
+                    continue
+            key = (str(source), name, str(target))
+            if key not in drawn:
+                continue
+            found[key].append(
+                (
+                    str(evidence),
+                    Evidence(
+                        sentence=_text(graph.value(evidence, KG.sentence)),
+                        article=_text(graph.value(evidence, KG.article)),
+                        rule=_text(graph.value(evidence, KG.rule)) or "",
+                        confidence=_float(graph.value(evidence, KG.confidence)),
+                        start=_int(graph.value(evidence, KG.startOffset)),
+                        end=_int(graph.value(evidence, KG.endOffset)),
+                    ),
+                )
+            )
+    articles: set[str] = set()
+    for key, items in found.items():
+        items.sort(key=lambda item: item[0])
+        drawn[key].evidence = [item[1] for item in items]
+        for _, item in items:
+            if item.article:
+                articles.add(item.article)
+            if item.sentence and item.sentence not in data.sentences:
+                sentence = URIRef(item.sentence)
+                text = graph.value(sentence, KG.text)
+                if text is None:
+                    continue
+                article = _text(graph.value(sentence, KG.inArticle))
+                data.sentences[item.sentence] = (
+                    str(text), article, _int(graph.value(sentence, KG.startOffset)), _int(graph.value(sentence, KG.endOffset))
+                )
+                if article:
+                    articles.add(article)
+    for iri in nodes:
+        articles.update(data.entities[iri].articles)
+    for article in articles:
+        headline = graph.value(URIRef(article), KG.headline)
+        if headline is not None:
+            data.headlines[article] = str(headline)
 
 
 # ---------------------------------------------------------------------------------------
@@ -661,7 +733,9 @@ def explore(
         raise UsageError(f"--max-nodes must be at least 1, not {max_nodes}")
     if depth < 0:
         raise UsageError(f"--depth must be 0 or more, not {depth}")
-    data = graph if isinstance(graph, Collected) else collect(graph)
+    # From a store (a big graph) evidence is read afterwards, for the drawn relations only.
+    lean = isinstance(graph, StoreGraph)
+    data = graph if isinstance(graph, Collected) else collect(graph, evidence=not lean)
     neighbours = data.adjacency()
     degree = _degrees(data)
     roots: list[str] = []
@@ -677,6 +751,8 @@ def explore(
         omitted = sorted((n for n in data.entities if n not in kept), key=lambda n: (-degree[n], n))
     kept = set(nodes)
     relations = [r for r in data.relations if r.source in kept and r.target in kept]
+    if lean:
+        _attach_drawn_evidence(graph, data, nodes, relations)  # type: ignore[arg-type]
     return View(
         data=data,
         nodes=nodes,
