@@ -80,7 +80,14 @@ class BuildResult:
     def graph(self) -> Graph:
         """The union graph as an rdflib Graph (made once, on first use; costly for big graphs)."""
         if self._graph is None:
-            self._graph = self.store.graph() if self.store is not None else self._builder().graph()
+            if self.store is None and self.builder is None and self._full is not None:
+                from rdflib import Graph
+
+                from ._ox import fill_graph, union_triples
+
+                self._graph = fill_graph(Graph(), union_triples(self._full[0], named=False))
+            else:
+                self._graph = self.store.graph() if self.store is not None else self._builder().graph()
         return self._graph
 
     def dataset(self) -> Dataset:
@@ -93,15 +100,19 @@ class BuildResult:
 
     def triple_count(self) -> int:
         """Distinct triples in the union graph."""
+        if self.store is None and self.builder is None and self._full is not None:
+            return len(self._full[0])
         return self.store.triple_count() if self.store is not None else self._builder().triple_count()
 
     def oxigraph(self) -> pyoxigraph.Store:
         """A pyoxigraph store to run SPARQL on (for an in-memory build: entities, relations, metrics)."""
+        if self.store is None and self.builder is None and self._full is not None:
+            return self._full[0]
         return self.store.oxigraph if self.store is not None else self._builder().store()
 
     def summary(self) -> dict[str, Counter[str]]:
         """Counts of entities by class and relations by predicate (like :func:`summarize`, but fast)."""
-        named = self.store is not None or self._builder().named_graphs
+        named = self.store is not None or (self.builder is not None and self.builder.named_graphs)
         store = self.oxigraph()
         values = " ".join(f"kg:{name}" for name in ENTITY_CLASSES)
         entities: Counter[str] = Counter(dict.fromkeys(ENTITY_CLASSES, 0))
@@ -133,7 +144,13 @@ class BuildResult:
             from .query import load_store
 
             path = Path(written) if written is not None else None
-            if path is not None and path.suffix.lower() in (".ttl", ".nt", ".trig", ".nq"):
+            if path is not None and path.suffix.lower() in (".ttl", ".nt") and not self._builder().named_graphs:
+                # The file holds the whole graph: the builder's own store and label counts (most of
+                # a big build's memory) go before Oxigraph reads it, and answer from the file's copy.
+                self.builder.close()  # type: ignore[union-attr]
+                self.builder = None
+                self._full = (load_store(path), False)
+            elif path is not None and path.suffix.lower() in (".ttl", ".nt", ".trig", ".nq"):
                 self._full = (load_store(path), path.suffix.lower() in (".trig", ".nq"))
             else:
                 store = ox.Store()
