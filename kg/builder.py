@@ -75,12 +75,20 @@ class BuildResult:
     interrupted: bool = False
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("read", "extract", "triples", "merge"), 0.0))
     _graph: Graph | None = None
+    _full: tuple[pyoxigraph.Store, bool] | None = None
 
     @property
     def graph(self) -> Graph:
         """The union graph as an rdflib Graph (made once, on first use; costly for big graphs)."""
         if self._graph is None:
-            self._graph = self.store.graph() if self.store is not None else self._builder().graph()
+            if self.store is None and self.builder is None and self._full is not None:
+                from rdflib import Graph
+
+                from ._ox import fill_graph, union_triples
+
+                self._graph = fill_graph(Graph(), union_triples(self._full[0], named=False))
+            else:
+                self._graph = self.store.graph() if self.store is not None else self._builder().graph()
         return self._graph
 
     def dataset(self) -> Dataset:
@@ -93,15 +101,19 @@ class BuildResult:
 
     def triple_count(self) -> int:
         """Distinct triples in the union graph."""
+        if self.store is None and self.builder is None and self._full is not None:
+            return len(self._full[0])
         return self.store.triple_count() if self.store is not None else self._builder().triple_count()
 
     def oxigraph(self) -> pyoxigraph.Store:
         """A pyoxigraph store to run SPARQL on (for an in-memory build: entities, relations, metrics)."""
+        if self.store is None and self.builder is None and self._full is not None:
+            return self._full[0]
         return self.store.oxigraph if self.store is not None else self._builder().store()
 
     def summary(self) -> dict[str, Counter[str]]:
         """Counts of entities by class and relations by predicate (like :func:`summarize`, but fast)."""
-        named = self.store is not None or self._builder().named_graphs
+        named = self.store is not None or (self.builder is not None and self.builder.named_graphs)
         store = self.oxigraph()
         values = " ".join(f"kg:{name}" for name in ENTITY_CLASSES)
         entities: Counter[str] = Counter(dict.fromkeys(ENTITY_CLASSES, 0))
@@ -117,6 +129,35 @@ class BuildResult:
         for row in store.query(query, use_default_graph_as_union=named):
             relations[row["p"].value.rpartition("#")[2]] = int(row["n"].value)
         return {"entities": entities, "relations": relations}
+
+    def full_store(self, written: str | os.PathLike[str] | None = None) -> tuple[pyoxigraph.Store, bool]:
+        """The whole graph in a pyoxigraph store, and whether its named graphs together are the data.
+
+        For the SHACL check and the page of a big graph, which must not go through rdflib. A
+        ``store=DIR`` build is used as it is. An in-memory build loads ``written`` (the file it
+        just wrote; Oxigraph's parser, no Python per triple) or else its triples. Made once.
+        """
+        if self.store is not None:
+            return self.store.oxigraph, True
+        if self._full is None:
+            import pyoxigraph as ox
+
+            from .query import load_store
+
+            path = Path(written) if written is not None else None
+            if path is not None and path.suffix.lower() in (".ttl", ".nt") and not self._builder().named_graphs:
+                # The file holds the whole graph: the builder's own store and label counts (most of
+                # a big build's memory) go before Oxigraph reads it, and answer from the file's copy.
+                self.builder.close()  # type: ignore[union-attr]
+                self.builder = None
+                self._full = (load_store(path), False)
+            elif path is not None and path.suffix.lower() in (".ttl", ".nt", ".trig", ".nq"):
+                self._full = (load_store(path), path.suffix.lower() in (".trig", ".nq"))
+            else:
+                store = ox.Store()
+                store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self._builder().triples())
+                self._full = (store, False)
+        return self._full
 
     def write(self, destination: str | os.PathLike[str], format_name: str = "turtle") -> Path:
         """Write the graph atomically (pyoxigraph for Turtle, N-Triples, TriG, N-Quads)."""
@@ -258,7 +299,12 @@ def build_corpus(
             close()
     if graph_store is not None:
         labelled = time.perf_counter()
-        graph_store.commit()
+        stage = getattr(progress, "stage", None)  # a kg.feedback display names this step
+        if stage is not None:
+            with stage("labels and commit"):
+                graph_store.commit()
+        else:
+            graph_store.commit()
         merge["labels"] = time.perf_counter() - labelled
     result.seconds = time.perf_counter() - started
     return result

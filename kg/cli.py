@@ -68,6 +68,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--base-iri", default=None, help=f"namespace of instance IRIs (default: {DEFAULT_BASE_IRI})")
     parser.add_argument("--no-html", action="store_true", help="do not write graph.html")
     parser.add_argument("--no-validate", action="store_true", help="skip the SHACL check of the result")
+    parser.add_argument("--pyshacl", action="store_true", help="check the shapes with pyshacl, the reference (slow: minutes from 100 articles on)")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="worker processes extracting in parallel (default: 1)")
     parser.add_argument(
         "--store", metavar="DIR",
@@ -85,19 +86,20 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from .builder import build_corpus, peak_memory, text_progress
+    from .builder import build_corpus, peak_memory
     from .export import SUFFIX
+    from .feedback import Feedback
 
     if args.executor == "dask" and not args.scheduler:
         raise UsageError("--executor dask needs --scheduler ADDRESS of a running Dask scheduler (e.g. tcp://10.0.0.5:8786)")
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: give 1 or more worker processes")
-    show_progress = not args.quiet and len(args.paths) > 0 and _many_files(args.paths)
+    feedback = Feedback.for_terminal(quiet=args.quiet)
     try:
         result = build_corpus(
             args.paths or None,
             base_iri=args.base_iri,
-            progress=text_progress() if show_progress else None,
+            progress=feedback.files() if feedback.enabled else None,
             jobs=args.jobs,
             executor=args.executor,
             scheduler=args.scheduler,
@@ -106,6 +108,7 @@ def _run_build(args: argparse.Namespace) -> int:
             output_format=args.format,
         )
     except KeyboardInterrupt:
+        feedback.close()
         if args.store:
             _err(f"interrupted; the store {args.store} holds every file merged before Ctrl-C")
         raise
@@ -118,20 +121,41 @@ def _run_build(args: argparse.Namespace) -> int:
         out = Path(args.out)
         target = out / f"graph{SUFFIX[args.format]}"
         if not args.no_output:
-            result.write(target, args.format)
+            with feedback.stage(f"write {target}"):
+                result.write(target, args.format)
         html_path = validation = None
+        full = None
+        if not args.no_html or not (args.no_validate or args.pyshacl):
+            # The page and the check read one Oxigraph copy of the graph, never rdflib.
+            started = time.perf_counter()
+            with feedback.stage("load the graph into Oxigraph"):
+                full = result.full_store(None if args.no_output else target)
+            result.timings["load"] = time.perf_counter() - started
+        checking = None
+        if not args.no_validate and not args.pyshacl:
+            # Oxigraph runs the check's queries without holding the GIL: it overlaps the page.
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-shacl")
+            checking = pool.submit(_check_shapes, full, feedback, result.timings)
+            pool.shutdown(wait=False)
         if not args.no_html:
-            from .viz import write_html
+            from .viz import StoreGraph, write_html
 
             started = time.perf_counter()
-            html_path = write_html(result.graph, out / "graph.html")
+            with feedback.stage("HTML page"):
+                html_path = write_html(StoreGraph(*full), out / "graph.html")  # type: ignore[misc]
             result.timings["html"] = time.perf_counter() - started
-        if not args.no_validate:
+        if checking is not None:
+            validation = checking.result()
+        elif not args.no_validate:
             from .validate import validate
 
             started = time.perf_counter()
-            validation = validate(result.graph)
+            with feedback.stage("SHACL check (pyshacl)"):
+                validation = validate(result.graph, engine="pyshacl")
             result.timings["validate"] = time.perf_counter() - started
+        feedback.close()
         if not args.quiet:
             counts = result.summary()
             unchanged = f", {result.unchanged} unchanged" if result.unchanged else ""
@@ -150,22 +174,30 @@ def _run_build(args: argparse.Namespace) -> int:
         if args.timings:
             memory = peak_memory()
             stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings.items())
-            after = sum(result.timings.get(stage, 0.0) for stage in ("write", "html", "validate"))
+            after = sum(result.timings.get(stage, 0.0) for stage in ("write", "load", "html", "validate"))
+            if checking is not None and not args.no_html:  # the check ran beside the page
+                after -= min(result.timings["html"], result.timings["validate"])
             print(f"timings:   {stages}; total {result.seconds + after:.2f}s")
             print(f"memory:    peak {memory['self']:.0f} MiB here, {memory['children']:.0f} MiB in the largest worker")
         if validation is not None and not validation.conforms:
             return 2
         return 0
     finally:
+        feedback.close()
         if result.store is not None:
             result.store.close()
 
 
-def _many_files(paths: Sequence[str]) -> bool:
-    from .corpus import expand_paths
+def _check_shapes(full: tuple, feedback: object, timings: dict[str, float]) -> object:
+    """The SHACL check of a build, by Oxigraph, on the store ``full`` = (store, union)."""
+    from .validate import validate
 
-    files, _ = expand_paths(paths)
-    return len(files) > 20
+    started = time.perf_counter()
+    store, union = full
+    with feedback.stage("SHACL check") as update:  # type: ignore[attr-defined]
+        result = validate(store, union=union, progress=update)
+    timings["validate"] = time.perf_counter() - started
+    return result
 
 
 # kg remove --------------------------------------------------------------------
@@ -205,15 +237,30 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("validate", help="check a graph against the SHACL shapes", description="Check GRAPH (default out/graph.ttl) against kg's SHACL shapes; exit 1 on violations.")
     _add_graph(parser, positional=True)
     parser.add_argument("--shapes", help="another shapes file to use instead of kg's")
+    parser.add_argument("--pyshacl", action="store_true", help="check with pyshacl, the reference (slow: minutes on 100,000 triples)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     parser.set_defaults(run=_run_validate)
 
 
 def _run_validate(args: argparse.Namespace) -> int:
+    from .feedback import Feedback
     from .validate import format_report, load_graph, validate
 
-    graph = load_graph(args.graph)
-    shapes = load_graph(args.shapes) if args.shapes else None
-    result = validate(graph, shapes=shapes)
+    feedback = Feedback.for_terminal(quiet=args.quiet)
+    try:
+        shapes = load_graph(args.shapes) if args.shapes else None
+        with feedback.stage(f"read {args.graph}"):
+            if args.pyshacl:
+                data, union = load_graph(args.graph), False
+            else:
+                from .query import load_store
+
+                data = load_store(args.graph)
+                union = next(iter(data.named_graphs()), None) is not None
+        with feedback.stage("SHACL check" + (" (pyshacl)" if args.pyshacl else "")) as update:
+            result = validate(data, shapes=shapes, union=union, engine="pyshacl" if args.pyshacl else "auto", progress=update)
+    finally:
+        feedback.close()
     print(format_report(result))
     return 0 if result.conforms else 1
 
@@ -523,18 +570,29 @@ def _add_viz(sub: argparse._SubParsersAction) -> None:
         help=f"draw at most this many nodes, the most connected first (default: {DEFAULT_MAX_NODES})",
     )
     parser.add_argument("--title", default="kg 知识图谱", help="page title (default: kg 知识图谱)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     parser.set_defaults(run=_run_viz)
 
 
 def _run_viz(args: argparse.Namespace) -> int:
-    from .validate import load_graph
-    from .viz import DEFAULT_DEPTH, explore, write_view
+    from .feedback import Feedback
+    from .query import load_store
+    from .viz import DEFAULT_DEPTH, StoreGraph, explore, write_view
 
     if args.depth is not None and args.focus is None:
         raise UsageError("--depth needs --focus NAME: it counts hops around that entity")
     depth = DEFAULT_DEPTH if args.depth is None else args.depth
-    view = explore(load_graph(args.graph), focus=args.focus, depth=depth, max_nodes=args.max_nodes)
-    target = write_view(view, args.output, title=args.title)
+    feedback = Feedback.for_terminal(quiet=args.quiet)
+    try:
+        with feedback.stage(f"read {args.graph}"):
+            store = load_store(args.graph)  # Oxigraph's parser; the page reads the store directly
+            graph = StoreGraph(store, union=next(iter(store.named_graphs()), None) is not None)
+        with feedback.stage("choose what to draw"):
+            view = explore(graph, focus=args.focus, depth=depth, max_nodes=args.max_nodes)
+        with feedback.stage(f"write {args.output}"):
+            target = write_view(view, args.output, title=args.title)
+    finally:
+        feedback.close()
     print(f"wrote {target} ({view.summary()})")
     if view.truncated and args.focus is None:
         print(f"to see the rest, draw one neighbourhood: kg viz {args.graph} --focus NAME --depth 2")

@@ -60,6 +60,7 @@ __all__ = [
     "Entity",
     "Evidence",
     "Relation",
+    "StoreGraph",
     "View",
     "collect",
     "explore",
@@ -78,6 +79,12 @@ DEFAULT_MAX_NODES = 1500
 DEFAULT_DEPTH = 2
 #: Above this many drawn nodes the page uses the fast layout (no improvedLayout, capped physics).
 LARGE_GRAPH = 300
+#: A big page also carries an index of the entities it leaves out (names, classes and their
+#: relations, no evidence), so that its search finds them and draws them on demand: at most
+#: this many entities (metrics are not indexed) and relations. With DEFAULT_MAX_NODES this
+#: bounds a page at about 2 MB of drawn data plus 4 MB of index, whatever the corpus.
+MORE_NODES = 20_000
+MORE_EDGES = 50_000
 #: Longest label drawn on a node, in characters; the full name shows on hover and in the panel.
 LABEL_CHARS = 12
 
@@ -217,12 +224,17 @@ class Collected:
         return neighbours
 
 
-def _text(value: Node | None) -> str | None:
+def _text(value: Node | str | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def _int(value: Node | None) -> int | None:
-    """An integer literal as int; None when absent or not a number (offsets are then not used)."""
+def _int(value: Node | str | None) -> int | None:
+    """An integer literal (or its text) as int; None when absent or not a number (offsets are then not used)."""
+    if type(value) is str:
+        try:
+            return int(value)
+        except ValueError:
+            return None
     if isinstance(value, Literal):
         try:
             return int(value.toPython())
@@ -231,8 +243,14 @@ def _int(value: Node | None) -> int | None:
     return None
 
 
-def _float(value: Node | None) -> float | None:
-    """A finite number literal as float; None when absent or not a finite number."""
+def _float(value: Node | str | None) -> float | None:
+    """A finite number literal (or its text) as float; None when absent or not a finite number."""
+    if type(value) is str:
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
     if isinstance(value, Literal):
         try:
             number = float(value.toPython())
@@ -275,7 +293,7 @@ def short_label(name: str, limit: int = LABEL_CHARS) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def _metric(graph: Graph, node: URIRef, label: str) -> dict[str, Any]:
+def _metric(graph: Graph | StoreGraph, node: URIRef, label: str) -> dict[str, Any]:
     value = graph.value(node, _NUMERIC_VALUE)
     unit = graph.value(node, _UNIT)
     unit_code = _UNIT_CODE.get(unit, _fallback_name(str(unit))) if isinstance(unit, URIRef) else ""
@@ -297,8 +315,70 @@ def _metric(graph: Graph, node: URIRef, label: str) -> dict[str, Any]:
     }
 
 
-def collect(graph: Graph) -> Collected:
-    """Read entities, metrics, relations and their evidence from ``graph``."""
+class StoreGraph:
+    """A pyoxigraph store seen through the few rdflib Graph reads :func:`collect` makes.
+
+    The page of a big graph is read straight from the store the build or the SHACL check
+    already holds: materialising millions of triples as rdflib objects took most of a
+    minute and gigabytes. ``union`` reads every named graph (a ``kg build --store`` folder);
+    a triple that several graphs hold counts once.
+    """
+
+    def __init__(self, store: Any, union: bool = False) -> None:
+        import pyoxigraph as ox
+
+        from ._ox import ToRdflib
+
+        self._ox = ox
+        self.store = store
+        self.graph_name = None if union else ox.DefaultGraph()
+        self._convert = ToRdflib()
+
+    def _quads(self, subject: Node | None, predicate: Node, obj: Node | None = None) -> Iterable[Any]:
+        from ._ox import to_ox
+
+        return self.store.quads_for_pattern(
+            to_ox(subject) if subject is not None else None,
+            to_ox(predicate),
+            to_ox(obj) if obj is not None else None,
+            self.graph_name,
+        )
+
+    def subjects(self, predicate: Node, obj: Node) -> Iterable[Node]:
+        """Subjects of ``(?, predicate, obj)``, each once."""
+        return dict.fromkeys(self._convert(q.subject) for q in self._quads(None, predicate, obj))
+
+    def objects(self, subject: Node, predicate: Node) -> Iterable[Node]:
+        """Objects of ``(subject, predicate, ?)``, each once."""
+        return dict.fromkeys(self._convert(q.object) for q in self._quads(subject, predicate))
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        """One object of ``(subject, predicate, ?)``, or None."""
+        for quad in self._quads(subject, predicate):
+            return self._convert(quad.object)
+        return None
+
+    def subject_objects(self, predicate: Node) -> Iterable[tuple[Node, Node | str]]:
+        """``(subject, object)`` pairs of ``predicate``, each once; a literal object is its text.
+
+        Made for the bulk reads of :func:`collect` (sentences, offsets, evidence), which only
+        take the text or number of a literal: building an rdflib Literal for each of them
+        was most of the time.
+        """
+        convert = self._convert
+        literal = self._ox.Literal
+        pairs = (
+            (convert(q.subject), q.object.value if type(q.object) is literal else convert(q.object))
+            for q in self._quads(None, predicate)
+        )
+        return pairs if self.graph_name is not None else dict.fromkeys(pairs)
+
+
+def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
+    """Read entities, metrics, relations and their evidence from ``graph``.
+
+    ``evidence=False`` leaves out evidence, sentences and headlines (see :func:`explore`).
+    """
     entities: dict[str, Entity] = {}
     for cls in CLASS_STYLE:
         for node in graph.subjects(RDF.type, KG[cls]):
@@ -344,19 +424,21 @@ def collect(graph: Graph) -> Collected:
             post_owner[post] = organisation
             add(person, "holdsPost", organisation, _text(graph.value(post, KG.postTitle)))
 
-    _attach_evidence(graph, relations, post_owner)
     sentences: dict[str, tuple[str, str | None, int | None, int | None]] = {}
-    starts = dict(graph.subject_objects(KG.startOffset))
-    ends = dict(graph.subject_objects(KG.endOffset))
-    articles_of = dict(graph.subject_objects(KG.inArticle))
-    for sentence, text in graph.subject_objects(KG.text):
-        sentences[str(sentence)] = (
-            str(text),
-            _text(articles_of.get(sentence)),
-            _int(starts.get(sentence)),
-            _int(ends.get(sentence)),
-        )
-    headlines = {str(article): str(headline) for article, headline in graph.subject_objects(KG.headline)}
+    headlines: dict[str, str] = {}
+    if evidence:
+        _attach_evidence(graph, relations, post_owner)
+        starts = dict(graph.subject_objects(KG.startOffset))
+        ends = dict(graph.subject_objects(KG.endOffset))
+        articles_of = dict(graph.subject_objects(KG.inArticle))
+        for sentence, text in graph.subject_objects(KG.text):
+            sentences[str(sentence)] = (
+                str(text),
+                _text(articles_of.get(sentence)),
+                _int(starts.get(sentence)),
+                _int(ends.get(sentence)),
+            )
+        headlines = {str(article): str(headline) for article, headline in graph.subject_objects(KG.headline)}
     ordered = sorted(relations.values(), key=lambda r: (r.source, r.predicate, r.target))
     for relation in ordered:
         relation.details.sort()
@@ -364,7 +446,7 @@ def collect(graph: Graph) -> Collected:
 
 
 def _attach_evidence(
-    graph: Graph, relations: dict[tuple[str, str, str], Relation], post_owner: dict[Node, Node]
+    graph: Graph | StoreGraph, relations: dict[tuple[str, str, str], Relation], post_owner: dict[Node, Node]
 ) -> None:
     """Hang every kg:Evidence on the relation it supports (holdsPost → the post's organisation)."""
     subjects = dict(graph.subject_objects(RDF.subject))
@@ -405,6 +487,73 @@ def _attach_evidence(
                 end=_int(ends.get(evidence)),
             )
         )
+
+
+def _attach_drawn_evidence(graph: StoreGraph, data: Collected, nodes: list[str], relations: list[Relation]) -> None:
+    """Evidence, sentences and headlines for the drawn ``relations`` only, looked up in the store.
+
+    Gives each drawn relation exactly what :func:`_attach_evidence` would (same rules, same
+    order), reading the evidence of the drawn entities instead of every kg:Evidence.
+    """
+    drawn = {(r.source, r.predicate, r.target): r for r in relations}
+    found: dict[tuple[str, str, str], list[tuple[str, Evidence]]] = defaultdict(list)
+    ends = {r.source for r in relations} | {r.target for r in relations}
+    seen: set[Node] = set()
+    for end in sorted(ends):
+        for evidence in graph.subjects(RDF.subject, URIRef(end)):
+            if evidence in seen or KG.Evidence not in graph.objects(evidence, RDF.type):
+                continue
+            seen.add(evidence)
+            source, predicate, target = URIRef(end), graph.value(evidence, RDF.predicate), graph.value(evidence, RDF.object)
+            if target is None or not isinstance(predicate, URIRef) or not str(predicate).startswith(KG_NS):
+                continue
+            name = str(predicate)[len(KG_NS) :]
+            if name == "issuedBy":
+                source, target, name = target, source, "issues"
+            elif name == "holdsPost":
+                target = graph.value(target, KG.postIn)  # type: ignore[assignment]
+                if target is None:
+                    continue
+            key = (str(source), name, str(target))
+            if key not in drawn:
+                continue
+            found[key].append(
+                (
+                    str(evidence),
+                    Evidence(
+                        sentence=_text(graph.value(evidence, KG.sentence)),
+                        article=_text(graph.value(evidence, KG.article)),
+                        rule=_text(graph.value(evidence, KG.rule)) or "",
+                        confidence=_float(graph.value(evidence, KG.confidence)),
+                        start=_int(graph.value(evidence, KG.startOffset)),
+                        end=_int(graph.value(evidence, KG.endOffset)),
+                    ),
+                )
+            )
+    articles: set[str] = set()
+    for key, items in found.items():
+        items.sort(key=lambda item: item[0])
+        drawn[key].evidence = [item[1] for item in items]
+        for _, item in items:
+            if item.article:
+                articles.add(item.article)
+            if item.sentence and item.sentence not in data.sentences:
+                sentence = URIRef(item.sentence)
+                text = graph.value(sentence, KG.text)
+                if text is None:
+                    continue
+                article = _text(graph.value(sentence, KG.inArticle))
+                data.sentences[item.sentence] = (
+                    str(text), article, _int(graph.value(sentence, KG.startOffset)), _int(graph.value(sentence, KG.endOffset))
+                )
+                if article:
+                    articles.add(article)
+    for iri in nodes:
+        articles.update(data.entities[iri].articles)
+    for article in articles:
+        headline = graph.value(URIRef(article), KG.headline)
+        if headline is not None:
+            data.headlines[article] = str(headline)
 
 
 # ---------------------------------------------------------------------------------------
@@ -456,9 +605,11 @@ class View:
             parts.append(
                 f"节点太多，只显示连接最多的 {len(self.nodes)} 个节点和 {len(self.relations)} 条关系，"
                 f"省略 {left} 个节点（--max-nodes {self.max_nodes}）。"
-                f"查看其他部分：kg viz --focus 名称 --depth 2，例如 kg viz --focus {example}。"
+                "小簇（+N）点击展开；在上方搜索框输入名称可找到并展开未显示的实体；"
+                f"或运行 kg viz --focus 名称 --depth 2，例如 kg viz --focus {example}。"
                 f" Showing the {len(self.nodes)} most connected of {total_nodes} nodes; {left} left out."
-                " To explore elsewhere run: kg viz --focus NAME"
+                " Click a +N cluster to open it; search above finds and draws the others;"
+                " or run kg viz --focus NAME"
             )
         return " ".join(parts) or None
 
@@ -572,7 +723,7 @@ def _neighbourhood(neighbours: dict[str, set[str]], degree: dict[str, int], root
 
 
 def explore(
-    graph: Graph | Collected,
+    graph: Graph | StoreGraph | Collected,
     *,
     focus: str | None = None,
     depth: int = DEFAULT_DEPTH,
@@ -587,7 +738,9 @@ def explore(
         raise UsageError(f"--max-nodes must be at least 1, not {max_nodes}")
     if depth < 0:
         raise UsageError(f"--depth must be 0 or more, not {depth}")
-    data = graph if isinstance(graph, Collected) else collect(graph)
+    # From a store (a big graph) evidence is read afterwards, for the drawn relations only.
+    lean = isinstance(graph, StoreGraph)
+    data = graph if isinstance(graph, Collected) else collect(graph, evidence=not lean)
     neighbours = data.adjacency()
     degree = _degrees(data)
     roots: list[str] = []
@@ -603,6 +756,8 @@ def explore(
         omitted = sorted((n for n in data.entities if n not in kept), key=lambda n: (-degree[n], n))
     kept = set(nodes)
     relations = [r for r in data.relations if r.source in kept and r.target in kept]
+    if lean:
+        _attach_drawn_evidence(graph, data, nodes, relations)  # type: ignore[arg-type]
     return View(
         data=data,
         nodes=nodes,
@@ -904,7 +1059,42 @@ def _payload(view: View) -> dict[str, Any]:
         "options": _vis_options(len(nodes), core_size),
         "folded": [index[iri] for iri in folded],
         "total": {"nodes": len(data.entities), "edges": len(data.relations), "omitted": len(view.omitted)},
+        "more": _left_out(view, index),
     }
+
+
+def _left_out(view: View, index: dict[str, int]) -> dict[str, list[Any]]:
+    """The index of entities the view leaves out: ``{"nodes": [...], "edges": [[from, to, predicate]]}``.
+
+    Ids continue after the drawn nodes. The most connected come first, metrics are left out,
+    and both lists stop at :data:`MORE_NODES` and :data:`MORE_EDGES`.
+    """
+    if not view.omitted:
+        return {"nodes": [], "edges": []}
+    data = view.data
+    degree = _degrees(data)
+    ids = dict(index)
+    nodes: list[dict[str, Any]] = []
+    for iri in view.omitted:
+        entity = data.entities[iri]
+        if entity.cls == "Metric":
+            continue
+        if len(nodes) >= MORE_NODES:
+            break
+        ids[iri] = len(ids)
+        node: dict[str, Any] = {"id": ids[iri], "c": entity.cls, "n": entity.name, "d": degree[iri]}
+        if entity.aliases:
+            node["a"] = entity.aliases
+        nodes.append(node)
+    edges: list[list[Any]] = []
+    for relation in data.relations:
+        source, target = ids.get(relation.source), ids.get(relation.target)
+        if source is None or target is None or (relation.source in index and relation.target in index):
+            continue
+        edges.append([source, target, relation.predicate])
+        if len(edges) >= MORE_EDGES:
+            break
+    return {"nodes": nodes, "edges": edges}
 
 
 def _json_for_script(value: Any) -> str:
@@ -1032,7 +1222,7 @@ def write_view(view: View, destination: str | os.PathLike[str], *, title: str = 
 
 
 def write_html(
-    graph: Graph,
+    graph: Graph | StoreGraph,
     destination: str | os.PathLike[str],
     *,
     title: str = "kg 知识图谱",

@@ -217,3 +217,21 @@ def test_cli_build_output_that_cannot_be_written_says_why(tmp_path, seed_path, c
     err = capsys.readouterr().err
     assert code == 1 and message in err and "Traceback" not in err
     assert afile.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt"])
+def test_counts_stay_after_the_builder_makes_way_for_the_full_store(suffix: str, tmp_path) -> None:
+    """kg build lets the builder go once the written file is loaded for the page and the check."""
+    from pathlib import Path
+
+    from kg.builder import build_corpus
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    result = build_corpus([seeds], named_graphs=False, output_format="turtle" if suffix == ".ttl" else "nt")
+    target = result.write(tmp_path / f"graph{suffix}", "turtle" if suffix == ".ttl" else "nt")
+    before = (result.summary(), result.triple_count(), len(result.graph))
+    result._graph = None
+    store, union = result.full_store(target)
+    assert result.builder is None and not union
+    assert (result.summary(), result.triple_count(), len(result.graph)) == before
+    assert len(store) == before[1]

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
 
 from kg.errors import GraphParseError, InputError, UsageError, ValidationError
 from kg.validate import ValidationResult, ensure_valid, format_report, load_graph, load_shapes, validate
@@ -337,7 +338,131 @@ def test_batched_sparql_matches_pyshacl(
     def key(result: ValidationResult) -> set[tuple[object, ...]]:
         return {(v.focus, v.path, v.value, v.component, v.message, v.severity, v.shape) for v in result.violations}
 
-    assert key(validate(graph, shapes=shapes)) == key(validate(graph, shapes=shapes, batch_sparql=False))
+    batched = validate(graph, shapes=shapes, engine="pyshacl")
+    assert key(batched) == key(validate(graph, shapes=shapes, engine="pyshacl", batch_sparql=False))
+
+
+# --- the Oxigraph engine (shapes compiled to SPARQL) against pyshacl, the reference ----------
+# More planted violations, so that every shape of shapes.ttl breaks at least once (with MUTATIONS).
+
+POLICY = URIRef(ID + "policy/%E6%95%B0%E8%B0%B7%E2%80%9C%E9%BB%84%E9%87%91%E5%8D%81%E6%9D%A1%E2%80%9D")
+POST = URIRef(ID + "post/%E5%8D%97%E6%98%8C%E9%AB%98%E6%96%B0%E5%8C%BA%E5%85%9A%E5%B7%A5%E5%A7%94%E5%89%AF%E4%B9%A6%E8%AE%B0")
+PLACE2 = URIRef(ID + "place/%E6%B1%9F%E8%A5%BF%E7%9C%81")  # 江西省
+
+MORE_MUTATIONS = [
+    pytest.param('INSERT DATA { _:p a kg:Park ; rdfs:label "无名园"@zh }', id="park-as-blank-node"),
+    pytest.param(f'INSERT DATA {{ <{PARK}> skos:altLabel "Nanchang" }}', id="alt-label-untagged"),
+    pytest.param(f"INSERT DATA {{ <{PARK}> kg:mentionedIn <{SENTENCE}> }}", id="mentioned-in-a-sentence"),
+    pytest.param(f"INSERT DATA {{ <{METRIC}> kg:mentionedIn <{ARTICLE}> }}", id="metric-mentioned-in"),
+    pytest.param(f'INSERT DATA {{ <{PLACE}> kg:placeLevel "city"@zh }}', id="place-level-tagged-and-twice"),
+    pytest.param(f'INSERT DATA {{ <{PARK}> kg:placeLevel "city" }}', id="place-level-on-a-park"),
+    pytest.param('INSERT DATA { _:post a kg:Post }', id="post-blank-and-empty"),
+    pytest.param(f'INSERT DATA {{ <{POST}> rdfs:label "副书记"@zh ; kg:postTitle "副书记" ; kg:postIn <{PARK}> }}', id="post-too-much"),
+    pytest.param(f"INSERT DATA {{ <{POST}> kg:postIn <{METRIC}> }}", id="post-in-a-metric"),
+    pytest.param(f"INSERT DATA {{ <{PARK}> kg:postIn <{PLACE}> ; kg:postTitle \"书记\"@zh }}", id="post-properties-on-a-park"),
+    pytest.param(f"INSERT DATA {{ <{POLICY}> kg:issuedBy <{ENTERPRISE}> . <{PLACE}> kg:issuedBy <{PARK}> }}", id="issued-by-wrong-ends"),
+    pytest.param(f"INSERT DATA {{ <{PLACE}> kg:achieves <{METRIC}> }}", id="achieves-from-a-place"),
+    pytest.param(f"INSERT DATA {{ <{METRIC}> kg:locatedIn <{PLACE}> }}", id="located-in-from-a-metric"),
+    pytest.param(f"INSERT DATA {{ <{PLACE}> kg:partOf <{PLACE2}> }}", id="part-of-places"),
+    pytest.param(f"INSERT DATA {{ <{PARK}> kg:holdsPost <{POST}> }}", id="holds-post-from-a-park"),
+    pytest.param(
+        f'INSERT DATA {{ <{PARK}> kg:year "2023"^^xsd:gYear ; kg:text "句" ; kg:rule "r" ; kg:startOffset 1 }}',
+        id="metric-sentence-evidence-offset-properties-on-a-park",
+    ),
+    pytest.param(
+        f'INSERT DATA {{ <{METRIC}> kg:surfaceText "余"@zh ; kg:isTarget "yes" ; kg:growthOf <{PARK}> ; '
+        f'rdfs:label "second"@en ; kg:indicator "output"@en }}',
+        id="metric-properties-wrong",
+    ),
+    pytest.param(
+        f'INSERT DATA {{ <{ARTICLE}> kg:headline <{PARK}> ; kg:author "某"@zh ; kg:caption <{PARK}> ; '
+        f'kg:sourceFile 7 ; kg:articleIndex -1, "x"^^xsd:integer }}',
+        id="article-properties-wrong",
+    ),
+    pytest.param(
+        f'INSERT DATA {{ <{SENTENCE}> kg:text "又一句" ; kg:inArticle <{PARK}> ; kg:startOffset "9"^^xsd:decimal ; '
+        f"kg:endOffset -3 }}",
+        id="sentence-properties-wrong",
+    ),
+    pytest.param(
+        f'DELETE WHERE {{ <{EV_HOSTS}> rdf:object ?o ; rdf:predicate ?p }} ; INSERT DATA {{ <{EV_HOSTS}> rdf:subject "园" ; '
+        f'kg:article <{PARK}> ; kg:rule "r"@zh ; kg:confidence "0.5"^^xsd:double ; kg:sentence <{SENTENCE}> }}',
+        id="evidence-properties-wrong",
+    ),
+    pytest.param(
+        f"DELETE {{ <{EV_HOSTS}> kg:endOffset ?e }} INSERT {{ <{EV_HOSTS}> kg:endOffset 300 }} "
+        f"WHERE {{ <{EV_HOSTS}> kg:endOffset ?e }}",
+        id="evidence-span-outside-its-sentence",
+    ),
+]
+
+ENGINE_CASES = [pytest.param(p.values[0], id=p.id) for p in MUTATIONS] + MORE_MUTATIONS
+
+
+def engine_key(result: ValidationResult) -> list[tuple[object, ...]]:
+    """Everything a result says but blank node identity (a blank focus node is compared by kind)
+    and the lexical form of numbers: Oxigraph keeps numbers by value ("9"^^xsd:decimal is 9.0),
+    so numbers compare by value, and so do the numbers a message quotes."""
+
+    def node(term: object) -> object:
+        if isinstance(term, BNode):
+            return "_:"
+        if isinstance(term, Literal) and term.datatype is not None and term.value is not None:
+            return (term.value, term.datatype)
+        return term
+
+    def words(message: str) -> str:
+        return re.sub(r"\d+\.0\b", lambda m: m.group(0)[:-2], message)
+
+    return sorted(
+        (
+            (node(v.focus), v.label, node(v.path), v.component, node(v.value), words(v.message), v.severity, v.shape)
+            for v in result.violations
+        ),
+        key=str,
+    )
+
+
+@pytest.mark.parametrize("update", ENGINE_CASES)
+def test_oxigraph_engine_agrees_with_pyshacl(sample: Graph, shapes: Graph, update: str) -> None:
+    """Same verdict, and the same results (focus, path, value, component, message, shape)."""
+    graph = mutated(sample, "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n" + update)
+    reference = validate(graph, shapes=shapes, engine="pyshacl", batch_sparql=False)
+    fast = validate(graph, shapes=shapes, engine="oxigraph")
+    assert reference.violations, "the mutation breaks no shape"
+    assert fast.conforms == reference.conforms
+    assert engine_key(fast) == engine_key(reference), format_report(fast) + "\n---\n" + format_report(reference)
+
+
+def test_every_shape_is_broken_by_some_case(sample: Graph, shapes: Graph) -> None:
+    """The cases above plant a violation of every shape that has constraints."""
+    constrained = {s for s in shapes.subjects() if isinstance(s, URIRef) and str(s).startswith("https://w3id.org/parkkg/shapes#")}
+    constrained -= {s for s in constrained if (s, SH.path, None) not in shapes and (s, SH.property, None) in shapes
+                    and not set(shapes.predicates(s)) - {RDF.type, SH.targetClass, SH.property}}
+    broken: set[object] = set()
+    for case in ENGINE_CASES:
+        graph = mutated(sample, "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n" + case.values[0])
+        result = validate(graph, shapes=shapes, engine="oxigraph")
+        broken.update(v.shape for v in result.violations)
+        for v in result.violations:  # a property shape inside a node shape counts for its node shape
+            broken.update(shapes.subjects(SH.property, v.shape))
+    assert constrained - broken == set()
+
+
+@pytest.mark.parametrize(
+    ("shapes_text", "feature"),
+    [
+        ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true .", "sh:closed"),
+        ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:node ex:T ] .", "sh:node"),
+        ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:uniqueLang true ] .", "sh:uniqueLang"),
+    ],
+)
+def test_shapes_the_compiler_does_not_take_go_to_pyshacl(sample: Graph, shapes_text: str, feature: str) -> None:
+    """engine="oxigraph" names the feature; the default engine lets pyshacl run them."""
+    other = Graph().parse(data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n" + shapes_text, format="turtle")
+    with pytest.raises(UsageError, match=feature):
+        validate(sample, shapes=other, engine="oxigraph")
+    assert validate(sample, shapes=other).conforms
 
 
 def test_domain_errors_survive_rdfs_inference(sample: Graph, shapes: Graph) -> None:

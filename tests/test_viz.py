@@ -487,3 +487,50 @@ def test_viz_empty_graph_still_makes_a_page() -> None:
     data = page_data(page)
     assert data["nodes"] == [] and data["edges"] == [] and data["total"] == {"nodes": 0, "edges": 0, "omitted": 0}
     assert "0 个节点 · 0 条关系" in page
+
+
+# --- the page read from an Oxigraph store (kg build: no rdflib copy of a big graph) ----------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(Path(__file__).parent / "data" / "valid_sample.ttl", id="valid-sample"),
+        pytest.param(None, id="seeds-build"),
+    ],
+)
+def test_collect_reads_the_same_from_a_store(source: Path | None, tmp_path: Path) -> None:
+    from kg.builder import build_corpus
+    from kg.query import load_store
+    from kg.validate import load_graph
+    from kg.viz import StoreGraph, collect
+
+    if source is None:
+        source = tmp_path / "graph.ttl"
+        build_corpus([Path(__file__).parents[1] / "seeds"], named_graphs=False, output_format="turtle").write(source)
+    from_rdflib = collect(load_graph(source))
+    from_store = collect(StoreGraph(load_store(source)))
+    assert from_store.relations and from_store == from_rdflib
+
+
+@pytest.mark.parametrize("max_nodes", [1500, 40], ids=["all-drawn", "forty-drawn"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(Path(__file__).parent / "data" / "valid_sample.ttl", id="valid-sample"),
+        pytest.param(None, id="seeds-build"),
+    ],
+)
+def test_page_from_a_store_is_the_page_from_rdflib(source: Path | None, max_nodes: int, tmp_path: Path) -> None:
+    """From a store only the drawn relations' evidence is read: the page is the same byte for byte."""
+    from kg.builder import build_corpus
+    from kg.query import load_store
+    from kg.validate import load_graph
+    from kg.viz import StoreGraph, render_html
+
+    if source is None:
+        source = tmp_path / "graph.ttl"
+        build_corpus([Path(__file__).parents[1] / "seeds"], named_graphs=False, output_format="turtle").write(source)
+    expected = render_html(load_graph(source), max_nodes=max_nodes)
+    assert '"evidence":[]' not in expected  # the drawn relations carry evidence
+    assert render_html(StoreGraph(load_store(source)), max_nodes=max_nodes) == expected

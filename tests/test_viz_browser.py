@@ -507,3 +507,98 @@ def test_viz_browser_thousand_article_graph_opens_and_settles(
     else:
         assert (len(view.nodes), len(view.relations)) == (entities, relations)
     assert_clean(browser)
+
+
+# ---------------------------------------------------------------------------------------
+# A big real page: clusters, labels by importance, the neighbourhood, and the entities left out
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default page of a 300-article corpus (benchmarks/make_corpus.py), as kg build writes it."""
+    import sys
+
+    from kg.builder import build_corpus
+    from kg.query import load_store
+    from kg.viz import StoreGraph, write_html
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "benchmarks"))
+    try:
+        from make_corpus import make_corpus
+    finally:
+        sys.path.remove(str(root / "benchmarks"))
+    folder = tmp_path_factory.mktemp("corpus")
+    make_corpus(300, folder / "articles")
+    graph = folder / "graph.ttl"
+    build_corpus([folder / "articles"], named_graphs=False, output_format="turtle").write(graph)
+    return write_html(StoreGraph(load_store(graph)), folder / "graph.html")
+
+
+def search_for(driver: Any, name: str) -> None:
+    box = driver.find_element("id", "search")
+    box.clear()
+    box.send_keys(name)
+    box.send_keys("\n")
+
+
+# (what is searched: a drawn company, or one the view left out that the page draws on demand)
+BIG_PAGE_SEARCHES = [
+    pytest.param("drawn", id="a-drawn-company"),
+    pytest.param("left-out", id="a-company-left-out"),
+]
+
+
+@pytest.mark.parametrize("which", BIG_PAGE_SEARCHES)
+def test_viz_browser_big_page_search_cluster_and_neighbourhood(browser: Any, corpus_page: Path, which: str) -> None:
+    open_page(browser, corpus_page)
+    data = browser.execute_script("return {nodes: kg.data.nodes.length, total: kg.data.total, more: kg.data.more.nodes.length}")
+    assert data["nodes"] == 1500 and data["total"]["nodes"] > 1500 and data["more"] > 0
+    assert 0 < browser.execute_script("return kg.labelled()") < 1500  # labels by importance on the overview
+    clusters = browser.execute_script("return kg.clusters()")
+    assert clusters > 0
+
+    # Click a cluster: it opens.
+    cluster = browser.execute_script("return kg.clusterIds()[0]")
+    where = browser.execute_script(
+        "kgNetwork.focus(arguments[0], {scale: 1.5, animation: false});"
+        "return kgNetwork.canvasToDOM(kgNetwork.getPositions([arguments[0]])[arguments[0]])",
+        cluster,
+    )
+    click_at(browser, where["x"], where["y"])
+    assert browser.execute_script("return kg.clusters()") == clusters - 1
+
+    # Click a node: its panel, and everything outside its neighbourhood fades.
+    park = browser.execute_script("return kg.data.nodes.find(n => n.c === 'Park' && n.d >= 2).id")
+    where = browser.execute_script(
+        "kgNetwork.focus(arguments[0], {scale: 1.5, animation: false}); kgNetwork.redraw();"
+        "return kgNetwork.canvasToDOM(kgNetwork.getPositions([arguments[0]])[arguments[0]])",
+        park,
+    )
+    click_at(browser, where["x"], where["y"])
+    assert browser.execute_script("return kg.selected") == {"node": park}
+    near = set(browser.execute_script("return kg.neighbourhood"))
+    assert park in near and len(near) >= 3
+    assert browser.execute_script("return kg.faded()") == browser.execute_script("return kg.counts().nodes") - len(near)
+
+    # Search a company: it is selected (drawn first if the view left it out), with its neighbours.
+    if which == "drawn":
+        name = browser.execute_script(
+            "return kg.data.nodes.find(n => n.c === 'Enterprise' && kg.data.edges.some(e => (e.f === n.id || e.t === n.id) && e.e)).n"
+        )
+    else:
+        name = browser.execute_script("return kg.data.more.nodes.find(n => n.c === 'Enterprise' && n.d >= 1).n")
+    search_for(browser, name)
+    selected = browser.execute_script("return kg.selected")
+    assert selected is not None
+    panel = browser.find_element("id", "panel-body").text
+    assert name in panel and "关系" in panel
+    near = set(browser.execute_script("return kg.neighbourhood"))
+    assert selected["node"] in near and len(near) >= 2
+    if which == "drawn":
+        assert browser.find_elements("css selector", "#panel-body blockquote")  # evidence sentences
+    else:
+        assert browser.execute_script("return kg.expanded") >= 2
+        assert "kg viz --focus" in panel
+    assert_clean(browser)

@@ -68,6 +68,10 @@
     return style ? style.zh + " " + p : p;
   }
 
+  function edgeLabel(e) {
+    return predicateName(e.p) + (e.x ? "\n" + e.x : "");
+  }
+
   function visEdge(e) {
     const style = DATA.predicates[e.p];
     const from = nodesById.get(e.f);
@@ -79,7 +83,7 @@
       id: e.id,
       from: e.f,
       to: e.t,
-      label: predicateName(e.p) + (e.x ? "\n" + e.x : ""),
+      label: edgeLabel(e),
       title: lines.join("\n"),
       width: style.width,
       dashes: style.dashes,
@@ -150,10 +154,86 @@
     nodeSet.update(updates);
   }
 
+  // ---------------------------------------------------------------------------------------
+  // Big views: the trees folded onto a hub (a park's enterprises and figures …) close into one
+  // cluster node that opens on click, and labels show by importance and zoom.
+  // ---------------------------------------------------------------------------------------
+  const CLUSTER_MIN = 3;
+  const clusterOf = new Map(); // node id → cluster id while the cluster is closed
+  function clusterTrees() {
+    if (!DATA.folded.length) return;
+    const children = new Map();
+    for (const id of DATA.folded) {
+      const parent = nodesById.get(id).u;
+      if (!children.has(parent)) children.set(parent, []);
+      children.get(parent).push(id);
+    }
+    for (const [hub, kids] of children) {
+      if (nodesById.get(hub).u !== undefined) continue; // only trees hung on the core
+      const members = [];
+      for (let i = 0, todo = kids.slice(); i < todo.length; i++) {
+        members.push(todo[i]);
+        for (const k of children.get(todo[i]) || []) todo.push(k);
+      }
+      if (members.length < CLUSTER_MIN) continue;
+      const inside = new Set(members);
+      const hubNode = nodesById.get(hub);
+      const clusterId = "cluster:" + hub;
+      network.cluster({
+        joinCondition: (n) => inside.has(n.id),
+        clusterNodeProperties: {
+          id: clusterId,
+          label: "+" + members.length,
+          title: hubNode.n + "：" + members.length + " 个相连节点（点击展开） · " + members.length + " linked nodes, click to open",
+          shape: "dot",
+          size: 10 + Math.min(20, 2 * Math.sqrt(members.length)),
+          color: { background: "#eceff1", border: DATA.classes[hubNode.c].colour },
+          borderWidth: 2,
+          font: { size: 13, color: "#37474f" },
+        },
+      });
+      for (const m of members) clusterOf.set(m, clusterId);
+    }
+  }
+  function openClusterOf(id) {
+    const clusterId = clusterOf.get(id);
+    if (!clusterId) return;
+    if (network.isCluster(clusterId)) network.openCluster(clusterId);
+    for (const [member, c] of clusterOf) if (c === clusterId) clusterOf.delete(member);
+  }
+  kg.clusters = () => new Set(clusterOf.values()).size;
+  kg.clusterIds = () => Array.from(new Set(clusterOf.values()));
+  kg.openCluster = (clusterId) => {
+    for (const [member, c] of clusterOf) if (c === clusterId) return openClusterOf(member);
+  };
+
+  // Label tiers: the most connected parks and companies always, the next ones from a middle
+  // zoom on, everything when zoomed in (big views only; small ones show every label).
+  const TIER = new Map();
+  if (DATA.nodes.length > 300) {
+    const rank = (n) => (n.c === "Park" || n.c === "Enterprise" ? 0 : n.c === "Metric" ? 2 : 1);
+    const order = DATA.nodes.slice().sort((a, b) => rank(a) - rank(b) || b.d - a.d || a.id - b.id);
+    order.forEach((n, i) => TIER.set(n.id, i < 60 ? 0 : i < 400 ? 1 : 2));
+  }
+  let shownTier = -1;
+  function labelsFor(scale) {
+    if (!TIER.size) return;
+    const tier = scale >= 1.1 ? 2 : scale >= 0.45 ? 1 : 0;
+    if (tier === shownTier) return;
+    shownTier = tier;
+    nodeSet.update(DATA.nodes.map((n) => ({ id: n.id, label: TIER.get(n.id) <= tier ? n.s : "" })));
+    // Relation names only when zoomed in: on an overview they cover the nodes.
+    edgeSet.update(Array.from(edgesById.values()).map((e) => ({ id: e.id, label: tier >= 2 ? edgeLabel(e) : "" })));
+  }
+  kg.labelled = () => nodeSet.get({ filter: (n) => !!n.label }).length;
+  network.on("zoom", (params) => labelsFor(params.scale));
+
   function settle() {
     if (kg.settled) return;
     network.setOptions({ physics: { enabled: false } });
     unfold();
+    clusterTrees();
+    labelsFor(network.getScale());
     if (DATA.folded.length) network.fit();
     $("loading").hidden = true;
     kg.settled = true;
@@ -173,7 +253,11 @@
     settle();
   }
 
-  kg.counts = () => ({ nodes: network.body.nodeIndices.length, edges: network.body.edgeIndices.length });
+  // Drawn nodes and edges (a closed cluster still holds its members; a hidden class does not).
+  kg.counts = () => {
+    const shown = new Set(nodeSet.getIds({ filter: (n) => !n.hidden }));
+    return { nodes: shown.size, edges: edgeSet.getIds({ filter: (e) => shown.has(e.from) && shown.has(e.to) }).length };
+  };
   kg.idOf = (name) => {
     for (const n of DATA.nodes) if (n.n === name) return n.id;
     return null;
@@ -196,7 +280,41 @@
     panel.hidden = true;
     kg.selected = null;
     network.unselectAll();
+    dim(null);
   }
+
+  /** Fade everything but ``id`` and its neighbours (null: nothing faded). */
+  let dimmed = false;
+  function dim(id) {
+    if (id === null && !dimmed) return;
+    const near = new Set(id === null ? [] : [id]);
+    const nearEdges = new Set();
+    if (id !== null) {
+      for (const e of edgesOf.get(id) || []) {
+        near.add(e.f);
+        near.add(e.t);
+        nearEdges.add(e.id);
+      }
+    }
+    const faded = (nid) => id !== null && !near.has(nid);
+    nodeSet.update(nodeSet.getIds().map((nid) => ({ id: nid, opacity: faded(nid) ? 0.15 : 1 })));
+    edgeSet.update(
+      edgeSet.get().map((e) => {
+        const near = id === null || nearEdges.has(e.id);
+        const colour = DATA.predicates[edgesById.get(e.id).p].colour;
+        return {
+          id: e.id,
+          color: Object.assign({}, e.color, { opacity: near ? 0.9 : 0.06 }),
+          font: { color: near ? colour : "rgba(0,0,0,0)", strokeWidth: near ? 3 : 0 },
+          label: near && id !== null ? edgeLabel(edgesById.get(e.id)) : shownTier >= 2 || !TIER.size ? edgeLabel(edgesById.get(e.id)) : "",
+        };
+      }),
+    );
+    for (const nid of near) openClusterOf(nid);
+    dimmed = id !== null;
+    kg.neighbourhood = Array.from(near);
+  }
+  kg.faded = () => nodeSet.get({ filter: (n) => n.opacity !== undefined && n.opacity < 1 }).length;
 
   function section(parent, zh, en) {
     const h = el("h3", null, zh + " ");
@@ -316,6 +434,7 @@
     const n = nodesById.get(id);
     if (!n) return;
     kg.selected = { node: id };
+    dim(id);
     const cls = DATA.classes[n.c];
     const body = openPanel();
     body.appendChild(badge("kind", cls.zh + " " + n.c, cls.colour));
@@ -373,9 +492,16 @@
     }
 
     section(body, "证据", "Evidence");
+    if (n.more) {
+      body.appendChild(
+        el("p", "about", "此节点由搜索加入，证据句子不在本页：运行 kg viz --focus " + n.n + " · Added from the index of this page; for its evidence run kg viz --focus NAME"),
+      );
+    }
     evidenceList(body, mine, 30);
 
-    if (n.r && n.r.length) {
+    if (n.more) {
+      body.appendChild(el("p", "iri", ""));
+    } else if (n.r && n.r.length) {
       section(body, "提及文章", "Mentioned in");
       shortList(body, n.r, 10, (a) => el("li", null, "《" + DATA.articles[a] + "》"));
     }
@@ -411,6 +537,10 @@
   kg.showEdge = showEdge;
 
   network.on("click", (params) => {
+    if (params.nodes.length && network.isCluster(params.nodes[0])) {
+      kg.openCluster(params.nodes[0]);
+      return;
+    }
     if (params.nodes.length) showNode(params.nodes[0]);
     else if (params.edges.length) showEdge(params.edges[0]);
     else closePanel();
@@ -445,9 +575,11 @@
   }
 
   function focusNode(id, how) {
+    if (!nodesById.has(id) && moreById.has(id)) expand(id);
     const n = nodesById.get(id);
     if (!n) return;
     if (hiddenClasses.has(n.c)) setClassVisible(n.c, true);
+    openClusterOf(id);
     network.selectNodes([id]);
     showNode(id);
     const animate = !how || how.animate !== false;
@@ -463,6 +595,64 @@
     return text.normalize("NFKC").replace(/\s+/g, "").toLowerCase();
   }
   const searchIndex = DATA.nodes.map((n) => ({ node: n, keys: [n.n].concat(n.a || []).map(norm) }));
+  // Entities the view left out (big graphs): searchable, and drawn with their neighbours on demand.
+  const more = DATA.more || { nodes: [], edges: [] };
+  const moreById = new Map(more.nodes.map((m) => [m.id, m]));
+  const moreEdgesOf = new Map();
+  more.edges.forEach((e, i) => {
+    for (const end of [e[0], e[1]]) {
+      if (!moreEdgesOf.has(end)) moreEdgesOf.set(end, []);
+      moreEdgesOf.get(end).push(i);
+    }
+  });
+  for (const m of more.nodes) searchIndex.push({ node: m, keys: [m.n].concat(m.a || []).map(norm) });
+  let nextEdge = DATA.edges.length;
+  const addedEdges = new Set();
+
+  /** Draw an entity the view left out, its neighbours from the index (up to 40) and their edges. */
+  function expand(id) {
+    const added = [];
+    const place = (mid, near) => {
+      if (nodesById.has(mid) || !moreById.has(mid)) return;
+      const m = moreById.get(mid);
+      const n = { id: mid, c: m.c, n: m.n, a: m.a, d: m.d, s: m.n.length > 12 ? m.n.slice(0, 11) + "…" : m.n, h: m.n, more: 1, iri: "" };
+      nodesById.set(mid, n);
+      edgesOf.set(mid, []);
+      let at = { x: 0, y: 0 };
+      if (near !== null && nodesById.has(near) && !moreById.has(near)) at = network.getPositions([near])[near] || at;
+      else if (near !== null) at = network.getPositions([near])[near] || network.getViewPosition();
+      else at = network.getViewPosition();
+      const angle = Math.random() * 2 * Math.PI;
+      const r = near === null ? 0 : 60 + 30 * Math.random();
+      const node = visNode(n);
+      node.x = at.x + r * Math.cos(angle);
+      node.y = at.y + r * Math.sin(angle);
+      node.physics = false;
+      nodeSet.add(node);
+      added.push(mid);
+    };
+    place(id, null);
+    const mine = moreEdgesOf.get(id) || [];
+    for (const i of mine.slice(0, 40)) {
+      const e = more.edges[i];
+      place(e[0] === id ? e[1] : e[0], id);
+    }
+    for (const nid of added) {
+      for (const i of moreEdgesOf.get(nid) || []) {
+        if (addedEdges.has(i)) continue;
+        const [f, t, p] = more.edges[i];
+        if (!nodesById.has(f) || !nodesById.has(t)) continue;
+        addedEdges.add(i);
+        const e = { id: nextEdge++, f: f, t: t, p: p };
+        edgesById.set(e.id, e);
+        edgesOf.get(f).push(e);
+        if (t !== f) edgesOf.get(t).push(e);
+        edgeSet.add(visEdge(e));
+      }
+    }
+    kg.expanded = (kg.expanded || 0) + added.length;
+  }
+  kg.expand = expand;
 
   function search(query) {
     const q = norm(query);
@@ -506,7 +696,7 @@
     }
     if (!hits.length) {
       list.hidden = true;
-      status.textContent = "未找到 “" + input.value.trim() + "” · not in this view";
+      status.textContent = "未找到 “" + input.value.trim() + "” · not in this graph";
       return;
     }
     hits.forEach((hit, i) => {
@@ -517,7 +707,7 @@
       swatch.style.background = DATA.classes[hit.node.c].colour;
       li.appendChild(swatch);
       li.appendChild(el("span", "name", hit.node.n));
-      li.appendChild(el("span", "why", hit.alias ? "别名 " + hit.alias : DATA.classes[hit.node.c].zh));
+      li.appendChild(el("span", "why", (hit.alias ? "别名 " + hit.alias : DATA.classes[hit.node.c].zh) + (nodesById.has(hit.node.id) ? "" : " · 展开 expand")));
       li.addEventListener("mousedown", (event) => {
         event.preventDefault();
         choose(i);
