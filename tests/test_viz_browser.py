@@ -570,12 +570,16 @@ def test_viz_browser_big_page_search_cluster_and_neighbourhood(browser: Any, cor
     assert browser.execute_script("return kg.clusters()") == clusters - 1
 
     # Click a node: its panel, and everything outside its neighbourhood fades.
-    park = browser.execute_script("return kg.data.nodes.find(n => n.c === 'Park' && n.d >= 2).id")
-    where = browser.execute_script(
-        "kgNetwork.focus(arguments[0], {scale: 1.5, animation: false}); kgNetwork.redraw();"
-        "return kgNetwork.canvasToDOM(kgNetwork.getPositions([arguments[0]])[arguments[0]])",
-        park,
+    # A park with neighbours that no other node covers where it is drawn (a click there hits it).
+    park, where = browser.execute_script(
+        "for (const n of kg.data.nodes.filter(n => n.c === 'Park' && n.d >= 2)) {"
+        "  kgNetwork.focus(n.id, {scale: 1.5, animation: false}); kgNetwork.redraw();"
+        "  const at = kgNetwork.canvasToDOM(kgNetwork.getPositions([n.id])[n.id]);"
+        "  if (kgNetwork.getNodeAt(at) === n.id) return [n.id, at];"
+        "}"
+        "return [null, null];"
     )
+    assert park is not None, "every park with neighbours is covered by another node"
     click_at(browser, where["x"], where["y"])
     assert browser.execute_script("return kg.selected") == {"node": park}
     near = set(browser.execute_script("return kg.neighbourhood"))
