@@ -311,7 +311,7 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
             if other != key and other.endswith(key) and _is_place_or_county(other[: len(other) - len(key)]):
                 park_keys[text] = other
         if key.endswith("开发区") and not key.endswith("经开区"):
-            # 扬州开发区 is the everyday name of the 扬州经济技术开发区 (or 高新区) the article names.
+            # 镇江开发区 is the everyday name of the 镇江经济技术开发区 (or 高新区) the article names.
             head = key[: -len("开发区")]
             fuller = [other for other in full_keys if other in (head + "经开区", head + "高新区")]
             if len(fuller) == 1 and head:

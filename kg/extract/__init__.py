@@ -138,7 +138,7 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
 
 
 def _a_place(word: str) -> bool:
-    """A city, province or county (淄博 of 淄博电视机厂): never a company's short name on its own."""
+    """A city, province or county (常州 of 常州电视机厂): never a company's short name on its own."""
     from ..lexicon import counties, place_index
 
     return word in place_index() or word in counties()

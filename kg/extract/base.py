@@ -91,7 +91,7 @@ _CLOSED_TAGS = ("p", "c", "u", "r", "y", "e", "o")
 
 
 def _county_word(word: str, tag: str) -> bool:
-    """A county-level place: its full name (增城区), or its short name where jieba tags it as a
+    """A county-level place: its full name (萧山区), or its short name where jieba tags it as a
     name (海淀, ns) rather than as a common word that happens to name a county (前进, 光明)."""
     full = counties().get(word)
     return full is not None and (full == word or tag.startswith(("ns", "nr", "nz", "nt", "j")))
@@ -170,7 +170,7 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
         last = number == len(words) - 1 and (
             tag.startswith(("q", "m"))
             # A county's short name touching the suffix names the zone, whatever jieba tags it
-            # (增城 is tagged a verb): 位于增城经济技术开发区.
+            # (some are tagged verbs): 位于某县经济开发区.
             or not company and word in counties()
         )
         if word in LEFT_STOPWORDS or tag.startswith(_STOP_TAGS) and tag != "vn" and not last:

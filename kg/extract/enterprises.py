@@ -55,7 +55,7 @@ def find_full_names(context: SentenceContext) -> None:
         name = text[start - offset : match.end()]
         core = name[: len(name) - len(match.group())]
         if name.count(")") > name.count("(") or "%" in name or _DESCRIBED.search(core):
-            continue  # 2.54%)股份有限公司 (a share price in brackets), 现代大型煤炭企业集团 (a kind)
+            continue  # 1.25%)股份有限公司 (a share price in brackets), 大型钢铁企业集团 (a kind)
         if name in _GENERIC or len(core) < 2 or core in ("该", "本", "这家", "一家") or core.endswith("的"):
             continue
         if match.group() == "公司" and (core in _GENERIC_COMPANY_CORES or len(core) < 4 or core.endswith(("子", "分", "总"))):
@@ -67,15 +67,15 @@ def find_full_names(context: SentenceContext) -> None:
         context.add("Enterprise", start, end, "enterprise.legal-suffix", detail=example)
 
 
-#: Words that describe a kind of company rather than name one (大型煤炭企业集团).
+#: Words that describe a kind of company rather than name one (大型钢铁企业集团).
 _DESCRIBED = re.compile(r"大型|中型|小型|特大型|现代化?|一流|知名|著名|龙头|骨干|重点|企业$")
-#: Words a legal name may hold though they end a name's left context elsewhere (某某投资管理有限公司).
+#: Words a legal name may hold though they end a name's left context elsewhere (某某投资咨询有限公司).
 _NAME_INNER_WORDS = ("投资", "建设", "发展", "控股", "实业")
 
 
 def _past_investing_word(context: SentenceContext, window_start: int, start: int, suffix_start: int) -> int:
     """Move ``start`` back over 投资 / 建设 … when what is left of the name is only industry words
-    (管理有限公司 from 赫某投资管理有限公司): those words belong to the name."""
+    (咨询有限公司 from 某某投资咨询有限公司): those words belong to the name."""
     text, offset = context.text, context.offset
     rest = text[start - offset : suffix_start - offset]
     if rest and (rest not in INDUSTRY_WORDS and rest not in ("管理", "咨询", "服务", "开发", "运营")):
@@ -100,7 +100,7 @@ _GENERIC_ITEM_HEADS = ("高端", "新型", "先进", "智能", "绿色", "现代
 _LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?(?:(?!方面|领域|环节|为|向|给|帮)[^,，。;；]){0,8}?(?:企业|公司|厂商|厂家|龙头|集团|品牌|巨头)")
 #: Names listed right after the kind of company they are: 家电巨头甲、乙和丙等, 龙头企业甲、乙.
 _DESCRIBED_LIST = re.compile(
-    rf"(?:巨头|龙头企业|知名企业|品牌|厂商|客户)(?P<items>[{HAN}A-Za-z]{{2,8}}(?:[、和与及][{HAN}A-Za-z]{{2,8}}){{1,12}})(?=等|[,，。;；])"
+    rf"(?:巨头|龙头企业|知名企业|品牌|厂商|客户)(?P<items>(?:(?!等)[{HAN}A-Za-z]){{2,8}}(?:[、和与及](?:(?!等)[{HAN}A-Za-z]){{2,8}}){{1,12}})(?=等|[,，。;；])"
 )
 #: A country (and 的) that leads a group of a list: 日本的, 韩国, 德国.
 _COUNTRY_GROUP = re.compile(rf"(?:{'|'.join(sorted(COUNTRIES, key=len, reverse=True))})的?(?=[{HAN}A-Za-z])")
@@ -110,7 +110,7 @@ _PROJECT_LIST_TAIL = re.compile(r"(?:等|…+)(?:一批|多个|\d+个)?[^,，。
 _OWNER_BEFORE_CAPACITY = re.compile(
     rf"(?P<name>[{HAN}A-Za-z]{{2,8}}?)(?:年产能?|新建|扩建)?\d+(?:\.\d+)?(?:万|亿)?(?:吨|兆瓦|千瓦|MW|GW|台|辆|件|片|套|平方米)"
 )
-#: … or owner + facility or phase: 甲研发中心二期项目, 乙二期, 丙 (a company's own name for its project).
+#: … or owner + facility or phase: 甲研发中心三期项目, 乙二期, 丙 (a company's own name for its project).
 _OWNER_BEFORE_FACILITY = re.compile(
     rf"(?P<name>[{HAN}A-Za-z]{{2,8}}?)(?:研发中心|研发基地|生产基地|基地|总部|工厂|厂房|生产线)?(?:[一二三四五六七八九十\d]期)?(?:工程|项目)?"
 )
@@ -155,7 +155,7 @@ def find_short_names(context: SentenceContext) -> None:
         if len(items) < 2:
             continue
         if _common_words(context, items) * 2 >= len(items):
-            continue  # 变压器、整流器、开关等规模企业: a list of products or trades, not of companies
+            continue  # 电抗器、电容器、开关等规上企业: a list of products or trades, not of companies
         position = offset + clause_start
         for number, item in enumerate(items):
             start, end = position, position + len(item)
@@ -182,7 +182,7 @@ def find_short_names(context: SentenceContext) -> None:
                 context.claim(start, end)
                 context.add("Enterprise", start, end, "enterprise.described-list")
     for tail in _PROJECT_LIST_TAIL.finditer(text):
-        # 重点推进甲3万吨钛白粉生产线、乙200兆瓦电池组件等一批项目: each owner before its capacity.
+        # 保障甲5万吨钛白粉生产线、乙300兆瓦光伏组件等一批项目: each owner before its capacity.
         head = text[: tail.start()]
         counted = re.search(r"\d+个", tail.group())
         clause_start = max(head.rfind(ch) for ch in ",，。;；:：") + 1
@@ -192,7 +192,7 @@ def find_short_names(context: SentenceContext) -> None:
             position = end
             owner = _OWNER_BEFORE_CAPACITY.match(item)
             if owner is None and (counted or item.endswith(("期", "项目", "工程"))):
-                # 甲研发中心二期项目、乙…等 / 甲、乙、丙二期等7个外资项目: named by their owners.
+                # 甲研发中心三期项目、乙…等 / 甲、乙、丙二期等6个外商投资项目: named by their owners.
                 owner = _OWNER_BEFORE_FACILITY.fullmatch(item)
             if owner is None:
                 continue

@@ -55,7 +55,7 @@ _PROJECT_CLAUSE = re.compile(r"该[\u4e00-\u9fff]{0,8}项目|项目(?:总投资|
 _MANY_PROJECTS = re.compile(r"(?:\d+|[两三四五六七八九十几多数]+)(?:个|项|大)[^,，;；。]{0,6}项目|其余|全部|所有|这些|各")
 #: What may stand between an owner and its figure: 年产, 投资, 计划投资, nothing.
 _OWNER_GAP = re.compile(r"(?:年产能?|年加工|年处理|年销售|计划?总?投资|新建|建设|扩建)?")
-#: A figure the partners reach together: 三方共同投资6亿美元, 双方合资.
+#: A figure the partners reach together: 三方联合投入4亿美元, 双方合资.
 _JOINT_FIGURE = re.compile(r"(?:共同|联合|合资|双方|三方|各方)[^,，;；。]{0,6}$")
 #: Joint investment: 由甲和乙共同投资, 甲与乙合资, 三方共同出资.
 _JOINT = re.compile(r"共同|联合|合资|合作|双方|三方|携手|出资|投资建设")
@@ -74,7 +74,7 @@ def _adjacent_owner(text: str, offset: int, position: int, here: list[Mention], 
 
 
 def _lists_before(text: str, offset: int, position: int, before: list[Mention]) -> bool:
-    """Whether the figure follows a list of names closed by 等 (甲、乙、丙等7个外资项目，合计…)."""
+    """Whether the figure follows a list of names closed by 等 (甲、乙、丙等6个项目，总投资共计…)."""
     clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, position - offset)), default=0)
     listed = [m for m in before if text[m.end - offset : m.end - offset + 1] == "、" or text[m.start - offset - 1 : m.start - offset] == "、"]
     if len(listed) < 2:
@@ -296,6 +296,8 @@ def extract_metrics(
             if m.type in ("Park", "Enterprise", "Place", "GovernmentBody")
             and not (m.generic and m.type in ("Park", "Enterprise") and not ents.get(m))
             and not (quoted and m.generic and m.type == "Place")
+            # 全球家电巨头, 全国百强: an area that only qualifies a noun inside a clause is no subject.
+            and not (m.generic and m.type == "Place" and text[m.start - offset - 1 : m.start - offset] not in ("", ",", "，", ";", "；", "。", ":", "："))
         ]
         sentence_metrics: list[Metric] = []
         wider_area = False  # the sentence's first clause gave its figure to a city, province or body
@@ -343,9 +345,9 @@ def extract_metrics(
             aggregate = False
             adjacent = _adjacent_owner(text, offset, quantity.start, here, ents)
             if adjacent is not None:
-                before = [adjacent]  # 某集团30万吨合成氨项目, 某公司年产40万件: the figure right after its owner
+                before = [adjacent]  # 某集团20万吨甲醇项目, 某公司年产60万件: the figure right after its owner
             elif before and _lists_before(text, offset, quantity.start, before):
-                before = []  # 甲、乙、丙等7个项目，合计总投资…: a group's total, not one member's
+                before = []  # 甲、乙、丙等6个项目，总投资共计…: a group's total, not one member's
                 aggregate = True
             if before:
                 anchor = _clause_subject(text, offset, before)

@@ -284,7 +284,7 @@ def _is_company(name: str, context: SentenceContext) -> bool:
         return False
     tag = context.segmenter.tag_table.get(name)
     # A common word of the dictionary (变压器, 开关) is a product or a trade, not a company;
-    # dictionary words tagged as names, brands or organisations (华为, nt/nz) are kept.
+    # dictionary words tagged as names, brands or organisations (某某, nt/nz) are kept.
     return tag is None or tag.startswith(("nt", "nz", "nr", "j", "eng"))
 
 
@@ -303,7 +303,7 @@ _NAME_BREAK = re.compile(r"[,，。;；:：!！?？、“”\"《》\s]")
 
 def _extend_full_name(context: SentenceContext, start: int, end: int) -> bool:
     """A full name the rules cut short on the left (they stop at a word that may begin a name:
-    某重装|某某光电科技有限公司): the model's span ends where the rule's does and begins before
+    某重装|某某材料科技有限公司): the model's span ends where the rule's does and begins before
     it, with nothing else named in between. The rule's mention takes the model's start.
     Returns whether the span was used so."""
     for mention in context.mentions:

@@ -68,21 +68,21 @@ def find_parks(context: SentenceContext) -> None:
             zone = _BARE_ZONE.match(prefix)
             own = prefix[zone.end() :] if zone else ""
             if zone and len(own) >= 2 and _good_prefix(own) and not context.taken(start, end):
-                # 高新区七里河园区: a sub-park named after the bare name of the article's zone.
+                # 高新区某某园区: a sub-park named after the bare name of the article's zone.
                 previous = context.add("Park", start, end, "park.compound", detail=PARK_SUFFIXES[suffix])
             continue
         if _PART_OF_A_NAME.match(text, match.end()):
-            continue  # 某地区国家高新区联盟: a zone's name inside an alliance's or a forum's name
+            continue  # 某地区的高新区联盟, 某某高新区论坛: a zone's name inside an alliance's or a forum's name
         if context.taken(start - 1, start) and any(
             m.type == "Enterprise" and m.end == start for m in context.mentions
         ) and _only_industry(prefix):
-            continue  # 某集团医药物流园区: a company's facility, not a zone
+            continue  # 某集团冷链物流园区: a company's facility, not a zone
         if text[match.end() : match.end() + 2] == "项目" and suffix not in ("高新区", "经开区", "开发区", "新区"):
             continue  # 智能装备产业园项目: a company's project, not a zone  # a bare 园区 names a zone only right after another one (兰州新区精细化工园区)
         if not _good_prefix(prefix):
             continue
         if suffix in _DESIGNATIONS and not place_pattern().match(prefix):
-            continue  # 船舶动力产业基地: a designation of an industry; 某市智能电网产业基地 is a zone
+            continue  # 海工配套产业基地: a designation of an industry; 某市海工配套产业基地 is a zone
         if suffix.endswith("港区") and "港" in prefix:
             continue  # 某某港某某港区: a port's terminal area, not a zone
         if prefix in _provinces():
@@ -136,10 +136,10 @@ def _good_prefix(prefix: str) -> bool:
     return len(prefix) >= 2
 
 
-#: A bare zone word right before a sub-park's name (高新区|七里河园区).
+#: A bare zone word right before a sub-park's name (高新区|某某园区).
 _BARE_ZONE = re.compile(r"(?:高新区|经开区|开发区)")
 #: What follows a zone's name when the zone is only part of another name.
-_PART_OF_A_NAME = re.compile(r"联盟|协会|商会|论坛|峰会|大会|研究院|管理办法")
+_PART_OF_A_NAME = re.compile(r"(?:合作|发展|产业|创新)?(?:联盟|协会|商会|论坛|峰会|大会|研究院|管理办法)")
 #: Suffixes that name a zone only after a place; after an industry they are a designation.
 _DESIGNATIONS = frozenset({"产业基地"})
 _DESCRIPTIVE = re.compile(r"\d{2,4}年|^\d|^[一二三四五六七八九十两几多]+[大个家类]?$|[一二三四五六七八九十两几多数]地$")

@@ -61,7 +61,7 @@ def _name_at(text: str, position: int) -> str | None:
             continue
         rest = text[position + length :]
         if length == 3 and not double and text[position + 2 :].startswith(_AFTER_NAME) and not (name[2] in "和与同" and _BOUNDARY.match(rest)):
-            continue  # 甲和乙: the third character begins what follows, unless the name ends there (刘其和。)
+            continue  # 甲和乙: the third character begins what follows, unless the name ends there (孙永和。)
         if length == 4 and not double:
             continue
         if not rest or re.match(r"[,，。;；:：、)(（）“”\"\s!?！？]", rest) or rest.startswith(_AFTER_NAME):

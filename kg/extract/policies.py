@@ -33,7 +33,7 @@ _PLAN_VERBS = (
     r"制定|制订|出台|印发|发布|颁布|编制|推出|审议通过|通过|实施|落实好|落实|深化落实|贯彻落实|贯彻|执行|"
     r"启动|推进|推行|开展|按照|根据|依据|把"
 )
-#: A quoted programme name run into its head: “三年行动”计划, “某某”产业提升计划, “十二五”规划.
+#: A quoted programme name run into its head: “三年行动”计划, “某某”产业提升计划, “十四五”规划.
 _QUOTED_PLAN = re.compile(
     rf"“(?P<quoted>[{HAN}A-Za-z0-9+\-]{{2,12}})”(?P<rest>[{HAN}A-Za-z0-9]{{0,10}}?)(?P<head>{_PLAN_HEADS}|工程|行动)"
     rf"(?![{HAN}]{{0,1}}(?:面积|用地|建设|局|区|期间|目标|编制|设计|管理局))"

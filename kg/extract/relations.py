@@ -134,7 +134,7 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             lo, hi = sorted((park.end, enterprise.start)) if park.end <= enterprise.start else (enterprise.end, park.start)
             listed = raw[park.start - offset - 1 : park.start - offset] == "、" or _ITEM_END.match(raw, park.end - offset)
             if not park.generic and listed and _SIBLINGS.fullmatch(raw, max(0, lo - offset), max(0, hi - offset)):
-                continue  # 甲研发中心项目、某产业园二期项目、乙…: items of one list, not a zone and its company
+                continue  # 甲研发中心项目、某产业园三期项目、乙…: items of one list, not a zone and its company
             relations.append(
                 Relation(ents.get(park) or "", "hosts", company, _evidence(article, park, enterprise, "hosts.same-sentence", 0.85))
             )
@@ -316,7 +316,7 @@ def _sentence_topic(text: str, offset: int, mentions: list[Mention], ents: Artic
 
 
 def _owner_before_plan(text: str, offset: int, policy: Mention, mentions: list[Mention], ents: ArticleEntities) -> list[Mention]:
-    """A park written right before its plan, as its owner: 某高新区“三年跨越计划”, 某开发区的某方案."""
+    """A park written right before its plan, as its owner: 某高新区“二次创业计划”, 某开发区的某方案."""
     if policy.rule == "policy.title":
         return []
     return [
