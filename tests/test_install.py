@@ -16,7 +16,8 @@ PACKAGED = ROOT / "kg" / "_data" / "seeds"
 
 @pytest.mark.parametrize("name", sorted({path.name for path in (*SEEDS.iterdir(), *PACKAGED.iterdir())}))
 def test_packaged_seeds_are_the_seeds(name):
-    """seeds/ (the design card's folder) and kg/_data/seeds/ (what pip installs) hold the same bytes."""
+    """seeds/ (the design card's folder) and kg/_data/seeds/ (what pip installs, a link to it in the
+    repository, so there is one copy to edit) hold the same bytes."""
     assert (SEEDS / name).read_bytes() == (PACKAGED / name).read_bytes()
 
 
