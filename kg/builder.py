@@ -100,7 +100,7 @@ class BuildResult:
 
     def summary(self) -> dict[str, Counter[str]]:
         """Counts of entities by class and relations by predicate (like :func:`summarize`, but fast)."""
-        named = self.store is not None or self._builder().named_graphs
+        named = self.store is None and self._builder().named_graphs  # a store's default graph is the union
         store = self.oxigraph()
         values = " ".join(f"kg:{name}" for name in ENTITY_CLASSES)
         entities: Counter[str] = Counter(dict.fromkeys(ENTITY_CLASSES, 0))
