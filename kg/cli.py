@@ -153,6 +153,9 @@ def _run_build(args: argparse.Namespace) -> int:
             print(f"timings:   {stages}; total {result.seconds + after:.2f}s")
             print(f"memory:    peak {memory['self']:.0f} MiB here, {memory['children']:.0f} MiB in the largest worker")
         if validation is not None and not validation.conforms:
+            if args.quiet:  # a graph the shapes reject is an error: say so even with -q
+                where = args.store if args.no_output else target
+                _err(f"shapes: {len(validation.errors)} violation(s) in the graph written; run kg validate {where}")
             return 2
         return 0
     finally:

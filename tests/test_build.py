@@ -217,3 +217,17 @@ def test_cli_build_output_that_cannot_be_written_says_why(tmp_path, seed_path, c
     err = capsys.readouterr().err
     assert code == 1 and message in err and "Traceback" not in err
     assert afile.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.parametrize("quiet", [["-q"], []], ids=["quiet", "verbose"])
+def test_cli_build_says_when_the_shapes_reject_the_graph(tmp_path, seed_path, capsys, monkeypatch, quiet):
+    """Exit 2 with a line naming the violations, with -q too (it printed nothing)."""
+    from types import SimpleNamespace
+
+    import kg.validate
+
+    rejected = SimpleNamespace(conforms=False, errors=["startOffset 391 > endOffset 390"])
+    monkeypatch.setattr(kg.validate, "validate", lambda graph: rejected)
+    assert main(["build", str(seed_path), "-o", str(tmp_path), "--no-html", *quiet]) == 2
+    captured = capsys.readouterr()
+    assert "1 violation" in captured.out + captured.err and "kg validate" in captured.out + captured.err
