@@ -68,6 +68,7 @@ class BuildResult:
     documents: int = 0
     articles: int = 0
     problems: list[InputError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files of the folders left out, each with the reason
     seconds: float = 0.0
     characters: int = 0
     unchanged: int = 0
@@ -180,6 +181,8 @@ def build_corpus(
     named_graphs: bool = True,
     store: str | os.PathLike[str] | GraphStore | None = None,
     output_format: str | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> BuildResult:
     """Read, extract and assemble; never raises for a single bad file.
 
@@ -189,7 +192,9 @@ def build_corpus(
     keeps one graph per article in memory (needed for :meth:`BuildResult.dataset`). ``store``
     (a folder or an open :class:`~kg.store.GraphStore`) adds the files to a persistent store;
     files it already holds with the same content are skipped. ``output_format="turtle"`` says
-    the result will be written as Turtle, which lets workers prepare most of it.
+    the result will be written as Turtle, which lets workers prepare most of it. Folders give
+    their articles only (see :func:`kg.corpus.find_inputs`, with the ``include`` / ``exclude``
+    glob patterns); what they held besides is listed in ``result.skipped``.
 
     Ctrl-C stops the build between two files: a store keeps every file merged so far and its
     labels are brought up to date before ``KeyboardInterrupt`` goes on up.
@@ -198,8 +203,11 @@ def build_corpus(
     from .parallel import map_files
 
     started = time.perf_counter()
-    files, problems = expand_paths_or_default(paths)
-    result = BuildResult(problems=problems)
+    from .corpus import find_inputs
+
+    found = find_inputs(paths if paths else default_inputs(), include=include, exclude=exclude)
+    files = found.files
+    result = BuildResult(problems=found.problems, skipped=found.skipped)
     graph_store = _open_store(store, base_iri) if store is not None else None
     if graph_store is not None:
         result.store = graph_store
@@ -257,12 +265,6 @@ def build_corpus(
         merge["labels"] = time.perf_counter() - labelled
     result.seconds = time.perf_counter() - started
     return result
-
-
-def expand_paths_or_default(paths: Sequence[str | os.PathLike[str]] | None) -> tuple[list[Path], list[InputError]]:
-    from .corpus import expand_paths
-
-    return expand_paths(paths if paths else default_inputs())
 
 
 def _open_store(store: Any, base_iri: str | None) -> GraphStore:

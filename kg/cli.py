@@ -56,7 +56,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "is kept in a persistent store that later builds add to: unchanged files are skipped, "
         "changed files replace their facts.",
     )
-    parser.add_argument("paths", nargs="*", help="files, folders or glob patterns (default: seeds/)")
+    parser.add_argument(
+        "paths", nargs="*",
+        help="files, folders or glob patterns (default: seeds/); folders give their .txt/.md/.html articles, not README, LICENSE or CHANGELOG",
+    )  # fmt: skip
     parser.add_argument("-o", "--out", default="out", help="output folder (default: out)")
     parser.add_argument(
         "--format",
@@ -79,6 +82,11 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask, e.g. tcp://10.0.0.5:8786")
     parser.add_argument("--no-output", action="store_true", help="write no graph file (with --store: only update the store)")
     parser.add_argument("--timings", action="store_true", help="print the time spent per stage and the peak memory")
+    parser.add_argument(
+        "--include", action="append", default=[], metavar="GLOB",
+        help="in folders, read only files matching GLOB (path below the folder or file name, e.g. '2024/*.txt'); repeatable",
+    )  # fmt: skip
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="in folders, leave out files matching GLOB; repeatable")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     parser.set_defaults(run=_run_build)
 
@@ -103,6 +111,8 @@ def _run_build(args: argparse.Namespace) -> int:
             named_graphs=args.format in ("trig", "nquads"),
             store=args.store,
             output_format=args.format,
+            include=args.include,
+            exclude=args.exclude,
         )
     except KeyboardInterrupt:
         if args.store:
@@ -111,6 +121,9 @@ def _run_build(args: argparse.Namespace) -> int:
     try:
         for problem in result.problems:
             _err(str(problem))
+        if result.skipped and not args.quiet:
+            shown = ", ".join(result.skipped[:5]) + (f" and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else "")
+            print(f"skipped {len(result.skipped)} file(s) that are not articles to read: {shown}")
         if result.documents == 0 and not (args.store and result.unchanged):
             _err("nothing could be read; no graph written")
             return 1

@@ -231,3 +231,18 @@ def test_cli_build_says_when_the_shapes_reject_the_graph(tmp_path, seed_path, ca
     assert main(["build", str(seed_path), "-o", str(tmp_path), "--no-html", *quiet]) == 2
     captured = capsys.readouterr()
     assert "1 violation" in captured.out + captured.err and "kg validate" in captured.out + captured.err
+
+
+def test_cli_build_folder_into_itself_twice_reads_the_same_articles(tmp_path, seed_path, capsys):
+    """The second run must not read its own graph.html, nor README.md, as an article."""
+    import shutil
+
+    shutil.copy(seed_path, tmp_path / seed_path.name)
+    (tmp_path / "README.md").write_text("# 说明\n常州国家高新区实现工业产值1100亿元。", encoding="utf-8")
+    reads = []
+    for _ in range(2):
+        assert main(["build", str(tmp_path), "-o", str(tmp_path), "--no-validate"]) == 0
+        out = capsys.readouterr().out
+        reads.append({line.split()[0]: line for line in out.splitlines() if line.startswith(("read ", "skipped "))})
+    assert reads[0]["read"].startswith("read 1 file(s)") and reads[1]["read"].startswith("read 1 file(s)")
+    assert "README.md (not an article)" in reads[0]["skipped"] and "graph.html (a page kg wrote)" in reads[1]["skipped"]
