@@ -37,6 +37,7 @@ __all__ = [
     "load_text",
     "split_articles",
     "split_sentences",
+    "text_of_bytes",
 ]
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -420,6 +421,16 @@ def load_text(path: str | os.PathLike[str]) -> tuple[str, str]:
             data = handle.read()
     except OSError as error:
         raise InputError(name, f"cannot be read ({error.strerror or error})") from error
+    return text_of_bytes(name, data)
+
+
+def text_of_bytes(name: str, data: bytes) -> tuple[str, str]:
+    """The text of a file's bytes and their encoding: Markdown blanked, HTML as its visible text.
+
+    The one way a file becomes text, whether it is read here or its bytes reach a worker.
+    """
+    if len(data) > MAX_BYTES:
+        raise InputError(name, f"is {len(data) // 1_048_576} MiB, larger than the {MAX_BYTES // 1_048_576} MiB limit; split it")
     text, encoding = decode_bytes(data, name)
     if Path(name).suffix.lower() == ".md":
         text = markdown_to_text(text)

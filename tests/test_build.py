@@ -246,3 +246,25 @@ def test_cli_build_folder_into_itself_twice_reads_the_same_articles(tmp_path, se
         reads.append({line.split()[0]: line for line in out.splitlines() if line.startswith(("read ", "skipped "))})
     assert reads[0]["read"].startswith("read 1 file(s)") and reads[1]["read"].startswith("read 1 file(s)")
     assert "README.md (not an article)" in reads[0]["skipped"] and "graph.html (a page kg wrote)" in reads[1]["skipped"]
+
+
+MARKDOWN = """# 常州国家高新区新能源产业加速发展
+
+**常州国家高新区**新能源汽车及核心零部件产业实现工业产值1100亿元，同比增长23.9%。
+[理想汽车常州基地](https://example.com/lixiang)落户常州国家高新区，总投资50亿元。
+"""
+BUILD_MODES = [["--jobs", "1"], ["--jobs", "2"], ["--store", "STORE"]]
+
+
+@pytest.mark.parametrize("mode", BUILD_MODES, ids=["jobs1", "jobs2", "store"])
+def test_cli_build_blanks_markdown_in_every_mode(tmp_path, mode):
+    """The worker path read .md files without blanking the markup (** and the link target stayed)."""
+    source = tmp_path / "notes.md"
+    source.write_text(MARKDOWN, encoding="utf-8")
+    out = tmp_path / "out"
+    mode = [str(tmp_path / "store") if arg == "STORE" else arg for arg in mode]
+    assert main(["build", str(source), *mode, "-o", str(out), "--format", "nt", "--no-html", "--no-validate", "-q"]) == 0
+    graph = Graph().parse(out / "graph.nt", format="nt")
+    texts = [str(o) for s, p, o in graph if str(p).endswith("#text")]
+    assert texts and any("常州国家高新区" in text for text in texts)
+    assert not any("**" in text or "https://" in text or text.lstrip().startswith("#") for text in texts)
