@@ -479,13 +479,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (from kill, timeout, systemd, CI), handled like Ctrl-C so workers and the store stop cleanly."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``kg`` with ``argv``; return the exit status."""
+    import signal
+    import threading
+
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
+    handle = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    if handle:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main(args)
+    finally:
+        if handle:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _main(args: argparse.Namespace) -> int:
+    """Run the parsed command; errors become one line on stderr and an exit status."""
     try:
         if hasattr(args, "graph"):  # a command that reads a graph
             args.graph = _graph_source(args)
@@ -498,9 +521,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KGError as error:
         _err(str(error))
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         _err("interrupted; files already written are intact")
-        return 130
+        return 143 if isinstance(interrupt, Terminated) else 130
     except BrokenPipeError:
         # The reader stopped reading (kg query … | head): end quietly, as other command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
