@@ -13,10 +13,14 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import KGError, UsageError
 from .ontology import DEFAULT_BASE_IRI
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import GraphStore
 
 __all__ = ["main"]
 
@@ -131,6 +135,8 @@ def _run_build(args: argparse.Namespace) -> int:
         target = out / f"graph{SUFFIX[args.format]}"
         if not args.no_output:
             result.write(target, args.format)
+            if result.store is not None:
+                result.store.record_output(target, args.format)
         html_path = validation = None
         if not args.no_html:
             from .viz import write_html
@@ -138,6 +144,10 @@ def _run_build(args: argparse.Namespace) -> int:
             started = time.perf_counter()
             html_path = write_html(result.graph, out / "graph.html")
             result.timings["html"] = time.perf_counter() - started
+            if result.store is not None:
+                result.store.record_output(html_path, "html")
+        elif not args.no_output:
+            _remove_stale_page(out / "graph.html", quiet=args.quiet)
         if not args.no_validate:
             from .validate import validate
 
@@ -176,6 +186,25 @@ def _run_build(args: argparse.Namespace) -> int:
             result.store.close()
 
 
+def _remove_stale_page(page: Path, *, quiet: bool) -> None:
+    """Remove the page an earlier build left beside the graph just written (--no-html): it would
+    show other data as if it were this graph's. A page kg did not write is left, with a word."""
+    from .corpus import _written_by_kg
+
+    if not page.is_file():
+        return
+    if not _written_by_kg(page):
+        _err(f"{page}: not written by this build (--no-html); it does not show the graph beside it")
+        return
+    try:
+        page.unlink()
+    except OSError as error:
+        _err(f"{page}: an earlier build's page, stale now, cannot be removed ({error.strerror or error}); remove it")
+        return
+    if not quiet:
+        print(f"removed {page}: an earlier build's page, which would not show this graph (--no-html)")
+
+
 def _many_files(paths: Sequence[str]) -> bool:
     from .corpus import expand_paths
 
@@ -210,9 +239,23 @@ def _run_remove(args: argparse.Namespace) -> int:
             else:
                 missing.append(path)
         store.commit()
+        if len(missing) < len(args.paths):
+            _refresh_outputs(store)
     for path in missing:
         _err(f"{path}: not in the store {args.store}")
     return 1 if missing else 0
+
+
+def _refresh_outputs(store: GraphStore) -> None:
+    """Rewrite the graph files built from ``store`` (they still held the removed facts); name the pages that are stale."""
+    from .builder import BuildResult
+
+    for path, kind in sorted(store.outputs().items()):
+        if kind == "html":
+            _err(f"{path} still shows the removed facts; redraw it with kg viz --store {store.directory} -o {path}")
+        else:
+            BuildResult(store=store).write(path, kind)
+            print(f"rewrote {path}")
 
 
 # kg validate ------------------------------------------------------------------

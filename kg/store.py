@@ -222,6 +222,17 @@ class GraphStore:
         """Input files held: absolute path → content hash."""
         return dict(self._db.execute("SELECT path, digest FROM files"))
 
+    def record_output(self, path: str | os.PathLike[str], kind: str) -> None:
+        """Remember a file written from the store (``kind``: a graph format, or ``html``), so that
+        ``kg remove`` can bring it up to date instead of leaving it to show removed facts."""
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"output {_key(path)}", kind))
+
+    def outputs(self) -> dict[str, str]:
+        """Files written from the store that still exist: path → graph format or ``html``."""
+        rows = self._db.execute("SELECT key, value FROM meta WHERE key LIKE 'output %'")
+        return {key[len("output ") :]: kind for key, kind in rows if os.path.isfile(key[len("output ") :])}
+
     def article_keys(self) -> set[str]:
         return {key for (key,) in self._db.execute("SELECT DISTINCT key FROM articles")}
 

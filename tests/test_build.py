@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph
@@ -12,6 +13,8 @@ from rdflib.compare import isomorphic
 from kg.builder import build_corpus
 from kg.cli import main
 from kg.export import serialize
+
+GOLD_TEXT = Path(__file__).resolve().parent / "gold" / "changsha_jingkai_2024.txt"
 
 PREFIXES = """
 PREFIX kg: <https://w3id.org/parkkg/ontology#>
@@ -268,3 +271,29 @@ def test_cli_build_blanks_markdown_in_every_mode(tmp_path, mode):
     texts = [str(o) for s, p, o in graph if str(p).endswith("#text")]
     assert texts and any("常州国家高新区" in text for text in texts)
     assert not any("**" in text or "https://" in text or text.lstrip().startswith("#") for text in texts)
+
+
+# (first build, second build, whether graph.html is there after the second)
+STALE_PAGES = [
+    ([], ["--no-html"], False),  # the page of the first build would sit beside the new graph
+    ([], ["--no-html", "--no-output"], True),  # nothing new written: the pair stays as it was
+    ([], [], True),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "page"), STALE_PAGES)
+def test_cli_build_no_html_leaves_no_stale_page(tmp_path, seed_path, capsys, first, second, page):
+    out = tmp_path / "out"
+    assert main(["build", str(seed_path), "-o", str(out), "--no-validate", *first]) == 0
+    assert (out / "graph.html").exists()
+    assert main(["build", str(GOLD_TEXT), "-o", str(out), "--no-validate", *second]) == 0
+    assert (out / "graph.html").exists() == page
+    assert ("removed " + str(out / "graph.html")) in capsys.readouterr().out or page
+
+
+def test_cli_build_no_html_keeps_a_page_it_did_not_write(tmp_path, seed_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "graph.html").write_text("<html><body>mine</body></html>", encoding="utf-8")
+    assert main(["build", str(seed_path), "-o", str(out), "--no-validate", "--no-html"]) == 0
+    assert (out / "graph.html").exists() and "not written by this build" in capsys.readouterr().err

@@ -407,3 +407,13 @@ def test_store_union_follows_changes_and_removals(tmp_path, files, segmenter):
             store.commit()
             assert store.triple_count() == len(plain(left, segmenter))
             assert same_graph(store.graph(), plain(left, segmenter))
+
+
+def test_cli_remove_rewrites_the_graph_file_built_from_the_store(tmp_path, files, segmenter, capsys):
+    """After kg remove, out/graph.ttl still held the removed articles."""
+    store, out = tmp_path / "store", tmp_path / "out"
+    assert main(["build", *map(str, files), "--store", str(store), "-o", str(out), "--no-validate", "-q"]) == 0
+    assert main(["remove", str(files[2]), "--store", str(store)]) == 0
+    captured = capsys.readouterr()
+    assert f"rewrote {out / 'graph.ttl'}" in captured.out and "graph.html still shows the removed facts" in captured.err
+    assert same_graph(Graph().parse(out / "graph.ttl"), plain(files[:2], segmenter))
