@@ -254,6 +254,8 @@ def build_corpus(
         result.interrupted = True
         if graph_store is not None:
             graph_store.commit()
+            if graph_store is not store:  # opened here: nobody else can close it (and free its lock)
+                graph_store.close()
         raise
     finally:
         close = getattr(facts, "close", None)

@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["GraphStore", "StoreError", "is_store", "open_graph", "open_store", "pipeline_fingerprint"]
 
 MANIFEST = "manifest.sqlite"
+LOCK = "writer.lock"
 DATA = "oxigraph"
 SCHEMA_VERSION = "2"  # 2: the default graph holds the union
 
@@ -89,6 +90,10 @@ _PIPELINE_MODULES = (
 
 class StoreError(KGError):
     """A store folder that cannot be opened, or that belongs to another base IRI."""
+
+
+class _NeedsRecovery(StoreError):
+    """A store a reader cannot read as it is: the last update was cut short (see :func:`open_store`)."""
 
 
 def pipeline_fingerprint() -> str:
@@ -125,6 +130,18 @@ class GraphStore:
     def __init__(
         self, directory: str | os.PathLike[str], *, base_iri: str | None = None, read_only: bool = False
     ) -> None:
+        self._lock: IO[bytes] | None = None
+        try:
+            self._open(directory, base_iri, read_only)
+        except BaseException:
+            if getattr(self, "_db", None) is not None:
+                self._db.close()
+            if self._lock is not None:
+                self._lock.close()
+            raise
+
+    def _open(self, directory: str | os.PathLike[str], base_iri: str | None, read_only: bool) -> None:
+        """Open (or make) the manifest, take the writer's lock, open the Oxigraph store, recover."""
         from .graph import GraphBuilder
 
         self.directory = Path(directory)
@@ -142,10 +159,14 @@ class GraphStore:
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(manifest)
+                self._lock = _lock(self.directory)
             except (OSError, sqlite3.Error) as error:
                 raise StoreError(f"{self.directory}: cannot make the store here ({getattr(error, 'strerror', None) or error})") from None
             self._db.executescript(_SCHEMA)
-        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        try:
+            meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        except sqlite3.OperationalError as error:  # read-only: a hot journal that only a writer may roll back
+            raise _NeedsRecovery(f"{self.directory}: the last update was cut short ({error})") from None
         stored = meta.get("base_iri")
         if stored and base_iri and stored != base_iri:
             self._db.close()
@@ -210,6 +231,9 @@ class GraphStore:
         self._db.close()
         self._db = None  # type: ignore[assignment]
         del self.oxigraph
+        if self._lock is not None:
+            self._lock.close()  # releases the lock
+            self._lock = None
 
     @property
     def fingerprint(self) -> str:
@@ -218,6 +242,13 @@ class GraphStore:
         return self._fingerprint
 
     # What is in it -------------------------------------------------------------------------
+    def needs_recovery(self) -> bool:
+        """Whether an update is under way or was cut short (a batch half loaded, labels not yet
+        recomputed): readers would see facts without labels or a partial union."""
+        return any(
+            self._db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in ("loading", "dirty_names", "dirty_posts")
+        )
+
     def files(self) -> dict[str, str]:
         """Input files held: absolute path → content hash."""
         return dict(self._db.execute("SELECT path, digest FROM files"))
@@ -587,9 +618,47 @@ def is_store(path: str | os.PathLike[str]) -> bool:
     return (Path(path) / MANIFEST).is_file()
 
 
+def _lock(directory: Path) -> IO[bytes]:
+    """Hold the writer's lock of a store (released when the file is closed, also by a crash).
+
+    A second writer is refused at once: two builds interleaving their batches and label
+    updates would leave each other's journal half done.
+    """
+    import fcntl
+
+    handle = open(directory / LOCK, "a+b")  # noqa: SIM115 (held open while the store is)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise StoreError(f"{directory}: another kg is writing to this store; run this once it has ended") from None
+    return handle
+
+
 def open_store(store_dir: str | os.PathLike[str], *, read_only: bool = True) -> GraphStore:
-    """Open the store in ``store_dir`` (read-only by default: for queries while no build runs)."""
-    return GraphStore(store_dir, read_only=read_only)
+    """Open the store in ``store_dir`` (read-only by default: for queries while no build runs).
+
+    A store whose last update was cut short (kill -9, power loss) is put right first, as the
+    next build would (a reader would see its facts without labels); while another kg writes to
+    it, reading is refused with a message saying so, not answered from half an update.
+    """
+    if not read_only:
+        return GraphStore(store_dir)
+    try:
+        store = GraphStore(store_dir, read_only=True)
+    except _NeedsRecovery:
+        pass
+    else:
+        if not store.needs_recovery():
+            return store
+        store.close()
+    try:
+        GraphStore(store_dir).close()  # opening for writing recovers
+    except StoreError as error:
+        if "another kg is writing" in str(error):
+            raise StoreError(f"{store_dir}: a build is writing to this store; read it once the build has ended") from None
+        raise
+    return GraphStore(store_dir, read_only=True)
 
 
 def open_graph(store_dir: str | os.PathLike[str]) -> Graph:

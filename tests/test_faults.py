@@ -93,3 +93,100 @@ def test_a_signal_stops_the_build_and_its_workers(tmp_path, name, signum, code):
         assert returned == code, rest
         assert "interrupted" in rest
         assert not left, f"{name} left processes behind"
+
+
+# A store build in a process of its own: a small batch, so that the store is written after
+# nearly every file; a line on stdout after each file merged (the points to kill it at).
+STORE_BUILD = """
+import sys
+from kg.builder import build_corpus
+from kg.store import GraphStore
+
+store = GraphStore(sys.argv[1])
+store.batch = 300
+print("open", flush=True)
+if sys.argv[2] == "--wait":
+    sys.stdin.readline()
+build_corpus(sys.argv[3:], store=store, progress=lambda done, total, name, articles=0: print("merged", done, flush=True))
+store.close()
+print("done", flush=True)
+"""
+TRIALS = 20
+LABELS_PER_ENTITY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX kg: <https://w3id.org/parkkg/ontology#>
+SELECT ?x WHERE { VALUES ?c { kg:Park kg:Enterprise kg:Policy kg:Person kg:GovernmentBody kg:Place kg:Post }
+  ?x a ?c . OPTIONAL { ?x rdfs:label ?l } } GROUP BY ?x HAVING (COUNT(?l) != 1)"""
+
+
+def store_build(store: Path, files: list[Path], *, wait: bool = False) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", STORE_BUILD, str(store), "--wait" if wait else "--go", *map(str, files)],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+
+
+def contents(store_dir: Path) -> tuple[set, set]:
+    from kg.store import GraphStore
+
+    with GraphStore(store_dir) as store:
+        return set(store.quads()), set(store.triples())
+
+
+def test_kill_9_at_random_points_then_read_then_rebuild(tmp_path, segmenter, capsys):
+    """kill -9 a store build at random points; every reading command answers from a consistent
+    store (each entity one label) before any rebuild; the rebuild equals a clean build."""
+    import random
+
+    from kg.builder import build_corpus
+    from kg.cli import main
+    from kg.query import run
+    from kg.store import is_store
+
+    files = sorted(corpus(tmp_path / "in", 1).glob("*.txt"))[:8]
+    clean = tmp_path / "clean"
+    build_corpus(files, segmenter=segmenter, store=clean).store.close()
+    expected = contents(clean)
+    chance = random.Random(16)
+    failures = []
+    for trial in range(TRIALS):
+        store = tmp_path / f"store{trial}"
+        if trial % 2:  # half the trials start from a store that holds some of the files already
+            build_corpus(files[: 1 + trial % 4], segmenter=segmenter, store=store).store.close()
+        after, pause = chance.randint(0, len(files)), chance.uniform(0, 0.3)
+        with store_build(store, files) as build:
+            for line in build.stdout:
+                if line.startswith("merged") and int(line.split()[1]) >= after or line.startswith("done"):
+                    break
+            time.sleep(pause)  # somewhere inside the next file, batch or the labels
+            build.kill()
+            build.wait()
+            build.stdout.read()
+        if is_store(store):
+            for command in (["query", "park-enterprises", "--format", "csv"], ["stats"]):
+                code = main([*command, "--store", str(store)])
+                captured = capsys.readouterr()
+                if code != 0:
+                    failures.append((trial, command[0], code, captured.err))
+            unlabelled = run(str(store), LABELS_PER_ENTITY).records()
+            if unlabelled:
+                failures.append((trial, "labels", len(unlabelled)))
+        build_corpus(files, segmenter=segmenter, store=store).store.close()
+        if contents(store) != expected:
+            failures.append((trial, "rebuild differs", after, pause))
+    assert not failures, failures
+
+
+def test_a_second_writer_is_refused_and_the_first_completes(tmp_path, capsys):
+    from kg.cli import main
+
+    files = sorted(corpus(tmp_path / "in", 1).glob("*.txt"))[:2]
+    store = tmp_path / "store"
+    with store_build(store, files, wait=True) as first:
+        assert first.stdout.readline().strip() == "open"  # the first build holds the store
+        code = main(["build", str(files[0]), "--store", str(store), "--no-output", "--no-html", "--no-validate"])
+        assert code == 1 and "another kg is writing" in capsys.readouterr().err
+        first.stdin.write("\n")
+        first.stdin.flush()
+        assert first.stdout.read().split()[-1] == "done" and first.wait() == 0
+    assert main(["query", "park-enterprises", "--store", str(store), "--format", "csv"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) > 1
