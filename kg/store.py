@@ -350,8 +350,12 @@ class GraphStore:
             self._db.executemany("INSERT OR IGNORE INTO loading VALUES (?)", [(key,) for key in sorted(replaced)])
         self._drop_graphs(str(self.iris.article_iri(key)) for key in sorted(replaced))
         parts = []
+        loaded: set[str] = set()
         for _, _, facts in pending:
             for article in facts.articles:
+                if article.key in loaded:  # the same text twice in a file: the first copy stands
+                    continue
+                loaded.add(article.key)
                 graph = f" <{self.iris.article_iri(article.key)}> .\n"
                 text = article.article_nt + article.entity_nt
                 parts.append(text.replace(" .\n", graph))
@@ -365,7 +369,11 @@ class GraphStore:
 
     def _replace(self, path: str, facts: FileFacts) -> None:
         old_keys = [key for (key,) in self._db.execute("SELECT key FROM articles WHERE path = ?", (path,))]
+        done: set[str] = set()
         for article in facts.articles:
+            if article.key in done:  # the same text twice in the file: the first copy stands
+                continue
+            done.add(article.key)
             graph = ox.NamedNode(str(self.iris.article_iri(article.key)))
             others = self._others(article.key, path)
             if not others or article.key in old_keys:

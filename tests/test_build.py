@@ -297,3 +297,28 @@ def test_cli_build_no_html_keeps_a_page_it_did_not_write(tmp_path, seed_path, ca
     (out / "graph.html").write_text("<html><body>mine</body></html>", encoding="utf-8")
     assert main(["build", str(seed_path), "-o", str(out), "--no-validate", "--no-html"]) == 0
     assert (out / "graph.html").exists() and "not written by this build" in capsys.readouterr().err
+
+
+def _page(copies: int) -> str:
+    """A newspaper page holding the same bylined article ``copies`` times."""
+    lines = GOLD_TEXT.read_text(encoding="utf-8").strip().splitlines()
+    article = "长沙经开区动态\n◎本报记者 张三\n" + "\n".join(lines[1:]) + "\n"
+    return "\n".join([article] * copies)
+
+
+@pytest.mark.parametrize("copies", [2, 3])
+@pytest.mark.parametrize("store", [False, True], ids=["memory", "store"])
+def test_cli_build_the_same_article_twice_in_a_file_counts_once(tmp_path, capsys, copies, store):
+    """kg:sourceFile was written once per copy, and the summary counted 490 triples for 488."""
+    page = tmp_path / "page.txt"
+    page.write_text(_page(copies), encoding="utf-8")
+    out = tmp_path / "out"
+    where = ["--store", str(tmp_path / "store")] if store else []
+    assert main(["build", str(page), *where, "-o", str(out), "--format", "nt", "--no-html"]) == 0
+    summary = capsys.readouterr().out
+    lines = (out / "graph.nt").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(set(lines))
+    assert sum("#sourceFile>" in line for line in lines) == len({line.split()[0] for line in lines if "#sourceFile>" in line})
+    assert "shapes:    conforms" in summary
+    if not store:
+        assert f"triples:   {len(lines)}" in summary
