@@ -221,26 +221,12 @@ def map_files(
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_process, initargs=(base_iri, turtle))
     try:
         yield from _in_order(lambda batch: pool.submit(_run_in_process, batch), todo, window=jobs * 4)
-    except BaseException:  # Ctrl-C, SIGTERM (see kg.cli), an error in the caller, or the caller stopped early
-        _stop_workers(pool)
-        raise
     finally:
+        # Also on Ctrl-C and SIGTERM (which kg.cli turns into KeyboardInterrupt): the batches not
+        # started are dropped and the workers end after the one they are on. (Terminating them
+        # instead can cut a result half written into the pipe, and the pool's reader then waits
+        # for its end forever.)
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop_workers(pool: Any) -> None:
-    """End the worker processes now, not after the batches they are on, and wait for them.
-
-    ``shutdown`` alone waits for every running batch (minutes for a big file) and leaves the
-    workers behind if this process is killed meanwhile.
-    """
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join()
 
 
 def _map_dask(tasks: Iterator[Task], *, base_iri: str, scheduler: str | None, turtle: bool) -> Iterator[FileFacts]:
