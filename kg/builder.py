@@ -69,6 +69,7 @@ class BuildResult:
     documents: int = 0
     articles: int = 0
     problems: list[InputError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files of the folders left out, each with the reason
     seconds: float = 0.0
     characters: int = 0
     unchanged: int = 0
@@ -113,7 +114,9 @@ class BuildResult:
 
     def summary(self) -> dict[str, Counter[str]]:
         """Counts of entities by class and relations by predicate (like :func:`summarize`, but fast)."""
-        named = self.store is not None or (self.builder is not None and self.builder.named_graphs)
+        # A store's default graph is the union of its articles (each triple once); an in-memory
+        # build with one graph per article asks for their union.
+        named = self.store is None and self.builder is not None and self.builder.named_graphs
         store = self.oxigraph()
         values = " ".join(f"kg:{name}" for name in ENTITY_CLASSES)
         entities: Counter[str] = Counter(dict.fromkeys(ENTITY_CLASSES, 0))
@@ -138,7 +141,7 @@ class BuildResult:
         just wrote; Oxigraph's parser, no Python per triple) or else its triples. Made once.
         """
         if self.store is not None:
-            return self.store.oxigraph, True
+            return self.store.oxigraph, False  # its default graph holds the union, each triple once
         if self._full is None:
             import pyoxigraph as ox
 
@@ -226,6 +229,8 @@ def build_corpus(
     named_graphs: bool = True,
     store: str | os.PathLike[str] | GraphStore | None = None,
     output_format: str | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> BuildResult:
     """Read, extract and assemble; never raises for a single bad file.
 
@@ -235,7 +240,9 @@ def build_corpus(
     keeps one graph per article in memory (needed for :meth:`BuildResult.dataset`). ``store``
     (a folder or an open :class:`~kg.store.GraphStore`) adds the files to a persistent store;
     files it already holds with the same content are skipped. ``output_format="turtle"`` says
-    the result will be written as Turtle, which lets workers prepare most of it.
+    the result will be written as Turtle, which lets workers prepare most of it. Folders give
+    their articles only (see :func:`kg.corpus.find_inputs`, with the ``include`` / ``exclude``
+    glob patterns); what they held besides is listed in ``result.skipped``.
 
     Ctrl-C stops the build between two files: a store keeps every file merged so far and its
     labels are brought up to date before ``KeyboardInterrupt`` goes on up.
@@ -244,8 +251,11 @@ def build_corpus(
     from .parallel import map_files
 
     started = time.perf_counter()
-    files, problems = expand_paths_or_default(paths)
-    result = BuildResult(problems=problems)
+    from .corpus import find_inputs
+
+    found = find_inputs(paths if paths else default_inputs(), include=include, exclude=exclude)
+    files = found.files
+    result = BuildResult(problems=found.problems, skipped=found.skipped)
     graph_store = _open_store(store, base_iri) if store is not None else None
     if graph_store is not None:
         result.store = graph_store
@@ -292,6 +302,8 @@ def build_corpus(
         result.interrupted = True
         if graph_store is not None:
             graph_store.commit()
+            if graph_store is not store:  # opened here: nobody else can close it (and free its lock)
+                graph_store.close()
         raise
     finally:
         close = getattr(facts, "close", None)
@@ -308,12 +320,6 @@ def build_corpus(
         merge["labels"] = time.perf_counter() - labelled
     result.seconds = time.perf_counter() - started
     return result
-
-
-def expand_paths_or_default(paths: Sequence[str | os.PathLike[str]] | None) -> tuple[list[Path], list[InputError]]:
-    from .corpus import expand_paths
-
-    return expand_paths(paths if paths else default_inputs())
 
 
 def _open_store(store: Any, base_iri: str | None) -> GraphStore:

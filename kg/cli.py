@@ -13,10 +13,14 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import KGError, UsageError
 from .ontology import DEFAULT_BASE_IRI
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import GraphStore
 
 __all__ = ["main"]
 
@@ -57,7 +61,11 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "is kept in a persistent store that later builds add to: unchanged files are skipped, "
         "changed files replace their facts.",
     )
-    parser.add_argument("paths", nargs="*", help="files, folders or glob patterns (default: seeds/ here, else kg's own seed corpus)")
+    parser.add_argument(
+        "paths", nargs="*",
+        help="files, folders or glob patterns (default: seeds/ here, else kg's own seed corpus); "
+        "folders give their .txt/.md/.html articles, not README, LICENSE or CHANGELOG",
+    )  # fmt: skip
     parser.add_argument("-o", "--out", default="out", help="output folder (default: out)")
     parser.add_argument(
         "--format",
@@ -81,6 +89,11 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask, e.g. tcp://10.0.0.5:8786")
     parser.add_argument("--no-output", action="store_true", help="write no graph file (with --store: only update the store)")
     parser.add_argument("--timings", action="store_true", help="print the time spent per stage and the peak memory")
+    parser.add_argument(
+        "--include", action="append", default=[], metavar="GLOB",
+        help="in folders, read only files matching GLOB (path below the folder or file name, e.g. '2024/*.txt'); repeatable",
+    )  # fmt: skip
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="in folders, leave out files matching GLOB; repeatable")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     parser.set_defaults(run=_run_build)
 
@@ -106,6 +119,8 @@ def _run_build(args: argparse.Namespace) -> int:
             named_graphs=args.format in ("trig", "nquads"),
             store=args.store,
             output_format=args.format,
+            include=args.include,
+            exclude=args.exclude,
         )
     except KeyboardInterrupt:
         feedback.close()
@@ -115,6 +130,9 @@ def _run_build(args: argparse.Namespace) -> int:
     try:
         for problem in result.problems:
             _err(str(problem))
+        if result.skipped and not args.quiet:
+            shown = ", ".join(result.skipped[:5]) + (f" and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else "")
+            print(f"skipped {len(result.skipped)} file(s) that are not articles to read: {shown}")
         if result.documents == 0 and not (args.store and result.unchanged):
             _err("nothing could be read; no graph written")
             return 1
@@ -123,6 +141,8 @@ def _run_build(args: argparse.Namespace) -> int:
         if not args.no_output:
             with feedback.stage(f"write {target}"):
                 result.write(target, args.format)
+            if result.store is not None:
+                result.store.record_output(target, args.format)
         html_path = validation = None
         full = None
         if not args.no_html or not (args.no_validate or args.pyshacl):
@@ -146,6 +166,10 @@ def _run_build(args: argparse.Namespace) -> int:
             with feedback.stage("HTML page"):
                 html_path = write_html(StoreGraph(*full), out / "graph.html")  # type: ignore[misc]
             result.timings["html"] = time.perf_counter() - started
+            if result.store is not None:
+                result.store.record_output(html_path, "html")
+        elif not args.no_output:
+            _remove_stale_page(out / "graph.html", quiet=args.quiet)
         if checking is not None:
             validation = checking.result()
         elif not args.no_validate:
@@ -180,12 +204,34 @@ def _run_build(args: argparse.Namespace) -> int:
             print(f"timings:   {stages}; total {result.seconds + after:.2f}s")
             print(f"memory:    peak {memory['self']:.0f} MiB here, {memory['children']:.0f} MiB in the largest worker")
         if validation is not None and not validation.conforms:
+            if args.quiet:  # a graph the shapes reject is an error: say so even with -q
+                where = args.store if args.no_output else target
+                _err(f"shapes: {len(validation.errors)} violation(s) in the graph written; run kg validate {where}")
             return 2
         return 0
     finally:
         feedback.close()
         if result.store is not None:
             result.store.close()
+
+
+def _remove_stale_page(page: Path, *, quiet: bool) -> None:
+    """Remove the page an earlier build left beside the graph just written (--no-html): it would
+    show other data as if it were this graph's. A page kg did not write is left, with a word."""
+    from .corpus import _written_by_kg
+
+    if not page.is_file():
+        return
+    if not _written_by_kg(page):
+        _err(f"{page}: not written by this build (--no-html); it does not show the graph beside it")
+        return
+    try:
+        page.unlink()
+    except OSError as error:
+        _err(f"{page}: an earlier build's page, stale now, cannot be removed ({error.strerror or error}); remove it")
+        return
+    if not quiet:
+        print(f"removed {page}: an earlier build's page, which would not show this graph (--no-html)")
 
 
 def _check_shapes(full: tuple, feedback: object, timings: dict[str, float]) -> object:
@@ -227,9 +273,23 @@ def _run_remove(args: argparse.Namespace) -> int:
             else:
                 missing.append(path)
         store.commit()
+        if len(missing) < len(args.paths):
+            _refresh_outputs(store)
     for path in missing:
         _err(f"{path}: not in the store {args.store}")
     return 1 if missing else 0
+
+
+def _refresh_outputs(store: GraphStore) -> None:
+    """Rewrite the graph files built from ``store`` (they still held the removed facts); name the pages that are stale."""
+    from .builder import BuildResult
+
+    for path, kind in sorted(store.outputs().items()):
+        if kind == "html":
+            _err(f"{path} still shows the removed facts; redraw it with kg viz --store {store.directory} -o {path}")
+        else:
+            BuildResult(store=store).write(path, kind)
+            print(f"rewrote {path}")
 
 
 # kg validate ------------------------------------------------------------------
@@ -655,13 +715,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (from kill, timeout, systemd, CI), handled like Ctrl-C so workers and the store stop cleanly."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``kg`` with ``argv``; return the exit status."""
+    import signal
+    import threading
+
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):  # kg alone: usage, as for any other mistake in the command line
         parser.print_help(sys.stderr)
         return 2
+    handle = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    if handle:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main(args)
+    finally:
+        if handle:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _main(args: argparse.Namespace) -> int:
+    """Run the parsed command; errors become one line on stderr and an exit status."""
     try:
         if hasattr(args, "graph"):  # a command that reads a graph
             args.graph = _graph_source(args)
@@ -674,9 +757,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KGError as error:
         _err(str(error))
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         _err("interrupted; files already written are intact")
-        return 130
+        return 143 if isinstance(interrupt, Terminated) else 130
     except BrokenPipeError:
         # The reader stopped reading (kg query … | head): end quietly, as other command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,7 +26,9 @@ from .model import Article, Document, Sentence
 
 __all__ = [
     "SUFFIXES",
+    "Inputs",
     "expand_paths",
+    "find_inputs",
     "decode_bytes",
     "html_to_text",
     "markdown_to_text",
@@ -34,6 +37,7 @@ __all__ = [
     "load_text",
     "split_articles",
     "split_sentences",
+    "text_of_bytes",
 ]
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -48,36 +52,116 @@ _DATELINE = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』\"]*|\n+")
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[InputError]]:
-    """Turn files, folders and glob patterns into a sorted list of readable input files.
+#: Files a folder holds beside its articles: documentation, not news (README.md, LICENSE.txt …).
+NOT_ARTICLES = frozenset({"README", "LICENSE", "LICENCE", "CHANGELOG", "CHANGES", "CONTRIBUTING", "NOTICE", "AUTHORS", "COPYING"})
+#: The mark of a page kg itself wrote (``kg build``'s graph.html, ``kg viz``).
+_KG_PAGE = re.compile(rb'<meta name="generator" content="kg[ "]')
 
-    Returns the files and one :class:`InputError` per path that named nothing usable, so the
-    caller can report them and go on with the rest.
+
+@dataclass
+class Inputs:
+    """The files to read, what named nothing usable (``problems``) and what was left out on purpose (``skipped``)."""
+
+    files: list[Path] = field(default_factory=list)
+    problems: list[InputError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def find_inputs(
+    paths: Iterable[str | os.PathLike[str]], *, include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> Inputs:
+    """Turn files, folders and glob patterns into a sorted list of input files.
+
+    A file named directly is read whatever it is. In a folder, only articles are taken: files
+    ending in .txt, .md, .html or .htm, not hidden, not README/LICENSE/CHANGELOG and the like,
+    and not a page kg wrote (so ``kg build dir -o dir`` does not read its own graph.html);
+    ``include`` / ``exclude`` glob patterns (matched against the path below the folder and the
+    file name) narrow that further, for folders and glob patterns alike. A sub-folder that
+    cannot be listed is a problem, not silently left out.
     """
-    files: list[Path] = []
-    problems: list[InputError] = []
+    found = Inputs()
     for raw in paths:
         text = os.fspath(raw)
         path = Path(text)
         if path.is_dir():
-            candidates = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and not p.is_dir())
-            found = [p for p in candidates if p.is_file()]
+            candidates = _walk(path, found.problems)
+            chosen = [p for p in candidates if _wanted(p, p.relative_to(path), include, exclude, found.skipped)]
             # A broken link or a pipe named like an article inside the folder: say so, skip it.
-            problems.extend(InputError(str(p), _not_a_file(p)) for p in candidates if not p.is_file())
+            found.problems.extend(InputError(str(p), _not_a_file(p)) for p in chosen if not p.is_file())
             if not candidates:
-                problems.append(InputError(text, f"folder holds no {', '.join(SUFFIXES)} files"))
-            files.extend(found)
+                found.problems.append(InputError(text, f"folder holds no {', '.join(SUFFIXES)} files"))
+            elif not chosen:
+                found.problems.append(InputError(text, "folder holds no article to read (see what was skipped)"))
+            found.files.extend(p for p in chosen if p.is_file())
         elif path.is_file():
-            files.append(path)
+            found.files.append(path)
         elif any(ch in text for ch in "*?["):
             matched = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
             if not matched:
-                problems.append(InputError(text, "the pattern matches no file"))
-            files.extend(matched)
+                found.problems.append(InputError(text, "the pattern matches no file"))
+            found.files.extend(p for p in matched if _wanted(p, p, include, exclude, found.skipped, articles_only=False))
         else:
-            problems.append(InputError(text, _not_a_file(path)))
-    unique = list(dict.fromkeys(files))
-    return unique, problems
+            found.problems.append(InputError(text, _not_a_file(path)))
+    found.files = list(dict.fromkeys(found.files))
+    return found
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[InputError]]:
+    """:func:`find_inputs` without filters: the files and the problems."""
+    found = find_inputs(paths)
+    return found.files, found.problems
+
+
+def _walk(folder: Path, problems: list[InputError]) -> list[Path]:
+    """Every file below ``folder`` with an article's suffix, sorted; folders that cannot be listed become problems."""
+
+    def unreadable(error: OSError) -> None:
+        where = error.filename or str(folder)
+        problems.append(InputError(where, f"folder cannot be read ({error.strerror or error}); its files were not read"))
+
+    files = []
+    seen: set[str] = set()
+    for root, dirs, names in os.walk(folder, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:  # a link back up the tree
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files.extend(Path(root, name) for name in names if Path(name).suffix.lower() in SUFFIXES)
+    return sorted(files)
+
+
+def _wanted(
+    path: Path, relative: Path, include: Sequence[str], exclude: Sequence[str], skipped: list[str], *, articles_only: bool = True
+) -> bool:
+    """Whether ``path`` is an input to read; if not, it is added to ``skipped`` with the reason."""
+    from fnmatch import fnmatch
+
+    def matches(patterns: Sequence[str]) -> bool:
+        return any(fnmatch(relative.as_posix(), pattern) or fnmatch(path.name, pattern) for pattern in patterns)
+
+    reason = None
+    if articles_only and (path.name.startswith(".") or path.stem.upper() in NOT_ARTICLES):
+        reason = "not an article"
+    elif articles_only and path.suffix.lower() in (".html", ".htm") and _written_by_kg(path):
+        reason = "a page kg wrote"
+    elif include and not matches(include):
+        reason = "not matched by --include"
+    elif exclude and matches(exclude):
+        reason = "matched by --exclude"
+    if reason is not None:
+        skipped.append(f"{path} ({reason})")
+    return reason is None
+
+
+def _written_by_kg(path: Path) -> bool:
+    """Whether an HTML file is a page kg wrote (its generator mark is in the head)."""
+    try:
+        with open(path, "rb") as handle:
+            return bool(_KG_PAGE.search(handle.read(4096)))
+    except OSError:
+        return False  # reading it will say why
 
 
 def _not_a_file(path: Path) -> str:
@@ -337,6 +421,16 @@ def load_text(path: str | os.PathLike[str]) -> tuple[str, str]:
             data = handle.read()
     except OSError as error:
         raise InputError(name, f"cannot be read ({error.strerror or error})") from error
+    return text_of_bytes(name, data)
+
+
+def text_of_bytes(name: str, data: bytes) -> tuple[str, str]:
+    """The text of a file's bytes and their encoding: Markdown blanked, HTML as its visible text.
+
+    The one way a file becomes text, whether it is read here or its bytes reach a worker.
+    """
+    if len(data) > MAX_BYTES:
+        raise InputError(name, f"is {len(data) // 1_048_576} MiB, larger than the {MAX_BYTES // 1_048_576} MiB limit; split it")
     text, encoding = decode_bytes(data, name)
     if Path(name).suffix.lower() == ".md":
         text = markdown_to_text(text)

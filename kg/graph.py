@@ -357,7 +357,8 @@ class GraphBuilder:
         self.articles = 0
         self._store = ox.Store()
         self._spool: IO[bytes] | None = None
-        self._spooled_keys: set[str] = set()  # the articles whose own triples are in the spool
+        self._spooled_keys: dict[str, str] = {}  # the articles whose own triples are in the spool → their first file
+        self._more_sources: set[tuple[str, str]] = set()  # (article, file) of reprints: each kg:sourceFile once
         self._spooled = 0  # triples in the spool
         self._placements: list[tuple[str, tuple[str, ...], tuple[tuple[str, str, str], ...]]] = []
         self._label_nt: list[tuple[Any, str]] | None = None  # (graph, label triples) as loaded
@@ -384,8 +385,11 @@ class GraphBuilder:
         load = self._store.load
         if facts.key in self._spooled_keys:
             # The same article again (a reprint: one text in two files) is one article: the first
-            # file's headline, sentences and offsets stand, and this file is one more source.
-            load(source_file_nt(article, facts.source), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+            # file's headline, sentences and offsets stand, and this file is one more source
+            # (the same text twice in one file names the file once).
+            if facts.source != self._spooled_keys[facts.key] and (facts.key, facts.source) not in self._more_sources:
+                self._more_sources.add((facts.key, facts.source))
+                load(source_file_nt(article, facts.source), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
         elif facts.article_nt or facts.article_ttl:
             if self._spool is None:
                 self._spool = tempfile.TemporaryFile(prefix="kg-build-", suffix=".nq")  # noqa: SIM115 (closed by close())
@@ -395,7 +399,7 @@ class GraphBuilder:
             else:
                 text = facts.article_nt
                 data = (text.replace(" .\n", f" <{article}> .\n") if self.named_graphs else text).encode()
-            self._spooled_keys.add(facts.key)
+            self._spooled_keys[facts.key] = facts.source
             self._spool.seek(0, os.SEEK_END)  # reading the output may have moved the position
             self._spool.write(data)
             self._spooled += facts.article_triples
@@ -415,6 +419,7 @@ class GraphBuilder:
             self._spool.close()
             self._spool = None
         self._spooled_keys.clear()
+        self._more_sources.clear()
 
     # Identity -----------------------------------------------------------------
     def entity_iri(self, ident: str) -> URIRef:

@@ -22,7 +22,6 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .errors import InputError, UsageError
@@ -58,16 +57,9 @@ class Task:
 
 def read_source(path: str, data: bytes) -> str:
     """The text of a file's bytes, exactly as :func:`kg.corpus.load_text` reads the file."""
-    from .corpus import MAX_BYTES, decode_bytes, html_to_text
+    from .corpus import text_of_bytes
 
-    if len(data) > MAX_BYTES:
-        raise InputError(path, f"is {len(data) // 1_048_576} MiB, larger than the {MAX_BYTES // 1_048_576} MiB limit; split it")
-    text, _ = decode_bytes(data, path)
-    if Path(path).suffix.lower() in (".html", ".htm") or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
-        text = html_to_text(text)
-        if not text.strip():
-            raise InputError(path, "the HTML page has no visible text")
-    return text
+    return text_of_bytes(path, data)[0]
 
 
 class _Worker:
@@ -230,6 +222,10 @@ def map_files(
     try:
         yield from _in_order(lambda batch: pool.submit(_run_in_process, batch), todo, window=jobs * 4)
     finally:
+        # Also on Ctrl-C and SIGTERM (which kg.cli turns into KeyboardInterrupt): the batches not
+        # started are dropped and the workers end after the one they are on. (Terminating them
+        # instead can cut a result half written into the pipe, and the pool's reader then waits
+        # for its end forever.)
         pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -619,20 +619,23 @@ def oxigraph_parse_error(exc: SyntaxError, source: str, fmt: Any) -> GraphParseE
 def load_store(path: str | os.PathLike[str], store: pyoxigraph.Store | None = None) -> pyoxigraph.Store:
     """Bulk load an RDF file (format by suffix) into an in-memory :class:`pyoxigraph.Store`.
 
-    TriG and N-Quads keep their named graphs; queries then see their union as the default
-    graph. A folder made by ``kg build --store`` is opened read-only where it is instead (or
-    copied into ``store``). Raises :class:`InputError` for a file that cannot be read and
+    TriG and N-Quads keep their named graphs, and their union, each triple once, becomes the
+    default graph that queries read (Oxigraph's own union would repeat a triple once per graph
+    stating it, and every article states the types of the entities it names). A folder made by
+    ``kg build --store``, which keeps that union itself, is opened read-only where it is instead
+    (or copied into ``store``). Raises :class:`InputError` for a file that cannot be read and
     :class:`GraphParseError` (with line and column) for one that does not parse.
     """
     import pyoxigraph as ox
 
+    from ._ox import dataset_quads
     from .store import is_store, open_store
 
     if is_store(path):
         with open_store(path) as graph_store:
             if store is None:
                 return graph_store.oxigraph  # stays open after the manifest is closed
-            store.bulk_extend(graph_store.quads)
+            store.bulk_extend(dataset_quads(graph_store.oxigraph))
             return store
     p = check_readable(path)
     fmt = oxigraph_format(p)
@@ -643,6 +646,8 @@ def load_store(path: str | os.PathLike[str], store: pyoxigraph.Store | None = No
         raise oxigraph_parse_error(exc, str(p), fmt) from None
     except (OSError, ValueError) as exc:
         raise InputError(str(p), f"cannot load: {exc}") from None
+    if next(iter(store.named_graphs()), None) is not None:
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     return store
 
 
@@ -710,7 +715,9 @@ def _run_oxigraph(store: Any, sparql: str, bindings: dict[str, Identifier], pref
         substitutions = {ox.Variable(name): _to_oxigraph(term) for name, term in bindings.items()}
     except ValueError as error:
         raise UsageError(f"cannot bind a value: {error}; an IRI must be absolute, e.g. https://example.org/x") from None
-    union = next(iter(store.named_graphs()), None) is not None
+    # Named graphs only (a store made elsewhere): their union; a store that holds the union in
+    # its default graph (kg's store, a loaded TriG): that, each triple once.
+    union = next(iter(store.named_graphs()), None) is not None and next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
     try:
         answer = store.query(
             sparql, prefixes=prefixes, substitutions=substitutions or None, use_default_graph_as_union=union

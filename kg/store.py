@@ -9,8 +9,12 @@ article's text, so an unchanged article keeps its graph) holding every triple kg
 the article except labels. The ``rdfs:label`` / ``skos:altLabel`` of the entities and the
 ``rdfs:label`` of the posts live in one more graph, ``kgr:labels``: a label is chosen from the
 spellings of *all* articles, so it is recomputed from the counts in the manifest for every
-entity an update touches, and every entity keeps exactly one ``rdfs:label``. The union of all
-graphs is the graph ``kg build`` writes for the same files.
+entity an update touches, and every entity keeps exactly one ``rdfs:label``. The default graph
+holds the union of all those graphs, each triple once: it is what queries read. (Oxigraph's
+union of named graphs repeats a triple once per graph that states it, and an entity's type or
+a relation is stated by every article that names it, so a query over that union counted facts
+many times over.) The default graph is the graph ``kg build`` writes for the same files;
+a triple leaves it when the last graph stating it goes.
 
 Updates. Building a file again that the store holds with the same content (and the same kg
 version) reads it, sees the hash and changes nothing. A changed file replaces all its
@@ -23,7 +27,7 @@ recomputed), so Ctrl-C or a crash never leaves facts that contradict the manifes
 
 Reading. :func:`open_graph` gives the union as an rdflib Graph for any command that takes a
 graph file; :func:`open_store` gives the store for fast SPARQL with pyoxigraph
-(``query(q, use_default_graph_as_union=True)``). pyoxigraph keeps numbers by value, so
+(``query(q)``, on the default graph). pyoxigraph keeps numbers by value, so
 decimals are turned back into kg's lexical form (see :mod:`kg._ox`) on the way out.
 """
 
@@ -53,8 +57,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["GraphStore", "StoreError", "is_store", "open_graph", "open_store", "pipeline_fingerprint"]
 
 MANIFEST = "manifest.sqlite"
+LOCK = "writer.lock"
 DATA = "oxigraph"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: the default graph holds the union
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -86,6 +91,10 @@ _PIPELINE_MODULES = (
 
 class StoreError(KGError):
     """A store folder that cannot be opened, or that belongs to another base IRI."""
+
+
+class _NeedsRecovery(StoreError):
+    """A store a reader cannot read as it is: the last update was cut short (see :func:`open_store`)."""
 
 
 def pipeline_fingerprint() -> str:
@@ -122,6 +131,18 @@ class GraphStore:
     def __init__(
         self, directory: str | os.PathLike[str], *, base_iri: str | None = None, read_only: bool = False
     ) -> None:
+        self._lock: IO[bytes] | None = None
+        try:
+            self._open(directory, base_iri, read_only)
+        except BaseException:
+            if getattr(self, "_db", None) is not None:
+                self._db.close()
+            if self._lock is not None:
+                self._lock.close()
+            raise
+
+    def _open(self, directory: str | os.PathLike[str], base_iri: str | None, read_only: bool) -> None:
+        """Open (or make) the manifest, take the writer's lock, open the Oxigraph store, recover."""
         from .graph import GraphBuilder
 
         self.directory = Path(directory)
@@ -139,10 +160,14 @@ class GraphStore:
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(manifest)
+                self._lock = _lock(self.directory)
             except (OSError, sqlite3.Error) as error:
                 raise StoreError(f"{self.directory}: cannot make the store here ({getattr(error, 'strerror', None) or error})") from None
             self._db.executescript(_SCHEMA)
-        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        try:
+            meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        except sqlite3.OperationalError as error:  # read-only: a hot journal that only a writer may roll back
+            raise _NeedsRecovery(f"{self.directory}: the last update was cut short ({error})") from None
         stored = meta.get("base_iri")
         if stored and base_iri and stored != base_iri:
             self._db.close()
@@ -172,6 +197,8 @@ class GraphStore:
         except OSError as error:
             self._db.close()
             raise StoreError(f"{self.directory}: cannot open the store ({error}); is another kg writing to it?") from None
+        if stored and meta.get("schema", "1") != SCHEMA_VERSION:
+            self._upgrade(meta.get("schema", "1"))
         self._fingerprint: str | None = None
         self._worker: Any = None
         self.batch = 200_000  # triples of new files written in one bulk load
@@ -181,6 +208,18 @@ class GraphStore:
         self._pending_triples = 0
         if not read_only:
             self.recover()
+
+    def _upgrade(self, schema: str) -> None:
+        """Bring a store made by an older kg to this layout (schema 1 had no union in the default graph)."""
+        if schema != "1" or self.read_only:
+            self._db.close()
+            del self.oxigraph
+            if schema == "1":
+                raise StoreError(f"{self.directory}: made by an older kg; run kg build --store {self.directory} once to bring it up to date")
+            raise StoreError(f"{self.directory}: made by a newer kg (store schema {schema}); read it with that version")
+        self.oxigraph.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     # Context and lifetime ------------------------------------------------------------------
     def __enter__(self) -> GraphStore:
@@ -200,6 +239,9 @@ class GraphStore:
         self._db.close()
         self._db = None  # type: ignore[assignment]
         del self.oxigraph
+        if self._lock is not None:
+            self._lock.close()  # releases the lock
+            self._lock = None
 
     @property
     def fingerprint(self) -> str:
@@ -208,21 +250,38 @@ class GraphStore:
         return self._fingerprint
 
     # What is in it -------------------------------------------------------------------------
+    def needs_recovery(self) -> bool:
+        """Whether an update is under way or was cut short (a batch half loaded, labels not yet
+        recomputed): readers would see facts without labels or a partial union."""
+        return any(
+            self._db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in ("loading", "dirty_names", "dirty_posts")
+        )
+
     def files(self) -> dict[str, str]:
         """Input files held: absolute path → content hash."""
         return dict(self._db.execute("SELECT path, digest FROM files"))
+
+    def record_output(self, path: str | os.PathLike[str], kind: str) -> None:
+        """Remember a file written from the store (``kind``: a graph format, or ``html``), so that
+        ``kg remove`` can bring it up to date instead of leaving it to show removed facts."""
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"output {_key(path)}", kind))
+
+    def outputs(self) -> dict[str, str]:
+        """Files written from the store that still exist: path → graph format or ``html``."""
+        rows = self._db.execute("SELECT key, value FROM meta WHERE key LIKE 'output %'")
+        return {key[len("output ") :]: kind for key, kind in rows if os.path.isfile(key[len("output ") :])}
 
     def article_keys(self) -> set[str]:
         return {key for (key,) in self._db.execute("SELECT DISTINCT key FROM articles")}
 
     def triple_count(self) -> int:
-        """Distinct triples in the union of all graphs."""
-        query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
-        return int(next(iter(self.oxigraph.query(query)))["n"].value)
+        """Distinct triples in the union of all graphs (the default graph)."""
+        return int(next(iter(self.oxigraph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
 
     def __len__(self) -> int:
-        """Quads in the store (a triple stated by two articles counts twice)."""
-        return len(self.oxigraph)
+        """Quads in the article graphs and ``kgr:labels`` (a triple stated by two articles counts twice)."""
+        return len(self.oxigraph) - self.triple_count()
 
     # Building ------------------------------------------------------------------------------
     def changed_tasks(self, files: Iterable[str | os.PathLike[str]], result: BuildResult | None = None) -> Iterator[Task]:
@@ -297,15 +356,18 @@ class GraphStore:
         replaced = {key for _, old_keys, facts in pending for key in (*old_keys, *(a.key for a in facts.articles))}
         with self._db:
             self._db.executemany("INSERT OR IGNORE INTO loading VALUES (?)", [(key,) for key in sorted(replaced)])
-        present = [f"<{self.iris.article_iri(key)}>" for key in sorted(replaced)
-                   if self.oxigraph.contains_named_graph(ox.NamedNode(str(self.iris.article_iri(key))))]  # fmt: skip
-        if present:
-            self.oxigraph.update(" ; ".join(f"DROP SILENT GRAPH {graph}" for graph in present))  # one transaction
+        self._drop_graphs(str(self.iris.article_iri(key)) for key in sorted(replaced))
         parts = []
+        loaded: set[str] = set()
         for _, _, facts in pending:
             for article in facts.articles:
+                if article.key in loaded:  # the same text twice in a file: the first copy stands
+                    continue
+                loaded.add(article.key)
                 graph = f" <{self.iris.article_iri(article.key)}> .\n"
-                parts.append((article.article_nt + article.entity_nt).replace(" .\n", graph))
+                text = article.article_nt + article.entity_nt
+                parts.append(text.replace(" .\n", graph))
+                parts.append(text)  # and into the union
         self.oxigraph.bulk_load("".join(parts), format=ox.RdfFormat.N_QUADS, lenient=True)
         with self._db:
             for path, _, facts in pending:
@@ -315,13 +377,16 @@ class GraphStore:
 
     def _replace(self, path: str, facts: FileFacts) -> None:
         old_keys = [key for (key,) in self._db.execute("SELECT key FROM articles WHERE path = ?", (path,))]
+        done: set[str] = set()
         for article in facts.articles:
+            if article.key in done:  # the same text twice in the file: the first copy stands
+                continue
+            done.add(article.key)
             graph = ox.NamedNode(str(self.iris.article_iri(article.key)))
             others = self._others(article.key, path)
             if not others or article.key in old_keys:
                 # A graph of its own, or one this file's old version shares: write it anew.
-                if self.oxigraph.contains_named_graph(graph):
-                    self.oxigraph.remove_graph(graph)
+                self._drop_graphs([graph.value])
                 self._load(article)
                 for other in others:
                     self._add_source(other, article.key)
@@ -330,7 +395,7 @@ class GraphStore:
                 # this file is one more source.
                 from .graph import source_file_nt
 
-                self.oxigraph.load(source_file_nt(graph.value, article.source), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                self._add_nt(source_file_nt(graph.value, article.source), graph.value)
         with self._db:
             self._forget(path)
             self._record(path, facts)
@@ -354,8 +419,21 @@ class GraphStore:
 
     def _load(self, article: Any) -> None:
         """Add one article's triples to its graph, in one transaction."""
-        graph = ox.NamedNode(str(self.iris.article_iri(article.key)))
-        self.oxigraph.load(article.article_nt + article.entity_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+        self._add_nt(article.article_nt + article.entity_nt, str(self.iris.article_iri(article.key)))
+
+    def _add_nt(self, nt: str, graph: str) -> None:
+        """Add N-Triples to the named graph ``graph`` and to the union, in one transaction."""
+        self.oxigraph.load(nt.replace(" .\n", f" <{graph}> .\n") + nt, format=ox.RdfFormat.N_QUADS, lenient=True)
+
+    def _drop_graphs(self, graphs: Iterable[str]) -> None:
+        """Remove named graphs, and from the union every triple no other graph states, in one transaction."""
+        present = [graph for graph in graphs if self.oxigraph.contains_named_graph(ox.NamedNode(graph))]
+        if present:
+            self.oxigraph.update(" ;\n".join(
+                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{graph}>) }} }} ;\nDROP SILENT GRAPH <{graph}>"
+                for graph in present
+            ))  # fmt: skip
 
     def _others(self, key: str, path: str) -> list[str]:
         """The other files that hold the article ``key``."""
@@ -388,8 +466,8 @@ class GraphStore:
 
         row = self._db.execute("SELECT source FROM files WHERE path = ?", (path,)).fetchone()
         if row is not None:
-            graph = ox.NamedNode(str(self.iris.article_iri(key)))
-            self.oxigraph.load(source_file_nt(graph.value, row[0]), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            graph = str(self.iris.article_iri(key))
+            self._add_nt(source_file_nt(graph, row[0]), graph)
 
     def _forget(self, path: str) -> None:
         """Delete the manifest rows of one file (inside the caller's transaction); mark its labels stale."""
@@ -401,7 +479,7 @@ class GraphStore:
     def _drop_unclaimed(self, keys: Iterable[str]) -> None:
         for key in keys:
             if not self._db.execute("SELECT 1 FROM articles WHERE key = ? LIMIT 1", (key,)).fetchone():
-                self.oxigraph.remove_graph(ox.NamedNode(str(self.iris.article_iri(key))))
+                self._drop_graphs([str(self.iris.article_iri(key))])
 
     def remove(self, path: str | os.PathLike[str]) -> list[str]:
         """Take out the facts of a file (or of every file under a folder); return the files removed."""
@@ -420,7 +498,7 @@ class GraphStore:
             for key in keys:
                 others = self._others(key, name)
                 if others:  # the article is in other files too: rebuild its graph from the first
-                    self.oxigraph.remove_graph(ox.NamedNode(str(self.iris.article_iri(key))))
+                    self._drop_graphs([str(self.iris.article_iri(key))])
                     self._load_from(others[0], key)
                     for other in others[1:]:
                         self._add_source(other, key)
@@ -441,8 +519,9 @@ class GraphStore:
         interrupted = [key for (key,) in self._db.execute("SELECT key FROM loading")]
         if interrupted:
             # A bulk load that did not finish: its graphs may be partial, whoever claims them.
-            for key in interrupted:
-                self.oxigraph.remove_graph(ox.NamedNode(str(self.iris.article_iri(key))))
+            self._drop_graphs(str(self.iris.article_iri(key)) for key in interrupted)
+            # What the cut load wrote into the union and no graph states any more.
+            self.oxigraph.update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }")
             marks = ",".join("?" * len(interrupted))
             paths = [p for (p,) in self._db.execute(f"SELECT DISTINCT path FROM articles WHERE key IN ({marks})", interrupted)]
             with self._db:
@@ -452,8 +531,7 @@ class GraphStore:
         claimed = {str(self.iris.article_iri(key)): key for key in self.article_keys()}
         present = {graph.value for graph in self.oxigraph.named_graphs() if isinstance(graph, ox.NamedNode)}
         present.discard(self.labels_graph.value)
-        for graph in present - claimed.keys():
-            self.oxigraph.remove_graph(ox.NamedNode(graph))
+        self._drop_graphs(sorted(present - claimed.keys()))
         missing = [claimed[graph] for graph in claimed.keys() - present]
         if missing:
             marks = ",".join("?" * len(missing))
@@ -472,7 +550,7 @@ class GraphStore:
         stale_posts = {post for (post,) in self._db.execute("SELECT post FROM dirty_posts")}
         if not stale and not stale_posts:
             return
-        store, graph = self.oxigraph, self.labels_graph
+        graph = self.labels_graph
         for start in range(0, len(stale), batch):
             chunk = stale[start : start + batch]
             marks = ",".join("?" * len(chunk))
@@ -480,7 +558,7 @@ class GraphStore:
             rows = self._db.execute(f"SELECT ident, label, aliases FROM names WHERE ident IN ({marks})", chunk)
             labels.add(((ident, label, json.loads(aliases)) for ident, label, aliases in rows), ())
             self._clear_labels([str(self.iris.entity_iri(ident)) for ident in chunk])
-            store.load(self.iris.label_nt(chunk, (), labels), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+            self._add_nt(self.iris.label_nt(chunk, (), labels), graph.value)
             stale_posts.update(post for (post,) in self._db.execute(f"SELECT DISTINCT post FROM posts WHERE org IN ({marks})", chunk))
         posts = sorted(stale_posts)
         for start in range(0, len(posts), batch):
@@ -495,7 +573,7 @@ class GraphStore:
                 rows = self._db.execute(f"SELECT ident, label, aliases FROM names WHERE ident IN ({org_marks})", org_chunk)
                 labels.add(((ident, label, json.loads(aliases)) for ident, label, aliases in rows), ())
             self._clear_labels(chunk)
-            store.load(self.iris.label_nt((), held, labels), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+            self._add_nt(self.iris.label_nt((), held, labels), graph.value)
         with self._db:
             self._db.execute("DELETE FROM dirty_names")
             self._db.execute("DELETE FROM dirty_posts")
@@ -505,16 +583,20 @@ class GraphStore:
         if subjects:
             values = " ".join(f"<{subject}>" for subject in subjects)
             graph = self.labels_graph.value
-            self.oxigraph.update(f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ VALUES ?s {{ {values} }} ?s ?p ?o }} }}")
+            self.oxigraph.update(
+                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ VALUES ?s {{ {values} }} ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{graph}>) }} }} ;\n"
+                f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ VALUES ?s {{ {values} }} ?s ?p ?o }} }}"
+            )
 
     # Output --------------------------------------------------------------------------------
     def triples(self) -> Iterator[ox.Triple]:
-        """The union of all graphs, each triple once, decimals in kg's form."""
-        return union_triples(self.oxigraph, named=True)
+        """The union of all graphs (the default graph), each triple once, decimals in kg's form."""
+        return union_triples(self.oxigraph, named=False)
 
     def quads(self) -> Iterator[ox.Quad]:
-        """Every quad: article graphs and ``kgr:labels``, decimals in kg's form."""
-        return dataset_quads(self.oxigraph)
+        """Every quad of the article graphs and ``kgr:labels`` (not the union), decimals in kg's form."""
+        return dataset_quads(self.oxigraph, list(self.oxigraph.named_graphs()))
 
     def graph(self) -> Graph:
         """The union of all graphs as an rdflib Graph."""
@@ -552,9 +634,47 @@ def is_store(path: str | os.PathLike[str]) -> bool:
     return (Path(path) / MANIFEST).is_file()
 
 
+def _lock(directory: Path) -> IO[bytes]:
+    """Hold the writer's lock of a store (released when the file is closed, also by a crash).
+
+    A second writer is refused at once: two builds interleaving their batches and label
+    updates would leave each other's journal half done.
+    """
+    import fcntl
+
+    handle = open(directory / LOCK, "a+b")  # noqa: SIM115 (held open while the store is)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise StoreError(f"{directory}: another kg is writing to this store; run this once it has ended") from None
+    return handle
+
+
 def open_store(store_dir: str | os.PathLike[str], *, read_only: bool = True) -> GraphStore:
-    """Open the store in ``store_dir`` (read-only by default: for queries while no build runs)."""
-    return GraphStore(store_dir, read_only=read_only)
+    """Open the store in ``store_dir`` (read-only by default: for queries while no build runs).
+
+    A store whose last update was cut short (kill -9, power loss) is put right first, as the
+    next build would (a reader would see its facts without labels); while another kg writes to
+    it, reading is refused with a message saying so, not answered from half an update.
+    """
+    if not read_only:
+        return GraphStore(store_dir)
+    try:
+        store = GraphStore(store_dir, read_only=True)
+    except _NeedsRecovery:
+        pass
+    else:
+        if not store.needs_recovery():
+            return store
+        store.close()
+    try:
+        GraphStore(store_dir).close()  # opening for writing recovers
+    except StoreError as error:
+        if "another kg is writing" in str(error):
+            raise StoreError(f"{store_dir}: a build is writing to this store; read it once the build has ended") from None
+        raise
+    return GraphStore(store_dir, read_only=True)
 
 
 def open_graph(store_dir: str | os.PathLike[str]) -> Graph:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph
@@ -12,6 +13,8 @@ from rdflib.compare import isomorphic
 from kg.builder import build_corpus
 from kg.cli import main
 from kg.export import serialize
+
+GOLD_TEXT = Path(__file__).resolve().parent / "gold" / "changsha_jingkai_2024.txt"
 
 PREFIXES = """
 PREFIX kg: <https://w3id.org/parkkg/ontology#>
@@ -235,3 +238,105 @@ def test_counts_stay_after_the_builder_makes_way_for_the_full_store(suffix: str,
     assert result.builder is None and not union
     assert (result.summary(), result.triple_count(), len(result.graph)) == before
     assert len(store) == before[1]
+
+
+@pytest.mark.parametrize("quiet", [["-q"], []], ids=["quiet", "verbose"])
+def test_cli_build_says_when_the_shapes_reject_the_graph(tmp_path, seed_path, capsys, monkeypatch, quiet):
+    """Exit 2 with a line naming the violations, with -q too (it printed nothing)."""
+    from types import SimpleNamespace
+
+    import kg.validate
+
+    rejected = SimpleNamespace(conforms=False, errors=["startOffset 391 > endOffset 390"])
+    monkeypatch.setattr(kg.validate, "validate", lambda graph: rejected)
+    assert main(["build", str(seed_path), "-o", str(tmp_path), "--no-html", *quiet]) == 2
+    captured = capsys.readouterr()
+    assert "1 violation" in captured.out + captured.err and "kg validate" in captured.out + captured.err
+
+
+def test_cli_build_folder_into_itself_twice_reads_the_same_articles(tmp_path, seed_path, capsys):
+    """The second run must not read its own graph.html, nor README.md, as an article."""
+    import shutil
+
+    shutil.copy(seed_path, tmp_path / seed_path.name)
+    (tmp_path / "README.md").write_text("# 说明\n常州国家高新区实现工业产值1100亿元。", encoding="utf-8")
+    reads = []
+    for _ in range(2):
+        assert main(["build", str(tmp_path), "-o", str(tmp_path), "--no-validate"]) == 0
+        out = capsys.readouterr().out
+        reads.append({line.split()[0]: line for line in out.splitlines() if line.startswith(("read ", "skipped "))})
+    assert reads[0]["read"].startswith("read 1 file(s)") and reads[1]["read"].startswith("read 1 file(s)")
+    assert "README.md (not an article)" in reads[0]["skipped"] and "graph.html (a page kg wrote)" in reads[1]["skipped"]
+
+
+MARKDOWN = """# 常州国家高新区新能源产业加速发展
+
+**常州国家高新区**新能源汽车及核心零部件产业实现工业产值1100亿元，同比增长23.9%。
+[理想汽车常州基地](https://example.com/lixiang)落户常州国家高新区，总投资50亿元。
+"""
+BUILD_MODES = [["--jobs", "1"], ["--jobs", "2"], ["--store", "STORE"]]
+
+
+@pytest.mark.parametrize("mode", BUILD_MODES, ids=["jobs1", "jobs2", "store"])
+def test_cli_build_blanks_markdown_in_every_mode(tmp_path, mode):
+    """The worker path read .md files without blanking the markup (** and the link target stayed)."""
+    source = tmp_path / "notes.md"
+    source.write_text(MARKDOWN, encoding="utf-8")
+    out = tmp_path / "out"
+    mode = [str(tmp_path / "store") if arg == "STORE" else arg for arg in mode]
+    assert main(["build", str(source), *mode, "-o", str(out), "--format", "nt", "--no-html", "--no-validate", "-q"]) == 0
+    graph = Graph().parse(out / "graph.nt", format="nt")
+    texts = [str(o) for s, p, o in graph if str(p).endswith("#text")]
+    assert texts and any("常州国家高新区" in text for text in texts)
+    assert not any("**" in text or "https://" in text or text.lstrip().startswith("#") for text in texts)
+
+
+# (first build, second build, whether graph.html is there after the second)
+STALE_PAGES = [
+    ([], ["--no-html"], False),  # the page of the first build would sit beside the new graph
+    ([], ["--no-html", "--no-output"], True),  # nothing new written: the pair stays as it was
+    ([], [], True),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "page"), STALE_PAGES)
+def test_cli_build_no_html_leaves_no_stale_page(tmp_path, seed_path, capsys, first, second, page):
+    out = tmp_path / "out"
+    assert main(["build", str(seed_path), "-o", str(out), "--no-validate", *first]) == 0
+    assert (out / "graph.html").exists()
+    assert main(["build", str(GOLD_TEXT), "-o", str(out), "--no-validate", *second]) == 0
+    assert (out / "graph.html").exists() == page
+    assert ("removed " + str(out / "graph.html")) in capsys.readouterr().out or page
+
+
+def test_cli_build_no_html_keeps_a_page_it_did_not_write(tmp_path, seed_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "graph.html").write_text("<html><body>mine</body></html>", encoding="utf-8")
+    assert main(["build", str(seed_path), "-o", str(out), "--no-validate", "--no-html"]) == 0
+    assert (out / "graph.html").exists() and "not written by this build" in capsys.readouterr().err
+
+
+def _page(copies: int) -> str:
+    """A newspaper page holding the same bylined article ``copies`` times."""
+    lines = GOLD_TEXT.read_text(encoding="utf-8").strip().splitlines()
+    article = "长沙经开区动态\n◎本报记者 张三\n" + "\n".join(lines[1:]) + "\n"
+    return "\n".join([article] * copies)
+
+
+@pytest.mark.parametrize("copies", [2, 3])
+@pytest.mark.parametrize("store", [False, True], ids=["memory", "store"])
+def test_cli_build_the_same_article_twice_in_a_file_counts_once(tmp_path, capsys, copies, store):
+    """kg:sourceFile was written once per copy, and the summary counted 490 triples for 488."""
+    page = tmp_path / "page.txt"
+    page.write_text(_page(copies), encoding="utf-8")
+    out = tmp_path / "out"
+    where = ["--store", str(tmp_path / "store")] if store else []
+    assert main(["build", str(page), *where, "-o", str(out), "--format", "nt", "--no-html"]) == 0
+    summary = capsys.readouterr().out
+    lines = (out / "graph.nt").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(set(lines))
+    assert sum("#sourceFile>" in line for line in lines) == len({line.split()[0] for line in lines if "#sourceFile>" in line})
+    assert "shapes:    conforms" in summary
+    if not store:
+        assert f"triples:   {len(lines)}" in summary

@@ -183,3 +183,48 @@ def test_corpus_a_page_with_no_full_stop_is_cut_into_bounded_sentences(tmp_path)
     for sentence in sentences:
         span = document.source_span(sentence.start, sentence.end)
         assert document.text[span.start : span.end] == sentence.text
+
+
+KG_PAGE = '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<meta name="generator" content="kg viz">\n<title>kg</title></head><body>南昌高新区</body></html>'
+# (files in the folder, --include, --exclude, files read, how many skipped)
+FOLDERS = [
+    (["a.txt", "README.md", "LICENSE.txt", "CHANGELOG.md", "b.md"], [], [], ["a.txt", "b.md"], 3),
+    (["a.txt", "graph.html:kg", "page.html"], [], [], ["a.txt", "page.html"], 1),
+    (["a.txt", ".hidden/b.txt", ".c.txt"], [], [], ["a.txt"], 1),
+    (["2023/a.txt", "2024/b.txt", "2024/c.md"], ["2024/*"], [], ["2024/b.txt", "2024/c.md"], 1),
+    (["2023/a.txt", "2024/b.txt", "2024/c.md"], [], ["*.md"], ["2023/a.txt", "2024/b.txt"], 1),
+    (["a.txt", "draft_b.txt"], ["*.txt"], ["draft_*"], ["a.txt"], 1),
+]
+
+
+@pytest.mark.parametrize(("names", "include", "exclude", "read", "skipped"), FOLDERS)
+def test_corpus_folders_give_articles_only(tmp_path, names, include, exclude, read, skipped):
+    from kg.corpus import find_inputs
+
+    for name in names:
+        name, _, kind = name.partition(":")
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(KG_PAGE if kind == "kg" else "标题\n南昌高新区举办活动。", encoding="utf-8")
+    found = find_inputs([tmp_path], include=include, exclude=exclude)
+    assert [p.relative_to(tmp_path).as_posix() for p in found.files] == read
+    assert len(found.skipped) == skipped and not found.problems
+
+
+def test_corpus_an_unreadable_sub_folder_is_a_problem(tmp_path, monkeypatch):
+    """(Made unreadable by refusing to list it: root reads any folder whatever its mode.)"""
+    from kg.corpus import find_inputs
+
+    for name in ("a.txt", "locked/b.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("标题\n南昌高新区举办活动。", encoding="utf-8")
+    scandir = os.scandir
+
+    def refuse(path="."):
+        if os.fspath(path) == str(tmp_path / "locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    found = find_inputs([tmp_path])
+    assert [p.name for p in found.files] == ["a.txt"]
+    assert [(p.path, "Permission denied" in p.reason) for p in found.problems] == [(str(tmp_path / "locked"), True)]

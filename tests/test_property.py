@@ -6,7 +6,10 @@ with arbitrary Unicode, markup and control characters, and runs them through the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
@@ -14,6 +17,8 @@ from rdflib import Graph
 from kg.builder import build_corpus
 from kg.export import serialize
 from kg.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PLACES = ["南昌", "包头", "常州", "厦门", "武汉", "成都", "苏州", "某某"]
 ZONES = ["高新区", "经开区", "高新技术产业开发区", "综合保税区", "产业园", "软件园", "新区", "片区"]
@@ -53,4 +58,58 @@ def test_every_graph_parses_and_conforms(tmp_path_factory, segmenter, text):
     quads = list(pyoxigraph.parse(turtle.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE))
     assert len(quads) == len(graph)
     report = validate(graph)
+    assert report.conforms, "\n".join(str(v) for v in report.errors)
+
+
+def _check_offsets(path, graph) -> None:
+    """Every sentence's offsets slice the source text to the sentence; every evidence span is in order."""
+    from rdflib import URIRef
+
+    from kg.corpus import read_document
+    from kg.graph import clean_literal
+
+    source = read_document(path).text
+    kg = "https://w3id.org/parkkg/ontology#"
+    start, end, text = URIRef(kg + "startOffset"), URIRef(kg + "endOffset"), URIRef(kg + "text")
+    for sentence in graph.subjects(URIRef(kg + "inArticle"), None):
+        first, last = int(graph.value(sentence, start)), int(graph.value(sentence, end))
+        assert clean_literal(source[first:last]) == str(graph.value(sentence, text))
+    for evidence in graph.subjects(URIRef(kg + "rule"), None):
+        assert 0 <= int(graph.value(evidence, start)) <= int(graph.value(evidence, end)) <= len(source)
+
+
+# Real-looking text: lines of the gold articles in any order (the first is the headline).
+GOLD_LINES = sorted(
+    {line.strip() for path in sorted(ROOT.glob("tests/gold*/*.txt")) for line in path.read_text(encoding="utf-8").splitlines() if len(line.strip()) > 8}
+)
+# A figure whose subject is named after it (总投资12.5亿元的某公司): its evidence ended before it began.
+FIGURE_BEFORE_SUBJECT = "大庆高新区项目建设\n在宏伟产业园，总投资12.5亿元的黑龙江启明碳纤维科技有限公司二期工程已完成主体施工。"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(article, st.lists(st.sampled_from(GOLD_LINES), min_size=2, max_size=12).map("\n".join)))
+@example(text=FIGURE_BEFORE_SUBJECT)
+def test_offsets_slice_the_source_and_the_graph_conforms(tmp_path_factory, segmenter, text):
+    path = tmp_path_factory.mktemp("offsets") / "article.txt"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    result = build_corpus([path], segmenter=segmenter)
+    if result.documents == 0:
+        return
+    graph = result.graph
+    _check_offsets(path, graph)
+    report = validate(graph)
+    assert report.conforms, "\n".join(str(v) for v in report.errors)
+
+
+# Every text of every gold set, built as a set, gives a graph the shapes accept.
+GOLD_SETS = sorted(path.name for path in ROOT.glob("tests/gold*") if path.is_dir())
+
+
+@pytest.mark.parametrize("name", GOLD_SETS)
+def test_every_gold_set_builds_a_conforming_graph(segmenter, name):
+    folder = ROOT / "tests" / name
+    texts = sorted(p for p in folder.iterdir() if p.suffix in (".txt", ".md", ".html") and p.stem != "README")
+    result = build_corpus(texts, segmenter=segmenter)
+    assert result.documents == len(texts) and not result.problems
+    report = validate(result.graph)
     assert report.conforms, "\n".join(str(v) for v in report.errors)

@@ -429,8 +429,11 @@ def extract_metrics(
                 indicator = {"CNY": "金额", "percent": "比例", "person": "人数", "count": "数量"}.get(quantity.unit, "数值")
             year = _year_before(text, local, article) or last_year
             target = bool(_TARGET.search(text[clause_from - offset : local]))
-            evidence_start = anchor.start if anchor is not None else quantity.start
-            evidence = Evidence(article.key, sentence.index, evidence_start, quantity.end, rule, confidence)
+            # The evidence runs from the subject to the figure, or from the figure to a subject
+            # named after it (总投资12.5亿元的某公司).
+            evidence_start = min(anchor.start, quantity.start) if anchor is not None else quantity.start
+            evidence_end = max(anchor.end, quantity.end) if anchor is not None else quantity.end
+            evidence = Evidence(article.key, sentence.index, evidence_start, evidence_end, rule, confidence)
             # A joint project's figures, and figures of the sentence that makes partners of them,
             # are every partner's.
             joint = rule == "achieves.project-owner" or bool(partners_here) or _JOINT_FIGURE.search(text, 0, local)

@@ -1,0 +1,192 @@
+"""Faults: signals, kill -9 in the middle of a store build, two builds on one store.
+
+Each test runs kg as a separate process and acts on what it prints (never on the clock): a
+signal is sent once the build has merged a file, a kill once the store has taken a batch.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = sorted((ROOT / "tests" / "gold").glob("*.txt"))
+
+
+def corpus(folder: Path, copies: int) -> Path:
+    """The gold articles ``copies`` times over (each copy a different article), as a folder of files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(copies):
+        for source in GOLD:
+            text = source.read_text(encoding="utf-8")
+            (folder / f"{number:02d}_{source.name}").write_text(text + ("\n（完）" * number), encoding="utf-8")
+    return folder
+
+
+def kg(*args: str, **options) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "kg.cli", *args], cwd=ROOT, **options)
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes started by ``pid``, and theirs, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rpartition(")")[2].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_gone(pids: set[int], patience: float = 60.0) -> set[int]:
+    """The processes of ``pids`` still running once they all ended or ``patience`` seconds passed."""
+    end = time.monotonic() + patience
+    while any(alive(pid) for pid in pids) and time.monotonic() < end:
+        time.sleep(0.1)
+    return {pid for pid in pids if alive(pid)}
+
+
+@pytest.mark.parametrize(("name", "signum", "code"), [("SIGTERM", signal.SIGTERM, 143), ("SIGINT", signal.SIGINT, 130)])
+def test_a_signal_stops_the_build_and_its_workers(tmp_path, name, signum, code):
+    """kg build --jobs 2 stopped by a signal ends, and leaves no worker (nor resource tracker) behind."""
+    folder = corpus(tmp_path / "in", 2)
+    build = kg("build", str(folder), "--jobs", "2", "-o", str(tmp_path / "out"), "--no-html", "--no-validate",
+               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)  # fmt: skip
+    with build:
+        children: set[int] = set()
+        try:
+            for line in build.stderr:  # the first progress line: a file has been merged, the workers run
+                if line.startswith("["):
+                    break
+            children = descendants(build.pid)
+            assert children, "the build started no worker"
+            build.send_signal(signum)
+            returned = build.wait()
+            left = wait_gone(children)
+        finally:  # nothing of this test outlives it, whatever went wrong
+            if build.poll() is None:
+                build.kill()
+            for pid in children | descendants(build.pid):
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+        rest = build.stderr.read()  # (a worker left behind would hold the pipe open)
+        assert returned == code, rest
+        assert "interrupted" in rest
+        assert not left, f"{name} left processes behind"
+
+
+# A store build in a process of its own: a small batch, so that the store is written after
+# nearly every file; a line on stdout after each file merged (the points to kill it at).
+STORE_BUILD = """
+import sys
+from kg.builder import build_corpus
+from kg.store import GraphStore
+
+store = GraphStore(sys.argv[1])
+store.batch = 300
+print("open", flush=True)
+if sys.argv[2] == "--wait":
+    sys.stdin.readline()
+build_corpus(sys.argv[3:], store=store, progress=lambda done, total, name, articles=0: print("merged", done, flush=True))
+store.close()
+print("done", flush=True)
+"""
+TRIALS = 20
+LABELS_PER_ENTITY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX kg: <https://w3id.org/parkkg/ontology#>
+SELECT ?x WHERE { VALUES ?c { kg:Park kg:Enterprise kg:Policy kg:Person kg:GovernmentBody kg:Place kg:Post }
+  ?x a ?c . OPTIONAL { ?x rdfs:label ?l } } GROUP BY ?x HAVING (COUNT(?l) != 1)"""
+
+
+def store_build(store: Path, files: list[Path], *, wait: bool = False) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", STORE_BUILD, str(store), "--wait" if wait else "--go", *map(str, files)],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+
+
+def contents(store_dir: Path) -> tuple[set, set]:
+    from kg.store import GraphStore
+
+    with GraphStore(store_dir) as store:
+        return set(store.quads()), set(store.triples())
+
+
+def test_kill_9_at_random_points_then_read_then_rebuild(tmp_path, segmenter, capsys):
+    """kill -9 a store build at random points; every reading command answers from a consistent
+    store (each entity one label) before any rebuild; the rebuild equals a clean build."""
+    import random
+
+    from kg.builder import build_corpus
+    from kg.cli import main
+    from kg.query import run
+    from kg.store import is_store
+
+    files = sorted(corpus(tmp_path / "in", 1).glob("*.txt"))[:8]
+    clean = tmp_path / "clean"
+    build_corpus(files, segmenter=segmenter, store=clean).store.close()
+    expected = contents(clean)
+    chance = random.Random(16)
+    failures = []
+    for trial in range(TRIALS):
+        store = tmp_path / f"store{trial}"
+        if trial % 2:  # half the trials start from a store that holds some of the files already
+            build_corpus(files[: 1 + trial % 4], segmenter=segmenter, store=store).store.close()
+        after, pause = chance.randint(0, len(files)), chance.uniform(0, 0.3)
+        with store_build(store, files) as build:
+            for line in build.stdout:
+                if line.startswith("merged") and int(line.split()[1]) >= after or line.startswith("done"):
+                    break
+            time.sleep(pause)  # somewhere inside the next file, batch or the labels
+            build.kill()
+            build.wait()
+            build.stdout.read()
+        if is_store(store):
+            for command in (["query", "park-enterprises", "--format", "csv"], ["stats"]):
+                code = main([*command, "--store", str(store)])
+                captured = capsys.readouterr()
+                if code != 0:
+                    failures.append((trial, command[0], code, captured.err))
+            unlabelled = run(str(store), LABELS_PER_ENTITY).records()
+            if unlabelled:
+                failures.append((trial, "labels", len(unlabelled)))
+        build_corpus(files, segmenter=segmenter, store=store).store.close()
+        if contents(store) != expected:
+            failures.append((trial, "rebuild differs", after, pause))
+    assert not failures, failures
+
+
+def test_a_second_writer_is_refused_and_the_first_completes(tmp_path, capsys):
+    from kg.cli import main
+
+    files = sorted(corpus(tmp_path / "in", 1).glob("*.txt"))[:2]
+    store = tmp_path / "store"
+    with store_build(store, files, wait=True) as first:
+        assert first.stdout.readline().strip() == "open"  # the first build holds the store
+        code = main(["build", str(files[0]), "--store", str(store), "--no-output", "--no-html", "--no-validate"])
+        assert code == 1 and "another kg is writing" in capsys.readouterr().err
+        first.stdin.write("\n")
+        first.stdin.flush()
+        assert first.stdout.read().split()[-1] == "done" and first.wait() == 0
+    assert main(["query", "park-enterprises", "--store", str(store), "--format", "csv"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) > 1
