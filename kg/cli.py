@@ -426,6 +426,15 @@ def _query_pieces(args: argparse.Namespace, sparql: str | None, bindings: dict) 
     return [text if text.endswith("\n") else text + "\n"]
 
 
+def _recover_store(graph: object) -> None:
+    """Put a store cut short right here, before a child process reads it: opening RocksDB for
+    writing in a forked child can wait forever on the parent's background threads."""
+    from .store import is_store, open_store
+
+    if isinstance(graph, (str, os.PathLike)) and is_store(graph):
+        open_store(graph).close()
+
+
 def _run_query(args: argparse.Namespace) -> int:
     import re
 
@@ -449,6 +458,7 @@ def _run_query(args: argparse.Namespace) -> int:
         # Oxigraph runs in the process that calls it, and some queries crash it (a segfault, a
         # panic): a child process runs the query so that kg can say so instead of dying.
         if args.engine == "oxigraph":
+            _recover_store(args.graph)
             pieces: Iterable[str] = isolated(_query_pieces, args, sparql, bindings)
         else:
             pieces = _query_pieces(args, sparql, bindings)

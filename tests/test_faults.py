@@ -69,16 +69,18 @@ def wait_gone(pids: set[int], patience: float = 60.0) -> set[int]:
 @pytest.mark.parametrize(("name", "signum", "code"), [("SIGTERM", signal.SIGTERM, 143), ("SIGINT", signal.SIGINT, 130)])
 def test_a_signal_stops_the_build_and_its_workers(tmp_path, name, signum, code):
     """kg build --jobs 2 stopped by a signal ends, and leaves no worker (nor resource tracker) behind."""
-    folder = corpus(tmp_path / "in", 2)
+    folder = corpus(tmp_path / "in", 6)
     build = kg("build", str(folder), "--jobs", "2", "-o", str(tmp_path / "out"), "--no-html", "--no-validate",
                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)  # fmt: skip
     with build:
         children: set[int] = set()
         try:
-            for line in build.stderr:  # the first progress line: a file has been merged, the workers run
-                if line.startswith("["):
-                    break
-            children = descendants(build.pid)
+            # Wait until the workers run (two processes of kg's own beside the resource tracker);
+            # no progress is printed to a pipe, so watch /proc instead.
+            deadline = time.monotonic() + 60
+            while build.poll() is None and time.monotonic() < deadline and len(children) < 3:
+                time.sleep(0.05)
+                children = descendants(build.pid)
             assert children, "the build started no worker"
             build.send_signal(signum)
             returned = build.wait()
