@@ -313,10 +313,10 @@ def _run_validate(args: argparse.Namespace) -> int:
             if args.pyshacl:
                 data, union = load_graph(args.graph), False
             else:
-                from .query import load_store
+                from .query import load_store, reads_named_graphs
 
                 data = load_store(args.graph)
-                union = next(iter(data.named_graphs()), None) is not None
+                union = reads_named_graphs(data)
         with feedback.stage("SHACL check" + (" (pyshacl)" if args.pyshacl else "")) as update:
             result = validate(data, shapes=shapes, union=union, engine="pyshacl" if args.pyshacl else "auto", progress=update)
     finally:
@@ -646,7 +646,7 @@ def _add_viz(sub: argparse._SubParsersAction) -> None:
 
 def _run_viz(args: argparse.Namespace) -> int:
     from .feedback import Feedback
-    from .query import load_store
+    from .query import load_store, reads_named_graphs
     from .viz import DEFAULT_DEPTH, StoreGraph, explore, write_view
 
     if args.depth is not None and args.focus is None:
@@ -656,7 +656,7 @@ def _run_viz(args: argparse.Namespace) -> int:
     try:
         with feedback.stage(f"read {args.graph}"):
             store = load_store(args.graph)  # Oxigraph's parser; the page reads the store directly
-            graph = StoreGraph(store, union=next(iter(store.named_graphs()), None) is not None)
+            graph = StoreGraph(store, union=reads_named_graphs(store))
         with feedback.stage("choose what to draw"):
             view = explore(graph, focus=args.focus, depth=depth, max_nodes=args.max_nodes)
         with feedback.stage(f"write {args.output}"):

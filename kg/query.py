@@ -707,6 +707,17 @@ def _check_deadline(deadline: float | None, count: int) -> None:
         raise QueryTimeout(f"the query ran past its time limit (stopped after {count} rows)")
 
 
+def reads_named_graphs(store: Any) -> bool:
+    """Whether a query must read the union of ``store``'s named graphs: a store made elsewhere
+    that has named graphs only. kg's store and a loaded TriG hold that union in their default
+    graph, each triple once, and are read there."""
+    import pyoxigraph as ox
+
+    if next(iter(store.named_graphs()), None) is None:
+        return False
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+
+
 def _run_oxigraph(store: Any, sparql: str, bindings: dict[str, Identifier], prefixes: dict[str, str], deadline: float | None) -> Results:
     import pyoxigraph as ox
 
@@ -715,9 +726,7 @@ def _run_oxigraph(store: Any, sparql: str, bindings: dict[str, Identifier], pref
         substitutions = {ox.Variable(name): _to_oxigraph(term) for name, term in bindings.items()}
     except ValueError as error:
         raise UsageError(f"cannot bind a value: {error}; an IRI must be absolute, e.g. https://example.org/x") from None
-    # Named graphs only (a store made elsewhere): their union; a store that holds the union in
-    # its default graph (kg's store, a loaded TriG): that, each triple once.
-    union = next(iter(store.named_graphs()), None) is not None and next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+    union = reads_named_graphs(store)
     try:
         answer = store.query(
             sparql, prefixes=prefixes, substitutions=substitutions or None, use_default_graph_as_union=union

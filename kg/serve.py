@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import KGError, QueryError, UsageError
-from .query import PREFIXES, Results, is_update, load_store, result_pieces, syntax_error
+from .query import PREFIXES, Results, is_update, load_store, reads_named_graphs, result_pieces, syntax_error
 from .sandbox import WorkerPool, deny_network, describe_exit, limit_data
 
 __all__ = ["QueryRefused", "SparqlEndpoint", "SparqlServer", "make_server", "negotiate", "uses_service"]
@@ -227,7 +227,7 @@ def _worker_main(conn: Any, source: str, mode: str, memory: str = "0") -> None:
     import pyoxigraph as ox
 
     empty = ox.Store()
-    union = next(iter(store.named_graphs()), None) is not None
+    union = reads_named_graphs(store)
     checked: dict[str, bool] = {}
     uses_service("ASK {}")  # builds rdflib's grammar now, not during the first request
     conn.send(("ready", {"sandboxed": sandboxed, "triples": len(store)}))
