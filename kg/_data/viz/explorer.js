@@ -104,15 +104,21 @@
   window.kgNetwork = network;
   kg.timing.built = performance.now() - started;
 
-  /** Place the trees folded out of the physics (large graphs) around their anchors. */
-  function unfold() {
-    if (!DATA.folded.length) return;
+  /** The trees folded out of the physics: each anchor's folded children. */
+  function foldedChildren() {
     const children = new Map();
     for (const id of DATA.folded) {
       const parent = nodesById.get(id).u;
       if (!children.has(parent)) children.set(parent, []);
       children.get(parent).push(id);
     }
+    return children;
+  }
+
+  /** Place the trees folded out of the physics (large graphs) around their anchors. */
+  function unfold() {
+    if (!DATA.folded.length) return;
+    const children = foldedChildren();
     const positions = network.getPositions();
     let cx = 0;
     let cy = 0;
@@ -162,12 +168,7 @@
   const clusterOf = new Map(); // node id → cluster id while the cluster is closed
   function clusterTrees() {
     if (!DATA.folded.length) return;
-    const children = new Map();
-    for (const id of DATA.folded) {
-      const parent = nodesById.get(id).u;
-      if (!children.has(parent)) children.set(parent, []);
-      children.get(parent).push(id);
-    }
+    const children = foldedChildren();
     for (const [hub, kids] of children) {
       if (nodesById.get(hub).u !== undefined) continue; // only trees hung on the core
       const members = [];
