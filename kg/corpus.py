@@ -35,6 +35,7 @@ __all__ = [
     "normalize",
     "read_document",
     "load_text",
+    "read_bytes",
     "split_articles",
     "split_sentences",
     "text_of_bytes",
@@ -413,15 +414,22 @@ def _normalize_char(char: str) -> str:
 def load_text(path: str | os.PathLike[str]) -> tuple[str, str]:
     """Read and decode one input file; HTML becomes its visible text."""
     name = os.fspath(path)
+    return text_of_bytes(name, read_bytes(name))
+
+
+def read_bytes(name: str) -> bytes:
+    """The bytes of one input file: the one place every build mode reads a file.
+
+    The size is checked before reading, so a huge file costs no memory before it is refused.
+    """
     try:
         size = os.path.getsize(name)
         if size > MAX_BYTES:
             raise InputError(name, f"is {size // 1_048_576} MiB, larger than the {MAX_BYTES // 1_048_576} MiB limit; split it")
         with open(name, "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except OSError as error:
         raise InputError(name, f"cannot be read ({error.strerror or error})") from error
-    return text_of_bytes(name, data)
 
 
 def text_of_bytes(name: str, data: bytes) -> tuple[str, str]:

@@ -140,14 +140,19 @@ def _run_on_dask(batch: list[Task], base_iri: str, turtle: bool = False) -> list
 
 
 # Reading and ordering ---------------------------------------------------------------------
+def read_task(name: str) -> Task:
+    """One file as a task: its bytes, or the reason they cannot be had (every build mode reads here)."""
+    from .corpus import read_bytes
+
+    try:
+        return Task(name, read_bytes(name))
+    except InputError as error:
+        return Task(name, problem=error.reason)
+
+
 def _tasks(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Task]:
     for path in paths:
-        name = os.fspath(path)
-        try:
-            with open(name, "rb") as handle:
-                yield Task(name, handle.read())
-        except OSError as error:
-            yield Task(name, problem=f"cannot be read ({error.strerror or error})")
+        yield read_task(os.fspath(path))
 
 
 #: A batch, the unit sent to a worker, ends at this many files or this many bytes, whichever

@@ -286,7 +286,7 @@ class GraphStore:
     # Building ------------------------------------------------------------------------------
     def changed_tasks(self, files: Iterable[str | os.PathLike[str]], result: BuildResult | None = None) -> Iterator[Task]:
         """Read each file and yield a task for those the store does not hold as they are now."""
-        from .parallel import Task
+        from .parallel import Task, read_task
 
         known = {
             path: (source, digest, fingerprint)
@@ -297,18 +297,16 @@ class GraphStore:
             if not _storable(name):
                 yield Task(name, problem="its name is not valid UTF-8, which the store's manifest needs; rename the file")
                 continue
-            try:
-                with open(name, "rb") as handle:
-                    data = handle.read()
-            except OSError as error:
-                yield Task(name, problem=f"cannot be read ({error.strerror or error})")
+            task = read_task(name)
+            if task.data is None:
+                yield task
                 continue
             held = known.get(_key(name))
-            if held == (name, hashlib.sha1(data).hexdigest(), self.fingerprint):
+            if held == (name, hashlib.sha1(task.data).hexdigest(), self.fingerprint):
                 if result is not None:
                     result.unchanged += 1
                 continue
-            yield Task(name, data)
+            yield task
 
     def put(self, facts: FileFacts) -> None:
         """Replace everything the store holds from ``facts.path`` by the articles in ``facts``.

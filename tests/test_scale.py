@@ -125,7 +125,7 @@ def test_scale_parallel_build_is_isomorphic(corpus, reference):
 def test_scale_dask_build_is_isomorphic(corpus, reference):
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        host="127.0.0.1", n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        host="127.0.0.1", n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
     )
     try:
         result = build_corpus([str(p) for p in corpus], executor="dask", scheduler=cluster.scheduler_address)
