@@ -120,7 +120,7 @@ def _walk(folder: Path, problems: list[InputError]) -> list[Path]:
         where = error.filename or str(folder)
         problems.append(InputError(where, f"folder cannot be read ({error.strerror or error}); its files were not read"))
 
-    files = []
+    files: list[Path] = []
     seen: set[str] = set()
     for root, dirs, names in os.walk(folder, onerror=unreadable, followlinks=True):
         real = os.path.realpath(root)
@@ -346,8 +346,9 @@ def html_to_text(markup: str) -> str:
     return text
 
 
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_SIMPLE = str.maketrans({**_FULL_WIDTH, 0x3000: " ", 0xA0: " ", **{c: " " for c in range(32) if c not in (9, 10)}, 0x7F: " "})
+_FULL_WIDTH: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_BLANKS: dict[int, int | str] = {0x3000: " ", 0xA0: " ", 0x7F: " ", **{c: " " for c in range(32) if c not in (9, 10)}}
+_SIMPLE = str.maketrans({**_FULL_WIDTH, **_BLANKS})
 #: Characters outside the common ones that map one to one through ``_SIMPLE``.
 #: (The soft hyphen U+00AD, invisible in a web page but inside the name it splits, is not one.)
 _NEEDS_SLOW_PATH = re.compile(r"[^\u0009\u000a\u0020-\u007e\u00a0-\u00ac\u00ae-\u024f\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e\u2010-\u2027\u00b7]")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SKOS
+from rdflib.term import Node
 
 from .errors import InputError
 from .ontology import KG, QUDT, UNITS
@@ -44,7 +45,7 @@ __all__ = [
 
 ENTITY_TYPES = ("Park", "Enterprise", "Policy", "Person", "GovernmentBody", "Place")
 RELATIONS = ("hosts", "issues", "partOf", "locatedIn", "holdsPost")
-_UNIT_CODES = {iri: code for code, iri in UNITS.items()}
+_UNIT_CODES: dict[Node, str] = {iri: code for code, iri in UNITS.items()}
 
 
 @dataclass
@@ -139,7 +140,7 @@ def _scope(gold: dict) -> frozenset[str]:
     return frozenset((*scope.get("entities", ENTITY_TYPES), *scope.get("relations", RELATIONS), *metrics))
 
 
-def _names(graph: Graph, node: URIRef) -> set[str]:
+def _names(graph: Graph, node: Node) -> set[str]:
     values = list(graph.objects(node, RDFS.label)) + list(graph.objects(node, SKOS.altLabel))
     return {normalize_name(str(value)) for value in values}
 
@@ -166,7 +167,7 @@ def _gold_unit(unit: str) -> tuple[str, Decimal]:
     return UNIT_WORDS.get(unit, (unit, Decimal(1)))
 
 
-def _sentence_of(graph: Graph, subject: URIRef, predicate: URIRef, obj: URIRef) -> str:
+def _sentence_of(graph: Graph, subject: Node, predicate: URIRef, obj: Node) -> str:
     for evidence in graph.subjects(RDF.subject, subject):
         if (evidence, RDF.predicate, predicate) in graph and (evidence, RDF.object, obj) in graph:
             sentence = graph.value(evidence, KG.sentence)
@@ -233,7 +234,7 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
             report.false_positives += [f"{type_}: {sorted(predicted[i][1])[0]}" for i in extra]
 
     # Relations
-    predicted_relations: list[tuple[str, set[str], set[str], str]] = []
+    predicted_relations: list[tuple[str, set[str], set[str], str, str]] = []  # …, sentence, post title
     for name in RELATIONS:
         if name == "holdsPost":
             for person, post in graph.subject_objects(KG.holdsPost):

@@ -279,11 +279,11 @@ def render_readme(graph: Graph) -> str:
             )
             + " |"
         )
-    disjoint = [
-        node for node in graph.subjects(RDF.type, OWL.AllDisjointClasses) if graph.value(node, OWL.members) is not None
-    ]
-    for node in disjoint:
-        members = ", ".join(f"`{_qname(m)}`" for m in graph.items(graph.value(node, OWL.members)))
+    heads = [graph.value(node, OWL.members) for node in graph.subjects(RDF.type, OWL.AllDisjointClasses)]
+    for head in heads:
+        if head is None:
+            continue
+        members = ", ".join(f"`{_qname(m)}`" for m in graph.items(head))
         out.append("")
         out.append(f"Pairwise disjoint: {members}.")
     out.append("")
