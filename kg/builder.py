@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .errors import InputError
-from .ontology import DEFAULT_BASE_IRI, KG
+from .ontology import DEFAULT_BASE_IRI, KG, KG_NS
+from .schema import class_names, relation_names
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -50,8 +51,6 @@ __all__ = [
 #: ``progress(done, total, name, articles=n)``: called after each file is merged.
 Progress = Callable[..., None]
 
-ENTITY_CLASSES = ("Park", "Enterprise", "Policy", "Person", "GovernmentBody", "Place", "Metric")
-RELATIONS = ("hosts", "issues", "achieves", "locatedIn", "partOf", "holdsPost")
 
 
 @dataclass
@@ -118,13 +117,14 @@ class BuildResult:
         # build with one graph per article asks for their union.
         named = self.store is None and self.builder is not None and self.builder.named_graphs
         store = self.oxigraph()
-        values = " ".join(f"kg:{name}" for name in ENTITY_CLASSES)
-        entities: Counter[str] = Counter(dict.fromkeys(ENTITY_CLASSES, 0))
+        classes, relation_types = class_names(network=True), relation_names(counted=True)
+        values = " ".join(f"kg:{name}" for name in classes)
+        entities: Counter[str] = Counter(dict.fromkeys(classes, 0))
         query = f"PREFIX kg: <{KG._NS}> SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }} GROUP BY ?c"
         for row in store.query(query, use_default_graph_as_union=named):
             entities[row["c"].value.rpartition("#")[2]] = int(row["n"].value)
-        values = " ".join(f"kg:{name}" for name in RELATIONS)
-        relations: Counter[str] = Counter(dict.fromkeys(RELATIONS, 0))
+        values = " ".join(f"kg:{name}" for name in relation_types)
+        relations: Counter[str] = Counter(dict.fromkeys(relation_types, 0))
         query = (
             f"PREFIX kg: <{KG._NS}> SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE "
             f"{{ VALUES ?p {{ {values} }} ?s ?p ?o }} }} GROUP BY ?p"
@@ -353,14 +353,14 @@ def build(
 
 def summarize(graph: Graph) -> dict[str, Counter[str]]:
     """Counts of entities by class and relations by predicate, for the build summary."""
-    from rdflib import RDF
+    from rdflib import RDF, URIRef
 
     entities: Counter[str] = Counter()
-    for cls in ENTITY_CLASSES:
-        entities[cls] = sum(1 for _ in graph.subjects(RDF.type, KG[cls]))
+    for cls in class_names(network=True):
+        entities[cls] = sum(1 for _ in graph.subjects(RDF.type, URIRef(KG_NS + cls)))
     relations: Counter[str] = Counter()
-    for name in RELATIONS:
-        relations[name] = sum(1 for _ in graph.subject_objects(KG[name]))
+    for name in relation_names(counted=True):
+        relations[name] = sum(1 for _ in graph.subject_objects(URIRef(KG_NS + name)))
     return {"entities": entities, "relations": relations}
 
 

@@ -26,9 +26,10 @@ from rdflib.namespace import SKOS
 from rdflib.term import Node
 
 from .errors import InputError
-from .ontology import KG, QUDT, UNITS
+from .ontology import KG, KG_NS, QUDT, UNITS
 from .quantity import UNIT_WORDS
 from .resolve import normalize_name
+from .schema import class_names, relation_names
 
 __all__ = [
     "Score",
@@ -39,12 +40,19 @@ __all__ = [
     "format_sets",
     "report_json",
     "load_gold",
-    "ENTITY_TYPES",
-    "RELATIONS",
 ]
 
-ENTITY_TYPES = ("Park", "Enterprise", "Policy", "Person", "GovernmentBody", "Place")
-RELATIONS = ("hosts", "issues", "partOf", "locatedIn", "holdsPost")
+
+
+def _entity_types() -> tuple[str, ...]:
+    """The classes scored, from the schema (read when scoring, so a registered class counts)."""
+    return class_names(scored=True)
+
+
+def _relations() -> tuple[str, ...]:
+    """The relations scored, from the schema."""
+    return relation_names(scored=True)
+
 _UNIT_CODES: dict[Node, str] = {iri: code for code, iri in UNITS.items()}
 
 
@@ -83,7 +91,7 @@ class DocumentReport:
     doc: str
     scores: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     #: The categories the gold annotates (entity types, relations, "metrics"); the rest are not scored.
-    scope: frozenset[str] = frozenset((*ENTITY_TYPES, *RELATIONS, "metrics"))
+    scope: frozenset[str] = field(default_factory=lambda: frozenset((*_entity_types(), *_relations(), "metrics")))
     misses: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
     traps: list[str] = field(default_factory=list)
@@ -107,7 +115,7 @@ class EvalReport:
         return any(category in document.scope for document in self.documents)
 
     def group(self, group: str) -> Score:
-        names = {"entities": ENTITY_TYPES, "relations": RELATIONS, "metrics": ("metrics",)}[group]
+        names = {"entities": _entity_types(), "relations": _relations(), "metrics": ("metrics",)}[group]
         score = Score()
         for name in names:
             score += self.total(name)
@@ -123,11 +131,11 @@ def load_gold(path: str | os.PathLike[str]) -> dict:
     for key in ("doc", "entities", "relations", "metrics"):
         if key not in gold:
             raise InputError(str(path), f"gold file lacks the key {key!r}")
-    unknown = set(gold.get("scope", {}).get("entities", ())) - set(ENTITY_TYPES)
-    unknown |= set(gold.get("scope", {}).get("relations", ())) - set(RELATIONS)
-    unknown |= set(gold.get("ignore", {})) - set(ENTITY_TYPES)
+    unknown = set(gold.get("scope", {}).get("entities", ())) - set(_entity_types())
+    unknown |= set(gold.get("scope", {}).get("relations", ())) - set(_relations())
+    unknown |= set(gold.get("ignore", {})) - set(_entity_types())
     if unknown:
-        raise InputError(str(path), f"gold file names unknown categories {sorted(unknown)}; known: {ENTITY_TYPES + RELATIONS}")
+        raise InputError(str(path), f"gold file names unknown categories {sorted(unknown)}; known: {_entity_types() + _relations()}")
     return gold
 
 
@@ -135,9 +143,9 @@ def _scope(gold: dict) -> frozenset[str]:
     """The categories a gold file annotates: all of them unless it says ``scope``."""
     scope = gold.get("scope")
     if scope is None:
-        return frozenset((*ENTITY_TYPES, *RELATIONS, "metrics"))
+        return frozenset((*_entity_types(), *_relations(), "metrics"))
     metrics = ("metrics",) if scope.get("metrics", True) else ()
-    return frozenset((*scope.get("entities", ENTITY_TYPES), *scope.get("relations", RELATIONS), *metrics))
+    return frozenset((*scope.get("entities", _entity_types()), *scope.get("relations", _relations()), *metrics))
 
 
 def _names(graph: Graph, node: Node) -> set[str]:
@@ -147,7 +155,7 @@ def _names(graph: Graph, node: Node) -> set[str]:
 
 def _gold_entities(gold: dict) -> dict[str, list[set[str]]]:
     result: dict[str, list[set[str]]] = {}
-    for type_ in ENTITY_TYPES:
+    for type_ in _entity_types():
         result[type_] = [
             {normalize_name(entry["name"]), *(normalize_name(a) for a in entry.get("aliases", []))}
             for entry in gold["entities"].get(type_, [])
@@ -221,8 +229,8 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
         return lookup.get(normal, {normal})
 
     # Entities
-    for type_ in ENTITY_TYPES:
-        predicted = [(node, _names(graph, node)) for node in graph.subjects(RDF.type, KG[type_])]
+    for type_ in _entity_types():
+        predicted = [(node, _names(graph, node)) for node in graph.subjects(RDF.type, URIRef(KG_NS + type_))]
         predicted = [item for item in predicted if not item[1] & ignored]
         pairs, missed, extra = _match(gold_entities[type_], predicted, lambda g, p: bool(g & p[1]))
         score = report.scores[type_]
@@ -235,7 +243,7 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
 
     # Relations
     predicted_relations: list[tuple[str, set[str], set[str], str, str]] = []  # …, sentence, post title
-    for name in RELATIONS:
+    for name in _relations():
         if name == "holdsPost":
             for person, post in graph.subject_objects(KG.holdsPost):
                 org = graph.value(post, KG.postIn)
@@ -244,8 +252,8 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
                     title = str(graph.value(post, KG.postTitle) or "")
                     predicted_relations.append((name, _names(graph, person), _names(graph, org), text, title))
             continue
-        for subject, obj in graph.subject_objects(KG[name]):
-            text = _sentence_of(graph, subject, KG[name], obj)
+        for subject, obj in graph.subject_objects(URIRef(KG_NS + name)):
+            text = _sentence_of(graph, subject, URIRef(KG_NS + name), obj)
             predicted_relations.append((name, _names(graph, subject), _names(graph, obj), text, ""))
     # One prediction per (predicate, subject names, object names): posts of one org count once.
     unique: dict[tuple[str, frozenset[str], frozenset[str]], tuple[str, set[str], set[str], str, str]] = {}
@@ -264,7 +272,7 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
     def same_relation(g: dict, p: tuple) -> bool:
         return g["p"] == p[0] and bool(gold_names(g["s"]) & p[1]) and bool(gold_names(g["o"]) & p[2])
 
-    for name in RELATIONS:
+    for name in _relations():
         gold_here = [g for g in gold_relations if g["p"] == name]
         predicted_here = [p for p in predicted_relations if p[0] == name]
         pairs, missed, extra = _match(gold_here, predicted_here, same_relation)
@@ -361,11 +369,11 @@ def format_report(report: EvalReport, *, details: bool = True) -> str:
     def row(name: str, score: Score) -> str:
         return f"{name:<16}{score.precision:7.3f}{score.recall:7.3f}{score.f1:7.3f}{score.tp:6d}{score.fp:6d}{score.fn:6d}"
 
-    for name in ENTITY_TYPES:
+    for name in _entity_types():
         if report.scored(name):
             lines.append(row(name, report.total(name)))
     lines.append(row("ENTITIES", report.group("entities")))
-    for name in RELATIONS:
+    for name in _relations():
         if report.scored(name):
             lines.append(row(name, report.total(name)))
     lines.append(row("RELATIONS", report.group("relations")))
@@ -396,7 +404,7 @@ def _score_json(score: Score) -> dict[str, float | int]:
 
 def report_json(report: EvalReport) -> dict:
     """The summary as plain data: every scored category and the three groups."""
-    categories = [name for name in (*ENTITY_TYPES, *RELATIONS, "metrics") if report.scored(name)]
+    categories = [name for name in (*_entity_types(), *_relations(), "metrics") if report.scored(name)]
     return {
         "articles": len(report.documents),
         "groups": {group: _score_json(report.group(group)) for group in ("entities", "relations", "metrics")},
