@@ -778,42 +778,28 @@ def explore(
 def _fold_trees(nodes: list[str], relations: list[Relation]) -> tuple[list[str], dict[str, str], dict[str, int]]:
     """Split a large view into a core that physics lays out and trees folded onto it.
 
-    Peeling nodes of degree ≤ 1 until none is left gives the 2-core; each tree that hung off
-    it (a park's enterprises and metrics, a person, a policy) is placed around its anchor by
-    the page once physics is done, which keeps the layout work small. Returns the core
-    (every tree-only component keeps its best-connected node), the folded nodes' parents in
-    breadth-first order (a parent comes before its children), and how many folded nodes
-    each core node carries.
+    The 2-core (what is left after peeling nodes of degree ≤ 1 until none is left) is
+    networkx's :func:`~networkx.k_core`; each tree that hung off it (a park's enterprises and
+    metrics, a person, a policy) is placed around its anchor by the page once physics is done,
+    which keeps the layout work small. A relation of a node to itself anchors nothing. Returns
+    the core (every tree-only component keeps its best-connected node), the folded nodes'
+    parents in breadth-first order (a parent comes before its children), and how many folded
+    nodes each core node carries.
     """
+    import networkx as nx
+
     neighbours: dict[str, set[str]] = {n: set() for n in nodes}
     for relation in relations:
-        neighbours[relation.source].add(relation.target)
-        neighbours[relation.target].add(relation.source)
-    degree = {n: len(others) for n, others in neighbours.items()}
-    alive = set(nodes)
-    stack = [n for n in nodes if degree[n] <= 1]
-    while stack:
-        node = stack.pop()
-        if node not in alive:
-            continue
-        alive.discard(node)
-        for other in neighbours[node]:
-            if other in alive:
-                degree[other] -= 1
-                if degree[other] <= 1:
-                    stack.append(other)
-    seen = set(alive)
-    for start in sorted(nodes, key=lambda n: (-len(neighbours[n]), n)):  # components that were all tree
-        if start in seen:
-            continue
-        alive.add(start)
-        component = [start]
-        seen.add(start)
-        for node in component:
-            for other in neighbours[node]:
-                if other not in seen:
-                    seen.add(other)
-                    component.append(other)
+        if relation.source != relation.target:
+            neighbours[relation.source].add(relation.target)
+            neighbours[relation.target].add(relation.source)
+    network = nx.Graph()
+    network.add_nodes_from(nodes)
+    network.add_edges_from((node, other) for node, others in neighbours.items() for other in others)
+    alive = set(nx.k_core(network, 2))
+    for component in nx.connected_components(network):
+        if alive.isdisjoint(component):  # all tree: its best-connected node stays
+            alive.add(min(component, key=lambda n: (-len(neighbours[n]), n)))
     core = [n for n in nodes if n in alive]
     parent: dict[str, str] = {}
     anchor: dict[str, str] = {n: n for n in core}

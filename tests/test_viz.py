@@ -534,3 +534,74 @@ def test_page_from_a_store_is_the_page_from_rdflib(source: Path | None, max_node
     expected = render_html(load_graph(source), max_nodes=max_nodes)
     assert '"evidence":[]' not in expected  # the drawn relations carry evidence
     assert render_html(StoreGraph(load_store(source)), max_nodes=max_nodes) == expected
+
+
+def _peeled_core(nodes: list[str], edges: list[tuple[str, str]]) -> set[str]:
+    """The 2-core as the page computed it before networkx did (the oracle for the test below)."""
+    neighbours: dict[str, set[str]] = {n: set() for n in nodes}
+    for a, b in edges:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    degree = {n: len(others) for n, others in neighbours.items()}
+    alive, stack = set(nodes), [n for n in nodes if degree[n] <= 1]
+    while stack:
+        node = stack.pop()
+        if node in alive:
+            alive.discard(node)
+            for other in neighbours[node] & alive:
+                degree[other] -= 1
+                if degree[other] <= 1:
+                    stack.append(other)
+    return alive
+
+
+@pytest.mark.parametrize(
+    ("edges", "core"),
+    [
+        ([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e")], {"a", "b", "c"}),  # a triangle with a tail
+        ([("a", "b"), ("b", "c"), ("c", "d")], {"b"}),  # a path: all tree, its best-connected node stays
+        ([("a", "b"), ("b", "c"), ("c", "a"), ("x", "y"), ("y", "z"), ("z", "x"), ("c", "x")], {"a", "b", "c", "x", "y", "z"}),
+        ([("a", "b"), ("b", "c"), ("c", "d"), ("d", "a"), ("a", "c"), ("d", "e"), ("e", "f")], {"a", "b", "c", "d"}),
+        ([("a", "b"), ("b", "c"), ("c", "a"), ("a", "a")], {"a", "b", "c"}),  # a relation to itself anchors nothing
+    ],
+    ids=["triangle-tail", "path", "two-triangles", "square-chord", "self-loop"],
+)
+def test_viz_fold_trees_keeps_the_two_core(edges: list[tuple[str, str]], core: set[str]) -> None:
+    from kg.viz import _fold_trees
+
+    nodes = sorted({n for edge in edges for n in edge})
+    kept, parent, carried = _fold_trees(nodes, [Relation(a, "hosts", b) for a, b in edges])
+    assert set(kept) == core
+    assert set(parent) == set(nodes) - core and sum(carried.values()) == len(parent)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_viz_fold_trees_core_is_the_peeled_core(seed: int) -> None:
+    """networkx's k_core gives what the hand-written peeling gave, on random sparse graphs."""
+    import random
+
+    from kg.viz import _fold_trees
+
+    rng = random.Random(seed)
+    nodes = [f"n{i}" for i in range(60)]
+    edges = [tuple(rng.sample(nodes, 2)) for _ in range(rng.randint(40, 90))]
+    peeled = _peeled_core(nodes, edges)  # type: ignore[arg-type]
+    kept, parent, _ = _fold_trees(nodes, [Relation(a, "hosts", b) for a, b in edges])
+    assert peeled and peeled <= set(kept)
+    # Besides the peeled core, one node per component that is all tree, and nothing else.
+    extra = set(kept) - peeled
+    assert all(_component(n, edges).isdisjoint(peeled) for n in extra)
+    assert all(len(_component(n, edges) & extra) == 1 for n in extra)
+    assert set(parent) == set(nodes) - set(kept)
+
+
+def _component(start: str, edges: list[tuple[str, str]]) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        for a, b in edges:
+            for here, other in ((a, b), (b, a)):
+                if here == node and other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+    return seen
