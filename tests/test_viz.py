@@ -19,7 +19,6 @@ from kg.viz import (
     LARGE_GRAPH,
     Relation,
     explore,
-    format_quantity,
     render_html,
     render_view,
     short_label,
@@ -187,10 +186,11 @@ def test_viz_metric_shows_its_value_with_unit_not_an_iri(parks: Graph) -> None:
     data = page_data(render_html(parks))
     metric = next(n for n in data["nodes"] if n["n"].startswith("工业产值 1100"))
     assert metric["s"] == "工业产值\n1100亿元 (2023)"
-    assert metric["h"].splitlines()[:3] == ["工业产值 1100亿元 (2023)", "= 1.1 × 10¹¹ CNY", "超过"]
+    assert metric["h"].splitlines()[:3] == ["工业产值 1100亿元 (2023)", "1100亿元 = 110000000000 CNY", "超过"]
     assert metric["m"] == {
         "indicator": "工业产值",
-        "quantity": "1.1 × 10¹¹ CNY",
+        "amount": "1100亿元",
+        "base": "110000000000 CNY",
         "surface": "1100亿元",
         "qualifier": "超过",
         "year": "2023",
@@ -200,20 +200,31 @@ def test_viz_metric_shows_its_value_with_unit_not_an_iri(parks: Graph) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "unit", "text"),
+    ("figure", "amount", "base"),
     [
-        (110000000000, "CNY", "1.1 × 10¹¹ CNY"),
-        (14000000, "CNY", "1.4 × 10⁷ CNY"),
-        (23.9, "percent", "23.9 %"),
-        (5, "percentage_point", "5 个百分点"),
-        (3000, "mu", "3000 亩"),
-        (99999999.99, "CNY", "1 × 10⁸ CNY"),
-        (0, "count", "0 个"),
-        (0.0005, "km", "5 × 10⁻⁴ km"),
+        ('qudt:numericValue 110000000000.0 ; qudt:unit unit:CCY_CNY ; kg:surfaceText "1100亿元"', "1100亿元", "110000000000 CNY"),
+        ('qudt:numericValue 50000000000.0 ; qudt:unit unit:CCY_CNY ; kg:surfaceText "近500亿元"', "近500亿元", "50000000000 CNY"),
+        ("qudt:numericValue 14000000.0 ; qudt:unit unit:CCY_CNY", "1400万元", "14000000 CNY"),  # no surface: read from the number
+        ('qudt:numericValue "1.4E7"^^xsd:decimal ; qudt:unit unit:CCY_CNY', "1400万元", "14000000 CNY"),
+        ("qudt:numericValue 14700.0 ; qudt:unit kg:PersonCount", "1.47万人", "14700 人"),
+        ("qudt:numericValue 23.9 ; qudt:unit unit:PERCENT", "23.9%", "23.9 %"),
+        ("qudt:numericValue 3000.0 ; qudt:unit kg:Mu", "3000亩", "3000 亩"),
+        ('qudt:numericValue "abc" ; kg:surfaceText "若干"', "若干", None),
     ],
+    ids=["surface", "surface-qualified", "no-surface", "exponent-literal", "people", "percent", "mu", "not-a-number"],
 )
-def test_viz_format_quantity(value: float, unit: str, text: str) -> None:
-    assert format_quantity(value, unit) == text
+def test_viz_metric_amount_in_the_sources_units_next_to_the_base_value(figure: str, amount: str, base: str | None) -> None:
+    ttl = f"""
+    @prefix kg: <https://w3id.org/parkkg/ontology#> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+    @prefix unit: <http://qudt.org/vocab/unit/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    <{ID}park/p> a kg:Park ; rdfs:label "鹿鸣产业园"@zh ; kg:achieves <{ID}metric/m> .
+    <{ID}metric/m> a kg:Metric ; rdfs:label "产值"@zh ; kg:indicator "产值"@zh ; {figure} .
+    """
+    data = page_data(render_html(Graph().parse(data=ttl, format="turtle")))
+    metric = next(n for n in data["nodes"] if n["c"] == "Metric")
+    assert (metric["m"]["amount"], metric["m"]["base"]) == (amount, base)
+    assert "×" not in metric["h"] and "10⁷" not in json.dumps(data, ensure_ascii=False)
 
 
 @pytest.mark.parametrize(
@@ -478,7 +489,7 @@ def test_viz_odd_literals_do_not_break_the_page() -> None:
     data = page_data(render_html(g))
     assert {n["n"] for n in data["nodes"]} == {"p", "m"}  # no label: the end of the IRI
     metric = next(n for n in data["nodes"] if n["c"] == "Metric")
-    assert metric["m"]["quantity"] is None and metric["m"]["surface"] == "若干"
+    assert metric["m"]["base"] is None and metric["m"]["amount"] == metric["m"]["surface"] == "若干"
     assert data["evidence"] == [[-1, -1, "", None, -1, -1]]
 
 

@@ -443,9 +443,10 @@
 
     if (n.m) {
       const m = n.m;
-      if (m.surface) body.appendChild(el("p", "big", (m.qualifier ? m.qualifier + " " : "") + m.surface));
+      // The amount in the source's own units (近500亿元), the stored base value beside it.
+      if (m.amount) body.appendChild(el("p", "big", (m.qualifier ? m.qualifier + " " : "") + m.amount));
       const facts = [];
-      if (m.quantity) facts.push("= " + m.quantity);
+      if (m.base) facts.push("= " + m.base);
       if (m.year) facts.push(m.year + " 年");
       if (m.target) facts.push("目标值 target");
       body.appendChild(el("p", "about", [m.indicator].concat(facts).join(" · ")));
@@ -471,7 +472,11 @@
         const metric = nodesById.get(e.t);
         const li = el("li", "figure");
         li.appendChild(nodeLink(metric.id));
-        if (metric.m && metric.m.quantity) li.appendChild(el("span", "value", metric.m.quantity));
+        if (metric.m && metric.m.amount) {
+          const value = el("span", "value", metric.m.amount);
+          if (metric.m.base) value.appendChild(el("span", "base", metric.m.base));
+          li.appendChild(value);
+        }
         return li;
       });
     }
