@@ -1001,6 +1001,15 @@ def _payload(view: View) -> dict[str, Any]:
         edges.append(edge)
 
     sentence_rows = [[data.sentences[iri][0], article_id(data.sentences[iri][1])] for iri in sentences]
+    from .extract.rules import RULES  # the extractors' table, loaded only to draw a page
+
+    # Each rule the evidence names, in words: [zh, en, why (zh), why (en)]; why is null when
+    # the sentence states the link. A rule this version does not know shows as its id.
+    rule_rows = {
+        rule: [known.zh, known.en, known.why_zh, known.why_en]
+        for rule in sorted({row[2] for row in evidence_rows})
+        if (known := RULES.get(rule)) is not None
+    }
     article_rows = [data.headlines.get(iri, _fallback_name(iri)) for iri in articles]
     return {
         "classes": {
@@ -1014,6 +1023,7 @@ def _payload(view: View) -> dict[str, Any]:
         "nodes": nodes,
         "edges": edges,
         "evidence": evidence_rows,
+        "rules": rule_rows,
         "sentences": sentence_rows,
         "articles": article_rows,
         "focus": [index[iri] for iri in view.focus if iri in index],

@@ -616,3 +616,28 @@ def _component(start: str, edges: list[tuple[str, str]]) -> set[str]:
                     seen.add(other)
                     todo.append(other)
     return seen
+
+
+def test_viz_evidence_rules_are_read_out_in_words(parks: Graph) -> None:
+    """The page carries each known rule's phrase; a rule this version does not know stays an id."""
+    data = page_data(render_html(parks))
+    assert {row[2] for row in data["evidence"]} == {"hosts.enterprise-in-park", "holdsPost.title-before-name"}
+    assert data["rules"] == {
+        "holdsPost.title-before-name": ["句中明言：职务在人名前", "stated in the sentence: the title before the name", None, None]
+    }
+
+
+@pytest.mark.parametrize(
+    ("predicate", "rule", "inferred"),
+    [
+        ("locatedIn", "locatedIn.name-prefix", "由名称推断：园区名以该地名开头"),
+        ("hosts", "hosts.article-park", "同篇报道推断：句中未提园区，取本段或全文所写的园区"),
+        ("holdsPost", "holdsPost.title-before-name", None),
+    ],
+)
+def test_viz_seed_page_marks_inferred_links_with_their_reason(seed_graph: Graph, predicate: str, rule: str, inferred: str | None) -> None:
+    data = page_data(render_html(seed_graph))
+    rows = [data["evidence"][r] for e in data["edges"] if e["p"] == predicate for r in e.get("e", [])]
+    assert rule in {row[2] for row in rows}
+    assert set(data["rules"]) == {row[2] for row in data["evidence"]}  # every rule shown has words
+    assert data["rules"][rule][2] == inferred
