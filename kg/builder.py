@@ -45,7 +45,6 @@ __all__ = [
     "default_inputs",
     "peak_memory",
     "summarize",
-    "text_progress",
 ]
 
 #: ``progress(done, total, name, articles=n)``: called after each file is merged.
@@ -362,47 +361,3 @@ def summarize(graph: Graph) -> dict[str, Counter[str]]:
     for name in relation_names(counted=True):
         relations[name] = sum(1 for _ in graph.subject_objects(URIRef(KG_NS + name)))
     return {"entities": entities, "relations": relations}
-
-
-def _clock(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def text_progress(stream: IO[str] | None = None) -> Progress:
-    """A progress bar with files, articles/s and ETA, redrawn at most ten times a second.
-
-    On a terminal it is one line drawn over and over; elsewhere (a log) it prints one line at
-    every tenth of the way.
-    """
-    stream = stream or sys.stderr
-    started = time.perf_counter()
-    tty = hasattr(stream, "isatty") and stream.isatty()
-    state = {"drawn": 0.0, "tenth": -1}
-
-    def show(done: int, total: int, name: str, articles: int = 0) -> None:
-        now = time.perf_counter()
-        finished = done >= total
-        tenth = 10 * done // max(total, 1)
-        if tty and not finished and now - state["drawn"] < 0.1:
-            return
-        if not tty and not finished and tenth == state["tenth"]:
-            return
-        state["drawn"], state["tenth"] = now, tenth
-        elapsed = now - started
-        rate = done / elapsed if elapsed > 0 else 0.0
-        eta = (total - done) / rate if rate else 0.0
-        width = 24
-        filled = int(width * done / max(total, 1))
-        line = (
-            f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files  {articles} articles  "
-            f"{articles / elapsed if elapsed > 0 else 0:6.1f} articles/s  "
-            + (f"took {_clock(elapsed)}" if finished else f"ETA {_clock(eta)}")
-        )
-        if tty:
-            stream.write(f"\r{line}  " + ("\n" if finished else ""))
-        else:
-            stream.write(line + "\n")
-        stream.flush()
-
-    return show

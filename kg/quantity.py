@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-__all__ = ["Quantity", "find_quantities", "parse_number", "format_quantity", "UNIT_WORDS", "QUALIFIERS"]
+__all__ = [
+    "Quantity", "find_quantities", "parse_number", "format_quantity", "format_base",
+    "UNIT_WORDS", "UNIT_READING", "UNIT_SYMBOLS", "QUALIFIERS",
+]
 
 #: Unit word → (unit code, multiplier to the base unit).
 UNIT_WORDS: dict[str, tuple[str, Decimal]] = {
@@ -304,19 +307,37 @@ def _figures(text: str, offset: int) -> Iterator[Quantity]:
         )
 
 
+#: Unit code → the word a Chinese reader writes after the number (format_quantity).
+UNIT_READING: dict[str, str] = {
+    "CNY": "元", "USD": "美元", "tonne": "吨", "m2": "平方米", "mu": "亩", "hectare": "公顷", "km": "公里",
+    "kWh": "千瓦时", "kW": "千瓦", "person": "人", "count": "个", "percent": "%", "percentage_point": "个百分点",
+}
+#: Unit code → its symbol next to a base value (format_base): 14000000 CNY, 3000 亩.
+UNIT_SYMBOLS: dict[str, str] = {
+    "CNY": "CNY", "USD": "USD", "tonne": "t", "m2": "m²", "mu": "亩", "hectare": "ha", "km": "km",
+    "kWh": "kWh", "kW": "kW", "person": "人", "count": "个", "percent": "%", "percentage_point": "个百分点",
+}
+#: 万亿, 亿, 万: the magnitudes a reader scales a large figure to, largest first.
+_READING_MAGNITUDES = ((Decimal(10) ** 12, "万亿"), (Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
+
+
 def format_quantity(value: Decimal, unit: str) -> str:
-    """A figure as a Chinese reader writes it: 110000000000 CNY → 1100亿元; 23.9 percent → 23.9%."""
+    """A figure as a Chinese reader writes it: 110000000000 CNY → 1100亿元; 23.9 percent → 23.9%.
 
-    def scaled(number: Decimal, word: str) -> str:
-        for size, prefix in ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万")):
-            if abs(number) >= size:
-                return f"{_plain(number / size)}{prefix}{word}"
-        return f"{_plain(number)}{word}"
+    The number is scaled to the largest of 万亿, 亿, 万 that leaves at most four decimals, so
+    the text stays exact (123456789 元 → 12345.6789万元); shares and unknown units are not scaled.
+    Used where a figure has no surface text of its own, and in metric labels.
+    """
+    word = UNIT_READING.get(unit, unit)
+    number = _plain(value)
+    if unit not in ("percent", "percentage_point"):
+        for size, prefix in _READING_MAGNITUDES:
+            scaled = _plain(number / size)
+            if abs(number) >= size and -scaled.as_tuple().exponent <= 4:  # type: ignore[operator]
+                return f"{scaled}{prefix}{word}"
+    return f"{number}{word}"
 
-    words = {"CNY": "元", "USD": "美元", "tonne": "吨", "m2": "平方米", "mu": "亩", "hectare": "公顷",
-             "km": "公里", "kWh": "千瓦时", "person": "人", "count": "个"}
-    if unit == "percent":
-        return f"{_plain(value)}%"
-    if unit == "percentage_point":
-        return f"{_plain(value)}个百分点"
-    return scaled(value, words.get(unit, unit))
+
+def format_base(value: Decimal, unit: str) -> str:
+    """The figure in base units as stored, never in powers of ten: 14000000 CNY, 23.9 %, 3000 亩."""
+    return f"{_plain(value)} {UNIT_SYMBOLS.get(unit, unit)}"

@@ -886,6 +886,7 @@ class Param:
     iri_variable: str | None = None
 
 
+_READABLE_LINE = re.compile(r"#\s*readable:\s*\??(\w+)\s+\??(\w+)\s+\??(\w+)\s*$")
 _PARAM_LINE = re.compile(r"#\s*param:\s*\??(?P<name>\w+)\s+(?P<kind>text|kg-term|label(?:\|\??\w+)?)(?:\s+(?P<help>.*))?$")
 
 
@@ -897,6 +898,9 @@ class BundledQuery:
     description: str
     params: tuple[Param, ...]
     text: str
+    readable: tuple[str, str, str] | None = None
+    """``# readable: AMOUNT VALUE UNIT``: where ?AMOUNT is unbound (no surface text), it is
+    filled with ?VALUE in ?UNIT as a reader writes it (1400万元, :func:`kg.quantity.format_quantity`)."""
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -943,6 +947,7 @@ def _kg_term(text: str, what: str) -> URIRef:
 def _parse_bundled(name: str, text: str) -> BundledQuery:
     description = ""
     params = []
+    readable = None
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped.startswith("#"):
@@ -952,6 +957,11 @@ def _parse_bundled(name: str, text: str) -> BundledQuery:
         m = re.match(r"#\s*description:\s*(.+)", stripped)
         if m:
             description = m.group(1).strip()
+        elif re.match(r"#\s*readable:", stripped):
+            m = _READABLE_LINE.match(stripped)
+            if not m:
+                raise QueryError(f"bundled query {name}.rq: bad line {stripped!r}; write '# readable: AMOUNT VALUE UNIT'")
+            readable = (m.group(1), m.group(2), m.group(3))
         elif re.match(r"#\s*param:", stripped):
             m = _PARAM_LINE.match(stripped)
             if not m:
@@ -960,7 +970,7 @@ def _parse_bundled(name: str, text: str) -> BundledQuery:
             params.append(Param(m.group("name"), kind, (m.group("help") or "").strip(), iri_variable.lstrip("?") or None))
     if not description:
         raise QueryError(f"bundled query {name}.rq has no '# description:' line at the top")
-    return BundledQuery(name, description, tuple(params), text)
+    return BundledQuery(name, description, tuple(params), text, readable)
 
 
 def bundled_queries() -> dict[str, BundledQuery]:
@@ -998,7 +1008,34 @@ def run_bundled(
     results = run(source, query.text, bindings=query.bind(bindings), engine=engine, timeout=timeout)
     if results.kind != "select":
         return results
+    if query.readable:
+        results = _fill_readable(results, *query.readable)
     return results.project([variable for variable in results.variables if variable not in query.param_names])
+
+
+def _fill_readable(results: Results, amount: str, value: str, unit: str) -> Results:
+    """``results`` with each unbound ``amount`` read out of ``value`` in ``unit`` (14000000 CNY → 1400万元)."""
+    from .ontology import UNITS
+    from .quantity import format_quantity
+
+    if not {amount, value, unit} <= set(results.variables):
+        return results
+    at, value_at, unit_at = (results.variables.index(name) for name in (amount, value, unit))
+    codes = {str(iri): code for code, iri in UNITS.items()}
+    raw = []
+    for row in results._raw:
+        if row[at] is None and row[value_at] is not None:
+            kind, text, _, _ = _parts(row[value_at])
+            try:
+                number = Decimal(text) if kind == "literal" else None
+            except ArithmeticError:
+                number = None  # not a number: nothing to read out
+            if number is not None and number.is_finite():
+                unit_iri = _parts(row[unit_at])[1] if row[unit_at] is not None else ""
+                code = codes.get(unit_iri, re.split(r"[/#]", unit_iri)[-1])
+                row = (*row[:at], Literal(format_quantity(number, code)), *row[at + 1 :])
+        raw.append(row)
+    return Results(results.kind, list(results.variables), results.boolean, results.graph, results.engine, results.seconds, raw)
 
 
 def describe_bundled(queries: Iterable[BundledQuery] | None = None) -> str:

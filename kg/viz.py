@@ -48,6 +48,7 @@ from rdflib.term import Node
 from .errors import UsageError
 from .export import atomic_write
 from .ontology import KG, KG_NS, QUDT, UNITS, expand_iri, instance_prefixes
+from .quantity import format_base, format_quantity
 
 __all__ = [
     "CLASS_STYLE",
@@ -65,7 +66,6 @@ __all__ = [
     "collect",
     "explore",
     "find_entities",
-    "format_quantity",
     "render_html",
     "render_view",
     "short_label",
@@ -137,25 +137,9 @@ _QUALIFIERS: dict[URIRef, str] = {
     KG.AtMost: "至多",
 }
 #: Unit code (the keys of :data:`kg.ontology.UNITS`) → symbol shown after a number.
-_UNIT_SYMBOL: dict[str, str] = {
-    "CNY": "CNY",
-    "USD": "USD",
-    "percent": "%",
-    "percentage_point": "个百分点",
-    "tonne": "t",
-    "m2": "m²",
-    "mu": "亩",
-    "hectare": "ha",
-    "km": "km",
-    "kWh": "kWh",
-    "kW": "kW",
-    "person": "人",
-    "count": "个",
-}
 _UNIT_CODE: dict[URIRef, str] = {iri: code for code, iri in UNITS.items()}
 _NUMERIC_VALUE = QUDT["numericValue"]
 _UNIT = QUDT["unit"]
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
 
 
@@ -272,21 +256,6 @@ def _fallback_name(iri: str) -> str:
     return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
 
 
-def format_quantity(value: float | Decimal, unit: str) -> str:
-    """``110000000000, "CNY"`` → ``"1.1 × 10¹¹ CNY"``; small numbers stay plain (``"23.9 %"``)."""
-    number = float(value)
-    symbol = _UNIT_SYMBOL.get(unit, unit)
-    if not math.isfinite(number):
-        return f"{number} {symbol}"
-    if number != 0 and (abs(number) >= 1e4 or abs(number) < 1e-3):
-        exponent = math.floor(math.log10(abs(number)))
-        mantissa = number / 10**exponent
-        if round(mantissa, 6) >= 10:  # 9.9999999 rounds up to 10
-            mantissa, exponent = mantissa / 10, exponent + 1
-        return f"{mantissa:.6g} × 10{str(exponent).translate(_SUPERSCRIPT)} {symbol}"
-    return f"{number:.6g} {symbol}"
-
-
 def short_label(name: str, limit: int = LABEL_CHARS) -> str:
     """``name`` cut to ``limit`` characters with an ellipsis, so it fits under a node."""
     name = " ".join(name.split())
@@ -294,21 +263,27 @@ def short_label(name: str, limit: int = LABEL_CHARS) -> str:
 
 
 def _metric(graph: Graph | StoreGraph, node: URIRef, label: str) -> dict[str, Any]:
+    """The panel's figure: ``amount`` in the source's own words (近500亿元), or, without surface
+    text, read out of the number (1400万元); ``base`` the stored value (14000000 CNY)."""
     value = graph.value(node, _NUMERIC_VALUE)
     unit = graph.value(node, _UNIT)
     unit_code = _UNIT_CODE.get(unit, _fallback_name(str(unit))) if isinstance(unit, URIRef) else ""
-    quantity = None
+    readable = base = None
     if isinstance(value, Literal):
         try:
-            quantity = format_quantity(Decimal(str(value)), unit_code)
+            number = Decimal(str(value))
         except InvalidOperation:
-            pass  # not a number (SHACL reports it); the panel still shows the surface text
+            number = None  # not a number (SHACL reports it); the panel still shows the surface text
+        if number is not None and number.is_finite():
+            readable, base = format_quantity(number, unit_code), format_base(number, unit_code)
+    surface = _text(graph.value(node, KG.surfaceText))
     qualifier = graph.value(node, KG.qualifier)
     target = graph.value(node, KG.isTarget)
     return {
         "indicator": _text(graph.value(node, KG.indicator)) or label,
-        "quantity": quantity,
-        "surface": _text(graph.value(node, KG.surfaceText)),
+        "amount": surface or readable,
+        "base": base,
+        "surface": surface,
         "qualifier": _QUALIFIERS.get(qualifier) if isinstance(qualifier, URIRef) else None,
         "year": _text(graph.value(node, KG.year)),
         "target": bool(isinstance(target, Literal) and target.toPython() is True),
@@ -778,42 +753,28 @@ def explore(
 def _fold_trees(nodes: list[str], relations: list[Relation]) -> tuple[list[str], dict[str, str], dict[str, int]]:
     """Split a large view into a core that physics lays out and trees folded onto it.
 
-    Peeling nodes of degree ≤ 1 until none is left gives the 2-core; each tree that hung off
-    it (a park's enterprises and metrics, a person, a policy) is placed around its anchor by
-    the page once physics is done, which keeps the layout work small. Returns the core
-    (every tree-only component keeps its best-connected node), the folded nodes' parents in
-    breadth-first order (a parent comes before its children), and how many folded nodes
-    each core node carries.
+    The 2-core (what is left after peeling nodes of degree ≤ 1 until none is left) is
+    networkx's :func:`~networkx.k_core`; each tree that hung off it (a park's enterprises and
+    metrics, a person, a policy) is placed around its anchor by the page once physics is done,
+    which keeps the layout work small. A relation of a node to itself anchors nothing. Returns
+    the core (every tree-only component keeps its best-connected node), the folded nodes'
+    parents in breadth-first order (a parent comes before its children), and how many folded
+    nodes each core node carries.
     """
+    import networkx as nx
+
     neighbours: dict[str, set[str]] = {n: set() for n in nodes}
     for relation in relations:
-        neighbours[relation.source].add(relation.target)
-        neighbours[relation.target].add(relation.source)
-    degree = {n: len(others) for n, others in neighbours.items()}
-    alive = set(nodes)
-    stack = [n for n in nodes if degree[n] <= 1]
-    while stack:
-        node = stack.pop()
-        if node not in alive:
-            continue
-        alive.discard(node)
-        for other in neighbours[node]:
-            if other in alive:
-                degree[other] -= 1
-                if degree[other] <= 1:
-                    stack.append(other)
-    seen = set(alive)
-    for start in sorted(nodes, key=lambda n: (-len(neighbours[n]), n)):  # components that were all tree
-        if start in seen:
-            continue
-        alive.add(start)
-        component = [start]
-        seen.add(start)
-        for node in component:
-            for other in neighbours[node]:
-                if other not in seen:
-                    seen.add(other)
-                    component.append(other)
+        if relation.source != relation.target:
+            neighbours[relation.source].add(relation.target)
+            neighbours[relation.target].add(relation.source)
+    network = nx.Graph()
+    network.add_nodes_from(nodes)
+    network.add_edges_from((node, other) for node, others in neighbours.items() for other in others)
+    alive = set(nx.k_core(network, 2))
+    for component in nx.connected_components(network):
+        if alive.isdisjoint(component):  # all tree: its best-connected node stays
+            alive.add(min(component, key=lambda n: (-len(neighbours[n]), n)))
     core = [n for n in nodes if n in alive]
     parent: dict[str, str] = {}
     anchor: dict[str, str] = {n: n for n in core}
@@ -994,8 +955,8 @@ def _payload(view: View) -> dict[str, Any]:
             indicator = metric["indicator"]
             rest = entity.name[len(indicator) :].strip() if entity.name.startswith(indicator) else ""
             node["s"] = short_label(indicator, 10) + ("\n" + short_label(rest, 16) if rest else "")
-            if metric["quantity"]:
-                hover.insert(1, "= " + metric["quantity"])
+            if metric["amount"]:
+                hover.insert(1, metric["amount"] + (" = " + metric["base"] if metric["base"] else ""))
             flags = [f for f in (metric["qualifier"], "目标值 target" if metric["target"] else None) if f]
             if flags:
                 hover.insert(2, " · ".join(flags))
@@ -1040,6 +1001,15 @@ def _payload(view: View) -> dict[str, Any]:
         edges.append(edge)
 
     sentence_rows = [[data.sentences[iri][0], article_id(data.sentences[iri][1])] for iri in sentences]
+    from .extract.rules import RULES  # the extractors' table, loaded only to draw a page
+
+    # Each rule the evidence names, in words: [zh, en, why (zh), why (en)]; why is null when
+    # the sentence states the link. A rule this version does not know shows as its id.
+    rule_rows = {
+        rule: [known.zh, known.en, known.why_zh, known.why_en]
+        for rule in sorted({row[2] for row in evidence_rows})
+        if (known := RULES.get(rule)) is not None
+    }
     article_rows = [data.headlines.get(iri, _fallback_name(iri)) for iri in articles]
     return {
         "classes": {
@@ -1053,6 +1023,7 @@ def _payload(view: View) -> dict[str, Any]:
         "nodes": nodes,
         "edges": edges,
         "evidence": evidence_rows,
+        "rules": rule_rows,
         "sentences": sentence_rows,
         "articles": article_rows,
         "focus": [index[iri] for iri in view.focus if iri in index],

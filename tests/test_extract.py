@@ -490,3 +490,80 @@ def test_extract_a_speaker_named_again_is_the_same_person(segmenter):
     found = extract("标题\n青川鑫拓磁材有限公司总经理林涛介绍了情况。“今年订单增长明显。”林涛说。", segmenter)
     people = [e for x in found for e in x.entities.values() if e.type == "Person"]
     assert [p.label for p in people] == ["林涛"], people
+
+
+# ---------------------------------------------------------------------------------------
+# Every rule a reader sees has words (kg.extract.rules)
+# ---------------------------------------------------------------------------------------
+
+_RELATION_RULE = r"(?:hosts|issues|achieves|locatedIn|partOf|holdsPost)\.[a-z][a-z-]*"
+
+
+def _rules_in_source() -> set[str]:
+    """Every relation rule id written as a string in the extractors' source."""
+    import ast
+    import re
+    from pathlib import Path
+
+    import kg.extract
+
+    found = set()
+    for path in Path(kg.extract.__file__).parent.glob("*.py"):
+        if path.name == "rules.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(_RELATION_RULE, node.value):
+                found.add(node.value)
+    return found
+
+
+def test_extract_every_rule_in_the_source_has_a_reading():
+    """A new rule without a row in kg/extract/rules.py fails here."""
+    from kg.extract.rules import RULES
+
+    in_source = _rules_in_source()
+    assert len(in_source) >= 15  # the scan finds the rules at all
+    assert sorted(in_source - set(RULES)) == [], "add these rules to RULES in kg/extract/rules.py"
+    assert sorted(set(RULES) - in_source) == [], "RULES names rules no extractor emits any more"
+
+
+def test_extract_every_rule_the_seed_build_emits_has_a_reading(seed_result):
+    from rdflib import Literal
+
+    from kg.extract.rules import RULES
+    from kg.ontology import KG
+
+    emitted = {str(rule) for rule in seed_result.graph.objects(None, KG.rule) if isinstance(rule, Literal)}
+    assert {"locatedIn.name-prefix", "hosts.article-park"} <= emitted
+    assert emitted <= set(RULES)
+
+
+@pytest.mark.parametrize(
+    ("rule", "zh", "why"),
+    [
+        ("hosts.same-sentence", "句中明言", None),
+        ("locatedIn.stated", "句中明言：位于", None),
+        ("hosts.article-park", "同篇报道推断", "同篇报道推断：句中未提园区，取本段或全文所写的园区"),
+        ("locatedIn.name-prefix", "由名称推断", "由名称推断：园区名以该地名开头"),
+        ("hosts.park-named-after", "由名称推断", "由名称推断：园区以该企业命名"),
+        ("partOf.name-contains", "由名称推断", "由名称推断：园区名以上级园区名开头"),
+        ("partOf.article-rank", "由园区级别推断", "由园区级别推断：本文所写的更高级别园区"),
+        ("achieves.article-park", "同篇报道推断", "同篇报道推断：句中无主体，取本文所写的园区"),
+    ],
+)
+def test_extract_rule_readings(rule, zh, why):
+    from kg.extract.rules import reading
+
+    known = reading(rule)
+    assert known is not None and (known.zh, known.why_zh, known.inferred) == (zh, why, why is not None)
+    assert known.en and (known.why_en is None) == (why is None)
+
+
+def test_extract_rule_readings_name_inferred_rules_are_inferred():
+    """Rules that read a link out of a name never claim the sentence stated it."""
+    from kg.extract.rules import RULES
+
+    by_name = {rule for rule in RULES if rule.endswith(("name-prefix", "name-contains", "named-after"))}
+    assert by_name == {"locatedIn.name-prefix", "partOf.name-contains", "hosts.park-named-after"}
+    assert all(RULES[rule].inferred and RULES[rule].why_zh.startswith("由名称推断") for rule in by_name)
+    assert all(reading.zh.startswith("句中明言") for reading in RULES.values() if not reading.inferred)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from kg.quantity import find_quantities, format_quantity
+from kg.quantity import find_quantities, format_base, format_quantity
 
 
 @pytest.mark.parametrize(
@@ -56,10 +56,45 @@ def test_quantity_ignores_words_that_are_not_figures(text):
 
 @pytest.mark.parametrize(
     "value, unit, text",
-    [("110000000000", "CNY", "1100亿元"), ("23.9", "percent", "23.9%"), ("14700", "person", "1.47万人"), ("2.3", "percentage_point", "2.3个百分点")],
+    [
+        ("110000000000", "CNY", "1100亿元"),
+        ("14000000", "CNY", "1400万元"),
+        ("50000000000", "CNY", "500亿元"),
+        ("46200000", "CNY", "4620万元"),
+        ("1.4E+7", "CNY", "1400万元"),  # an exponent in the literal never reaches the reader
+        ("1200000000000", "CNY", "1.2万亿元"),
+        ("123456789", "CNY", "12345.6789万元"),  # 1.23456789亿 has too many decimals: one step down
+        ("1234567891.5", "CNY", "1234567891.5元"),  # no step keeps it exact in four decimals
+        ("-35000000", "CNY", "-3500万元"),
+        ("1800000000", "USD", "18亿美元"),
+        ("9999", "mu", "9999亩"),
+        ("10000", "m2", "1万平方米"),
+        ("300000", "kW", "30万千瓦"),
+        ("120000000", "kWh", "1.2亿千瓦时"),
+        ("14700", "person", "1.47万人"),
+        ("0", "count", "0个"),
+        ("23.9", "percent", "23.9%"),
+        ("250000", "percent", "250000%"),  # shares are never scaled
+        ("2.30", "percentage_point", "2.3个百分点"),
+    ],
 )
 def test_quantity_formats_for_readers(value, unit, text):
     assert format_quantity(Decimal(value), unit) == text
+
+
+@pytest.mark.parametrize(
+    "value, unit, text",
+    [
+        ("14000000", "CNY", "14000000 CNY"),
+        ("1.1E+11", "CNY", "110000000000 CNY"),
+        ("23.90", "percent", "23.9 %"),
+        ("3000", "mu", "3000 亩"),
+        ("0.5", "km", "0.5 km"),
+        ("42", "widget", "42 widget"),
+    ],
+)
+def test_quantity_base_value_is_written_out(value, unit, text):
+    assert format_base(Decimal(value), unit) == text
 
 
 @pytest.mark.parametrize(

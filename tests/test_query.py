@@ -532,3 +532,56 @@ def test_query_cli_missing_graph_is_still_exit_1(tmp_path, capsys):
 def test_query_parse_param_rejects_bad_iris(value):
     with pytest.raises(UsageError, match="not an absolute IRI"):
         parse_param("v=" + value)
+
+
+# -- amounts as the source wrote them -------------------------------------------------------
+_FIGURES_TTL = """
+@prefix kg: <https://w3id.org/parkkg/ontology#> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix unit: <http://qudt.org/vocab/unit/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/parkkg/id/park/鹿鸣产业园> a kg:Park ; rdfs:label "鹿鸣产业园"@zh ;
+    kg:achieves <https://w3id.org/parkkg/id/metric/a>, <https://w3id.org/parkkg/id/metric/b>,
+                <https://w3id.org/parkkg/id/metric/c>, <https://w3id.org/parkkg/id/metric/d> .
+<https://w3id.org/parkkg/id/metric/a> a kg:Metric ; kg:indicator "产值"@zh ; qudt:numericValue 50000000000.0 ;
+    qudt:unit unit:CCY_CNY ; kg:surfaceText "近500亿元" .
+<https://w3id.org/parkkg/id/metric/b> a kg:Metric ; kg:indicator "投资"@zh ; qudt:numericValue "1.4E7"^^xsd:decimal ;
+    qudt:unit unit:CCY_CNY .
+<https://w3id.org/parkkg/id/metric/c> a kg:Metric ; kg:indicator "人才"@zh ; qudt:numericValue 14700.0 ; qudt:unit kg:PersonCount .
+<https://w3id.org/parkkg/id/metric/d> a kg:Metric ; kg:indicator "用地"@zh ; qudt:numericValue 3000.0 ; qudt:unit kg:Mu .
+"""
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize(
+    ("indicator", "amount", "value"),
+    [
+        ("产值", "近500亿元", 5e10),  # the source's own words
+        ("投资", "1400万元", 1.4e7),  # no surface text: read out of the number in 万/亿
+        ("人才", "1.47万人", 14700),
+        ("用地", "3000亩", 3000),
+    ],
+)
+def test_query_figures_show_the_amount_next_to_the_base_value(engine, indicator, amount, value):
+    graph = Graph().parse(data=_FIGURES_TTL, format="turtle")
+    results = run_bundled(graph, "figures", engine=engine)
+    assert results.variables.index("amount") + 1 == results.variables.index("value")
+    row = next(row for row in results.records() if row["indicator"] == indicator)
+    assert (row["amount"], row["value"]) == (amount, value)
+    assert "×" not in results.table() and "E+" not in results.table()
+
+
+@pytest.mark.parametrize(
+    ("name", "amount", "value"),
+    [("figures", "amount", "value"), ("park-ranking", "amount", "value"), ("growth-rates", "baseAmount", "baseValue")],
+)
+def test_query_bundled_amounts_are_as_written_on_seeds(store, name, amount, value):
+    rows = run_bundled(store, name).records()
+    assert rows and all(row[amount] for row in rows if row[value] is not None)
+    assert bundled(name).readable is not None
+
+
+def test_query_bundled_bad_readable_line_is_refused():
+    from kg.query import _parse_bundled
+
+    with pytest.raises(QueryError, match="readable: AMOUNT VALUE UNIT"):
+        _parse_bundled("x", "# description: x\n# readable: amount\nSELECT * WHERE {}")

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from kg.builder import build_corpus, text_progress
+from kg.builder import build_corpus
 from kg.cli import main
 from kg.errors import UsageError
 
@@ -191,16 +191,6 @@ def test_scale_cli_build_jobs_and_timings(tmp_path, capsys):
     assert code == 0
     assert "timings:" in text and "extract" in text and "peak" in text
     assert len(Graph().parse(out / "graph.nt", format="nt")) > 1000
-
-
-def test_scale_progress_logs_tenths_when_not_a_terminal():
-    stream = io.StringIO()
-    show = text_progress(stream)
-    for done in range(1, 101):
-        show(done, 100, f"f{done}.txt", articles=done * 2)
-    lines = stream.getvalue().splitlines()
-    assert 9 <= len(lines) <= 11
-    assert "100/100 files" in lines[-1] and "200 articles" in lines[-1] and "articles/s" in lines[-1]
 
 
 def test_scale_facts_must_match_the_builders_format(segmenter):

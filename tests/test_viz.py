@@ -19,7 +19,6 @@ from kg.viz import (
     LARGE_GRAPH,
     Relation,
     explore,
-    format_quantity,
     render_html,
     render_view,
     short_label,
@@ -187,10 +186,11 @@ def test_viz_metric_shows_its_value_with_unit_not_an_iri(parks: Graph) -> None:
     data = page_data(render_html(parks))
     metric = next(n for n in data["nodes"] if n["n"].startswith("工业产值 1100"))
     assert metric["s"] == "工业产值\n1100亿元 (2023)"
-    assert metric["h"].splitlines()[:3] == ["工业产值 1100亿元 (2023)", "= 1.1 × 10¹¹ CNY", "超过"]
+    assert metric["h"].splitlines()[:3] == ["工业产值 1100亿元 (2023)", "1100亿元 = 110000000000 CNY", "超过"]
     assert metric["m"] == {
         "indicator": "工业产值",
-        "quantity": "1.1 × 10¹¹ CNY",
+        "amount": "1100亿元",
+        "base": "110000000000 CNY",
         "surface": "1100亿元",
         "qualifier": "超过",
         "year": "2023",
@@ -200,20 +200,31 @@ def test_viz_metric_shows_its_value_with_unit_not_an_iri(parks: Graph) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "unit", "text"),
+    ("figure", "amount", "base"),
     [
-        (110000000000, "CNY", "1.1 × 10¹¹ CNY"),
-        (14000000, "CNY", "1.4 × 10⁷ CNY"),
-        (23.9, "percent", "23.9 %"),
-        (5, "percentage_point", "5 个百分点"),
-        (3000, "mu", "3000 亩"),
-        (99999999.99, "CNY", "1 × 10⁸ CNY"),
-        (0, "count", "0 个"),
-        (0.0005, "km", "5 × 10⁻⁴ km"),
+        ('qudt:numericValue 110000000000.0 ; qudt:unit unit:CCY_CNY ; kg:surfaceText "1100亿元"', "1100亿元", "110000000000 CNY"),
+        ('qudt:numericValue 50000000000.0 ; qudt:unit unit:CCY_CNY ; kg:surfaceText "近500亿元"', "近500亿元", "50000000000 CNY"),
+        ("qudt:numericValue 14000000.0 ; qudt:unit unit:CCY_CNY", "1400万元", "14000000 CNY"),  # no surface: read from the number
+        ('qudt:numericValue "1.4E7"^^xsd:decimal ; qudt:unit unit:CCY_CNY', "1400万元", "14000000 CNY"),
+        ("qudt:numericValue 14700.0 ; qudt:unit kg:PersonCount", "1.47万人", "14700 人"),
+        ("qudt:numericValue 23.9 ; qudt:unit unit:PERCENT", "23.9%", "23.9 %"),
+        ("qudt:numericValue 3000.0 ; qudt:unit kg:Mu", "3000亩", "3000 亩"),
+        ('qudt:numericValue "abc" ; kg:surfaceText "若干"', "若干", None),
     ],
+    ids=["surface", "surface-qualified", "no-surface", "exponent-literal", "people", "percent", "mu", "not-a-number"],
 )
-def test_viz_format_quantity(value: float, unit: str, text: str) -> None:
-    assert format_quantity(value, unit) == text
+def test_viz_metric_amount_in_the_sources_units_next_to_the_base_value(figure: str, amount: str, base: str | None) -> None:
+    ttl = f"""
+    @prefix kg: <https://w3id.org/parkkg/ontology#> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+    @prefix unit: <http://qudt.org/vocab/unit/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    <{ID}park/p> a kg:Park ; rdfs:label "鹿鸣产业园"@zh ; kg:achieves <{ID}metric/m> .
+    <{ID}metric/m> a kg:Metric ; rdfs:label "产值"@zh ; kg:indicator "产值"@zh ; {figure} .
+    """
+    data = page_data(render_html(Graph().parse(data=ttl, format="turtle")))
+    metric = next(n for n in data["nodes"] if n["c"] == "Metric")
+    assert (metric["m"]["amount"], metric["m"]["base"]) == (amount, base)
+    assert "×" not in metric["h"] and "10⁷" not in json.dumps(data, ensure_ascii=False)
 
 
 @pytest.mark.parametrize(
@@ -478,7 +489,7 @@ def test_viz_odd_literals_do_not_break_the_page() -> None:
     data = page_data(render_html(g))
     assert {n["n"] for n in data["nodes"]} == {"p", "m"}  # no label: the end of the IRI
     metric = next(n for n in data["nodes"] if n["c"] == "Metric")
-    assert metric["m"]["quantity"] is None and metric["m"]["surface"] == "若干"
+    assert metric["m"]["base"] is None and metric["m"]["amount"] == metric["m"]["surface"] == "若干"
     assert data["evidence"] == [[-1, -1, "", None, -1, -1]]
 
 
@@ -534,3 +545,99 @@ def test_page_from_a_store_is_the_page_from_rdflib(source: Path | None, max_node
     expected = render_html(load_graph(source), max_nodes=max_nodes)
     assert '"evidence":[]' not in expected  # the drawn relations carry evidence
     assert render_html(StoreGraph(load_store(source)), max_nodes=max_nodes) == expected
+
+
+def _peeled_core(nodes: list[str], edges: list[tuple[str, str]]) -> set[str]:
+    """The 2-core as the page computed it before networkx did (the oracle for the test below)."""
+    neighbours: dict[str, set[str]] = {n: set() for n in nodes}
+    for a, b in edges:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    degree = {n: len(others) for n, others in neighbours.items()}
+    alive, stack = set(nodes), [n for n in nodes if degree[n] <= 1]
+    while stack:
+        node = stack.pop()
+        if node in alive:
+            alive.discard(node)
+            for other in neighbours[node] & alive:
+                degree[other] -= 1
+                if degree[other] <= 1:
+                    stack.append(other)
+    return alive
+
+
+@pytest.mark.parametrize(
+    ("edges", "core"),
+    [
+        ([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e")], {"a", "b", "c"}),  # a triangle with a tail
+        ([("a", "b"), ("b", "c"), ("c", "d")], {"b"}),  # a path: all tree, its best-connected node stays
+        ([("a", "b"), ("b", "c"), ("c", "a"), ("x", "y"), ("y", "z"), ("z", "x"), ("c", "x")], {"a", "b", "c", "x", "y", "z"}),
+        ([("a", "b"), ("b", "c"), ("c", "d"), ("d", "a"), ("a", "c"), ("d", "e"), ("e", "f")], {"a", "b", "c", "d"}),
+        ([("a", "b"), ("b", "c"), ("c", "a"), ("a", "a")], {"a", "b", "c"}),  # a relation to itself anchors nothing
+    ],
+    ids=["triangle-tail", "path", "two-triangles", "square-chord", "self-loop"],
+)
+def test_viz_fold_trees_keeps_the_two_core(edges: list[tuple[str, str]], core: set[str]) -> None:
+    from kg.viz import _fold_trees
+
+    nodes = sorted({n for edge in edges for n in edge})
+    kept, parent, carried = _fold_trees(nodes, [Relation(a, "hosts", b) for a, b in edges])
+    assert set(kept) == core
+    assert set(parent) == set(nodes) - core and sum(carried.values()) == len(parent)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_viz_fold_trees_core_is_the_peeled_core(seed: int) -> None:
+    """networkx's k_core gives what the hand-written peeling gave, on random sparse graphs."""
+    import random
+
+    from kg.viz import _fold_trees
+
+    rng = random.Random(seed)
+    nodes = [f"n{i}" for i in range(60)]
+    edges = [tuple(rng.sample(nodes, 2)) for _ in range(rng.randint(40, 90))]
+    peeled = _peeled_core(nodes, edges)  # type: ignore[arg-type]
+    kept, parent, _ = _fold_trees(nodes, [Relation(a, "hosts", b) for a, b in edges])
+    assert peeled and peeled <= set(kept)
+    # Besides the peeled core, one node per component that is all tree, and nothing else.
+    extra = set(kept) - peeled
+    assert all(_component(n, edges).isdisjoint(peeled) for n in extra)
+    assert all(len(_component(n, edges) & extra) == 1 for n in extra)
+    assert set(parent) == set(nodes) - set(kept)
+
+
+def _component(start: str, edges: list[tuple[str, str]]) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        for a, b in edges:
+            for here, other in ((a, b), (b, a)):
+                if here == node and other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+    return seen
+
+
+def test_viz_evidence_rules_are_read_out_in_words(parks: Graph) -> None:
+    """The page carries each known rule's phrase; a rule this version does not know stays an id."""
+    data = page_data(render_html(parks))
+    assert {row[2] for row in data["evidence"]} == {"hosts.enterprise-in-park", "holdsPost.title-before-name"}
+    assert data["rules"] == {
+        "holdsPost.title-before-name": ["句中明言：职务在人名前", "stated in the sentence: the title before the name", None, None]
+    }
+
+
+@pytest.mark.parametrize(
+    ("predicate", "rule", "inferred"),
+    [
+        ("locatedIn", "locatedIn.name-prefix", "由名称推断：园区名以该地名开头"),
+        ("hosts", "hosts.article-park", "同篇报道推断：句中未提园区，取本段或全文所写的园区"),
+        ("holdsPost", "holdsPost.title-before-name", None),
+    ],
+)
+def test_viz_seed_page_marks_inferred_links_with_their_reason(seed_graph: Graph, predicate: str, rule: str, inferred: str | None) -> None:
+    data = page_data(render_html(seed_graph))
+    rows = [data["evidence"][r] for e in data["edges"] if e["p"] == predicate for r in e.get("e", [])]
+    assert rule in {row[2] for row in rows}
+    assert set(data["rules"]) == {row[2] for row in data["evidence"]}  # every rule shown has words
+    assert data["rules"][rule][2] == inferred

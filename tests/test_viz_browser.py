@@ -221,19 +221,45 @@ def test_viz_browser_clicking_an_edge_shows_the_sentence_it_came_from(
           const inside = p.x > 20 && p.y > 20 && p.x < canvas.width - 20 && p.y < canvas.height - 20;
           if (inside && canvas.left + p.x > legend.right + 10 && kgNetwork.getNodeAt(p) === undefined
               && kgNetwork.getEdgeAt(p) === e.id) {
-            return [e.id, kg.data.sentences[kg.data.evidence[e.e[0]][0]][0], p.x, p.y];
+            const row = kg.data.evidence[e.e[0]];
+            const known = kg.data.rules[row[2]];
+            return [e.id, kg.data.sentences[row[0]][0], p.x, p.y, known[0], known[2]];
           }
         }
         return null;
         """
     )
     assert target is not None, "no hosts edge is clickable in the seed layout"
-    edge_id, sentence, x, y = target
+    edge_id, sentence, x, y, phrase, why = target
     click_at(browser, x, y)
     assert browser.execute_script("return kg.selected") == {"edge": edge_id}
     panel = browser.find_element("id", "panel")
     assert "入驻 hosts" in panel.text
-    assert any(q.text.startswith(sentence) for q in panel.find_elements("css selector", "blockquote"))
+    quote = next(q for q in panel.find_elements("css selector", "blockquote") if sentence in q.text)
+    # The rule in words, never its id; an inferred link says so and why before the sentence.
+    assert phrase in quote.text and ".same-sentence" not in quote.text and ".article-park" not in quote.text
+    if why is None:
+        assert quote.text.startswith(sentence) and "inferred" not in quote.get_attribute("class")
+    else:
+        assert quote.text.startswith("推断 inferred — " + why) and "inferred" in quote.get_attribute("class")
+    assert_clean(browser)
+
+
+@pytest.mark.parametrize(
+    ("surface", "base"),
+    [("1100亿元", "110000000000 CNY"), ("超3000亩", "3000 亩"), ("23.9%", "23.9 %")],
+)
+def test_viz_browser_metric_panel_shows_the_amount_as_written_and_the_base_value(
+    browser: Any, seed_page: Path, surface: str, base: str
+) -> None:
+    open_page(browser, seed_page)
+    shown = browser.execute_script(
+        "const n = kg.data.nodes.find(n => n.m && n.m.surface === arguments[0]); kg.showNode(n.id); return n.id;", surface
+    )
+    assert shown is not None
+    panel = browser.find_element("id", "panel")
+    assert surface in browser.find_element("css selector", "#panel p.big").text
+    assert "= " + base in panel.text and "× 10" not in panel.text
     assert_clean(browser)
 
 

@@ -6,7 +6,8 @@ park's and is dropped. A figure right after its owner (某集团20万吨) is the
 figures go to the company that owns it, and to every partner of a joint project; the total of a
 list of companies is the zone's. Where no zone leads the article (a work report naming many),
 figures of a sentence that names none are nobody's. The indicator is the noun phrase before the figure (实现工业产值 →
-工业产值); a growth rate (同比增长23.9%) is linked to the figure that grew.
+工业产值); a growth rate (同比增长23.9%) is linked to the figure that grew. The rule ids
+(``achieves.…``) are read out for the page in :mod:`kg.extract.rules`.
 """
 
 from __future__ import annotations

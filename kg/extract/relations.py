@@ -2,6 +2,8 @@
 
 Each rule reads one sentence (or, with lower confidence, the whole article) and records the
 span it matched as :class:`~kg.model.Evidence`, so every fact can be traced to its words.
+What each rule id means for a reader, and whether it infers the link rather than reading it
+in the sentence, is the table in :mod:`kg.extract.rules`: a new rule gets a row there.
 """
 
 from __future__ import annotations

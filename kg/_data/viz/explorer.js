@@ -353,9 +353,21 @@
     return Array.from(text);
   }
 
+  /** The reading of a row's rule: [zh, en, why (zh), why (en)], or null for an unknown rule. */
+  function ruleOf(row) {
+    return (DATA.rules && DATA.rules[row[2]]) || null;
+  }
+
   function quote(rows, describe) {
     const block = el("blockquote");
     const row = rows[0];
+    // A link the rule inferred (from a name, the article, a zone's rank) says so and why,
+    // above the sentence, so the sentence never reads as if it stated the link.
+    const inferred = rows.map(ruleOf).filter((known) => known && known[2]);
+    if (inferred.length === rows.length) block.classList.add("inferred");
+    for (const why of new Set(inferred.map((known) => known[2] + " · " + known[3]))) {
+      block.appendChild(el("span", "why", "推断 inferred — " + why));
+    }
     const text = sentenceText(row);
     if (text === null) {
       block.appendChild(el("span", "about", "（没有记录句子 no sentence recorded）"));
@@ -373,6 +385,7 @@
     }
     const article = row[0] >= 0 ? DATA.sentences[row[0]][1] : row[1];
     const source = el("span", "source");
+    source.title = "规则 rule: " + [...new Set(rows.map((r) => r[2]))].join(", ");
     source.appendChild(document.createTextNode(article >= 0 ? "《" + DATA.articles[article] + "》" : "（文章不详 unknown article）"));
     if (describe) source.appendChild(document.createTextNode(" · " + describe));
     block.appendChild(source);
@@ -395,11 +408,16 @@
     }
   }
 
-  function describeRule(row) {
+  /** How the rows' rules found the link, in words (the rule id for a rule the page does not know). */
+  function describeRules(rows) {
     const parts = [];
-    if (row[2]) parts.push(row[2]);
-    if (row[3] !== null && row[3] !== undefined) parts.push("置信度 " + row[3]);
-    return parts.join(" · ");
+    for (const row of rows) {
+      const known = ruleOf(row);
+      let text = known ? known[0] + " " + known[1] : row[2] || "";
+      if (row[3] !== null && row[3] !== undefined) text += (text ? " · " : "") + "置信度 " + row[3];
+      if (text && !parts.includes(text)) parts.push(text);
+    }
+    return parts.join("；");
   }
 
   function evidenceList(parent, edges, limit) {
@@ -443,9 +461,10 @@
 
     if (n.m) {
       const m = n.m;
-      if (m.surface) body.appendChild(el("p", "big", (m.qualifier ? m.qualifier + " " : "") + m.surface));
+      // The amount in the source's own units (近500亿元), the stored base value beside it.
+      if (m.amount) body.appendChild(el("p", "big", (m.qualifier ? m.qualifier + " " : "") + m.amount));
       const facts = [];
-      if (m.quantity) facts.push("= " + m.quantity);
+      if (m.base) facts.push("= " + m.base);
       if (m.year) facts.push(m.year + " 年");
       if (m.target) facts.push("目标值 target");
       body.appendChild(el("p", "about", [m.indicator].concat(facts).join(" · ")));
@@ -471,7 +490,11 @@
         const metric = nodesById.get(e.t);
         const li = el("li", "figure");
         li.appendChild(nodeLink(metric.id));
-        if (metric.m && metric.m.quantity) li.appendChild(el("span", "value", metric.m.quantity));
+        if (metric.m && metric.m.amount) {
+          const value = el("span", "value", metric.m.amount);
+          if (metric.m.base) value.appendChild(el("span", "base", metric.m.base));
+          li.appendChild(value);
+        }
         return li;
       });
     }
@@ -531,7 +554,7 @@
       if (!seen.has(key)) seen.set(key, []);
       seen.get(key).push(row);
     }
-    for (const group of seen.values()) body.appendChild(quote(group, describeRule(group[0])));
+    for (const group of seen.values()) body.appendChild(quote(group, describeRules(group)));
   }
 
   kg.showNode = showNode;
