@@ -22,13 +22,12 @@ from typing import Any
 import networkx as nx
 from networkx.algorithms import bipartite
 
+from . import schema
 from .errors import UsageError
 from .export import atomic_write
 from .query import run
 
 __all__ = [
-    "ENTITY_TYPES",
-    "RELATIONS",
     "BipartiteStats",
     "GraphStats",
     "entity_graph",
@@ -37,34 +36,40 @@ __all__ = [
     "write_network",
 ]
 
-ENTITY_TYPES = ("Park", "Enterprise", "Policy", "Person", "GovernmentBody", "Place", "Metric")
-RELATIONS = ("hosts", "issues", "achieves", "locatedIn", "partOf", "holdsPost")
-
 #: Above this many nodes, betweenness is estimated from a sample of source nodes.
 EXACT_BETWEENNESS_LIMIT = 3000
 BETWEENNESS_SAMPLES = 500
 
-_NODES = """
-SELECT ?node ?type ?label WHERE {
-  VALUES ?class { kg:Park kg:Enterprise kg:Policy kg:Person kg:GovernmentBody kg:Place kg:Metric }
+
+def _nodes_query() -> str:
+    """The network's nodes: every thing of a class the schema puts in the network."""
+    classes = " ".join(f"kg:{name}" for name in schema.class_names(network=True))
+    return f"""
+SELECT ?node ?type ?label WHERE {{
+  VALUES ?class {{ {classes} }}
   ?node a ?class .
   BIND(STRAFTER(STR(?class), "#") AS ?type)
-  OPTIONAL { ?node rdfs:label ?label }
-}
+  OPTIONAL {{ ?node rdfs:label ?label }}
+}}
 """
-_EDGES = """
-SELECT ?source ?relation ?target ?title WHERE {
-  {
-    VALUES ?property { kg:hosts kg:issues kg:achieves kg:locatedIn kg:partOf }
+
+
+def _edges_query() -> str:
+    """The network's edges: the schema's network relations; holdsPost leads to the post's organisation."""
+    direct = " ".join(f"kg:{name}" for name in schema.relation_names(network=True) if name != "holdsPost")
+    return f"""
+SELECT ?source ?relation ?target ?title WHERE {{
+  {{
+    VALUES ?property {{ {direct} }}
     ?source ?property ?target .
-  } UNION {
+  }} UNION {{
     ?source kg:holdsPost ?post .
     ?post kg:postIn ?target .
-    OPTIONAL { ?post kg:postTitle ?title }
+    OPTIONAL {{ ?post kg:postTitle ?title }}
     BIND(kg:holdsPost AS ?property)
-  }
+  }}
   BIND(STRAFTER(STR(?property), "#") AS ?relation)
-}
+}}
 """
 
 
@@ -76,13 +81,13 @@ def entity_graph(source: Any, *, engine: str | None = None) -> nx.MultiDiGraph:
     ``title``. Edges to things that are not typed entities are left out.
     """
     network = nx.MultiDiGraph()
-    for row in run(source, _NODES, engine=engine).records():  # type: ignore[arg-type]
+    for row in run(source, _nodes_query(), engine=engine).records():  # type: ignore[arg-type]
         node = row["node"]
         label = row["label"] or node.rstrip("/").rsplit("/", 1)[-1]
         if node in network:  # a node with two types or two labels keeps the first
             continue
         network.add_node(node, label=str(label), type=row["type"])
-    for row in run(source, _EDGES, engine=engine).records():  # type: ignore[arg-type]
+    for row in run(source, _edges_query(), engine=engine).records():  # type: ignore[arg-type]
         source_node, target = row["source"], row["target"]
         if source_node not in network or target not in network:
             continue

@@ -34,7 +34,8 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
 from ._ox import _ESCAPES, dataset_quads, dump_default_graph, fill_dataset, fill_graph, nt_term, union_triples, write_rdf
-from .errors import UsageError
+from . import schema
+from .errors import KGError, UsageError
 from .model import Extraction
 from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, UNITS, instance_prefixes
 from .quantity import format_quantity
@@ -61,14 +62,8 @@ QUALIFIER_TERMS: dict[str, URIRef] = {
     "less_than": KG.LessThan,
     "at_most": KG.AtMost,
 }
-PREDICATES: dict[str, URIRef] = {
-    "hosts": KG.hosts,
-    "issues": KG.issues,
-    "achieves": KG.achieves,
-    "locatedIn": KG.locatedIn,
-    "partOf": KG.partOf,
-    "holdsPost": KG.holdsPost,
-}
+#: The relations an extraction states between entities, by name (from :mod:`kg.schema`).
+PREDICATES: dict[str, URIRef] = {name: URIRef(KG_NS + name) for name in schema.relation_names(network=True)}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
@@ -678,7 +673,7 @@ class GraphBuilder:
                 )
                 evidence(subject[1:-1], _HOLDS_POST, post[1:-1], relation.evidence)
                 continue
-            predicate = _N.predicates[relation.predicate]
+            predicate = _N.predicates.get(relation.predicate) or _relation_term(relation.predicate)
             shared.append(f"{subject} {predicate} {obj} .\n")
             if relation.predicate == "issues":
                 shared.append(f"{obj} {_N.issuedBy} {subject} .\n")
@@ -740,6 +735,13 @@ def prefix_map(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
         "rdfs": str(RDFS),
         "xsd": str(XSD),
     }
+
+
+def _relation_term(name: str) -> str:
+    """The N-Triples term of a relation registered in :mod:`kg.schema` after this module was loaded."""
+    if name not in schema.RELATIONS:
+        raise KGError(f"relation {name!r} is not in the schema; register it with kg.schema.register_relation")
+    return nt_term(URIRef(KG_NS + name))
 
 
 def _short_names() -> tuple[dict[str, str], dict[str, str]]:

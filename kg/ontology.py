@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
+from .schema import CLASSES
+
 __all__ = [
     "KG", "KG_NS", "DEFAULT_BASE_IRI", "INSTANCE_FOLDERS", "QUDT", "UNIT", "ORG", "PROV", "SCHEMA", "UNITS",
     "instance_prefixes", "short_iri", "expand_iri",
@@ -23,9 +25,7 @@ DEFAULT_BASE_IRI = "https://w3id.org/parkkg/id/"
 
 #: The folders under the base IRI that hold kg's instances (``park/南昌高新区``); each has a
 #: prefix of the same name (``park:南昌高新区``) in every Turtle file, query and table.
-INSTANCE_FOLDERS = (
-    "park", "enterprise", "policy", "person", "governmentbody", "place", "post", "metric", "article", "evidence",
-)  # fmt: skip
+INSTANCE_FOLDERS = (*(entity_class.folder for entity_class in CLASSES.values()), "article", "evidence")
 
 QUDT = Namespace("http://qudt.org/schema/qudt/")
 UNIT = Namespace("http://qudt.org/vocab/unit/")

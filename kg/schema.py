@@ -81,10 +81,10 @@ CLASSES: dict[str, EntityClass] = {
         EntityClass("Person", "person", "人物", "person", "#8e24aa", "#4a148c", "ellipse"),
         EntityClass("GovernmentBody", "governmentbody", "政府机构", "government body", "#d32f2f", "#8e0000", "diamond"),
         EntityClass("Place", "place", "地点", "place", "#8d6e63", "#4e342e", "triangle"),
-        EntityClass("Metric", "metric", "指标", "metric", "#00897b", "#004d40", "square", scored=False),
         # A post (a title in an organisation): the network and the page lead a holdsPost edge
         # straight to the organisation, so posts are neither nodes nor scored on their own.
         EntityClass("Post", "post", "职务", "post", "#ab47bc", "#6a1b9a", "dot", scored=False, network=False),
+        EntityClass("Metric", "metric", "指标", "metric", "#00897b", "#004d40", "square", scored=False),
     )
 }
 

@@ -45,25 +45,24 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
+from . import schema
 from .errors import UsageError
 from .export import atomic_write
 from .ontology import KG, KG_NS, QUDT, UNITS, expand_iri, instance_prefixes
 from .quantity import format_base, format_quantity
 
 __all__ = [
-    "CLASS_STYLE",
     "DEFAULT_DEPTH",
     "DEFAULT_MAX_NODES",
-    "EDGE_STYLE",
-    "ClassStyle",
     "Collected",
-    "EdgeStyle",
     "Entity",
     "Evidence",
     "Relation",
     "StoreGraph",
     "View",
     "collect",
+    "drawn_classes",
+    "drawn_relations",
     "explore",
     "find_entities",
     "render_html",
@@ -89,45 +88,14 @@ MORE_EDGES = 50_000
 LABEL_CHARS = 12
 
 
-@dataclass(frozen=True)
-class ClassStyle:
-    """How one entity class is drawn."""
-
-    zh: str
-    colour: str
-    border: str
-    shape: str
+def drawn_classes() -> dict[str, schema.EntityClass]:
+    """The classes the page draws, with their names, colours and shapes (from :mod:`kg.schema`)."""
+    return {name: schema.CLASSES[name] for name in schema.class_names(network=True)}
 
 
-@dataclass(frozen=True)
-class EdgeStyle:
-    """How one relation is drawn: Chinese name, colour, width and dash pattern (``[]`` = solid)."""
-
-    zh: str
-    colour: str
-    width: float
-    dashes: tuple[int, ...] = ()
-
-
-CLASS_STYLE: dict[str, ClassStyle] = {
-    "Park": ClassStyle("园区", "#2e7d32", "#1b5e20", "hexagon"),
-    "Enterprise": ClassStyle("企业", "#1e88e5", "#0d47a1", "dot"),
-    "Policy": ClassStyle("政策", "#f57c00", "#e65100", "box"),
-    "Person": ClassStyle("人物", "#8e24aa", "#4a148c", "ellipse"),
-    "GovernmentBody": ClassStyle("政府机构", "#d32f2f", "#8e0000", "diamond"),
-    "Place": ClassStyle("地点", "#8d6e63", "#4e342e", "triangle"),
-    "Metric": ClassStyle("指标", "#00897b", "#004d40", "square"),
-}
-
-EDGE_STYLE: dict[str, EdgeStyle] = {
-    "hosts": EdgeStyle("入驻", "#2e7d32", 3.0),
-    "issues": EdgeStyle("发布", "#ef6c00", 2.2, (10, 6)),
-    "achieves": EdgeStyle("实现", "#00897b", 1.4, (2, 5)),
-    "locatedIn": EdgeStyle("位于", "#8d6e63", 1.2),
-    "partOf": EdgeStyle("隶属", "#558b2f", 2.0, (14, 4, 3, 4)),
-    "holdsPost": EdgeStyle("任职", "#8e24aa", 1.6),
-    "growthOf": EdgeStyle("增长", "#4db6ac", 1.0, (5, 4)),
-}
+def drawn_relations() -> dict[str, schema.Relation]:
+    """The relations the page draws, with their names, colours and lines (from :mod:`kg.schema`)."""
+    return schema.RELATIONS
 
 _QUALIFIERS: dict[URIRef, str] = {
     KG.MoreThan: "超过",
@@ -355,8 +323,8 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
     ``evidence=False`` leaves out evidence, sentences and headlines (see :func:`explore`).
     """
     entities: dict[str, Entity] = {}
-    for cls in CLASS_STYLE:
-        for node in graph.subjects(RDF.type, KG[cls]):
+    for cls in drawn_classes():
+        for node in graph.subjects(RDF.type, URIRef(KG_NS + cls)):
             if not isinstance(node, URIRef) or str(node) in entities:
                 continue
             iri = str(node)
@@ -387,8 +355,10 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
         if detail and detail not in relation.details:
             relation.details.append(detail)
 
-    for predicate in ("hosts", "issues", "achieves", "locatedIn", "partOf", "growthOf"):
-        for source, target in graph.subject_objects(KG[predicate]):
+    for predicate in drawn_relations():
+        if predicate == "holdsPost":  # drawn from the person to the post's organisation, below
+            continue
+        for source, target in graph.subject_objects(URIRef(KG_NS + predicate)):
             add(source, predicate, target)
     for policy, issuer in graph.subject_objects(KG.issuedBy):
         add(issuer, "issues", policy)
@@ -940,7 +910,7 @@ def _payload(view: View) -> dict[str, Any]:
     for iri in view.nodes:
         entity = data.entities[iri]
         node: dict[str, Any] = {"id": index[iri], "c": entity.cls, "n": entity.name, "d": degree[iri], "iri": iri}
-        hover = [entity.name, f"{CLASS_STYLE[entity.cls].zh} {entity.cls} · {degree[iri]} 条关系"]
+        hover = [entity.name, f"{schema.CLASSES[entity.cls].zh} {entity.cls} · {degree[iri]} 条关系"]
         if entity.aliases:
             node["a"] = entity.aliases
             hover.append("别名：" + "、".join(entity.aliases))
@@ -1014,11 +984,11 @@ def _payload(view: View) -> dict[str, Any]:
     return {
         "classes": {
             name: {"zh": s.zh, "colour": s.colour, "border": s.border, "shape": s.shape}
-            for name, s in CLASS_STYLE.items()
+            for name, s in drawn_classes().items()
         },
         "predicates": {
             name: {"zh": s.zh, "colour": s.colour, "width": s.width, "dashes": list(s.dashes) or False}
-            for name, s in EDGE_STYLE.items()
+            for name, s in drawn_relations().items()
         },
         "nodes": nodes,
         "edges": edges,
@@ -1125,7 +1095,7 @@ def _legend(view: View) -> str:
     for relation in view.relations:
         relation_counts[relation.predicate] += 1
     rows = []
-    for name, style in CLASS_STYLE.items():
+    for name, style in drawn_classes().items():
         rows.append(
             f'<label class="cls" title="{html.escape(style.zh)} {name}">'
             f'<input type="checkbox" data-class="{name}" checked>'
@@ -1134,7 +1104,7 @@ def _legend(view: View) -> str:
             f'<span class="count">{counts[name]}</span></label>'
         )
     lines = []
-    for name, edge in EDGE_STYLE.items():
+    for name, edge in drawn_relations().items():
         dash = f' stroke-dasharray="{" ".join(str(d / 2) for d in edge.dashes)}"' if edge.dashes else ""
         lines.append(
             f'<div class="rel"><svg viewBox="0 0 36 10" aria-hidden="true"><line x1="1" y1="5" x2="35" y2="5" '

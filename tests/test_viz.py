@@ -14,9 +14,9 @@ from kg.cli import main
 from kg.errors import UsageError
 from kg.ontology import KG
 from kg.viz import (
-    CLASS_STYLE,
-    EDGE_STYLE,
     LARGE_GRAPH,
+    drawn_classes,
+    drawn_relations,
     Relation,
     explore,
     render_html,
@@ -119,11 +119,11 @@ def test_viz_page_script_hashes_match_the_inline_scripts(parks: Graph) -> None:
     assert hashes == allowed
 
 
-@pytest.mark.parametrize("cls", list(CLASS_STYLE))
+@pytest.mark.parametrize("cls", list(drawn_classes()))
 def test_viz_legend_names_each_class_with_its_colour(parks: Graph, cls: str) -> None:
     page = render_html(parks)
     legend = page[page.index('<aside id="legend"') : page.index("</aside>")]
-    style = CLASS_STYLE[cls]
+    style = drawn_classes()[cls]
     assert f'data-class="{cls}"' in legend
     assert f'<span class="zh">{style.zh}</span><span class="en">{cls}</span>' in legend
     assert f'fill="{style.colour}"' in legend
@@ -148,7 +148,7 @@ def test_viz_legend_and_data_name_each_relation_in_chinese_and_english(parks: Gr
 
 def test_viz_hosts_issues_achieves_are_drawn_differently() -> None:
     looks = {
-        p: (EDGE_STYLE[p].colour, EDGE_STYLE[p].dashes, EDGE_STYLE[p].width) for p in ("hosts", "issues", "achieves")
+        p: (drawn_relations()[p].colour, drawn_relations()[p].dashes, drawn_relations()[p].width) for p in ("hosts", "issues", "achieves")
     }
     assert len({look[0] for look in looks.values()}) == 3
     assert len({look[1] for look in looks.values()}) == 3
