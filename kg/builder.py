@@ -305,6 +305,10 @@ def build_corpus(
             if graph_store is not store:  # opened here: nobody else can close it (and free its lock)
                 graph_store.close()
         raise
+    except BaseException:
+        if graph_store is not None and graph_store is not store:  # a write failed: free the lock, write no more
+            graph_store.release()
+        raise
     finally:
         close = getattr(facts, "close", None)
         if close:
@@ -312,11 +316,16 @@ def build_corpus(
     if graph_store is not None:
         labelled = time.perf_counter()
         stage = getattr(progress, "stage", None)  # a kg.feedback display names this step
-        if stage is not None:
-            with stage("labels and commit"):
+        try:
+            if stage is not None:
+                with stage("labels and commit"):
+                    graph_store.commit()
+            else:
                 graph_store.commit()
-        else:
-            graph_store.commit()
+        except BaseException:
+            if graph_store is not store:
+                graph_store.release()
+            raise
         merge["labels"] = time.perf_counter() - labelled
     result.seconds = time.perf_counter() - started
     return result

@@ -34,7 +34,7 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
 from ._ox import _ESCAPES, dataset_quads, dump_default_graph, fill_dataset, fill_graph, nt_term, union_triples, write_rdf
-from .errors import UsageError
+from .errors import OutputError, UsageError, write_failure
 from .model import Extraction
 from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, UNITS, instance_prefixes
 from .quantity import format_quantity
@@ -401,7 +401,13 @@ class GraphBuilder:
                 data = (text.replace(" .\n", f" <{article}> .\n") if self.named_graphs else text).encode()
             self._spooled_keys[facts.key] = facts.source
             self._spool.seek(0, os.SEEK_END)  # reading the output may have moved the position
-            self._spool.write(data)
+            try:
+                self._spool.write(data)
+            except OSError as error:
+                raise OutputError(
+                    f"{tempfile.gettempdir()} (the build's spool of article triples)",
+                    f"cannot be written ({write_failure(error)}, or set TMPDIR to a folder with room)",
+                ) from None
             self._spooled += facts.article_triples
         entity_nt = facts.entity_nt.replace(" .\n", f" <{article}> .\n") if self.named_graphs else facts.entity_nt
         self._entity_chunks.append(entity_nt)

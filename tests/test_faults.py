@@ -192,3 +192,79 @@ def test_a_second_writer_is_refused_and_the_first_completes(tmp_path, capsys):
         assert first.stdout.read().split()[-1] == "done" and first.wait() == 0
     assert main(["query", "park-enterprises", "--store", str(store), "--format", "csv"]) == 0
     assert len(capsys.readouterr().out.splitlines()) > 1
+
+
+# -- disk full -----------------------------------------------------------------------------------
+# A file size limit (RLIMIT_FSIZE) in the build's process makes every write past it fail with
+# EFBIG, as a full disk fails with ENOSPC, and needs no root and no small filesystem; Python
+# ignores SIGXFSZ, so the write raises OSError. The limits hit the manifest (SQLite), Oxigraph's
+# files and the graph file written from an unchanged store.
+def file_size_limit(size: int):
+    import resource
+
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+@pytest.fixture(scope="module")
+def gold_stores(tmp_path_factory):
+    """A store of half the gold files with its graph.ttl, a store of all of them, and its quads."""
+    from kg.cli import main
+
+    base = tmp_path_factory.mktemp("full")
+    half = [str(source) for source in GOLD[: len(GOLD) // 2]]
+    assert main(["build", *half, "--store", str(base / "half.store"), "-o", str(base / "half.out"), "-q", "--no-html", "--no-validate"]) == 0
+    assert main(["build", *map(str, GOLD), "--store", str(base / "all.store"), "-o", str(base / "all.out"), "-q", "--no-html", "--no-validate"]) == 0
+    return base, contents(base / "all.store")
+
+
+@pytest.mark.parametrize(("start", "limit"), [("half", 100_000), ("half", 300_000), ("half", 600_000), ("all", 300_000)])
+def test_disk_full_says_so_and_keeps_the_store_and_the_graph(tmp_path, gold_stores, capsys, start, limit):
+    """A build that runs out of room: one line naming the store or file and the reason, exit 1,
+    the earlier graph.ttl as it was and nothing half written beside it; the store answers
+    readers, and the next build (with room) gives what a clean build gives."""
+    from kg.cli import main
+
+    base, expected = gold_stores
+    store, out = tmp_path / "store", tmp_path / "out"
+    shutil.copytree(base / f"{start}.store", store)
+    shutil.copytree(base / f"{start}.out", out)
+    before = (out / "graph.ttl").read_bytes()
+    build = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", *map(str, GOLD), "--store", str(store), "-o", str(out), "-q", "--no-html", "--no-validate"],
+        cwd=ROOT, capture_output=True, text=True, preexec_fn=file_size_limit(limit), timeout=300,
+    )  # fmt: skip
+    assert build.returncode == 1, build.stderr
+    lines = build.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in build.stderr, build.stderr
+    assert lines[0].startswith(f"kg: {store}" if start == "half" else f"kg: {out / 'graph.ttl'}: cannot be written")
+    assert "a file size limit was reached" in lines[0]
+    assert (out / "graph.ttl").read_bytes() == before
+    assert sorted(path.name for path in out.iterdir()) == ["graph.ttl"]  # no temporary file left
+    for command in (["query", "park-enterprises", "--format", "csv"], ["stats"], ["validate"]):
+        assert main([*command, "--store", str(store)]) == 0, capsys.readouterr().err
+    assert run_labels_check(store) == []
+    assert main(["build", *map(str, GOLD), "--store", str(store), "-o", str(out), "-q", "--no-html", "--no-validate"]) == 0
+    assert contents(store) == expected
+    assert (out / "graph.ttl").read_bytes() == (base / "all.out" / "graph.ttl").read_bytes()
+
+
+def run_labels_check(store: Path) -> list:
+    from kg.query import run
+
+    return run(str(store), LABELS_PER_ENTITY).records()
+
+
+def test_disk_full_in_the_build_spool_names_the_folder(tmp_path):
+    """Without a store the article triples wait in a temporary file: a full temporary folder is named."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "graph.ttl").write_text("# an earlier graph\n", encoding="utf-8")
+    build = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", *map(str, GOLD), "-o", str(out), "-q", "--no-html", "--no-validate"],
+        cwd=ROOT, capture_output=True, text=True, preexec_fn=file_size_limit(20_000), timeout=300,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )  # fmt: skip
+    assert build.returncode == 1 and "Traceback" not in build.stderr, build.stderr
+    assert build.stderr.startswith(f"kg: {tmp_path} (the build's spool") and "set TMPDIR" in build.stderr
+    assert (out / "graph.ttl").read_text(encoding="utf-8") == "# an earlier graph\n"
+    assert sorted(path.name for path in out.iterdir()) == ["graph.ttl"]
