@@ -268,3 +268,63 @@ def test_disk_full_in_the_build_spool_names_the_folder(tmp_path):
     assert build.stderr.startswith(f"kg: {tmp_path} (the build's spool") and "set TMPDIR" in build.stderr
     assert (out / "graph.ttl").read_text(encoding="utf-8") == "# an earlier graph\n"
     assert sorted(path.name for path in out.iterdir()) == ["graph.ttl"]
+
+
+# -- a read-only store ---------------------------------------------------------------------------
+@pytest.fixture
+def read_only(tmp_path):
+    """Make a folder and its files unwritable: chmod, or for root (whom modes do not stop) the
+    immutable attribute; undone at the end so that the folder can be removed."""
+    made: list[Path] = []
+
+    def lock(folder: Path) -> Path:
+        if os.geteuid() != 0:
+            for path in [folder, *folder.rglob("*")]:
+                path.chmod(path.stat().st_mode & ~0o222)
+        elif shutil.which("chattr") is None or subprocess.run(["chattr", "-R", "+i", str(folder)], capture_output=True).returncode:
+            pytest.skip("running as root, and chattr +i (the only way to stop root writing) is not available here")
+        made.append(folder)
+        return folder
+
+    yield lock
+    for folder in made:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-R", "-i", str(folder)], check=True)
+        else:
+            for path in [folder, *folder.rglob("*")]:
+                path.chmod(path.stat().st_mode | 0o200)
+
+
+def test_a_read_only_store_is_read_and_not_built(tmp_path, gold_stores, read_only, capsys):
+    """Every reader answers from a store it may not write; a build says it needs write access."""
+    from kg.cli import main
+
+    base, _ = gold_stores
+    store = tmp_path / "store"
+    shutil.copytree(base / "all.store", store)
+    read_only(store)
+    for command in (["query", "park-enterprises", "--format", "csv"], ["stats"], ["validate"], ["viz", "-o", str(tmp_path / "v.html")]):
+        assert main([*command, "--store", str(store)]) == 0, capsys.readouterr().err
+        assert capsys.readouterr().out
+    code = main(["build", *map(str, GOLD[:2]), "--store", str(store), "--no-output", "--no-html", "--no-validate"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"kg: {store}: cannot write to the store (") and "a build needs write access" in err
+
+
+def test_a_read_only_store_cut_short_says_it_needs_write_access(tmp_path, gold_stores, read_only, capsys):
+    """A store whose last update was cut short is put right before it is read; a reader that
+    may not write says so instead of answering from half an update."""
+    import sqlite3
+
+    from kg.cli import main
+
+    base, _ = gold_stores
+    store = tmp_path / "store"
+    shutil.copytree(base / "all.store", store)
+    with sqlite3.connect(store / "manifest.sqlite") as db:  # labels not yet recomputed: as after kill -9
+        db.execute("INSERT INTO dirty_names SELECT ident FROM names LIMIT 1")
+    read_only(store)
+    assert main(["query", "park-enterprises", "--store", str(store)]) == 1
+    err = capsys.readouterr().err
+    assert "the last update was cut short" in err and "needs write access" in err and "Traceback" not in err
