@@ -695,15 +695,37 @@ def _lock(directory: Path) -> IO[bytes]:
     return handle
 
 
+def _writer_active(directory: Path) -> bool:
+    """Whether a kg holds the writer's lock of the store in ``directory`` (see :func:`_lock`)."""
+    import fcntl
+
+    try:
+        handle = open(directory / LOCK, "rb")  # noqa: SIM115 (closed below; read access is enough to test a lock)
+    except OSError:
+        return False  # no lock file: no writer has opened the store yet
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
 def open_store(store_dir: str | os.PathLike[str], *, read_only: bool = True) -> GraphStore:
     """Open the store in ``store_dir`` (read-only by default: for queries while no build runs).
 
     A store whose last update was cut short (kill -9, power loss) is put right first, as the
     next build would (a reader would see its facts without labels); while another kg writes to
-    it, reading is refused with a message saying so, not answered from half an update.
+    it, reading is refused with a message saying so, not answered from half an update (nor
+    from files the writer is replacing: Oxigraph leaves a read-only open beside a writer undefined).
     """
     if not read_only:
         return GraphStore(store_dir)
+    if _writer_active(Path(store_dir)):
+        # Oxigraph: opening read-only while another process writes is undefined (it failed
+        # with "Corruption: … No such file" once the writer had compacted its files).
+        raise StoreError(f"{store_dir}: a build is writing to this store; read it once the build has ended")
     try:
         store = GraphStore(store_dir, read_only=True)
     except _NeedsRecovery:

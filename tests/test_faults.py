@@ -98,7 +98,8 @@ def test_a_signal_stops_the_build_and_its_workers(tmp_path, name, signum, code):
 
 
 # A store build in a process of its own: a small batch, so that the store is written after
-# nearly every file; a line on stdout after each file merged (the points to kill it at).
+# nearly every file; a line on stdout after each file merged (the points to kill it at). With
+# --wait it waits for a line on stdin once it holds the store, with --hold after the first file.
 STORE_BUILD = """
 import sys
 from kg.builder import build_corpus
@@ -109,7 +110,12 @@ store.batch = 300
 print("open", flush=True)
 if sys.argv[2] == "--wait":
     sys.stdin.readline()
-build_corpus(sys.argv[3:], store=store, progress=lambda done, total, name, articles=0: print("merged", done, flush=True))
+def merged(done, total, name, articles=0):
+    print("merged", done, flush=True)
+    if sys.argv[2] == "--hold" and done == 1:  # the first file is in the store, its labels are not
+        sys.stdin.readline()
+
+build_corpus(sys.argv[3:], store=store, progress=merged)
 store.close()
 print("done", flush=True)
 """
@@ -120,9 +126,10 @@ SELECT ?x WHERE { VALUES ?c { kg:Park kg:Enterprise kg:Policy kg:Person kg:Gover
   ?x a ?c . OPTIONAL { ?x rdfs:label ?l } } GROUP BY ?x HAVING (COUNT(?l) != 1)"""
 
 
-def store_build(store: Path, files: list[Path], *, wait: bool = False) -> subprocess.Popen:
+def store_build(store: Path, files: list[Path], *, wait: bool = False, hold: bool = False) -> subprocess.Popen:
+    mode = "--wait" if wait else "--hold" if hold else "--go"
     return subprocess.Popen(
-        [sys.executable, "-c", STORE_BUILD, str(store), "--wait" if wait else "--go", *map(str, files)],
+        [sys.executable, "-c", STORE_BUILD, str(store), mode, *map(str, files)],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
 
@@ -192,6 +199,39 @@ def test_a_second_writer_is_refused_and_the_first_completes(tmp_path, capsys):
         assert first.stdout.read().split()[-1] == "done" and first.wait() == 0
     assert main(["query", "park-enterprises", "--store", str(store), "--format", "csv"]) == 0
     assert len(capsys.readouterr().out.splitlines()) > 1
+
+
+
+def test_a_reader_during_a_build_is_told_to_wait(tmp_path, capsys):
+    """kg query --store while a build holds the store, before it writes and with an update half
+    done: "a build is writing" (exit 1, no rows), the store untouched by the reader; the new
+    store once the build has ended."""
+    from kg.builder import build_corpus
+    from kg.cli import main
+
+    files = sorted(corpus(tmp_path / "in", 1).glob("*.txt"))[:4]
+    store = tmp_path / "store"
+    build_corpus(files[:1], store=store).store.close()
+    query = ["query", "park-enterprises", "--store", str(store), "--format", "csv"]
+    assert main(query) == 0
+    before = capsys.readouterr().out
+    with store_build(store, files[1:], hold=True) as build:
+        try:
+            waiting = f"kg: {store}: a build is writing to this store; read it once the build has ended\n"
+            assert build.stdout.readline().strip() == "open"  # holds the store, has written nothing
+            assert main(query) == 1 and capsys.readouterr() == ("", waiting)
+            assert build.stdout.readline().strip() == "merged 1"  # a file in the store, its labels not
+            for command in (query, ["stats", "--store", str(store)], ["validate", "--store", str(store)]):
+                assert main(command) == 1 and capsys.readouterr() == ("", waiting)
+            build.stdin.write("\n")
+            build.stdin.flush()
+            assert build.stdout.read().split()[-1] == "done" and build.wait() == 0
+        finally:
+            if build.poll() is None:
+                build.kill()
+    assert main(query) == 0
+    after = capsys.readouterr().out
+    assert len(after.splitlines()) > len(before.splitlines())
 
 
 # -- disk full -----------------------------------------------------------------------------------
