@@ -70,6 +70,7 @@ class BuildResult:
     articles: int = 0
     problems: list[InputError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files of the folders left out, each with the reason
+    dropped: list[tuple[str, str, str]] = field(default_factory=list)  # (file, fact, reason): facts left out
     seconds: float = 0.0
     characters: int = 0
     unchanged: int = 0
@@ -293,6 +294,7 @@ def build_corpus(
                     merge[stage] = merge.get(stage, 0.0) + seconds
                 result.documents += 1
                 result.articles += len(file_facts.articles)
+                result.dropped.extend((file_facts.path, *fact) for a in file_facts.articles for fact in a.dropped)
                 result.characters += file_facts.chars
             if progress:  # files a store holds unchanged count as done too
                 progress(min(processed + result.unchanged, total), total, file_facts.path, articles=result.articles)
