@@ -68,6 +68,7 @@ class BuildResult:
     articles: int = 0
     problems: list[InputError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files of the folders left out, each with the reason
+    dropped: list[tuple[str, str, str]] = field(default_factory=list)  # (file, fact, reason): facts left out
     seconds: float = 0.0
     characters: int = 0
     unchanged: int = 0
@@ -292,6 +293,7 @@ def build_corpus(
                     merge[stage] = merge.get(stage, 0.0) + seconds
                 result.documents += 1
                 result.articles += len(file_facts.articles)
+                result.dropped.extend((file_facts.path, *fact) for a in file_facts.articles for fact in a.dropped)
                 result.characters += file_facts.chars
             if progress:  # files a store holds unchanged count as done too
                 progress(min(processed + result.unchanged, total), total, file_facts.path, articles=result.articles)
@@ -304,6 +306,10 @@ def build_corpus(
             if graph_store is not store:  # opened here: nobody else can close it (and free its lock)
                 graph_store.close()
         raise
+    except BaseException:
+        if graph_store is not None and graph_store is not store:  # a write failed: free the lock, write no more
+            graph_store.release()
+        raise
     finally:
         close = getattr(facts, "close", None)
         if close:
@@ -311,11 +317,16 @@ def build_corpus(
     if graph_store is not None:
         labelled = time.perf_counter()
         stage = getattr(progress, "stage", None)  # a kg.feedback display names this step
-        if stage is not None:
-            with stage("labels and commit"):
+        try:
+            if stage is not None:
+                with stage("labels and commit"):
+                    graph_store.commit()
+            else:
                 graph_store.commit()
-        else:
-            graph_store.commit()
+        except BaseException:
+            if graph_store is not store:
+                graph_store.release()
+            raise
         merge["labels"] = time.perf_counter() - labelled
     result.seconds = time.perf_counter() - started
     return result

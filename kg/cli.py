@@ -143,6 +143,7 @@ def _run_build(args: argparse.Namespace) -> int:
                 result.write(target, args.format)
             if result.store is not None:
                 result.store.record_output(target, args.format)
+        _report_dropped(result.dropped, None if args.no_output else out / DROPPED)
         html_path = validation = None
         full = None
         if not args.no_html or not (args.no_validate or args.pyshacl):
@@ -213,6 +214,33 @@ def _run_build(args: argparse.Namespace) -> int:
         feedback.close()
         if result.store is not None:
             result.store.close()
+
+
+DROPPED = "dropped.tsv"
+_DROPPED_HEADER = "file\tfact\treason\n"
+
+
+def _report_dropped(dropped: list[tuple[str, str, str]], listing: Path | None) -> None:
+    """Say which facts the build left out and why: a line on stderr, and each fact in
+    ``listing`` (a TSV beside the graph; an earlier build's list is removed when none was left
+    out), or on stderr when no graph is written."""
+    from .export import atomic_write
+
+    if listing is not None and not dropped and listing.is_file():
+        with listing.open(encoding="utf-8", errors="replace") as handle:
+            if handle.readline() == _DROPPED_HEADER:
+                listing.unlink()
+    if not dropped:
+        return
+    files = len({path for path, _, _ in dropped})
+    if listing is None:
+        _err(f"dropped {len(dropped)} fact(s) of {files} file(s) that the shapes would reject:")
+        for path, fact, reason in dropped:
+            print(f"  {path}: {fact}: {reason}", file=sys.stderr)
+        return
+    rows = "".join("\t".join(" ".join(field.split()) for field in row) + "\n" for row in dropped)
+    atomic_write(listing, lambda temp: temp.write_text(_DROPPED_HEADER + rows, encoding="utf-8"))
+    _err(f"dropped {len(dropped)} fact(s) of {files} file(s) that the shapes would reject; which and why: {listing}")
 
 
 def _remove_stale_page(page: Path, *, quiet: bool) -> None:

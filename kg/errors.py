@@ -25,6 +25,7 @@ __all__ = [
     "ValidationError",
     "EndpointError",
     "UsageError",
+    "write_failure",
 ]
 
 
@@ -72,3 +73,20 @@ class EndpointError(KGError):
 
 class UsageError(KGError):
     """Command options or arguments that do not fit together."""
+
+
+#: Words of the operating system, SQLite and RocksDB for a write that found no room.
+_NO_ROOM = ("no space left", "file too large", "disk is full", "disk i/o error", "quota exceeded")
+
+
+def write_failure(error: BaseException) -> str:
+    """Why a write failed, in the system's words, with the likely cause when the disk is full
+    or a file size limit was reached (SQLite says only "disk I/O error" then)."""
+    import errno
+
+    reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+    if getattr(error, "errno", None) in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or any(
+        words in str(error).lower() for words in _NO_ROOM
+    ):
+        reason += ": the disk is full or a file size limit was reached; free some space and run it again"
+    return reason

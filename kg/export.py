@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from .errors import OutputError, UsageError
+from .errors import OutputError, UsageError, write_failure
 
 __all__ = ["FORMATS", "SUFFIX", "serialize", "atomic_write", "format_for_path"]
 
@@ -75,6 +75,10 @@ def atomic_write(destination: str | os.PathLike[str], write: Callable[[Path], No
         os.umask(umask)
         os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, target)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        kept = "the earlier file is left as it was" if target.exists() else "nothing was written"
+        raise OutputError(str(target), f"cannot be written ({write_failure(error)}); {kept}") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

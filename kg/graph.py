@@ -35,7 +35,7 @@ from rdflib.namespace import SKOS
 
 from ._ox import _ESCAPES, dataset_quads, dump_default_graph, fill_dataset, fill_graph, nt_term, union_triples, write_rdf
 from . import schema
-from .errors import KGError, UsageError
+from .errors import KGError, OutputError, UsageError, write_failure
 from .model import Extraction
 from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, UNITS, instance_prefixes
 from .quantity import format_quantity
@@ -222,6 +222,7 @@ class ArticleFacts:
     posts: tuple[tuple[str, str, str], ...]
     article_ttl: bytes = b""  # the article's own triples as Turtle (kg's prefixes, not declared) instead
     article_triples: int = 0  # how many triples article_nt or article_ttl holds
+    dropped: tuple[tuple[str, str], ...] = ()  # (fact, reason) of each fact left out (see fact_problem)
 
     @property
     def triples(self) -> int:
@@ -396,7 +397,13 @@ class GraphBuilder:
                 data = (text.replace(" .\n", f" <{article}> .\n") if self.named_graphs else text).encode()
             self._spooled_keys[facts.key] = facts.source
             self._spool.seek(0, os.SEEK_END)  # reading the output may have moved the position
-            self._spool.write(data)
+            try:
+                self._spool.write(data)
+            except OSError as error:
+                raise OutputError(
+                    f"{tempfile.gettempdir()} (the build's spool of article triples)",
+                    f"cannot be written ({write_failure(error)}, or set TMPDIR to a folder with room)",
+                ) from None
             self._spooled += facts.article_triples
         entity_nt = facts.entity_nt.replace(" .\n", f" <{article}> .\n") if self.named_graphs else facts.entity_nt
         self._entity_chunks.append(entity_nt)
@@ -597,7 +604,8 @@ class GraphBuilder:
         )
         own = _Blocks(turtle)
         shared: list[str] = []
-        self._write_article(extraction, own, shared)
+        dropped: list[tuple[str, str]] = []
+        self._write_article(extraction, own, shared, dropped)
         return ArticleFacts(
             key=extraction.article.key,
             source=extraction.document.path,
@@ -607,10 +615,12 @@ class GraphBuilder:
             posts=posts,
             article_ttl=own.text().encode() if turtle else b"",
             article_triples=own.triples,
+            dropped=tuple(dropped),
         )
 
-    def _write_article(self, extraction: Extraction, own: _Blocks, shared: list[str]) -> None:
-        """Every triple of one article except the labels.
+    def _write_article(self, extraction: Extraction, own: _Blocks, shared: list[str], dropped: list[tuple[str, str]]) -> None:
+        """Every triple of one article except the labels; a fact whose triples would break the
+        shapes (see :func:`fact_problem`) is left out and listed in ``dropped`` with the reason.
 
         Triples about the article's own nodes (its IRI, its sentences, its evidence) go to
         ``own`` (N-Triples or Turtle), the rest to ``shared`` as N-Triples lines. Terms are
@@ -660,6 +670,10 @@ class GraphBuilder:
                 shared.append(f"{iri} {_N.placeLevel} {_plain_nt(entity.place_level)} .\n")
 
         for relation in extraction.relations:
+            problem = fact_problem(extraction, relation.evidence)
+            if problem is not None:
+                dropped.append((f"{relation.subject} {relation.predicate} {relation.object}", problem))
+                continue
             subject = self._entity_nt(relation.subject)
             obj = self._entity_nt(relation.object)
             if relation.predicate == "holdsPost":
@@ -679,9 +693,14 @@ class GraphBuilder:
                 shared.append(f"{obj} {_N.issuedBy} {subject} .\n")
             evidence(subject[1:-1], predicate[1:-1], obj[1:-1], relation.evidence)
 
-        metric_iris: list[str] = []
+        metric_iris: list[str | None] = []
         metric_base = f"{self.base}metric/"
         for metric in extraction.metrics:
+            problem = fact_problem(extraction, metric.evidence, metric)
+            if problem is not None:
+                dropped.append((f"{metric.subject} achieves {metric.indicator} {metric.surface}", problem))
+                metric_iris.append(None)
+                continue
             iri = f"<{metric_base}{metric.key}>"
             metric_iris.append(iri)
             subject = self._entity_nt(metric.subject)
@@ -701,7 +720,7 @@ class GraphBuilder:
                 lines.append(f"{iri} {_N.qualifier} {_N.qualifiers[metric.qualifier]} .\n")
             if metric.target:
                 lines.append(f'{iri} {_N.isTarget} "true"^^<{_XSD_BOOLEAN}> .\n')
-            if metric.growth_of is not None:
+            if metric.growth_of is not None and metric_iris[metric.growth_of] is not None:
                 lines.append(f"{iri} {_N.growthOf} {metric_iris[metric.growth_of]} .\n")
             lines.append(f"{subject} {_N.achieves} {iri} .\n")
             shared.append("".join(lines))
@@ -718,6 +737,31 @@ class GraphBuilder:
                 (_N.startOffset, integer(span.start)),
                 (_N.endOffset, integer(span.end)),
             )
+
+
+def fact_problem(extraction: Extraction, evidence: Any, metric: Any = None) -> str | None:
+    """Why a fact cannot be written as the shapes want it (its evidence outside the text or its
+    sentence, offsets in the wrong order, a confidence or a figure out of range), or None.
+
+    The extractors should never give such a fact; if one does, the build leaves it out and says
+    so (``kg build`` lists them in OUTDIR/dropped.tsv) rather than write a graph the shapes reject.
+    """
+    offsets, sentences = extraction.document.offsets, extraction.article.sentences
+    if not 0 <= evidence.sentence < len(sentences):
+        return f"its evidence names sentence {evidence.sentence}, and the article has {len(sentences)}"
+    if not 0 <= evidence.start < len(offsets) or not 0 <= evidence.end < len(offsets):
+        return f"its evidence offsets {evidence.start}-{evidence.end} lie outside the text ({len(offsets) - 1} characters)"
+    span = extraction.document.source_span(evidence.start, evidence.end)
+    if span.start > span.end:
+        return f"its evidence would have startOffset {span.start} > endOffset {span.end}"
+    if not 0 <= evidence.confidence <= 1:
+        return f"its confidence {evidence.confidence} is not between 0 and 1"
+    if metric is not None:
+        if not metric.value.is_finite():
+            return f"its value {metric.value} is not a finite number"
+        if metric.unit not in UNITS:
+            return f"its unit {metric.unit!r} is not one of kg's units"
+    return None
 
 
 def prefix_map(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:

@@ -10,7 +10,9 @@ and sent as they are; other formats (JSON-LD, TriG, N-Quads, RDF/XML) are sent a
 named graphs merged. ``user:password@`` in the endpoint URL becomes HTTP basic authentication.
 Only 200, 201 or 204 counts as success; anything else raises :class:`~kg.errors.EndpointError`,
 a redirect included (it is never followed), and so does a store that cannot be reached or does
-not finish within the time limit (for the whole exchange, not per read).
+not finish within the time limit (for the whole exchange, not per read). An upload cut short
+(the connection closed mid-body, the time limit, a 5xx) says that the graph on the store may be
+incomplete, and that ``--verify`` counts what it holds.
 """
 
 from __future__ import annotations
@@ -132,9 +134,11 @@ class _Answer:
 
 
 def _exchange(
-    method: str, url: str, headers: dict[str, str], body: Any, deadline: float, clean: str, timeout: float
+    method: str, url: str, headers: dict[str, str], body: Any, deadline: float, clean: str, timeout: float, cut: str = ""
 ) -> _Answer:
     """One HTTP request and its answer, all of it by ``deadline`` (monotonic); redirects are not followed.
+
+    ``cut`` ends the message of an exchange cut short once it may have reached the store.
 
     A watchdog shuts the socket at the deadline, so a server that trickles its answer a byte at
     a time cannot hold the client past it (a socket timeout only bounds each read).
@@ -168,16 +172,16 @@ def _exchange(
         return _Answer(response.status, response.reason, data, response.getheader("Location"))
     except (OSError, http.client.HTTPException) as error:
         if expired.is_set():
-            raise _late(clean, timeout) from None
+            raise EndpointError(f"{_late(clean, timeout)}{cut}") from None
         if isinstance(error, (BrokenPipeError, ConnectionResetError)):
             raise EndpointError(
-                f"{clean} closed the connection during the upload: it refused the data "
-                "(read-only, not a Graph Store endpoint, or a size limit)"
+                f"{clean} closed the connection during the {'upload' if cut else 'request'} without an answer "
+                f"(it went down, refused the data: read-only, not a Graph Store endpoint, a size limit){cut}"
             ) from None
         if isinstance(error, TimeoutError):
-            raise EndpointError(f"{clean} did not answer within {timeout:g} s") from None
+            raise EndpointError(f"{clean} did not answer within {timeout:g} s{cut}") from None
         if isinstance(error, http.client.HTTPException):
-            raise EndpointError(f"the exchange with {clean} failed: {error}") from None
+            raise EndpointError(f"the exchange with {clean} failed: {error}{cut}") from None
         raise EndpointError(f"cannot reach {clean}: {error.strerror or error}; is the store running?") from None
     finally:
         watchdog.cancel()
@@ -207,7 +211,18 @@ def _refusal(url: str, answer: _Answer, what: str) -> EndpointError:
         message += f" ({detail})"
     if answer.status in _STATUS_HINTS:
         message += f"; {_STATUS_HINTS[answer.status]}"
+    if answer.status >= 500 and what == "the upload":
+        message += _may_be_incomplete(url)
     return EndpointError(message)
+
+
+def _may_be_incomplete(url: str) -> str:
+    """What an upload cut short or failed by the store leaves: a PUT is atomic in Oxigraph and
+    Fuseki, but the protocol does not promise it, and a POST may have added part of the data."""
+    return (
+        f"; the graph at {url} may be unchanged or incomplete: push again, "
+        "with --verify to count the triples the store then holds"
+    )
 
 
 def query_endpoint_for(store_endpoint: str) -> str:
@@ -280,7 +295,9 @@ def push(
         query_endpoint = query_endpoint or query_endpoint_for(clean)
     stream: IO[bytes] | None = body.open("rb") if isinstance(body, Path) else None
     try:
-        answer = _exchange(method, url, headers, stream if stream is not None else body, deadline, clean, timeout)
+        answer = _exchange(
+            method, url, headers, stream if stream is not None else body, deadline, clean, timeout, _may_be_incomplete(url)
+        )
     finally:
         if stream is not None:
             stream.close()

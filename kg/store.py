@@ -33,18 +33,19 @@ decimals are turned back into kg's lexical form (see :mod:`kg._ox`) on the way o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
 from ._ox import dataset_quads, fill_dataset, fill_graph, union_triples, write_rdf
-from .errors import KGError, UsageError
+from .errors import KGError, UsageError, write_failure
 from .ontology import DEFAULT_BASE_IRI
 from .resolve import IRI_SCHEME
 
@@ -59,6 +60,7 @@ __all__ = ["GraphStore", "StoreError", "is_store", "open_graph", "open_store", "
 MANIFEST = "manifest.sqlite"
 LOCK = "writer.lock"
 DATA = "oxigraph"
+_T = TypeVar("_T")
 SCHEMA_VERSION = "2"  # 2: the default graph holds the union
 
 _SCHEMA = """
@@ -125,6 +127,23 @@ def _storable(name: str) -> bool:
     return True
 
 
+def _writes(method: Callable[..., _T]) -> Callable[..., _T]:
+    """Turn a write of the store that fails (disk full, a file size limit, no permission) into
+    one :class:`StoreError` naming the store, instead of a RocksDB or SQLite traceback."""
+
+    @functools.wraps(method)
+    def writing(self: GraphStore, *args: Any, **kwargs: Any) -> _T:
+        try:
+            return method(self, *args, **kwargs)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(
+                f"{self.directory}: cannot write to the store ({write_failure(error)}); it keeps the files merged "
+                "before, and the next build puts right what this one left half done"
+            ) from None
+
+    return writing
+
+
 class GraphStore:
     """A folder holding a persistent pyoxigraph store and its manifest (see the module doc)."""
 
@@ -157,13 +176,19 @@ class GraphStore:
                 raise StoreError(f"{self.directory}: is a file, not a folder; give a new or empty folder for the store")
             if self.directory.exists() and any(self.directory.iterdir()) and not manifest.exists():
                 raise StoreError(f"{self.directory}: the folder is not empty and is not a kg store; give a new or empty folder")
+            existing = manifest.exists()
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(manifest)
                 self._lock = _lock(self.directory)
+                self._db.executescript(_SCHEMA)
             except (OSError, sqlite3.Error) as error:
-                raise StoreError(f"{self.directory}: cannot make the store here ({getattr(error, 'strerror', None) or error})") from None
-            self._db.executescript(_SCHEMA)
+                if existing:
+                    raise StoreError(
+                        f"{self.directory}: cannot write to the store ({write_failure(error)}); a build needs write access "
+                        f"to the folder and its files, kg query, stats, validate and viz only read"
+                    ) from None
+                raise StoreError(f"{self.directory}: cannot make the store here ({write_failure(error)})") from None
         try:
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
         except sqlite3.OperationalError as error:  # read-only: a hot journal that only a writer may roll back
@@ -196,7 +221,10 @@ class GraphStore:
             self.oxigraph = ox.Store.read_only(data) if read_only else ox.Store(data)
         except OSError as error:
             self._db.close()
-            raise StoreError(f"{self.directory}: cannot open the store ({error}); is another kg writing to it?") from None
+            if read_only:
+                raise StoreError(f"{self.directory}: cannot open the store ({error}); is another kg writing to it?") from None
+            # This process holds the writer's lock: another kg is not the cause.
+            raise StoreError(f"{self.directory}: cannot open the store for writing ({write_failure(error)})") from None
         if stored and meta.get("schema", "1") != SCHEMA_VERSION:
             self._upgrade(meta.get("schema", "1"))
         self._fingerprint: str | None = None
@@ -228,14 +256,24 @@ class GraphStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @_writes
     def close(self) -> None:
-        """Write everything out and release the folder."""
+        """Write everything out and release the folder (released also when writing fails)."""
         if getattr(self, "_db", None) is None:
             return
-        if not self.read_only:
-            if self._pending:
-                self.commit()
-            self.oxigraph.flush()
+        try:
+            if not self.read_only:
+                if self._pending:
+                    self.commit()
+                self.oxigraph.flush()
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        """Release the folder without writing what is pending (after a failed write: the
+        journal lets the next build put right what was left half done)."""
+        if getattr(self, "_db", None) is None:
+            return
         self._db.close()
         self._db = None  # type: ignore[assignment]
         del self.oxigraph
@@ -261,6 +299,7 @@ class GraphStore:
         """Input files held: absolute path → content hash."""
         return dict(self._db.execute("SELECT path, digest FROM files"))
 
+    @_writes
     def record_output(self, path: str | os.PathLike[str], kind: str) -> None:
         """Remember a file written from the store (``kind``: a graph format, or ``html``), so that
         ``kg remove`` can bring it up to date instead of leaving it to show removed facts."""
@@ -308,6 +347,7 @@ class GraphStore:
                 continue
             yield task
 
+    @_writes
     def put(self, facts: FileFacts) -> None:
         """Replace everything the store holds from ``facts.path`` by the articles in ``facts``.
 
@@ -337,6 +377,7 @@ class GraphStore:
         query = f"SELECT 1 FROM articles WHERE key IN ({marks}) AND path != ? LIMIT 1"
         return self._db.execute(query, [*keys, path]).fetchone() is not None
 
+    @_writes
     def flush(self) -> None:
         """Write the batch: drop the graphs it replaces, load its articles, then record it.
 
@@ -479,6 +520,7 @@ class GraphStore:
             if not self._db.execute("SELECT 1 FROM articles WHERE key = ? LIMIT 1", (key,)).fetchone():
                 self._drop_graphs([str(self.iris.article_iri(key))])
 
+    @_writes
     def remove(self, path: str | os.PathLike[str]) -> list[str]:
         """Take out the facts of a file (or of every file under a folder); return the files removed."""
         self.flush()
@@ -502,6 +544,7 @@ class GraphStore:
                         self._add_source(other, key)
         return removed
 
+    @_writes
     def commit(self) -> None:
         """Bring the labels of every touched entity and post up to date, and flush to disk."""
         if self._db.in_transaction:
@@ -510,6 +553,7 @@ class GraphStore:
         self._refresh_labels()
         self.oxigraph.flush()
 
+    @_writes
     def recover(self) -> None:
         """Put right what an interrupted update left: unclaimed graphs, missing graphs, stale labels."""
         if self._db.in_transaction:
@@ -649,15 +693,37 @@ def _lock(directory: Path) -> IO[bytes]:
     return handle
 
 
+def _writer_active(directory: Path) -> bool:
+    """Whether a kg holds the writer's lock of the store in ``directory`` (see :func:`_lock`)."""
+    import fcntl
+
+    try:
+        handle = open(directory / LOCK, "rb")  # noqa: SIM115 (closed below; read access is enough to test a lock)
+    except OSError:
+        return False  # no lock file: no writer has opened the store yet
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
 def open_store(store_dir: str | os.PathLike[str], *, read_only: bool = True) -> GraphStore:
     """Open the store in ``store_dir`` (read-only by default: for queries while no build runs).
 
     A store whose last update was cut short (kill -9, power loss) is put right first, as the
     next build would (a reader would see its facts without labels); while another kg writes to
-    it, reading is refused with a message saying so, not answered from half an update.
+    it, reading is refused with a message saying so, not answered from half an update (nor
+    from files the writer is replacing: Oxigraph leaves a read-only open beside a writer undefined).
     """
     if not read_only:
         return GraphStore(store_dir)
+    if _writer_active(Path(store_dir)):
+        # Oxigraph: opening read-only while another process writes is undefined (it failed
+        # with "Corruption: … No such file" once the writer had compacted its files).
+        raise StoreError(f"{store_dir}: a build is writing to this store; read it once the build has ended")
     try:
         store = GraphStore(store_dir, read_only=True)
     except _NeedsRecovery:
@@ -671,7 +737,10 @@ def open_store(store_dir: str | os.PathLike[str], *, read_only: bool = True) -> 
     except StoreError as error:
         if "another kg is writing" in str(error):
             raise StoreError(f"{store_dir}: a build is writing to this store; read it once the build has ended") from None
-        raise
+        raise StoreError(
+            f"{store_dir}: the last update was cut short, and reading the store needs it put right first, "
+            f"which needs write access ({error}); run kg build --store {store_dir} where it may write"
+        ) from None
     return GraphStore(store_dir, read_only=True)
 
 

@@ -340,3 +340,69 @@ def test_cli_build_the_same_article_twice_in_a_file_counts_once(tmp_path, capsys
     assert "shapes:    conforms" in summary
     if not store:
         assert f"triples:   {len(lines)}" in summary
+
+
+def test_build_drops_facts_the_shapes_would_reject_and_says_which(tmp_path, monkeypatch, capsys):
+    """A planted relation whose evidence ends before it starts and a figure that is no number:
+    the graph leaves both out and conforms, stderr says so in a line, dropped.tsv lists them
+    with the reason; a build with nothing dropped removes that list."""
+    import dataclasses
+    from decimal import Decimal
+
+    import kg.pipeline
+    from kg.ontology import QUDT
+
+    source = Path(__file__).parent / "gold" / "changsha_jingkai_2024.txt"
+    extract = kg.pipeline.extract_document
+    planted = {}
+
+    def corrupt(document, **options):
+        extractions = extract(document, **options)
+        first = extractions[0]
+        relation, metric = first.relations[0], first.metrics[0]
+        evidence = relation.evidence
+        relation.evidence = dataclasses.replace(evidence, start=evidence.end + 1)
+        metric.value = Decimal("NaN")
+        planted.update(relation=relation, metric=metric)
+        return extractions
+
+    monkeypatch.setattr(kg.pipeline, "extract_document", corrupt)
+    out = tmp_path / "out"
+    assert main(["build", str(source), "-o", str(out), "--no-html"]) == 0
+    captured = capsys.readouterr()
+    assert f"kg: dropped 2 fact(s) of 1 file(s) that the shapes would reject; which and why: {out / 'dropped.tsv'}" in captured.err
+    assert "shapes:    conforms" in captured.out
+    rows = [line.split("\t") for line in (out / "dropped.tsv").read_text(encoding="utf-8").splitlines()]
+    relation, metric = planted["relation"], planted["metric"]
+    assert rows == [
+        ["file", "fact", "reason"],
+        [str(source), f"{relation.subject} {relation.predicate} {relation.object}", rows[1][2]],
+        [str(source), f"{metric.subject} achieves {metric.indicator} {metric.surface}", "its value NaN is not a finite number"],
+    ]
+    assert rows[1][2].startswith("its evidence would have startOffset ") and "> endOffset" in rows[1][2]
+    graph = Graph().parse(out / "graph.ttl")
+    assert not any("NaN" in str(value) for value in graph.objects(None, QUDT.numericValue))
+    monkeypatch.setattr(kg.pipeline, "extract_document", extract)
+    assert main(["build", str(source), "-o", str(out), "--no-html", "-q"]) == 0
+    assert capsys.readouterr().err == "" and not (out / "dropped.tsv").exists()
+    assert len(Graph().parse(out / "graph.ttl")) > len(graph)  # the facts are back
+
+
+def test_build_without_output_lists_dropped_facts_on_stderr(tmp_path, monkeypatch, capsys):
+    import kg.pipeline
+
+    source = Path(__file__).parent / "gold" / "changsha_jingkai_2024.txt"
+    extract = kg.pipeline.extract_document
+
+    def corrupt(document, **options):
+        extractions = extract(document, **options)
+        extractions[0].relations[0].evidence.sentence = 10_000
+        return extractions
+
+    monkeypatch.setattr(kg.pipeline, "extract_document", corrupt)
+    store = tmp_path / "store"
+    assert main(["build", str(source), "--store", str(store), "--no-output", "--no-html", "-q"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "kg: dropped 1 fact(s) of 1 file(s) that the shapes would reject:"
+    assert lines[1].startswith(f"  {source}: ") and lines[1].endswith("its evidence names sentence 10000, and the article has " + lines[1].rsplit(" ", 1)[1])
+    assert len(lines) == 2

@@ -98,7 +98,8 @@ def test_a_signal_stops_the_build_and_its_workers(tmp_path, name, signum, code):
 
 
 # A store build in a process of its own: a small batch, so that the store is written after
-# nearly every file; a line on stdout after each file merged (the points to kill it at).
+# nearly every file; a line on stdout after each file merged (the points to kill it at). With
+# --wait it waits for a line on stdin once it holds the store, with --hold after the first file.
 STORE_BUILD = """
 import sys
 from kg.builder import build_corpus
@@ -109,7 +110,12 @@ store.batch = 300
 print("open", flush=True)
 if sys.argv[2] == "--wait":
     sys.stdin.readline()
-build_corpus(sys.argv[3:], store=store, progress=lambda done, total, name, articles=0: print("merged", done, flush=True))
+def merged(done, total, name, articles=0):
+    print("merged", done, flush=True)
+    if sys.argv[2] == "--hold" and done == 1:  # the first file is in the store, its labels are not
+        sys.stdin.readline()
+
+build_corpus(sys.argv[3:], store=store, progress=merged)
 store.close()
 print("done", flush=True)
 """
@@ -120,9 +126,10 @@ SELECT ?x WHERE { VALUES ?c { kg:Park kg:Enterprise kg:Policy kg:Person kg:Gover
   ?x a ?c . OPTIONAL { ?x rdfs:label ?l } } GROUP BY ?x HAVING (COUNT(?l) != 1)"""
 
 
-def store_build(store: Path, files: list[Path], *, wait: bool = False) -> subprocess.Popen:
+def store_build(store: Path, files: list[Path], *, wait: bool = False, hold: bool = False) -> subprocess.Popen:
+    mode = "--wait" if wait else "--hold" if hold else "--go"
     return subprocess.Popen(
-        [sys.executable, "-c", STORE_BUILD, str(store), "--wait" if wait else "--go", *map(str, files)],
+        [sys.executable, "-c", STORE_BUILD, str(store), mode, *map(str, files)],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
 
@@ -192,3 +199,172 @@ def test_a_second_writer_is_refused_and_the_first_completes(tmp_path, capsys):
         assert first.stdout.read().split()[-1] == "done" and first.wait() == 0
     assert main(["query", "park-enterprises", "--store", str(store), "--format", "csv"]) == 0
     assert len(capsys.readouterr().out.splitlines()) > 1
+
+
+
+def test_a_reader_during_a_build_is_told_to_wait(tmp_path, capsys):
+    """kg query --store while a build holds the store, before it writes and with an update half
+    done: "a build is writing" (exit 1, no rows), the store untouched by the reader; the new
+    store once the build has ended."""
+    from kg.builder import build_corpus
+    from kg.cli import main
+
+    files = sorted(corpus(tmp_path / "in", 1).glob("*.txt"))[:4]
+    store = tmp_path / "store"
+    build_corpus(files[:1], store=store).store.close()
+    query = ["query", "park-enterprises", "--store", str(store), "--format", "csv"]
+    assert main(query) == 0
+    before = capsys.readouterr().out
+    with store_build(store, files[1:], hold=True) as build:
+        try:
+            waiting = f"kg: {store}: a build is writing to this store; read it once the build has ended\n"
+            assert build.stdout.readline().strip() == "open"  # holds the store, has written nothing
+            assert main(query) == 1 and capsys.readouterr() == ("", waiting)
+            assert build.stdout.readline().strip() == "merged 1"  # a file in the store, its labels not
+            for command in (query, ["stats", "--store", str(store)], ["validate", "--store", str(store)]):
+                assert main(command) == 1 and capsys.readouterr() == ("", waiting)
+            build.stdin.write("\n")
+            build.stdin.flush()
+            assert build.stdout.read().split()[-1] == "done" and build.wait() == 0
+        finally:
+            if build.poll() is None:
+                build.kill()
+    assert main(query) == 0
+    after = capsys.readouterr().out
+    assert len(after.splitlines()) > len(before.splitlines())
+
+
+# -- disk full -----------------------------------------------------------------------------------
+# A file size limit (RLIMIT_FSIZE) in the build's process makes every write past it fail with
+# EFBIG, as a full disk fails with ENOSPC, and needs no root and no small filesystem; Python
+# ignores SIGXFSZ, so the write raises OSError. The limits hit the manifest (SQLite), Oxigraph's
+# files and the graph file written from an unchanged store.
+def file_size_limit(size: int):
+    import resource
+
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+@pytest.fixture(scope="module")
+def gold_stores(tmp_path_factory):
+    """A store of half the gold files with its graph.ttl, a store of all of them, and its quads."""
+    from kg.cli import main
+
+    base = tmp_path_factory.mktemp("full")
+    half = [str(source) for source in GOLD[: len(GOLD) // 2]]
+    assert main(["build", *half, "--store", str(base / "half.store"), "-o", str(base / "half.out"), "-q", "--no-html", "--no-validate"]) == 0
+    assert main(["build", *map(str, GOLD), "--store", str(base / "all.store"), "-o", str(base / "all.out"), "-q", "--no-html", "--no-validate"]) == 0
+    return base, contents(base / "all.store")
+
+
+@pytest.mark.parametrize(("start", "limit"), [("half", 100_000), ("half", 300_000), ("half", 600_000), ("all", 300_000)])
+def test_disk_full_says_so_and_keeps_the_store_and_the_graph(tmp_path, gold_stores, capsys, start, limit):
+    """A build that runs out of room: one line naming the store or file and the reason, exit 1,
+    the earlier graph.ttl as it was and nothing half written beside it; the store answers
+    readers, and the next build (with room) gives what a clean build gives."""
+    from kg.cli import main
+
+    base, expected = gold_stores
+    store, out = tmp_path / "store", tmp_path / "out"
+    shutil.copytree(base / f"{start}.store", store)
+    shutil.copytree(base / f"{start}.out", out)
+    before = (out / "graph.ttl").read_bytes()
+    build = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", *map(str, GOLD), "--store", str(store), "-o", str(out), "-q", "--no-html", "--no-validate"],
+        cwd=ROOT, capture_output=True, text=True, preexec_fn=file_size_limit(limit), timeout=300,
+    )  # fmt: skip
+    assert build.returncode == 1, build.stderr
+    lines = build.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in build.stderr, build.stderr
+    assert lines[0].startswith(f"kg: {store}" if start == "half" else f"kg: {out / 'graph.ttl'}: cannot be written")
+    assert "a file size limit was reached" in lines[0]
+    assert (out / "graph.ttl").read_bytes() == before
+    assert sorted(path.name for path in out.iterdir()) == ["graph.ttl"]  # no temporary file left
+    for command in (["query", "park-enterprises", "--format", "csv"], ["stats"], ["validate"]):
+        assert main([*command, "--store", str(store)]) == 0, capsys.readouterr().err
+    assert run_labels_check(store) == []
+    assert main(["build", *map(str, GOLD), "--store", str(store), "-o", str(out), "-q", "--no-html", "--no-validate"]) == 0
+    assert contents(store) == expected
+    assert (out / "graph.ttl").read_bytes() == (base / "all.out" / "graph.ttl").read_bytes()
+
+
+def run_labels_check(store: Path) -> list:
+    from kg.query import run
+
+    return run(str(store), LABELS_PER_ENTITY).records()
+
+
+def test_disk_full_in_the_build_spool_names_the_folder(tmp_path):
+    """Without a store the article triples wait in a temporary file: a full temporary folder is named."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "graph.ttl").write_text("# an earlier graph\n", encoding="utf-8")
+    build = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", *map(str, GOLD), "-o", str(out), "-q", "--no-html", "--no-validate"],
+        cwd=ROOT, capture_output=True, text=True, preexec_fn=file_size_limit(20_000), timeout=300,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )  # fmt: skip
+    assert build.returncode == 1 and "Traceback" not in build.stderr, build.stderr
+    assert build.stderr.startswith(f"kg: {tmp_path} (the build's spool") and "set TMPDIR" in build.stderr
+    assert (out / "graph.ttl").read_text(encoding="utf-8") == "# an earlier graph\n"
+    assert sorted(path.name for path in out.iterdir()) == ["graph.ttl"]
+
+
+# -- a read-only store ---------------------------------------------------------------------------
+@pytest.fixture
+def read_only(tmp_path):
+    """Make a folder and its files unwritable: chmod, or for root (whom modes do not stop) the
+    immutable attribute; undone at the end so that the folder can be removed."""
+    made: list[Path] = []
+
+    def lock(folder: Path) -> Path:
+        if os.geteuid() != 0:
+            for path in [folder, *folder.rglob("*")]:
+                path.chmod(path.stat().st_mode & ~0o222)
+        elif shutil.which("chattr") is None or subprocess.run(["chattr", "-R", "+i", str(folder)], capture_output=True).returncode:
+            pytest.skip("running as root, and chattr +i (the only way to stop root writing) is not available here")
+        made.append(folder)
+        return folder
+
+    yield lock
+    for folder in made:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-R", "-i", str(folder)], check=True)
+        else:
+            for path in [folder, *folder.rglob("*")]:
+                path.chmod(path.stat().st_mode | 0o200)
+
+
+def test_a_read_only_store_is_read_and_not_built(tmp_path, gold_stores, read_only, capsys):
+    """Every reader answers from a store it may not write; a build says it needs write access."""
+    from kg.cli import main
+
+    base, _ = gold_stores
+    store = tmp_path / "store"
+    shutil.copytree(base / "all.store", store)
+    read_only(store)
+    for command in (["query", "park-enterprises", "--format", "csv"], ["stats"], ["validate"], ["viz", "-o", str(tmp_path / "v.html")]):
+        assert main([*command, "--store", str(store)]) == 0, capsys.readouterr().err
+        assert capsys.readouterr().out
+    code = main(["build", *map(str, GOLD[:2]), "--store", str(store), "--no-output", "--no-html", "--no-validate"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"kg: {store}: cannot write to the store (") and "a build needs write access" in err
+
+
+def test_a_read_only_store_cut_short_says_it_needs_write_access(tmp_path, gold_stores, read_only, capsys):
+    """A store whose last update was cut short is put right before it is read; a reader that
+    may not write says so instead of answering from half an update."""
+    import sqlite3
+
+    from kg.cli import main
+
+    base, _ = gold_stores
+    store = tmp_path / "store"
+    shutil.copytree(base / "all.store", store)
+    with sqlite3.connect(store / "manifest.sqlite") as db:  # labels not yet recomputed: as after kill -9
+        db.execute("INSERT INTO dirty_names SELECT ident FROM names LIMIT 1")
+    read_only(store)
+    assert main(["query", "park-enterprises", "--store", str(store)]) == 1
+    err = capsys.readouterr().err
+    assert "the last update was cut short" in err and "needs write access" in err and "Traceback" not in err

@@ -401,3 +401,98 @@ def test_push_query_endpoint_beside_the_store(endpoint, expected):
     assert query_endpoint_for(endpoint) == expected
     with pytest.raises(UsageError, match="--query-endpoint"):
         query_endpoint_for("http://h/graphs")
+
+
+# -- uploads cut short ------------------------------------------------------------------------
+class CuttingStore:
+    """A loopback server that reads ``take`` bytes of the request and then closes the connection
+    (``answer`` None) or stays silent until the test ends (``answer`` "silent")."""
+
+    def __init__(self, take: int, answer: str | None = None) -> None:
+        self.listening = socket.create_server(("127.0.0.1", 0))
+        self.store = f"http://127.0.0.1:{self.listening.getsockname()[1]}/store"
+        self.stop = threading.Event()
+        self.received = 0
+        self.take, self.answer = take, answer
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        self.listening.settimeout(20)
+        try:
+            connection, _ = self.listening.accept()
+        except OSError:
+            return
+        with connection:
+            connection.settimeout(20)
+            try:
+                while self.received < self.take:
+                    chunk = connection.recv(min(65536, self.take - self.received))
+                    if not chunk:
+                        break
+                    self.received += len(chunk)
+                if self.answer == "silent":
+                    self.stop.wait(20)
+                else:  # a reset, as a store that dies or drops the request does
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(25)
+        self.listening.close()
+
+
+def _cut_message(error: str, url: str) -> None:
+    assert f"the graph at {url} may be unchanged or incomplete" in error and "--verify" in error
+
+
+@pytest.mark.parametrize("take", [200, 4096, 30_000])  # in the headers, early and further in the body
+def test_push_cut_mid_upload_says_the_graph_may_be_incomplete(graph_file, capsys, take):
+    assert graph_file.stat().st_size > take * 2
+    server = CuttingStore(take)
+    try:
+        assert main(["push", "-g", str(graph_file), "--endpoint", server.store]) == 1
+    finally:
+        server.close()
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.err.startswith(f"kg: {server.store} closed the connection during the upload")
+    _cut_message(captured.err, server.store + "?default")
+    assert 0 < server.received <= take
+
+
+def test_push_store_silent_after_the_body_says_the_graph_may_be_incomplete(graph_file):
+    server = CuttingStore(graph_file.stat().st_size, answer="silent")
+    started = time.monotonic()
+    try:
+        with pytest.raises(EndpointError, match=r"did not finish within 1 s") as caught:
+            push(graph_file, server.store, timeout=1, graph_iri="https://example.org/cut")
+    finally:
+        server.close()
+    assert time.monotonic() - started < 15
+    _cut_message(str(caught.value), server.store + "?graph=https%3A%2F%2Fexample.org%2Fcut")
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_push_store_failing_says_the_graph_may_be_incomplete(graph_file, capsys, status):
+    store = FakeStore(status, body=b"storage error")
+    try:
+        assert main(["push", "-g", str(graph_file), "--endpoint", store.store, "--append"]) == 1
+    finally:
+        store.close()
+    err = capsys.readouterr().err
+    assert err.startswith(f"kg: {store.store}?default refused the upload: HTTP {status}") and "(storage error)" in err
+    _cut_message(err, store.store + "?default")
+
+
+def test_push_refused_by_the_store_is_not_called_incomplete(graph_file):
+    """A 4xx is the store refusing the request: nothing was taken, and the message says no more."""
+    store = FakeStore(403)
+    try:
+        with pytest.raises(EndpointError, match="HTTP 403") as caught:
+            push(graph_file, store.store)
+    finally:
+        store.close()
+    assert "incomplete" not in str(caught.value)
