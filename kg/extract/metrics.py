@@ -15,23 +15,24 @@ import hashlib
 import re
 from collections import defaultdict
 
+from ..components import Work, component
+from ..lexicon import HAN, PARK_BODY_HEADS
 from ..model import Article, Evidence, Mention, Metric
 from ..quantity import find_quantities
 from ..resolve import ArticleEntities
 from ..segment import Segmenter
 from .base import CUSTOMER_BEFORE, opens_sentence
 
-__all__ = ["extract_metrics"]
+__all__ = ["extract_metrics", "CONFIDENCE"]
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{0,2}月\d)|(今年|去年|明年|前年)")
 _TARGET = re.compile(r"力争|争取|目标(?:是|为|到|:|：)|计划(?:到|在|于|实现|完成|新增|投资|年)|预计|有望|确保|将(?:实现|达到|突破|新增|超过)|预期|规划到")
 _GROWTH = re.compile(r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$")
 _CLAUSE_END = re.compile(r"[;；。]")
-_SHARE_OF = re.compile(r"(?:占|超过|相当于|达到)(?P<area>全市|全省|全国|全区|全球|[\u4e00-\u9fff]{2,3}[市省])")
+_SHARE_OF = re.compile(rf"(?:占|超过|相当于|达到)(?P<area>全市|全省|全国|全区|全球|[{HAN}]{{2,3}}[市省])")
 _COMPARISON = re.compile(
     r"(?P<than>高于|低于|快于|慢于|超过|比上年同期|比上年|比去年|较上年|较去年)?(?P<area>全市|全省|全国|全区|平均水平|提高|下降|增加|减少)"
 )
-_PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
 _SIZE_CLASS = re.compile(r"(?:以上|以下)?的?(?:工业|产业|重大|重点|新)?(?:项目|企业)")
 _INCENTIVE = re.compile(r"给予|奖励|补助|资助|补贴(?!金额)|贴息|一次性")
 _GRANT_AFTER = re.compile(r"的?(?:一次性)?(?:奖励|补贴|补助|资助|奖补|扶持资金|支持资金)")
@@ -50,7 +51,7 @@ _LEAD_WORDS = re.compile(r"^(?:累计|共|合计|全年|新增|其中|分别|已
 
 
 #: A clause about a project whose owner was named before: 该项目占地…, 项目建成投产后…, 一期项目…
-_PROJECT_CLAUSE = re.compile(r"该[\u4e00-\u9fff]{0,8}项目|项目(?:总投资|建成|投产|达产|占地|一期|二期)|[一二三]期(?:项目|工程)")
+_PROJECT_CLAUSE = re.compile(rf"该[{HAN}]{{0,8}}项目|项目(?:总投资|建成|投产|达产|占地|一期|二期)|[一二三]期(?:项目|工程)")
 #: Several projects at once (其余9个项目, 全部项目): their totals are no one company's.
 _MANY_PROJECTS = re.compile(r"(?:\d+|[两三四五六七八九十几多数]+)(?:个|项|大)[^,，;；。]{0,6}项目|其余|全部|所有|这些|各")
 #: What may stand between an owner and its figure: 年产, 投资, 计划投资, nothing.
@@ -62,7 +63,7 @@ _JOINT = re.compile(r"共同|联合|合资|合作|双方|三方|携手|出资|�
 
 
 #: A paragraph that is an item of the list before it: ①…, 1. …, (一)…, 一是…
-_LIST_ITEM = re.compile(r"\s*(?:[①-⑳]|\d{1,2}(?:[.、．)]|(?=[\u4e00-\u9fff]))|[(（][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十]是)")
+_LIST_ITEM = re.compile(rf"\s*(?:[①-⑳]|\d{{1,2}}(?:[.、．)]|(?=[{HAN}]))|[(（][一二三四五六七八九十\d]{{1,2}}[)）]|[一二三四五六七八九十]是)")
 def _adjacent_owner(text: str, offset: int, position: int, here: list[Mention], ents: ArticleEntities) -> Mention | None:
     """A park or company written right before a figure (某集团30万吨, 某公司年产40万件)."""
     for mention in here:
@@ -258,6 +259,13 @@ def _post_org(person: Mention, by_sentence: dict[int, list[Mention]], ents: Arti
 _SECTION_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[章节部分])")
 
 
+@component("metrics", reads=("mentions", "entities", "words"), adds=("metrics",))
+def read_metrics(work: Work) -> None:
+    """The pipeline's metric reader: the figures of the article and whose they are."""
+    assert work.article is not None and work.entities is not None and work.segmenter is not None
+    work.metrics = extract_metrics(work.article, work.mentions, work.entities, work.segmenter)
+
+
 def extract_metrics(
     article: Article, mentions: list[Mention], ents: ArticleEntities, segmenter: Segmenter
 ) -> list[Metric]:
@@ -354,7 +362,7 @@ def extract_metrics(
             if anchor is not None:
                 if anchor.type in ("Park", "Enterprise"):
                     subject_id = ents.get(anchor)
-                elif anchor.type == "GovernmentBody" and (anchor.detail or "") in _PARK_BODY_HEADS:
+                elif anchor.type == "GovernmentBody" and (anchor.detail or "") in PARK_BODY_HEADS:
                     # 某高新区管委会 speaking of figures: they are the park's.
                     inner = [m for m in here if m.type == "Park" and m.start == anchor.start and ents.get(m)]
                     subject_id = ents.get(inner[0]) if inner else None
