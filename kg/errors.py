@@ -8,7 +8,8 @@
     │   └── QueryTimeout    … or that ran past its time limit
     ├── ValidationError     a graph that breaks the SHACL shapes
     ├── EndpointError       a remote SPARQL / Graph Store endpoint that refused or is down
-    └── UsageError          options that do not fit together
+    ├── UsageError          options that do not fit together
+    └── PipelineError       pipeline components that are unknown, left out or out of order
 
 Every message names the bad input and, where there is one, the fix.
 """
@@ -25,6 +26,7 @@ __all__ = [
     "ValidationError",
     "EndpointError",
     "UsageError",
+    "PipelineError",
     "write_failure",
 ]
 
@@ -73,6 +75,10 @@ class EndpointError(KGError):
 
 class UsageError(KGError):
     """Command options or arguments that do not fit together."""
+
+
+class PipelineError(KGError):
+    """Pipeline components that cannot run as listed: unknown, left out, listed twice or out of order."""
 
 
 #: Words of the operating system, SQLite and RocksDB for a write that found no room.

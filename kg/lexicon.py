@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import cache
 
 __all__ = [
+    "HAN",
     "alternation",
     "PROVINCES",
     "CITIES",
@@ -26,12 +27,16 @@ __all__ = [
     "INDUSTRY_WORDS",
     "POST_TITLES",
     "BODY_HEADS",
+    "PARK_BODY_HEADS",
     "DEPARTMENTS",
     "LEFT_STOPWORDS",
     "COUNTRIES",
     "NATIONAL_BODIES",
     "SURNAMES",
 ]
+
+#: The CJK Unified Ideographs block, as a regular-expression character range (``[{HAN}]``).
+HAN = "\u4e00-\u9fff"
 
 #: Provinces, autonomous regions, municipalities and SARs, full names.
 PROVINCES: tuple[str, ...] = tuple(
@@ -306,6 +311,9 @@ POST_TITLES: tuple[str, ...] = tuple(
         reverse=True,
     )
 )
+
+#: Bodies that are a park's own administration (某高新区管委会): what they say or hold is the park's.
+PARK_BODY_HEADS: tuple[str, ...] = ("党工委", "管委会", "管理委员会", "工委")
 
 #: Heads of government bodies that stand alone after a place or park name.
 BODY_HEADS: tuple[str, ...] = (

@@ -94,9 +94,13 @@ class Document:
         return Span(self.offsets[start], self.offsets[end])
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Mention:
-    """A typed name found in a sentence; offsets are into ``Document.norm``."""
+    """A typed name found in a sentence; offsets are into ``Document.norm``.
+
+    Mentions compare and hash by identity: two finders may find the same span, and each
+    mention maps to its own entity (``ArticleEntities.of_mention``).
+    """
 
     type: EntityType
     text: str

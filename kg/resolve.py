@@ -19,7 +19,8 @@ from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from .lexicon import PARK_SUFFIXES, counties, place_index, province_short
+from .lexicon import HAN, PARK_BODY_HEADS, PARK_SUFFIXES, counties, place_index, province_short
+from .components import Work, component
 from .model import Article, Entity, EntityType, Mention
 
 __all__ = [
@@ -41,7 +42,7 @@ def normalize_name(name: str) -> str:
     return _QUOTES.sub("", unicodedata.normalize("NFKC", name))
 
 
-_COUNTY = re.compile(r"[\u4e00-\u9fff]{2,3}?县(?![城域级委])")
+_COUNTY = re.compile(rf"[{HAN}]{{2,3}}?县(?![城域级委])")
 
 
 def _split_places(name: str) -> tuple[list[str], str]:
@@ -256,7 +257,7 @@ class ArticleEntities:
 
     def __init__(self) -> None:
         self.entities: dict[str, Entity] = {}
-        self.of_mention: dict[int, str] = {}
+        self.of_mention: dict[Mention, str] = {}  # mentions compare by identity
         self.main_park: str | None = None
         #: Whether the main park leads the article (False in a work report naming many zones):
         #: only then do figures and companies named nowhere near a zone default to it.
@@ -277,11 +278,11 @@ class ArticleEntities:
             self.entities[ident] = entity
         entity.aliases.add(label)
         entity.articles.add(article)
-        self.of_mention[id(mention)] = ident
+        self.of_mention[mention] = ident
         return ident
 
     def get(self, mention: Mention) -> str | None:
-        return self.of_mention.get(id(mention))
+        return self.of_mention.get(mention)
 
 
 #: An article naming this many zones, none of them standing out, is about none of them.
@@ -295,6 +296,13 @@ def _many_parks(weights: Counter[str]) -> bool:
     """Whether no zone leads the article: a work report or a roundup naming many zones, the
     most named of them (headline mentions count three times) under half of all mentions."""
     return len(weights) >= MANY_PARKS and max(weights.values()) * 2 < sum(weights.values())
+
+
+@component("resolver", reads=("mentions",), adds=("entities",))
+def resolve(work: Work) -> None:
+    """The pipeline's resolver: the article's mentions grouped into entities."""
+    assert work.article is not None
+    work.entities = resolve_article(work.article, work.mentions)
 
 
 def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntities:
@@ -440,8 +448,6 @@ class _NamedBefore:
                 yield m
 
 
-_PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
-
 
 def _resolve_generic(mention: Mention, named: _NamedBefore, result: ArticleEntities, article: Article) -> None:
     """Point a generic mention (该区, 公司, 市委, 管委会, 科技局 …) at what it stands for."""
@@ -476,7 +482,7 @@ def _resolve_generic(mention: Mention, named: _NamedBefore, result: ArticleEntit
             if earlier is not None:
                 target = result.entities[result.get(earlier) or ""].key
         if target:
-            result.of_mention[id(mention)] = result.id_of("Park", target)
+            result.of_mention[mention] = result.id_of("Park", target)
     elif kind == "company":
         earlier = [m for m in named.walk("Enterprise", mention, 3) if m.detail != "example"]
         previous = earlier[0] if earlier else None
@@ -489,7 +495,7 @@ def _resolve_generic(mention: Mention, named: _NamedBefore, result: ArticleEntit
         if previous is not None:
             target = result.get(previous)
             if target:
-                result.of_mention[id(mention)] = target
+                result.of_mention[mention] = target
     elif mention.type == "GovernmentBody" and kind:
         owner = _body_owner(kind, mention, result)
         if owner:
@@ -510,7 +516,7 @@ def _body_owner(kind: str, mention: Mention, result: ArticleEntities) -> str | N
     if kind.startswith("省"):
         provinces = [p for start, p in result.provinces if start < mention.start] or [p for _, p in result.provinces]
         return province_short(provinces[-1]) if provinces else None
-    if kind in _PARK_BODY_HEADS and result.main_park:
+    if kind in PARK_BODY_HEADS and result.main_park:
         return result.entities[result.id_of("Park", result.main_park)].label
     if kind == "department":
         if result.main_park:

@@ -46,7 +46,7 @@ BACKENDS = ("auto", "jieba", "rjieba")
 #: One-character prepositions that never begin a name but that jieba's HMM joins to the unknown
 #: word after them.
 _GLUED_PREPOSITIONS = frozenset("在从把被对由让给为")
-_WORDLIKE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_WORDLIKE = re.compile(rf"[{lexicon.HAN}A-Za-z0-9]")
 #: The frequency every domain word is added with: high enough to win over the words inside it.
 _DOMAIN_FREQ = 200_000
 #: jieba 0.42.1's blocks (``re_han_default``, ``re_skip_default``) and its HMM step's split of

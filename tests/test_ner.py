@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract import FINDERS, FINDER_ORDER
+from kg.extract import FINDERS
+from kg.pipeline import FINDER_ORDER
 from kg.extract import ner
 from kg.extract.base import SentenceContext
 from kg.model import Sentence

@@ -1,14 +1,15 @@
 """Mention finders, one module per kind, run in a fixed order over each sentence.
 
-Order matters: policy titles and full company names claim their spans first, so that a place
+The finders are pipeline components; their order is part of ``kg.pipeline.PIPELINE``, and it
+matters: policy titles and full company names claim their spans first, so that a place
 or zone inside them is not read as a name of its own; people come next, so a name after a post
 (书记黄志坚到…) never starts a zone's name; bodies come after the parks and places they are
 anchored on; generic references come last.
 
 The statistical recognizer (:mod:`.ner`) registers three finders; only ``ner.full-name`` (the
 model moves the left boundary of a full legal name the rules cut short) runs by default. Its
-``ner.org`` (short names and brands) and ``ner.person`` proposals are registered but left out
-of the order: on the real development articles they cost more than they bring (README).
+``ner.org`` (short names and brands) and ``ner.person`` proposals are registered as optional
+and left out of the pipeline: on the real development articles they cost more than they bring (README).
 """
 
 from __future__ import annotations
@@ -16,50 +17,22 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ..model import Article, Document, Mention
-from ..segment import Segmenter
+from ..components import Work, component
 from . import bodies, enterprises, ner, parks, people, places, policies, references  # noqa: F401  (registers)
 from .base import FINDERS, HAN, SentenceContext
 from .enterprises import enterprise_core
 
-__all__ = ["find_mentions", "FINDER_ORDER"]
-
-FINDER_ORDER = (
-    "policy",
-    "enterprise.full",
-    "person",
-    "person.bracketed",
-    "person.speaker",
-    "park",
-    "place",
-    "body",
-    "enterprise.short",
-    "ner.full-name",
-    "reference",
-)
+__all__ = ["FINDERS", "find_aliases"]
 
 
-def _finders() -> list:
-    registered = dict(FINDERS)
-    missing = [name for name in FINDER_ORDER if name not in registered]
-    if missing:
-        raise RuntimeError(f"mention finders not registered: {', '.join(missing)}")
-    return [registered[name] for name in FINDER_ORDER]
-
-
-def find_mentions(document: Document, article: Article, segmenter: Segmenter) -> list[Mention]:
-    """All mentions of one article, in text order (nested anchors included)."""
-    finders = _finders()
-    contexts = []
-    for sentence in article.sentences:
-        context = SentenceContext(sentence=sentence, segmenter=segmenter)
-        for finder in finders:
-            finder(context)
-        contexts.append(context)
-    _find_aliases(contexts)
-    mentions = [m for context in contexts for m in context.mentions]
+@component("aliases", reads=("spans",), adds=("mentions",))
+def find_aliases(work: Work) -> None:
+    """Add the other names of what the finders found, then list every mention in text order
+    (nested anchors included)."""
+    _find_aliases(work.contexts)
+    mentions = [m for context in work.contexts for m in context.mentions]
     mentions.sort(key=lambda m: (m.start, -m.end))
-    return mentions
+    work.mentions = mentions
 
 
 _ALIAS = re.compile(r"[(（]\s*(?:以下)?简称[“\"]?([^”\")）]{2,12})[”\"]?\s*[)）]")

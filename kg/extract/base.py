@@ -6,13 +6,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..lexicon import COUNTRIES, LEFT_STOPWORDS, counties, place_index
+from ..components import Work, component
+from ..lexicon import COUNTRIES, HAN, LEFT_STOPWORDS, counties, place_index
 from ..model import EntityType, Mention, Sentence
 from ..segment import Segmenter
 
 __all__ = ["SentenceContext", "Finder", "FINDERS", "register", "trim_left", "object_of_verb", "opens_sentence", "CUSTOMER_BEFORE", "HAN", "BREAK"]
 
-HAN = "\u4e00-\u9fff"
 #: Characters that can never be inside a name.
 BREAK = re.compile(r"[,，。;；:：!！?？、“”\"‘’'《》<>\[\]【】\s…—丨|│·•]")
 
@@ -62,15 +62,20 @@ class SentenceContext:
 
 
 Finder = Callable[[SentenceContext], None]
+#: Every mention finder by name, in registration order (they run in ``kg.pipeline.PIPELINE`` order).
 FINDERS: list[tuple[str, Finder]] = []
 
 
-def register(name: str) -> Callable[[Finder], Finder]:
-    """Register a mention finder under ``name``; finders run in registration order."""
+def register(name: str, *, optional: bool = False) -> Callable[[Finder], Finder]:
+    """Register a mention finder as the pipeline component ``name``: it reads each sentence and
+    its words and adds spans; ``optional`` ones run only where a pipeline lists them."""
 
     def decorate(finder: Finder) -> Finder:
-        if any(existing == name for existing, _ in FINDERS):
-            raise ValueError(f"a finder named {name!r} is registered already")
+        def run(work: Work) -> None:
+            for context in work.contexts:
+                finder(context)
+
+        component(name, reads=("sentences", "words"), adds=("spans",), optional=optional)(run)
         FINDERS.append((name, finder))
         return finder
 

@@ -16,23 +16,42 @@ import hashlib
 import re
 from collections import defaultdict
 
+from ..components import Work, component
+from ..lexicon import HAN, PARK_BODY_HEADS
 from ..model import Article, Evidence, Mention, Metric
-from ..quantity import find_quantities
+from ..quantity import Quantity, find_quantities
 from ..resolve import ArticleEntities
 from ..segment import Segmenter
 from .base import CUSTOMER_BEFORE, opens_sentence
 
-__all__ = ["extract_metrics"]
+__all__ = ["extract_metrics", "CONFIDENCE"]
+
+#: How sure each way of crediting a figure is: the subject of its own clause, the sentence's
+#: opening subject or the speaker of a quotation, the sentence's topic (also when it then gives
+#: way to a project's owner or, for a regional indicator, to the article's zone), and last the
+#: article's zone when nothing at all is named.
+CONFIDENCE: dict[str, float] = {
+    "achieves.nearest-subject": 0.8,
+    "achieves.sentence-subject": 0.7,
+    "achieves.quote-speaker": 0.7,
+    "achieves.sentence-topic": 0.65,
+    "achieves.article-park": 0.5,
+}
+#: Characters before a figure searched for a policy's ceiling (最高, 不超过, 每个 …).
+_CAP_WINDOW = 8
+#: At most this many characters (的 and one more) between a figure and the company it describes.
+_FOLLOWING_GAP = 2
+#: The indicator of a figure with no noun phrase before it, by unit.
+_DEFAULT_INDICATOR = {"CNY": "金额", "percent": "比例", "person": "人数", "count": "数量"}
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{0,2}月\d)|(今年|去年|明年|前年)")
 _TARGET = re.compile(r"力争|争取|目标(?:是|为|到|:|：)|计划(?:到|在|于|实现|完成|新增|投资|年)|预计|有望|确保|将(?:实现|达到|突破|新增|超过)|预期|规划到")
 _GROWTH = re.compile(r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$")
 _CLAUSE_END = re.compile(r"[;；。]")
-_SHARE_OF = re.compile(r"(?:占|超过|相当于|达到)(?P<area>全市|全省|全国|全区|全球|[\u4e00-\u9fff]{2,3}[市省])")
+_SHARE_OF = re.compile(rf"(?:占|超过|相当于|达到)(?P<area>全市|全省|全国|全区|全球|[{HAN}]{{2,3}}[市省])")
 _COMPARISON = re.compile(
     r"(?P<than>高于|低于|快于|慢于|超过|比上年同期|比上年|比去年|较上年|较去年)?(?P<area>全市|全省|全国|全区|平均水平|提高|下降|增加|减少)"
 )
-_PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
 _SIZE_CLASS = re.compile(r"(?:以上|以下)?的?(?:工业|产业|重大|重点|新)?(?:项目|企业)")
 _INCENTIVE = re.compile(r"给予|奖励|补助|资助|补贴(?!金额)|贴息|一次性")
 _GRANT_AFTER = re.compile(r"的?(?:一次性)?(?:奖励|补贴|补助|资助|奖补|扶持资金|支持资金)")
@@ -51,7 +70,7 @@ _LEAD_WORDS = re.compile(r"^(?:累计|共|合计|全年|新增|其中|分别|已
 
 
 #: A clause about a project whose owner was named before: 该项目占地…, 项目建成投产后…, 一期项目…
-_PROJECT_CLAUSE = re.compile(r"该[\u4e00-\u9fff]{0,8}项目|项目(?:总投资|建成|投产|达产|占地|一期|二期)|[一二三]期(?:项目|工程)")
+_PROJECT_CLAUSE = re.compile(rf"该[{HAN}]{{0,8}}项目|项目(?:总投资|建成|投产|达产|占地|一期|二期)|[一二三]期(?:项目|工程)")
 #: Several projects at once (其余9个项目, 全部项目): their totals are no one company's.
 _MANY_PROJECTS = re.compile(r"(?:\d+|[两三四五六七八九十几多数]+)(?:个|项|大)[^,，;；。]{0,6}项目|其余|全部|所有|这些|各")
 #: What may stand between an owner and its figure: 年产, 投资, 计划投资, nothing.
@@ -63,7 +82,7 @@ _JOINT = re.compile(r"共同|联合|合资|合作|双方|三方|携手|出资|�
 
 
 #: A paragraph that is an item of the list before it: ①…, 1. …, (一)…, 一是…
-_LIST_ITEM = re.compile(r"\s*(?:[①-⑳]|\d{1,2}(?:[.、．)]|(?=[\u4e00-\u9fff]))|[(（][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十]是)")
+_LIST_ITEM = re.compile(rf"\s*(?:[①-⑳]|\d{{1,2}}(?:[.、．)]|(?=[{HAN}]))|[(（][一二三四五六七八九十\d]{{1,2}}[)）]|[一二三四五六七八九十]是)")
 def _adjacent_owner(text: str, offset: int, position: int, here: list[Mention], ents: ArticleEntities) -> Mention | None:
     """A park or company written right before a figure (某集团30万吨, 某公司年产40万件)."""
     for mention in here:
@@ -255,8 +274,94 @@ def _post_org(person: Mention, by_sentence: dict[int, list[Mention]], ents: Arti
     return None
 
 
+def _a_figure(text: str, offset: int, quantity: Quantity, blocked_spans: list[tuple[int, int]]) -> bool:
+    """Whether a quantity is a figure someone achieved, not a list's size, a policy's ceiling,
+    length or grant, or inside a policy's title (``blocked_spans``)."""
+    if any(s <= quantity.start < e for s, e in blocked_spans):
+        return False
+    if text[quantity.start - offset - 1 : quantity.start - offset] == "等":
+        return False  # 甲、乙等11家企业: the size of a list, not a figure
+    if _CAP.search(text[max(0, quantity.start - offset - _CAP_WINDOW) : quantity.start - offset]):
+        return False  # 给予最高500万元奖励: a policy's ceiling, not an achievement
+    clause_text = text[max((m.end() for m in _COMMA.finditer(text, 0, quantity.start - offset)), default=0) : quantity.start - offset]
+    if quantity.surface.endswith("条") and "》" in clause_text:
+        return False  # 《若干措施》共十二条: the length of a policy, not a figure
+    if _INCENTIVE.search(clause_text):
+        return False  # 给予一次性奖励300万元: what a policy grants, not what anyone achieved
+    after_quantity = text[quantity.end - offset :]
+    if _GRANT_AFTER.match(after_quantity) or quantity.surface.endswith("条") and _POLICY_ITEMS.match(after_quantity):
+        return False  # 拿到300万元的一次性奖励, 推出十二条支持政策: a grant, a policy's length
+    if "对" in clause_text and _CONDITION_END.match(after_quantity) and _INCENTIVE.search(after_quantity):
+        return False  # 对营业收入首次突破10亿元的企业，给予…: the condition of a grant
+    return True
+
+
+def _indicator_of(
+    segmenter: Segmenter, text: str, offset: int, quantity: Quantity, anchor: Mention | None,
+    sentence_metrics: list[Metric], metrics: list[Metric],
+) -> tuple[str, int | None]:
+    """What a figure measures (the noun phrase before it, or the last figure's for a growth
+    rate, share or comparison) and the index of the metric it is the growth of."""
+    local = quantity.start - offset
+    clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0)
+    if anchor is not None and anchor.end - offset > clause_start:
+        clause_start = anchor.end - offset
+    fragment = text[clause_start:local]
+    growth = _GROWTH.search(fragment)
+    indicator = _indicator(segmenter, fragment)
+    growth_of = None
+    own = _indicator(segmenter, fragment[: growth.start()]) if growth else ""
+    if growth and quantity.unit in ("percent", "percentage_point") and sentence_metrics and not own:
+        base = sentence_metrics[-1]
+        growth_of = metrics.index(base)
+        indicator = base.indicator + (growth.group(1) or "") + growth.group(2)
+    elif growth and own:
+        indicator = own + (growth.group(1) or "") + growth.group(2)
+    share = _SHARE_OF.search(fragment)
+    if share and quantity.unit == "percent":
+        # 占全市总数的42%, 超过全市的三分之一: a share of the wider area's total.
+        base_indicator = sentence_metrics[-1].indicator if sentence_metrics else ""
+        indicator = f"{base_indicator}占{share.group('area')}比重"
+    comparison = _COMPARISON.search(fragment)
+    if comparison and quantity.unit == "percentage_point" and sentence_metrics:
+        # 增速高于全省8.9个百分点 / 比上年提高2.3个百分点: how the last figure compares.
+        indicator = sentence_metrics[-1].indicator + (comparison.group("than") or "") + comparison.group("area")
+    elif (not indicator or fragment.endswith("的")) and quantity.unit in ("count", "person", "mu", "m2"):
+        indicator = _noun_after(segmenter, text[quantity.end - offset :]) or indicator
+    if not indicator:
+        indicator = _DEFAULT_INDICATOR.get(quantity.unit, "数值")
+    return indicator, growth_of
+
+
+def _metric(
+    owner: str, indicator: str, quantity: Quantity, evidence: Evidence, year: int | None, target: bool, growth_of: int | None
+) -> Metric:
+    """One figure credited to ``owner``, keyed by what it says (owner, indicator, value, unit, year, target)."""
+    metric = Metric(
+        subject=owner,
+        indicator=indicator,
+        value=quantity.value,
+        unit=quantity.unit,
+        surface=quantity.surface,
+        evidence=evidence,
+        qualifier=quantity.qualifier,
+        year=year,
+        target=target,
+        growth_of=growth_of,
+    )
+    metric.key = hashlib.sha1(f"{owner}|{indicator}|{quantity.value}|{quantity.unit}|{year}|{target}".encode()).hexdigest()[:16]
+    return metric
+
+
 #: The numbered heading of a report's section: 一、 (二) 第三部分.
 _SECTION_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[章节部分])")
+
+
+@component("metrics", reads=("mentions", "entities", "words"), adds=("metrics",))
+def read_metrics(work: Work) -> None:
+    """The pipeline's metric reader: the figures of the article and whose they are."""
+    assert work.article is not None and work.entities is not None and work.segmenter is not None
+    work.metrics = extract_metrics(work.article, work.mentions, work.entities, work.segmenter)
 
 
 def extract_metrics(
@@ -314,32 +419,18 @@ def extract_metrics(
         partners = partners_here or partners
         fallback = topic is None and ents.main_park is not None and ents.park_leads
         for quantity in find_quantities(text, offset):
-            if any(s <= quantity.start < e for s, e in blocked_spans):
+            if not _a_figure(text, offset, quantity, blocked_spans):
                 continue
-            if text[quantity.start - offset - 1 : quantity.start - offset] == "等":
-                continue  # 甲、乙等11家企业: the size of a list, not a figure
-            if _CAP.search(text[max(0, quantity.start - offset - 8) : quantity.start - offset]):
-                continue  # 给予最高500万元奖励: a policy's ceiling, not an achievement
-            clause_text = text[max((m.end() for m in _COMMA.finditer(text, 0, quantity.start - offset)), default=0) : quantity.start - offset]
-            if quantity.surface.endswith("条") and "》" in clause_text:
-                continue  # 《若干措施》共十二条: the length of a policy, not a figure
-            if _INCENTIVE.search(clause_text):
-                continue  # 给予一次性奖励300万元: what a policy grants, not what anyone achieved
-            after_quantity = text[quantity.end - offset :]
-            if _GRANT_AFTER.match(after_quantity) or quantity.surface.endswith("条") and _POLICY_ITEMS.match(after_quantity):
-                continue  # 拿到300万元的一次性奖励, 推出十二条支持政策: a grant, a policy's length
-            if "对" in clause_text and _CONDITION_END.match(after_quantity) and _INCENTIVE.search(after_quantity):
-                continue  # 对营业收入首次突破10亿元的企业，给予…: the condition of a grant
             clause_from = offset + max((m.end() for m in _CLAUSE_END.finditer(text, 0, quantity.start - offset)), default=0)
             before = [m for m in subjects if clause_from <= m.start and m.end <= quantity.start]
             subject_id: str | None = None
             rule = "achieves.nearest-subject"
-            confidence = 0.8
+            confidence = CONFIDENCE[rule]
             anchor: Mention | None = None
             following = [
                 m for m in here
                 if m.type == "Enterprise" and not m.generic and ents.get(m)
-                and 0 <= m.start - quantity.end <= 2 and text[quantity.end - offset : m.start - offset].startswith("的")
+                and 0 <= m.start - quantity.end <= _FOLLOWING_GAP and text[quantity.end - offset : m.start - offset].startswith("的")
             ]
             if following:
                 before = [following[0]]  # 总投资12.5亿元的某公司: the figure describes the company after it
@@ -355,7 +446,7 @@ def extract_metrics(
             if anchor is not None:
                 if anchor.type in ("Park", "Enterprise"):
                     subject_id = ents.get(anchor)
-                elif anchor.type == "GovernmentBody" and (anchor.detail or "") in _PARK_BODY_HEADS:
+                elif anchor.type == "GovernmentBody" and (anchor.detail or "") in PARK_BODY_HEADS:
                     # 某高新区管委会 speaking of figures: they are the park's.
                     inner = [m for m in here if m.type == "Park" and m.start == anchor.start and ents.get(m)]
                     subject_id = ents.get(inner[0]) if inner else None
@@ -369,14 +460,17 @@ def extract_metrics(
             elif wider_area:
                 continue  # 全市生产总值…；规上工业增加值增长7.4%: later clauses with no subject stay the city's
             elif opening_subject is not None and not before:
-                subject_id, rule, confidence = opening_subject, "achieves.sentence-subject", 0.7
+                subject_id, rule = opening_subject, "achieves.sentence-subject"
+                confidence = CONFIDENCE[rule]
             elif sentence.index in speakers and not named_here:
                 # Inside a quotation with no subject of its own: the speaker's organisation.
-                subject_id, rule, confidence = speakers[sentence.index], "achieves.quote-speaker", 0.7
+                subject_id, rule = speakers[sentence.index], "achieves.quote-speaker"
+                confidence = CONFIDENCE[rule]
             else:
                 local = quantity.start - offset
                 fragment = text[max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0) : local]
-                subject_id, rule, confidence = topic, "achieves.sentence-topic", 0.65
+                subject_id, rule = topic, "achieves.sentence-topic"
+                confidence = CONFIDENCE[rule]  # kept when the topic gives way to a project's owner or the zone
                 if aggregate:
                     # The total of a list of companies or projects is the zone's, never a member's:
                     # the zone the sentence names, else the one it speaks of.
@@ -391,7 +485,8 @@ def extract_metrics(
                     subject_id, rule = main, "achieves.article-park"
             if subject_id is None and fallback and not before:
                 # Nothing named at all: in a story about one zone, the figure is the zone's.
-                subject_id, rule, confidence = ents.id_of("Park", ents.main_park or ""), "achieves.article-park", 0.5
+                subject_id, rule = ents.id_of("Park", ents.main_park or ""), "achieves.article-park"
+                confidence = CONFIDENCE[rule]
             if subject_id is None:
                 continue
             after = text[quantity.end - offset :]
@@ -400,34 +495,7 @@ def extract_metrics(
             ):
                 continue  # 5亿元以上项目, 10亿元以上的整车项目: a size class, not a figure
             local = quantity.start - offset
-            clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, local)), default=0)
-            if anchor is not None and anchor.end - offset > clause_start:
-                clause_start = anchor.end - offset
-            fragment = text[clause_start:local]
-            growth = _GROWTH.search(fragment)
-            indicator = _indicator(segmenter, fragment)
-            growth_of = None
-            own = _indicator(segmenter, fragment[: growth.start()]) if growth else ""
-            if growth and quantity.unit in ("percent", "percentage_point") and sentence_metrics and not own:
-                base = sentence_metrics[-1]
-                growth_of = metrics.index(base)
-                indicator = base.indicator + (growth.group(1) or "") + growth.group(2)
-            elif growth and own:
-                indicator = own + (growth.group(1) or "") + growth.group(2)
-            share = _SHARE_OF.search(fragment)
-            if share and quantity.unit == "percent":
-                # 占全市总数的42%, 超过全市的三分之一: a share of the wider area's total.
-                base = sentence_metrics[-1].indicator if sentence_metrics else ""
-                indicator = f"{base}占{share.group('area')}比重"
-            comparison = _COMPARISON.search(fragment)
-            if comparison and quantity.unit == "percentage_point" and sentence_metrics:
-                # 增速高于全省8.9个百分点 / 比上年提高2.3个百分点: how the last figure compares.
-                base = sentence_metrics[-1].indicator
-                indicator = base + (comparison.group("than") or "") + comparison.group("area")
-            elif (not indicator or fragment.endswith("的")) and quantity.unit in ("count", "person", "mu", "m2"):
-                indicator = _noun_after(segmenter, text[quantity.end - offset :]) or indicator
-            if not indicator:
-                indicator = {"CNY": "金额", "percent": "比例", "person": "人数", "count": "数量"}.get(quantity.unit, "数值")
+            indicator, growth_of = _indicator_of(segmenter, text, offset, quantity, anchor, sentence_metrics, metrics)
             year = _year_before(text, local, article) or last_year
             target = bool(_TARGET.search(text[clause_from - offset : local]))
             # The evidence runs from the subject to the figure, or from the figure to a subject
@@ -440,21 +508,7 @@ def extract_metrics(
             joint = rule == "achieves.project-owner" or bool(partners_here) or _JOINT_FIGURE.search(text, 0, local)
             owners = [subject_id] + ([p for p in partners if p != subject_id] if joint and subject_id in partners else [])
             for owner in owners:
-                metric = Metric(
-                    subject=owner,
-                    indicator=indicator,
-                    value=quantity.value,
-                    unit=quantity.unit,
-                    surface=quantity.surface,
-                    evidence=evidence,
-                    qualifier=quantity.qualifier,
-                    year=year,
-                    target=target,
-                    growth_of=growth_of,
-                )
-                metric.key = hashlib.sha1(
-                    f"{owner}|{indicator}|{quantity.value}|{quantity.unit}|{year}|{target}".encode()
-                ).hexdigest()[:16]
+                metric = _metric(owner, indicator, quantity, evidence, year, target, growth_of)
                 metrics.append(metric)
                 if owner == subject_id:
                     sentence_metrics.append(metric)

@@ -34,7 +34,7 @@ from ..lexicon import (
     counties,
     place_index,
 )
-from .base import SentenceContext, register
+from .base import HAN, SentenceContext, register
 
 if TYPE_CHECKING:
     from ..segment import Segmenter
@@ -335,7 +335,7 @@ def extend_full_names(context: SentenceContext) -> None:
             _extend_full_name(context, offset + start, offset + end)
 
 
-@register("ner.org")
+@register("ner.org", optional=True)
 def find_model_companies(context: SentenceContext) -> None:
     """Company names the model proposes where no rule found a name: short names and brands."""
     offset = context.offset
@@ -353,10 +353,10 @@ def find_model_companies(context: SentenceContext) -> None:
         context.add("Enterprise", offset + start, offset + end, "ner.org")
 
 
-_PERSON = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")
+_PERSON = re.compile(rf"[{HAN}]{{2,4}}|[{HAN}]{{1,6}}·[{HAN}]{{1,8}}")
 
 
-@register("ner.person")
+@register("ner.person", optional=True)
 def find_model_people(context: SentenceContext) -> None:
     """Person names the model proposes where no rule found one (no post title nearby)."""
     offset = context.offset

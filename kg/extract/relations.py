@@ -12,16 +12,15 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from ..lexicon import POST_TITLES, place_index
+from ..components import Work, component
+from ..lexicon import HAN, PARK_BODY_HEADS, POST_TITLES, place_index
 from ..model import Article, Entity, Evidence, Mention, Relation
 from ..resolve import ArticleEntities, normalize_name, park_places, place_short
 from .base import CUSTOMER_BEFORE, opens_sentence
 from .enterprises import enterprise_core
 from .policies import ISSUE_VERBS
 
-_PARK_BODY_HEADS = ("党工委", "管委会", "管理委员会", "工委")
-
-__all__ = ["extract_relations"]
+__all__ = ["CONFIDENCE", "MAX_EVIDENCE"]
 
 
 #: What follows a zone named as the venue of an event (…仪式在某园区举行).
@@ -37,33 +36,92 @@ _APPLIED_ONLY = re.compile(r"申报|满足|符合|享受|落实|争取|用好|�
 _ISSUE_VERB = re.compile(ISSUE_VERBS + "|建立")
 
 
-def _evidence(article: Article, first: Mention, second: Mention, rule: str, confidence: float) -> Evidence:
+#: How sure each rule is: what one sentence states beats what the article implies, and a name
+#: that holds another (南京江北新区研创园) or a post written before a name is surest.
+CONFIDENCE: dict[str, float] = {
+    "hosts.same-sentence": 0.85,
+    "hosts.park-named-after": 0.7,
+    "hosts.article-park": 0.6,
+    "issues.verb": 0.9,
+    "issues.body-title": 0.85,
+    "issues.sentence-topic": 0.7,
+    "partOf.name-contains": 0.9,
+    "partOf.adjacent": 0.9,
+    "partOf.owner-in-sentence": 0.7,
+    "partOf.article-rank": 0.6,
+    "locatedIn.stated": 0.9,
+    "locatedIn.name-prefix": 0.9,
+    "holdsPost.title-before-name": 0.9,
+}
+
+#: At most this many pieces of evidence are kept per fact.
+MAX_EVIDENCE = 3
+
+
+def _evidence(article: Article, first: Mention, second: Mention, rule: str) -> Evidence:
     return Evidence(
         article=article.key,
         sentence=first.sentence,
         start=min(first.start, second.start),
         end=max(first.end, second.end),
         rule=rule,
-        confidence=confidence,
+        confidence=CONFIDENCE[rule],
     )
 
 
-def extract_relations(article: Article, mentions: list[Mention], ents: ArticleEntities) -> list[Relation]:
-    """All relations of one article (people become entities here, with their posts)."""
+# The rules as pipeline components: each adds candidate relations; "relations" keeps the best.
+
+
+@component("named", reads=("entities",), adds=("named",))
+def index_named(work: Work) -> None:
+    """The mentions that name an entity (or a person), by sentence: what the rules read."""
+    assert work.entities is not None
     by_sentence: dict[int, list[Mention]] = defaultdict(list)
-    for mention in mentions:
-        if ents.get(mention) or mention.type == "Person":
+    for mention in work.mentions:
+        if work.entities.get(mention) or mention.type == "Person":
             by_sentence[mention.sentence].append(mention)
-    relations: list[Relation] = []
-    relations += _hosts(article, by_sentence, ents)
-    relations += _issues(article, by_sentence, ents)
-    relations += _part_of(article, by_sentence, ents)
-    relations += _located_in(article, mentions, ents)
-    relations += _posts(article, by_sentence, ents)
-    return _dedupe(relations)
+    work.named = by_sentence
 
 
-MAX_EVIDENCE = 3
+@component("relation.hosts", reads=("named",), adds=("candidates",))
+def hosts(work: Work) -> None:
+    """Zones and the enterprises in them."""
+    assert work.article is not None and work.entities is not None
+    work.candidates += _hosts(work.article, work.named, work.entities)
+
+
+@component("relation.issues", reads=("named",), adds=("candidates",))
+def issues(work: Work) -> None:
+    """Zones and bodies and the policies they issue."""
+    assert work.article is not None and work.entities is not None
+    work.candidates += _issues(work.article, work.named, work.entities)
+
+
+@component("relation.partOf", reads=("named",), adds=("candidates",))
+def part_of(work: Work) -> None:
+    """Zones inside zones."""
+    assert work.article is not None and work.entities is not None
+    work.candidates += _part_of(work.article, work.named, work.entities)
+
+
+@component("relation.locatedIn", reads=("named",), adds=("candidates", "places"))
+def located_in(work: Work) -> None:
+    """Where zones lie; adds the places read out of zones' names as entities."""
+    assert work.article is not None and work.entities is not None
+    work.candidates += _located_in(work.article, work.mentions, work.entities)
+
+
+@component("relation.holdsPost", reads=("named",), adds=("candidates", "people"))
+def holds_post(work: Work) -> None:
+    """People and their posts; adds the people as entities."""
+    assert work.article is not None and work.entities is not None
+    work.candidates += _posts(work.article, work.named, work.entities)
+
+
+@component("relations", reads=("candidates",), adds=("relations",))
+def keep_best(work: Work) -> None:
+    """The candidates, at most :data:`MAX_EVIDENCE` pieces of evidence per fact."""
+    work.relations = _dedupe(work.candidates)
 
 
 def _dedupe(relations: list[Relation]) -> list[Relation]:
@@ -138,7 +196,7 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             if not park.generic and listed and _SIBLINGS.fullmatch(raw, max(0, lo - offset), max(0, hi - offset)):
                 continue  # 甲研发中心项目、某产业园三期项目、乙…: items of one list, not a zone and its company
             relations.append(
-                Relation(ents.get(park) or "", "hosts", company, _evidence(article, park, enterprise, "hosts.same-sentence", 0.85))
+                Relation(ents.get(park) or "", "hosts", company, _evidence(article, park, enterprise, "hosts.same-sentence"))
             )
             hosted.add(company)
     if ents.main_park:
@@ -171,7 +229,7 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     continue  # 产品主要为某汽车公司配套: a customer, wherever it is
                 hosted.add(ident)
                 relations.append(
-                    Relation(current, "hosts", ident, _evidence(article, mention, mention, "hosts.article-park", 0.6))
+                    Relation(current, "hosts", ident, _evidence(article, mention, mention, "hosts.article-park"))
                 )
     relations += _named_after(article, by_sentence, ents)
     return [r for r in relations if r.subject]
@@ -201,7 +259,7 @@ def _named_after(article: Article, by_sentence: dict[int, list[Mention]], ents: 
                 if (ident, company_id) in seen:
                     continue
                 seen.add((ident, company_id))
-                evidence = _evidence(article, park, park, "hosts.park-named-after", 0.7)
+                evidence = _evidence(article, park, park, "hosts.park-named-after")
                 relations.append(Relation(ident, "hosts", company_id, evidence))
     return relations
 
@@ -229,11 +287,16 @@ def _clause_span(text: str, offset: int, mention: Mention) -> tuple[int, int]:
     return offset + start, offset + end
 
 
+#: A city and 的 right before a company (武汉的某公司, 武汉市的某公司), within this many characters.
+_CITY_WINDOW = 6
+_CITY_BEFORE = re.compile(rf"([{HAN}]{{2,4}}?)(?:市)?的$")
+
+
 def _elsewhere(text: str, offset: int, enterprise: Mention, ents: ArticleEntities, parks: list[Mention]) -> bool:
     """武汉的某公司 in a story about a 宜昌 park: a city named right before it that none of the
     zones lies in places the enterprise elsewhere."""
-    before = text[max(0, enterprise.start - offset - 6) : enterprise.start - offset]
-    found = re.search(r"([\u4e00-\u9fff]{2,4}?)(?:市)?的$", before)
+    before = text[max(0, enterprise.start - offset - _CITY_WINDOW) : enterprise.start - offset]
+    found = _CITY_BEFORE.search(before)
     if not found:
         return False
     city = place_index().get(found.group(1))
@@ -258,7 +321,7 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
             direct = _issuers_before_title(text, offset, policy, mentions, ents) or _owner_before_plan(text, offset, policy, mentions, ents)
             if direct:
                 for issuer in direct:
-                    relations.append(Relation(ents.get(issuer) or "", "issues", target, _evidence(article, issuer, policy, "issues.body-title", 0.85)))
+                    relations.append(Relation(ents.get(issuer) or "", "issues", target, _evidence(article, issuer, policy, "issues.body-title")))
                 continue
             verbs = list(_ISSUE_VERB.finditer(head))
             if not verbs:
@@ -286,7 +349,7 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
                     or _ISSUE_VERB.search(text[topic.end - offset : verb.start()])  # it issued something else
                 ):
                     continue
-                relations.append(Relation(ents.get(topic) or "", "issues", target, _evidence(article, topic, policy, "issues.sentence-topic", 0.7)))
+                relations.append(Relation(ents.get(topic) or "", "issues", target, _evidence(article, topic, policy, "issues.sentence-topic")))
                 continue
             # Outermost mention wins (南昌高新区党工委 over the 南昌高新区 inside it).
             last = max(issuers, key=lambda m: (m.end, m.end - m.start))
@@ -298,7 +361,7 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
                 if gap in ("、", "和", "与", "及", "会同", "联合") and other.type in ("Park", "GovernmentBody"):
                     chosen.append(other)
             for issuer in chosen:
-                evidence = _evidence(article, issuer, policy, "issues.verb", 0.9)
+                evidence = _evidence(article, issuer, policy, "issues.verb")
                 relations.append(Relation(ents.get(issuer) or "", "issues", target, evidence))
     return relations
 
@@ -393,7 +456,7 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
                     rule = "partOf.adjacent"
                 else:
                     continue
-                relations.append(Relation(child, "partOf", parent, _evidence(article, outer, inner, rule, 0.9)))
+                relations.append(Relation(child, "partOf", parent, _evidence(article, outer, inner, rule)))
                 linked.add(child)
     parks_here: dict[str, Mention] = {}
     for index, mentions in sorted(by_sentence.items()):
@@ -431,8 +494,8 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
         candidates = [other for other in higher if rank[other] == closest]
         parent = before[-1] if before else main if main in higher else candidates[0]  # type: ignore[assignment]
         if ident != main or len(candidates) == 1 or before:
-            rule, confidence = ("partOf.owner-in-sentence", 0.7) if before else ("partOf.article-rank", 0.6)
-            relations.append(Relation(ident, "partOf", parent, _evidence(article, mention, mention, rule, confidence)))
+            rule = "partOf.owner-in-sentence" if before else "partOf.article-rank"
+            relations.append(Relation(ident, "partOf", parent, _evidence(article, mention, mention, rule)))
             linked.add(ident)
     return relations
 
@@ -470,7 +533,7 @@ def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities
                 continue
             ident = ents.get(park) or ""
             stated.add(ident)
-            relations.append(Relation(ident, "locatedIn", ents.get(place) or "", _evidence(article, park, place, "locatedIn.stated", 0.9)))
+            relations.append(Relation(ident, "locatedIn", ents.get(place) or "", _evidence(article, park, place, "locatedIn.stated")))
     for mention in mentions:
         ident = ents.get(mention)
         if mention.type != "Park" or mention.generic or not ident or ident in stated:
@@ -483,7 +546,7 @@ def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities
             entity = ents.entities[ents.id_of("Place", place)]
             entity.place_level = place_index().get(place, (place, "district"))[1]  # a county is not in the lexicon
             entity.aliases.add(place_short(place))
-        evidence = _evidence(article, mention, mention, "locatedIn.name-prefix", 0.9)
+        evidence = _evidence(article, mention, mention, "locatedIn.name-prefix")
         relations.append(Relation(ident, "locatedIn", ents.id_of("Place", places[-1]), evidence))
     return relations
 
@@ -523,7 +586,7 @@ def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     current = max(inside, key=lambda m: (m.end - m.start, -m.start))
                     title = chain[current.end - chain_start : part_end - chain_start]
                     # A post in a park's own 党工委 / 管委会 is a post of the park: 党工委副书记.
-                    if current.type == "GovernmentBody" and (current.detail or "") in _PARK_BODY_HEADS:
+                    if current.type == "GovernmentBody" and (current.detail or "") in PARK_BODY_HEADS:
                         park = [m for m in inside if m.type == "Park" and m.start == current.start]
                         if not park and current.generic:
                             # A lone 管委会 after 某区党工委书记、: the park of the post before it.
@@ -541,7 +604,7 @@ def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             name = person.text
             if not posts and normalize_name(name) in known:
                 # 张三说 after 某公司总经理张三: the same person, not a namesake without a post.
-                ents.of_mention[id(person)] = known[normalize_name(name)]
+                ents.of_mention[person] = known[normalize_name(name)]
                 ents.entities[known[normalize_name(name)]].articles.add(article.key)
                 continue
             first_org = ents.get(posts[0][1]) if posts and posts[0][1] else f"article:{article.key}"
@@ -552,7 +615,7 @@ def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             for title, org in posts:
                 if org is None or not ents.get(org):
                     continue
-                evidence = _evidence(article, org, person, "holdsPost.title-before-name", 0.9)
+                evidence = _evidence(article, org, person, "holdsPost.title-before-name")
                 relations.append(Relation(person_id, "holdsPost", ents.get(org) or "", evidence, post=title))
     return relations
 
