@@ -33,10 +33,10 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
-from ._ox import _ESCAPES, dataset_quads, dump_default_graph, fill_dataset, fill_graph, nt_term, union_triples, write_rdf
+from .rdfio import _ESCAPES, dataset_quads, dump_default_graph, fill_dataset, fill_graph, nt_term, prefix_map, union_triples, write_rdf
 from .errors import UsageError
 from .model import Extraction
-from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, UNITS, instance_prefixes
+from .ontology import DEFAULT_BASE_IRI, KG, QUDT, UNITS, instance_prefixes
 from .quantity import format_quantity
 from .resolve import iri_slug
 
@@ -184,17 +184,8 @@ def clean_literal(text: str) -> str:
 
 
 def bind_prefixes(graph: Graph, base_iri: str = DEFAULT_BASE_IRI) -> None:
-    """Bind the prefixes kg writes with, so Turtle stays readable."""
-    for prefix, namespace in (
-        ("kg", KG_NS),
-        *instance_prefixes(base_iri).items(),
-        ("qudt", str(QUDT)),
-        ("unit", str(UNIT)),
-        ("org", str(ORG)),
-        ("prov", str(PROV)),
-        ("schema", str(SCHEMA)),
-        ("skos", str(SKOS)),
-    ):
+    """Bind the prefixes kg writes with (:func:`kg.rdfio.prefix_map`), so Turtle stays readable."""
+    for prefix, namespace in prefix_map(base_iri).items():
         graph.bind(prefix, namespace, override=True, replace=True)
 
 
@@ -723,23 +714,6 @@ class GraphBuilder:
                 (_N.startOffset, integer(span.start)),
                 (_N.endOffset, integer(span.end)),
             )
-
-
-def prefix_map(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
-    """The prefixes of :func:`bind_prefixes` as a dict, for pyoxigraph's serialisers."""
-    return {
-        "kg": KG_NS,
-        **instance_prefixes(base_iri),
-        "qudt": str(QUDT),
-        "unit": str(UNIT),
-        "org": str(ORG),
-        "prov": str(PROV),
-        "schema": str(SCHEMA),
-        "skos": str(SKOS),
-        "rdf": str(RDF),
-        "rdfs": str(RDFS),
-        "xsd": str(XSD),
-    }
 
 
 def _short_names() -> tuple[dict[str, str], dict[str, str]]:
