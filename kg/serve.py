@@ -66,10 +66,11 @@ GRAPH_TYPES: list[tuple[str, str]] = [
     ("application/json", "json-ld"),
     ("application/rdf+xml", "xml"),
 ]
-#: What each format is sent as, whichever alias was asked for (text in UTF-8).
-CONTENT_TYPES = {
-    f.name: f.media_type + ("; charset=utf-8" if f.media_type.startswith("text/") and "charset" not in f.media_type else "")
-    for f in (*RESULT_FORMATS.values(), *(FORMATS[name] for name in ("turtle", "nt", "json-ld", "xml")))
+#: What each format is sent as, whichever alias was asked for (text in UTF-8): results, then graphs.
+CONTENT_TYPES = {f.name: f.media_type for f in RESULT_FORMATS.values()}
+GRAPH_CONTENT_TYPES = {
+    f.name: f.media_type + ("; charset=utf-8" if f.media_type.startswith("text/") else "")
+    for f in (FORMATS[name] for name in ("turtle", "nt", "json-ld", "xml"))
 }
 #: ``format=`` request parameter values (as SPARQLWrapper and browsers send them).
 FORMAT_PARAMS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "text": "table", "turtle": "turtle", "nt": "nt", "json-ld": "json-ld"}
@@ -326,7 +327,7 @@ def _evaluate(store: Any, union: bool, sparql: str, request: dict[str, Any], spo
             if fmt is None:
                 return _not_acceptable(GRAPH_TYPES)
             ox.serialize(answer, spool, ox_format(fmt), prefixes=PREFIXES if fmt == "turtle" else None)
-            return HTTPStatus.OK, CONTENT_TYPES[fmt]
+            return HTTPStatus.OK, GRAPH_CONTENT_TYPES[fmt]
         fmt = _choose(request, RESULT_TYPES)
         if fmt is None:
             return _not_acceptable(RESULT_TYPES)
