@@ -155,7 +155,7 @@ def _as_term(value: Any) -> Identifier:
     if isinstance(value, Identifier):
         return value
     if type(value).__name__ in ("NamedNode", "BlankNode", "Literal"):
-        converted = to_rdflib(value)
+        converted = to_rdflib(value, restore=False)
         assert converted is not None
         return converted  # type: ignore[return-value]
     if isinstance(value, (str, int, float, Decimal, bool)):
@@ -220,7 +220,7 @@ class Results:
     def rows(self) -> list[tuple[Node | None, ...]]:
         """Rows of rdflib terms, in the order of :attr:`variables`."""
         if self._rows is None:
-            convert = ToRdflib()
+            convert = ToRdflib(restore=False)
             self._rows = [tuple(None if term is None else convert(term) for term in row) for row in self._raw]
         return self._rows
 
@@ -500,7 +500,7 @@ def _collect_oxigraph(answer: Any, prefixes: dict[str, str], deadline: float | N
         return Results("ask", boolean=bool(answer), engine="oxigraph", seconds=time.perf_counter() - started)
     if isinstance(answer, ox.QueryTriples):
         graph = _namespaced_graph(prefixes)
-        convert = ToRdflib()
+        convert = ToRdflib(restore=False)
         for count, triple in enumerate(answer):
             if deadline is not None and count % 256 == 0:
                 _check_deadline(deadline, count)

@@ -328,10 +328,16 @@ def restore(term: Any) -> Any:
 
 
 class ToRdflib:
-    """pyoxigraph terms → rdflib terms (decimals restored), remembering IRIs: they repeat a lot."""
+    """pyoxigraph terms → rdflib terms, remembering IRIs: they repeat a lot.
 
-    def __init__(self) -> None:
+    By default xsd:decimals are restored to kg's lexical form (see :func:`restore`); with
+    ``restore=False`` every literal keeps the lexical form the engine gave, unnormalised, as
+    query results must (they are compared with what an endpoint sends).
+    """
+
+    def __init__(self, *, restore: bool = True) -> None:
         self._iris: dict[str, URIRef] = {}
+        self._restore = restore
 
     def __call__(self, term: Any) -> Any:
         if type(term) is ox.NamedNode:
@@ -341,6 +347,9 @@ class ToRdflib:
                 iri = self._iris[value] = URIRef(value)
             return iri
         if type(term) is ox.Literal:
+            if not self._restore:
+                datatype = None if term.language else term.datatype.value
+                return Literal(term.value, lang=term.language, datatype=URIRef(datatype) if datatype and datatype != _XSD_STRING else None, normalize=False)
             if term.language:
                 return Literal(term.value, lang=term.language)
             datatype = term.datatype.value
@@ -471,11 +480,11 @@ def serialize_triples(
 
 
 
-def to_rdflib(term: Any) -> Any:
-    """One pyoxigraph term (or an rdflib term, or None) as an rdflib term, decimals restored."""
+def to_rdflib(term: Any, *, restore: bool = True) -> Any:
+    """One pyoxigraph term (or an rdflib term, or None) as an rdflib term (see :class:`ToRdflib`)."""
     if term is None or isinstance(term, Identifier):
         return term
-    return ToRdflib()(term)
+    return ToRdflib(restore=restore)(term)
 
 
 def ox_store(graph: Graph) -> ox.Store:
@@ -533,12 +542,12 @@ def load_store(sources: Sources, store: ox.Store | None = None, *, format: str |
             with open_store(source) as graph_store:
                 store.bulk_extend(dataset_quads(graph_store.oxigraph))
             continue
+        p = Path(source) if source == STDIO else check_readable(source)
         fmt = _file_format(source, format)
         try:
             if source == STDIO:
                 store.bulk_load(input=_stdin_bytes(), format=ox_format(fmt))
             else:
-                p = check_readable(source)
                 store.bulk_load(path=str(p), format=ox_format(fmt), base_iri=p.resolve().as_uri())
         except SyntaxError as exc:
             raise oxigraph_parse_error(exc, "<stdin>" if source == STDIO else source, ox_format(fmt)) from None
@@ -574,11 +583,12 @@ def load_graph(sources: Sources, *, format: str | Format | None = None) -> Graph
 def _load_one(source: str, format: str | Format | None, is_store: Callable[[str], bool], open_graph: Callable[[str], Graph]) -> Graph:
     if source != STDIO and is_store(source):
         return open_graph(source)
-    fmt = _file_format(source, format)
     if source == STDIO:
+        fmt = _file_format(source, format)
         data, where, base = _stdin_bytes(), "<stdin>", None
     else:
         p = check_readable(source)  # missing, a folder, unreadable or empty: one clear message
+        fmt = _file_format(source, format)
         try:
             data = p.read_bytes()
         except OSError as exc:  # gone or unreadable since it was checked
