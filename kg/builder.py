@@ -84,7 +84,7 @@ class BuildResult:
             if self.store is None and self.builder is None and self._full is not None:
                 from rdflib import Graph
 
-                from ._ox import fill_graph, union_triples
+                from .rdfio import fill_graph, union_triples
 
                 self._graph = fill_graph(Graph(), union_triples(self._full[0], named=False))
             else:
@@ -145,7 +145,7 @@ class BuildResult:
         if self._full is None:
             import pyoxigraph as ox
 
-            from .query import load_store
+            from .rdfio import load_store
 
             path = Path(written) if written is not None else None
             if path is not None and path.suffix.lower() in (".ttl", ".nt") and not self._builder().named_graphs:
@@ -164,12 +164,9 @@ class BuildResult:
 
     def write(self, destination: str | os.PathLike[str], format_name: str = "turtle") -> Path:
         """Write the graph atomically (pyoxigraph for Turtle, N-Triples, TriG, N-Quads)."""
-        from .export import FORMATS, atomic_write
-        from .export import _resolve as resolve_format
+        from .rdfio import atomic_write, rdf_format
 
-        format_name = {"nt": "nt", "nquads": "nquads", "trig": "trig", "turtle": "turtle"}.get(
-            FORMATS.get(format_name.lower(), ""), resolve_format(format_name)
-        )
+        format_name = rdf_format(format_name).name
         started = time.perf_counter()
         source = self.store if self.store is not None else self._builder()
         path = atomic_write(destination, lambda temp: source.write(str(temp), format_name))

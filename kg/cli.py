@@ -27,23 +27,69 @@ __all__ = ["main"]
 Adder = Callable[[argparse._SubParsersAction], None]
 
 
-def _add_graph(parser: argparse.ArgumentParser, *, positional: bool = False, store: bool = True) -> None:
-    """The graph a command reads: a file (``-g FILE`` or a positional GRAPH) or ``--store DIR``."""
-    help_text = "graph file (default: out/graph.ttl)" + (", or a folder made by kg build --store" if store else "")
+#: How every command reads a graph and writes its output, for --help.
+GRAMMAR = """\
+Reading: -g/--graph FILE names the graph (repeat it to merge several files; - is standard input),
+or --store DIR a store made by kg build --store; the format comes from the file suffix
+(--input-format says otherwise; standard input is Turtle unless it says). Default: out/graph.ttl.
+Writing: -o/--output FILE is where the command's output goes (- is standard output); its format
+comes from the suffix (.ttl, .nt, .nq, .trig, .jsonld, .csv, .tsv, .srj, .gexf, .html …) unless
+--format names one. kg build writes a graph and its page: -o DIR (default out) writes
+DIR/graph.ttl and DIR/graph.html, -o FILE.ttl (or .nt, .nq, .trig, .jsonld) writes that file and
+FILE.html beside it. Formats go by their common names: turtle/ttl, nt/ntriples, nquads/nq, trig,
+json-ld/jsonld, xml/rdfxml; json, xml, csv, tsv for SPARQL results."""
+
+
+def _rdf_name(text: str) -> str:
+    """An RDF format name as typed (ttl, ntriples, jsonld …) → its canonical name."""
+    from .rdfio import rdf_format
+
+    try:
+        return rdf_format(text).name
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add_graph(parser: argparse.ArgumentParser, *, positional: bool = False) -> None:
+    """The graph a command reads: ``-g FILE`` (repeatable, ``-`` for stdin) or ``--store DIR``."""
+    parser.add_argument(
+        "-g", "--graph", action="append", default=[], metavar="FILE",
+        help="graph file to read; repeat to merge several; - reads standard input (default: out/graph.ttl)",
+    )  # fmt: skip
     if positional:
-        parser.add_argument("graph", nargs="?", help=help_text)
-    else:
-        parser.add_argument("-g", "--graph", help=help_text)
-    if store:
-        parser.add_argument("--store", metavar="DIR", help="read the persistent store in DIR (made by kg build --store) instead of a file")
+        parser.add_argument("graph_files", nargs="*", metavar="GRAPH", help="the same as -g GRAPH (kept from earlier versions)")
+    parser.add_argument(
+        "--input-format", metavar="FORMAT", type=_rdf_name,
+        help="format of the graph files: turtle, nt, nquads, trig, json-ld, xml (default: by suffix; turtle for -)",
+    )  # fmt: skip
+    parser.add_argument("--store", metavar="DIR", help="read the persistent store in DIR (made by kg build --store) instead of a file")
 
 
-def _graph_source(args: argparse.Namespace) -> str:
-    """The file or store folder a command reads, from its -g/GRAPH and --store options."""
+def _graph_source(args: argparse.Namespace) -> list[str]:
+    """The files (or the store folder) a command reads, from its -g/GRAPH and --store options."""
+    files = [*args.graph, *getattr(args, "graph_files", [])]
     store = getattr(args, "store", None)
-    if store and args.graph:
-        raise UsageError(f"give the graph file ({args.graph}) or --store {store}, not both")
-    return store or args.graph or "out/graph.ttl"
+    if store and files:
+        raise UsageError(f"give the graph file(s) ({', '.join(files)}) or --store {store}, not both")
+    return [store] if store else files or ["out/graph.ttl"]
+
+
+def _source(args: argparse.Namespace, engine: str = "oxigraph") -> object:
+    """What the library functions read: the one file or store as a path (read where it is
+    needed, e.g. in each serve worker), else the files merged into one Oxigraph store (or
+    rdflib graph for ``engine`` rdflib); standard input is read here, once."""
+    from .rdfio import STDIO, load_graph, load_store
+
+    sources = args.graph
+    if len(sources) == 1 and sources[0] != STDIO and args.input_format is None:
+        return sources[0]
+    if engine == "rdflib":
+        return load_graph(sources, format=args.input_format)
+    return load_store(sources, format=args.input_format)
+
+
+def _graph_name(args: argparse.Namespace) -> str:
+    return " + ".join("standard input" if name == "-" else name for name in args.graph)
 
 
 def _err(message: str) -> None:
@@ -66,12 +112,15 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         help="files, folders or glob patterns (default: seeds/ here, else kg's own seed corpus); "
         "folders give their .txt/.md/.html articles, not README, LICENSE or CHANGELOG",
     )  # fmt: skip
-    parser.add_argument("-o", "--out", default="out", help="output folder (default: out)")
     parser.add_argument(
-        "--format",
-        default="turtle",
-        choices=["turtle", "nt", "json-ld", "trig", "nquads"],
-        help="graph format; trig and nquads keep one named graph per article (default: turtle)",
+        "-o", "--output", "--out", dest="out", default="out", metavar="DIR|FILE",
+        help="output folder for graph.ttl and graph.html (default: out), or the graph file itself "
+        "(FILE.ttl, .nt, .nq, .trig, .jsonld: the page goes beside it as FILE.html), or - for standard output",
+    )
+    parser.add_argument(
+        "--format", type=_rdf_name, metavar="FORMAT",
+        help="graph format: turtle (ttl), nt, json-ld, trig, nquads (nq), xml; trig and nquads keep one "
+        "named graph per article (default: from the -o FILE suffix, else turtle)",
     )
     parser.add_argument("--base-iri", default=None, help=f"namespace of instance IRIs (default: {DEFAULT_BASE_IRI})")
     parser.add_argument("--no-html", action="store_true", help="do not write graph.html")
@@ -100,13 +149,28 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 def _run_build(args: argparse.Namespace) -> int:
     from .builder import build_corpus, peak_memory
-    from .export import SUFFIX
     from .feedback import Feedback
+    from .rdfio import FORMATS, STDIO, Format, guess_format
 
     if args.executor == "dask" and not args.scheduler:
         raise UsageError("--executor dask needs --scheduler ADDRESS of a running Dask scheduler (e.g. tcp://10.0.0.5:8786)")
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: give 1 or more worker processes")
+    to_stdout = args.out == STDIO
+    named = guess_format(args.out) if not to_stdout and not Path(args.out).is_dir() else None
+    if isinstance(named, Format):  # -o FILE.ttl: the graph file, its page beside it
+        args.format = args.format or named.name
+        target: Path | None = Path(args.out)
+        page = Path(args.out).with_suffix(".html")
+    else:  # -o DIR (or -): DIR/graph.ttl and DIR/graph.html
+        args.format = args.format or "turtle"
+        target = None if to_stdout else Path(args.out) / f"graph{FORMATS[args.format].suffix}"
+        page = Path(args.out) / "graph.html"
+    if to_stdout:
+        if args.no_output:
+            raise UsageError("-o - writes the graph to standard output; --no-output writes none: give one of them")
+        args.no_html = True  # a page needs a file to go to
+    say = (lambda *line: print(*line, file=sys.stderr)) if to_stdout else print
     feedback = Feedback.for_terminal(quiet=args.quiet)
     try:
         result = build_corpus(
@@ -116,7 +180,7 @@ def _run_build(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             executor=args.executor,
             scheduler=args.scheduler,
-            named_graphs=args.format in ("trig", "nquads"),
+            named_graphs=FORMATS[args.format].named_graphs,
             store=args.store,
             output_format=args.format,
             include=args.include,
@@ -132,13 +196,17 @@ def _run_build(args: argparse.Namespace) -> int:
             _err(str(problem))
         if result.skipped and not args.quiet:
             shown = ", ".join(result.skipped[:5]) + (f" and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else "")
-            print(f"skipped {len(result.skipped)} file(s) that are not articles to read: {shown}")
+            say(f"skipped {len(result.skipped)} file(s) that are not articles to read: {shown}")
         if result.documents == 0 and not (args.store and result.unchanged):
             _err("nothing could be read; no graph written")
             return 1
-        out = Path(args.out)
-        target = out / f"graph{SUFFIX[args.format]}"
-        if not args.no_output:
+        if to_stdout:
+            with feedback.stage("write the graph to standard output"):
+                sys.stdout.flush()
+                result.write_stream(sys.stdout.buffer, args.format)
+                sys.stdout.buffer.flush()
+        elif not args.no_output:
+            assert target is not None
             with feedback.stage(f"write {target}"):
                 result.write(target, args.format)
             if result.store is not None:
@@ -165,12 +233,12 @@ def _run_build(args: argparse.Namespace) -> int:
 
             started = time.perf_counter()
             with feedback.stage("HTML page"):
-                html_path = write_html(StoreGraph(*full), out / "graph.html")  # type: ignore[misc]
+                html_path = write_html(StoreGraph(*full), page)  # type: ignore[misc]
             result.timings["html"] = time.perf_counter() - started
             if result.store is not None:
                 result.store.record_output(html_path, "html")
-        elif not args.no_output:
-            _remove_stale_page(out / "graph.html", quiet=args.quiet)
+        elif not args.no_output and not to_stdout:
+            _remove_stale_page(page, quiet=args.quiet)
         if checking is not None:
             validation = checking.result()
         elif not args.no_validate:
@@ -184,29 +252,29 @@ def _run_build(args: argparse.Namespace) -> int:
         if not args.quiet:
             counts = result.summary()
             unchanged = f", {result.unchanged} unchanged" if result.unchanged else ""
-            print(f"read {result.documents} file(s){unchanged}, {result.articles} article(s) in {result.seconds:.2f}s")
-            print("entities:  " + ", ".join(f"{k} {v}" for k, v in counts["entities"].items()))
-            print("relations: " + ", ".join(f"{k} {v}" for k, v in counts["relations"].items()))
+            say(f"read {result.documents} file(s){unchanged}, {result.articles} article(s) in {result.seconds:.2f}s")
+            say("entities:  " + ", ".join(f"{k} {v}" for k, v in counts["entities"].items()))
+            say("relations: " + ", ".join(f"{k} {v}" for k, v in counts["relations"].items()))
             if result.store is not None:
                 store = result.store
-                print(f"store:     {len(store)} quads in {len(store.article_keys())} article graphs and kgr:labels")
+                say(f"store:     {len(store)} quads in {len(store.article_keys())} article graphs and kgr:labels")
             else:
-                print(f"triples:   {result.triple_count()}")
+                say(f"triples:   {result.triple_count()}")
             if validation is not None:
-                print("shapes:    " + ("conforms" if validation.conforms else f"{len(validation.errors)} violation(s); run kg validate {target}"))
-            written = [str(path) for path in (None if args.no_output else target, html_path, args.store) if path]
-            print("wrote " + " and ".join(written))
+                say("shapes:    " + ("conforms" if validation.conforms else f"{len(validation.errors)} violation(s); run kg validate -g {target or '<the graph>'}"))
+            written = [str(path) for path in ("standard output" if to_stdout else None if args.no_output else target, html_path, args.store) if path]
+            say("wrote " + " and ".join(written))
         if args.timings:
             memory = peak_memory()
             stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings.items())
             after = sum(result.timings.get(stage, 0.0) for stage in ("write", "load", "html", "validate"))
             if checking is not None and not args.no_html:  # the check ran beside the page
                 after -= min(result.timings["html"], result.timings["validate"])
-            print(f"timings:   {stages}; total {result.seconds + after:.2f}s")
-            print(f"memory:    peak {memory['self']:.0f} MiB here, {memory['children']:.0f} MiB in the largest worker")
+            say(f"timings:   {stages}; total {result.seconds + after:.2f}s")
+            say(f"memory:    peak {memory['self']:.0f} MiB here, {memory['children']:.0f} MiB in the largest worker")
         if validation is not None and not validation.conforms:
             if args.quiet:  # a graph the shapes reject is an error: say so even with -q
-                where = args.store if args.no_output else target
+                where = f"--store {args.store}" if args.no_output else f"-g {target or '<the graph>'}"
                 _err(f"shapes: {len(validation.errors)} violation(s) in the graph written; run kg validate {where}")
             return 2
         return 0
@@ -322,35 +390,73 @@ def _refresh_outputs(store: GraphStore) -> None:
 
 # kg validate ------------------------------------------------------------------
 def _add_validate(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("validate", help="check a graph against the SHACL shapes", description="Check GRAPH (default out/graph.ttl) against kg's SHACL shapes; exit 1 on violations.")
+    parser = sub.add_parser(
+        "validate", help="check a graph against the SHACL shapes",
+        description="Check the graph (-g FILE …, default out/graph.ttl) against kg's SHACL shapes and print the "
+        "findings; exit 1 on violations. -o report.ttl (or .nt, .jsonld …) writes the SHACL validation report as RDF.",
+    )  # fmt: skip
     _add_graph(parser, positional=True)
     parser.add_argument("--shapes", help="another shapes file to use instead of kg's")
     parser.add_argument("--pyshacl", action="store_true", help="check with pyshacl, the reference (slow: minutes on 100,000 triples)")
+    _add_output(parser, "the report", "text, or an RDF format for the SHACL report graph (default: by the -o suffix, else text)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     parser.set_defaults(run=_run_validate)
 
 
 def _run_validate(args: argparse.Namespace) -> int:
     from .feedback import Feedback
-    from .validate import format_report, load_graph, validate
+    from .query import reads_named_graphs
+    from .rdfio import load_graph, load_store
+    from .validate import format_report, validate
 
+    fmt = _text_or_rdf(args)
     feedback = Feedback.for_terminal(quiet=args.quiet)
     try:
         shapes = load_graph(args.shapes) if args.shapes else None
-        with feedback.stage(f"read {args.graph}"):
+        with feedback.stage(f"read {_graph_name(args)}"):
             if args.pyshacl:
-                data, union = load_graph(args.graph), False
+                data, union = load_graph(args.graph, format=args.input_format), False
             else:
-                from .query import load_store, reads_named_graphs
-
-                data = load_store(args.graph)
+                data = load_store(args.graph, format=args.input_format)
                 union = reads_named_graphs(data)
         with feedback.stage("SHACL check" + (" (pyshacl)" if args.pyshacl else "")) as update:
             result = validate(data, shapes=shapes, union=union, engine="pyshacl" if args.pyshacl else "auto", progress=update)
     finally:
         feedback.close()
-    print(format_report(result))
+    if fmt == "text":
+        _emit(args, format_report(result) + "\n")
+    else:
+        _emit(args, result.report_graph.serialize(format=fmt.rdflib, encoding="utf-8"))  # type: ignore[union-attr]
+        if args.output != "-":
+            print(f"wrote the SHACL report to {args.output}: " + ("conforms" if result.conforms else f"{len(result.errors)} violation(s)"))
     return 0 if result.conforms else 1
+
+
+def _add_output(parser: argparse.ArgumentParser, what: str, formats: str | None = None) -> None:
+    """``-o FILE`` (``-`` for standard output, the default) and, with ``formats``, ``--format``."""
+    parser.add_argument("-o", "--output", default="-", metavar="FILE", help=f"write {what} to FILE (default: -, standard output)")
+    if formats:
+        parser.add_argument("--format", metavar="FORMAT", help=formats)
+
+
+def _text_or_rdf(args: argparse.Namespace) -> object:
+    """``text`` or the RDF :class:`~kg.rdfio.Format` of ``--format`` or the ``-o`` suffix."""
+    from .rdfio import Format, guess_format, rdf_format
+
+    if args.format:
+        return "text" if args.format.lower() in ("text", "txt", "table") else rdf_format(args.format)
+    known = guess_format(args.output)
+    return known if isinstance(known, Format) else "text"
+
+
+def _emit(args: argparse.Namespace, data: str | bytes) -> None:
+    """Write a command's output to ``-o`` (standard output for ``-``), a file atomically."""
+    from .rdfio import write_output
+
+    if args.output == "-" and isinstance(data, str):
+        sys.stdout.write(data)
+        return
+    write_output(args.output, data)
 
 
 # kg eval ----------------------------------------------------------------------
@@ -370,6 +476,7 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("inputs", nargs="*", help="read the articles from these files instead (matched by file name)")
     parser.add_argument("--summary", action="store_true", help="print only the table")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON (one object per set)")
+    _add_output(parser, "the scores")
     parser.set_defaults(run=_run_eval)
 
 
@@ -381,18 +488,30 @@ def _run_eval(args: argparse.Namespace) -> int:
     if len(args.gold) > 1 and args.inputs:
         raise UsageError("give the articles to read (inputs) with a single --gold folder")
     reports = {Path(folder).name or str(folder): evaluate(folder, args.inputs or None) for folder in args.gold}
-    if args.json:
+    if args.json or Path(args.output).suffix.lower() == ".json":
         summary = {name: report_json(report) for name, report in reports.items()}
-        print(json.dumps(summary if len(reports) > 1 else next(iter(summary.values())), ensure_ascii=False, indent=2))
+        text = json.dumps(summary if len(reports) > 1 else next(iter(summary.values())), ensure_ascii=False, indent=2)
     elif len(reports) > 1:
-        print(format_sets(reports))
+        text = format_sets(reports)
     else:
-        print(format_report(next(iter(reports.values())), details=not args.summary))
+        text = format_report(next(iter(reports.values())), details=not args.summary)
+    _emit(args, text + "\n")
     return 0
 
 
 # kg query ---------------------------------------------------------------------
-_RESULT_FORMATS = ["table", "json", "xml", "csv", "tsv", "turtle", "nt", "json-ld"]
+def _results_name(text: str) -> str:
+    """A results or RDF format name as typed → its canonical name (``ttl`` → ``turtle``)."""
+    from .rdfio import rdf_format, result_format
+
+    try:
+        return result_format(text).name
+    except UsageError:
+        pass
+    try:
+        return rdf_format(text).name
+    except UsageError:
+        raise argparse.ArgumentTypeError(f"unknown format {text!r}; choose table, json, xml, csv, tsv, or an RDF format for CONSTRUCT (turtle, nt, nquads, trig, json-ld)") from None
 
 
 def _add_query(sub: argparse._SubParsersAction) -> None:
@@ -404,9 +523,14 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
         "prefixes (kg, kgr, park, enterprise, policy, person, place …, rdf, rdfs, xsd, skos, qudt, unit, org, prov, schema) are predeclared.",
     )
     parser.add_argument("query", nargs="?", help="SPARQL text, or the name of a bundled query")
-    parser.add_argument("-f", "--file", help="read the query from this .rq file")
+    parser.add_argument("-f", "--file", help="read the query from this .rq file; - reads it from standard input")
     _add_graph(parser)
-    parser.add_argument("--format", default="table", choices=_RESULT_FORMATS, help="output format (default: table)")
+    parser.add_argument(
+        "--format", type=_results_name, metavar="FORMAT",
+        help="table, json, xml, csv, tsv for SELECT/ASK; turtle, nt, json-ld, xml, trig, nquads for CONSTRUCT/DESCRIBE "
+        "(default: by the -o suffix, else table)",
+    )
+    parser.add_argument("-o", "--output", default="-", metavar="FILE", help="write the results to FILE, format by its suffix (default: -, standard output)")
     parser.add_argument(
         "--param", action="append", default=[], metavar="NAME=VALUE",
         help="bind ?NAME to VALUE (a string; <…> for an IRI); repeatable",
@@ -426,8 +550,11 @@ def _read_query_file(path: str) -> str:
     from .errors import InputError
 
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(_MAX_QUERY_FILE + 1)
+        if path == "-":
+            data = sys.stdin.buffer.read(_MAX_QUERY_FILE + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(_MAX_QUERY_FILE + 1)
     except OSError as error:
         raise InputError(path, f"cannot read the query: {error.strerror or error}") from None
     if len(data) > _MAX_QUERY_FILE:
@@ -447,9 +574,9 @@ def _query_pieces(args: argparse.Namespace, sparql: str | None, bindings: dict) 
     from .query import run, run_bundled
 
     if sparql is None:
-        results = run_bundled(args.graph, args.query, bindings=bindings, engine=args.engine)
+        results = run_bundled(args.source, args.query, bindings=bindings, engine=args.engine)
     else:
-        results = run(args.graph, sparql, bindings=bindings, engine=args.engine)
+        results = run(args.source, sparql, bindings=bindings, engine=args.engine)
     text = results.serialize(args.format, max_width=args.max_width)
     return [text if text.endswith("\n") else text + "\n"]
 
@@ -476,6 +603,13 @@ def _run_query(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.file is None):
         raise UsageError("give one query: SPARQL text, -f FILE.rq, or the name of a bundled query (kg query --list)")
     bindings = dict(parse_param(text) for text in args.param)
+    if args.file == "-" and "-" in args.graph:
+        raise UsageError("standard input can hold the query (-f -) or the graph (-g -), not both")
+    if args.format is None:
+        from .rdfio import guess_format
+
+        known = guess_format(args.output, results=True) if args.output != "-" else None
+        args.format = known.name if known is not None else "table"
     try:
         if args.file:
             sparql: str | None = _read_query_file(args.file)
@@ -485,13 +619,19 @@ def _run_query(args: argparse.Namespace) -> int:
             sparql = args.query
         # Oxigraph runs in the process that calls it, and some queries crash it (a segfault, a
         # panic): a child process runs the query so that kg can say so instead of dying.
+        args.source = _source(args, args.engine)  # several files or standard input: read here, once
         if args.engine == "oxigraph":
-            _recover_store(args.graph)
+            _recover_store(args.source)
             pieces: Iterable[str] = isolated(_query_pieces, args, sparql, bindings)
         else:
             pieces = _query_pieces(args, sparql, bindings)
-        for piece in pieces:
-            sys.stdout.write(piece)
+        if args.output == "-":
+            for piece in pieces:
+                sys.stdout.write(piece)
+        else:
+            from .rdfio import write_output
+
+            write_output(args.output, "".join(pieces))
     except (QueryError, InputError) as error:
         if isinstance(error, InputError) and (args.file is None or getattr(error, "path", None) != args.file):
             raise  # the graph file, not the query: exit 1 as for other commands
@@ -535,7 +675,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from .serve import make_server
 
     server = make_server(
-        args.graph, host=args.host, port=args.port, timeout=args.timeout, quiet=args.quiet, public=args.public,
+        _source(args), host=args.host, port=args.port, timeout=args.timeout, quiet=args.quiet, public=args.public,
         allowed_hosts=args.allow_host, workers=args.workers, max_result_mb=args.max_result_mb,
         worker_memory_mb=args.worker_memory_mb,
     )
@@ -547,7 +687,7 @@ def _run_serve(args: argparse.Namespace) -> int:
             "warning: this platform cannot stop query workers from opening connections; "
             "SERVICE is refused by the query check alone"
         )
-    print(f"serving {args.graph} ({server.endpoint.triples} triples) at {server.url} — Ctrl-C stops", flush=True)
+    print(f"serving {_graph_name(args)} ({server.endpoint.triples} triples) at {server.url} — Ctrl-C stops", flush=True)
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # SIGTERM stops the server as Ctrl-C does: workers and all
@@ -573,7 +713,7 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
         "HTTP Protocol, e.g. Oxigraph http://localhost:7878/store or Fuseki http://localhost:3030/DS/data. "
         "The target graph is replaced (HTTP PUT) unless --append is given (HTTP POST).",
     )
-    _add_graph(parser, store=False)
+    _add_graph(parser)
     parser.add_argument("--endpoint", required=True, help="Graph Store endpoint URL")
     parser.add_argument("--graph-iri", help="named graph to write (default: the store's default graph)")
     parser.add_argument("--append", action="store_true", help="add to the graph instead of replacing it")
@@ -594,7 +734,7 @@ def _run_push(args: argparse.Namespace) -> int:
     from .push import push
 
     report = push(
-        args.graph, args.endpoint, graph_iri=args.graph_iri, replace=not args.append, timeout=args.timeout,
+        _source(args), args.endpoint, graph_iri=args.graph_iri, replace=not args.append, timeout=args.timeout,
         verify=args.verify, query_endpoint=args.query_endpoint,
     )
     counted = f"; the store counts {report.verified}" if report.verified is not None else ""
@@ -613,36 +753,51 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
     )
     _add_graph(parser)
     parser.add_argument("--top", type=int, default=5, help="how many parks and enterprises to rank (default: 5)")
+    _add_output(parser, "the measures")
     parser.set_defaults(run=_run_stats)
 
 
 def _run_stats(args: argparse.Namespace) -> int:
     from .analytics import entity_graph, format_stats, graph_stats
 
-    print(format_stats(graph_stats(entity_graph(args.graph), top=args.top)))
+    _emit(args, format_stats(graph_stats(entity_graph(_source(args)), top=args.top)) + "\n")
     return 0
 
 
 # kg export --------------------------------------------------------------------
+_NETWORK_FORMATS = ("graphml", "gexf")
+
+
 def _add_export(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "export",
         help="write the entity network as GraphML or GEXF (Gephi, Cytoscape)",
-        description="Write the entity network of GRAPH (default out/graph.ttl) for Gephi or Cytoscape; "
-        "node labels and types are node attributes, relations are edge attributes.",
+        description="Write the entity network of the graph (-g FILE …, default out/graph.ttl) for Gephi or "
+        "Cytoscape; node labels and types are node attributes, relations are edge attributes.",
     )
-    parser.add_argument("--format", required=True, choices=["graphml", "gexf"], help="network file format")
+    parser.add_argument("--format", choices=_NETWORK_FORMATS, help="network file format (default: by the -o suffix, else graphml)")
     _add_graph(parser)
-    parser.add_argument("-o", "--output", help="file to write (default: out/graph.FORMAT)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="file to write, - for standard output (default: out/graph.FORMAT)")
     parser.set_defaults(run=_run_export)
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from .analytics import entity_graph, write_network
+    import tempfile
 
-    network = entity_graph(args.graph)
-    target = write_network(network, args.format, args.output or f"out/graph.{args.format}")
-    print(f"wrote {target} ({network.number_of_nodes()} nodes, {network.number_of_edges()} edges)")
+    from .analytics import entity_graph, write_network
+    from .rdfio import write_output
+
+    suffix = Path(args.output or "").suffix.lower().lstrip(".")
+    fmt = args.format or (suffix if suffix in _NETWORK_FORMATS else "graphml")
+    network = entity_graph(_source(args))
+    counts = f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges"
+    if args.output == "-":
+        with tempfile.TemporaryDirectory(prefix="kg-export-") as folder:
+            write_output("-", write_network(network, fmt, Path(folder) / f"graph.{fmt}").read_bytes())
+        print(f"wrote {fmt} to standard output ({counts})", file=sys.stderr)
+        return 0
+    target = write_network(network, fmt, args.output or f"out/graph.{fmt}")
+    print(f"wrote {target} ({counts})")
     return 0
 
 
@@ -658,7 +813,7 @@ def _add_viz(sub: argparse._SubParsersAction) -> None:
         "node and edge. --focus NAME draws only the neighbourhood of one entity.",
     )
     _add_graph(parser, positional=True)
-    parser.add_argument("-o", "--output", default="out/graph.html", help="page to write (default: out/graph.html)")
+    parser.add_argument("-o", "--output", default="out/graph.html", metavar="FILE", help="page to write, - for standard output (default: out/graph.html)")
     parser.add_argument("--focus", metavar="NAME", help="draw only the neighbourhood of the entity with this name or alias")
     parser.add_argument("--depth", type=int, help=f"hops around --focus to draw (default: {DEFAULT_DEPTH})")
     parser.add_argument(
@@ -674,26 +829,32 @@ def _add_viz(sub: argparse._SubParsersAction) -> None:
 
 def _run_viz(args: argparse.Namespace) -> int:
     from .feedback import Feedback
-    from .query import load_store, reads_named_graphs
-    from .viz import DEFAULT_DEPTH, StoreGraph, explore, write_view
+    from .query import reads_named_graphs
+    from .rdfio import load_store, write_output
+    from .viz import DEFAULT_DEPTH, StoreGraph, explore, render_view, write_view
 
     if args.depth is not None and args.focus is None:
         raise UsageError("--depth needs --focus NAME: it counts hops around that entity")
     depth = DEFAULT_DEPTH if args.depth is None else args.depth
     feedback = Feedback.for_terminal(quiet=args.quiet)
     try:
-        with feedback.stage(f"read {args.graph}"):
-            store = load_store(args.graph)  # Oxigraph's parser; the page reads the store directly
+        with feedback.stage(f"read {_graph_name(args)}"):
+            store = load_store(args.graph, format=args.input_format)  # Oxigraph's parser; the page reads the store directly
             graph = StoreGraph(store, union=reads_named_graphs(store))
         with feedback.stage("choose what to draw"):
             view = explore(graph, focus=args.focus, depth=depth, max_nodes=args.max_nodes)
         with feedback.stage(f"write {args.output}"):
-            target = write_view(view, args.output, title=args.title)
+            if args.output == "-":
+                write_output("-", render_view(view, title=args.title))
+            else:
+                target = write_view(view, args.output, title=args.title)
     finally:
         feedback.close()
-    print(f"wrote {target} ({view.summary()})")
+    say = (lambda line: print(line, file=sys.stderr)) if args.output == "-" else print
+    say(f"wrote {'the page to standard output' if args.output == '-' else target} ({view.summary()})")
     if view.truncated and args.focus is None:
-        print(f"to see the rest, draw one neighbourhood: kg viz {args.graph} --focus NAME --depth 2")
+        graphs = " ".join(f"-g {name}" for name in args.graph)
+        say(f"to see the rest, draw one neighbourhood: kg viz {graphs} --focus NAME --depth 2")
     return 0
 
 
@@ -750,7 +911,20 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in COMMANDS:
         add(sub)
+    for name, command in sub.choices.items():
+        if name not in ("info", "remove"):  # the commands that read graphs or write output
+            command.epilog = GRAMMAR
+            command.formatter_class = _Formatter
     return parser
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, keeping the lines of :data:`GRAMMAR` as they are written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text == GRAMMAR:
+            return "\n".join(indent + line for line in text.splitlines())
+        return super()._fill_text(text, width, indent)
 
 
 class Terminated(KeyboardInterrupt):

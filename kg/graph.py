@@ -33,11 +33,11 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
-from ._ox import _ESCAPES, dataset_quads, dump_default_graph, fill_dataset, fill_graph, nt_term, union_triples, write_rdf
 from . import schema
 from .errors import KGError, OutputError, UsageError, write_failure
+from .rdfio import _ESCAPES, dataset_quads, dump_default_graph, fill_dataset, fill_graph, nt_term, prefix_map, union_triples, write_rdf
 from .model import Extraction
-from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, UNITS, instance_prefixes
+from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, QUDT, UNITS, instance_prefixes
 from .quantity import format_quantity
 from .resolve import iri_slug
 
@@ -179,17 +179,8 @@ def clean_literal(text: str) -> str:
 
 
 def bind_prefixes(graph: Graph, base_iri: str = DEFAULT_BASE_IRI) -> None:
-    """Bind the prefixes kg writes with, so Turtle stays readable."""
-    for prefix, namespace in (
-        ("kg", KG_NS),
-        *instance_prefixes(base_iri).items(),
-        ("qudt", str(QUDT)),
-        ("unit", str(UNIT)),
-        ("org", str(ORG)),
-        ("prov", str(PROV)),
-        ("schema", str(SCHEMA)),
-        ("skos", str(SKOS)),
-    ):
+    """Bind the prefixes kg writes with (:func:`kg.rdfio.prefix_map`), so Turtle stays readable."""
+    for prefix, namespace in prefix_map(base_iri).items():
         graph.bind(prefix, namespace, override=True, replace=True)
 
 
@@ -762,23 +753,6 @@ def fact_problem(extraction: Extraction, evidence: Any, metric: Any = None) -> s
         if metric.unit not in UNITS:
             return f"its unit {metric.unit!r} is not one of kg's units"
     return None
-
-
-def prefix_map(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
-    """The prefixes of :func:`bind_prefixes` as a dict, for pyoxigraph's serialisers."""
-    return {
-        "kg": KG_NS,
-        **instance_prefixes(base_iri),
-        "qudt": str(QUDT),
-        "unit": str(UNIT),
-        "org": str(ORG),
-        "prov": str(PROV),
-        "schema": str(SCHEMA),
-        "skos": str(SKOS),
-        "rdf": str(RDF),
-        "rdfs": str(RDFS),
-        "xsd": str(XSD),
-    }
 
 
 def _relation_term(name: str) -> str:

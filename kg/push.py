@@ -33,7 +33,7 @@ from rdflib import Graph
 
 from . import __version__
 from .errors import EndpointError, UsageError
-from .query import check_readable, oxigraph_format, oxigraph_parse_error
+from .rdfio import FORMATS, STDIO, check_readable, guess_format, load_store, ox_format, oxigraph_parse_error
 
 __all__ = ["PushReport", "push", "query_endpoint_for", "target_url"]
 
@@ -92,31 +92,31 @@ def target_url(endpoint: str, graph_iri: str | None = None) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
-def _payload(source: Graph | str | os.PathLike[str]) -> tuple[bytes | Path, str, int]:
-    """(bytes or the file to stream, content type, number of triples) for ``source``."""
-    if isinstance(source, Graph):
-        data = source.serialize(format="nt", encoding="utf-8")
-        return data, "application/n-triples", len(source)
+def _payload(source: Any, input_format: str | None = None) -> tuple[bytes | Path, str, int]:
+    """(bytes or the file to stream, content type, number of triples) for ``source``: an rdflib
+    Graph, a pyoxigraph Store, a file, ``-`` (standard input), a store folder, or several files."""
     import pyoxigraph as ox
 
-    path = check_readable(source)
-    fmt = oxigraph_format(path)
-    base = path.resolve().as_uri()
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
+    if isinstance(source, Graph):
+        data = source.serialize(format="nt", encoding="utf-8")
+        return data, FORMATS["nt"].media_type, len(source)
+    single = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
+    known = guess_format(single) if single not in (None, STDIO) and input_format is None else None
+    if known is not None and known.name in ("turtle", "nt"):  # sent as it is, counted on the way
+        path = check_readable(single)  # type: ignore[arg-type]
+        fmt = ox_format(known.name)
         try:
-            count = sum(1 for _ in ox.parse(path=str(path), format=fmt, base_iri=base))
+            count = sum(1 for _ in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
         except SyntaxError as error:
             raise oxigraph_parse_error(error, str(path), fmt) from None
-        media = "text/turtle" if fmt == ox.RdfFormat.TURTLE else "application/n-triples"
-        return path, media, count
-    store = ox.Store()
-    try:
-        store.bulk_load(path=str(path), format=fmt, base_iri=base)
-    except SyntaxError as error:
-        raise oxigraph_parse_error(error, str(path), fmt) from None
-    triples = {(quad.subject, quad.predicate, quad.object) for quad in store}
+        return path, known.media_type, count
+    store = source if isinstance(source, ox.Store) else load_store(source, format=input_format)
+    # The union of the named graphs is the default graph (see load_store), each triple once.
+    triples = {(quad.subject, quad.predicate, quad.object) for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    if not triples:  # a store made elsewhere with named graphs only
+        triples = {(quad.subject, quad.predicate, quad.object) for quad in store}
     data = ox.serialize((ox.Triple(*triple) for triple in triples), format=ox.RdfFormat.N_TRIPLES)
-    return data, "application/n-triples", len(triples)
+    return data, FORMATS["nt"].media_type, len(triples)
 
 
 #: How much of an answer body is read (an error detail or a count, not a download).

@@ -26,39 +26,34 @@ terminal table in which Chinese characters count as two columns.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
-import json
 import os
 import re
 import time
 import unicodedata
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from typing import Literal as TypingLiteral
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import RDF, XSD
+from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
-from .errors import GraphParseError, InputError, QueryError, QueryTimeout, UsageError
-from .ontology import DEFAULT_BASE_IRI, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, expand_iri, instance_prefixes, short_iri
+from .errors import QueryError, QueryTimeout, UsageError
+from .ontology import KG_NS, expand_iri, short_iri
+from .rdfio import FORMATS, PREFIXES, ToRdflib, check_readable, load_graph, load_store, ox_store, rdf_format, result_format, to_ox, to_rdflib
+from .rdfio import RESULT_FORMATS as RESULTS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
-    import pyoxigraph
 
 __all__ = [
     "PREFIXES",
     "RESULT_FORMATS",
-    "STREAM_FORMATS",
     "BundledQuery",
     "Param",
     "QueryTimeout",
@@ -69,57 +64,20 @@ __all__ = [
     "describe_bundled",
     "is_update",
     "load_store",
-    "oxigraph_format",
-    "oxigraph_parse_error",
     "parse_param",
-    "result_pieces",
     "run",
     "run_bundled",
     "syntax_error",
 ]
 
-#: Prefixes known to every query (a query's own PREFIX lines take precedence).
-PREFIXES: dict[str, str] = {
-    "kg": KG_NS,
-    **instance_prefixes(DEFAULT_BASE_IRI),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "qudt": str(QUDT),
-    "unit": str(UNIT),
-    "org": str(ORG),
-    "prov": str(PROV),
-    "schema": str(SCHEMA),
-}
-
 #: Formats of :meth:`Results.serialize`: SPARQL results formats, a terminal table, RDF for graphs.
-RESULT_FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "nt", "json-ld")
-_GRAPH_FORMATS = {"turtle": "turtle", "nt": "nt", "json-ld": "json-ld", "xml": "xml"}
+RESULT_FORMATS = (*RESULTS, *(name for name in FORMATS if name != "n3"))
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = str(RDF.langString)
-_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 _NUMERIC = {str(XSD[name]) for name in ("integer", "decimal", "double", "float", "int", "long", "short",
                                          "nonNegativeInteger", "positiveInteger", "negativeInteger",
                                          "nonPositiveInteger", "unsignedInt", "unsignedLong", "byte")}
-
-#: RDF file suffix -> Oxigraph format name (resolved lazily, pyoxigraph is imported on first use).
-_OX_FORMATS = {
-    ".ttl": "TURTLE",
-    ".turtle": "TURTLE",
-    ".nt": "N_TRIPLES",
-    ".ntriples": "N_TRIPLES",
-    ".nq": "N_QUADS",
-    ".nquads": "N_QUADS",
-    ".trig": "TRIG",
-    ".jsonld": "JSON_LD",
-    ".json": "JSON_LD",
-    ".rdf": "RDF_XML",
-    ".owl": "RDF_XML",
-    ".xml": "RDF_XML",
-    ".n3": "N3",
-}
 
 Engine = TypingLiteral["oxigraph", "rdflib"]
 
@@ -176,17 +134,6 @@ def _reader_for(term: Any) -> Callable[[Any], tuple[str, str, str | None, str | 
 _PARTS: dict[type, Callable[[Any], tuple[str, str, str | None, str | None]]] = {}
 
 
-def _to_rdflib(term: Any) -> Node | None:
-    if term is None or isinstance(term, Identifier):
-        return term
-    kind, value, language, datatype = _parts(term)
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    return Literal(value, lang=language, datatype=URIRef(datatype) if datatype else None, normalize=False)
-
-
 def _to_python(term: Any) -> Any:
     """A plain Python value for data frames: numbers as int/float, everything else as text."""
     if term is None:
@@ -208,27 +155,12 @@ def _as_term(value: Any) -> Identifier:
     if isinstance(value, Identifier):
         return value
     if type(value).__name__ in ("NamedNode", "BlankNode", "Literal"):
-        converted = _to_rdflib(value)
+        converted = to_rdflib(value, restore=False)
         assert converted is not None
         return converted  # type: ignore[return-value]
     if isinstance(value, (str, int, float, Decimal, bool)):
         return Literal(value)
     raise UsageError(f"cannot bind a {type(value).__name__} ({value!r}); use a string, a number or an rdflib term")
-
-
-def _to_oxigraph(term: Identifier) -> Any:
-    import pyoxigraph as ox
-
-    kind, value, language, datatype = _parts(term)
-    if kind == "uri":
-        return ox.NamedNode(value)
-    if kind == "bnode":
-        return ox.BlankNode(value)
-    if language:
-        return ox.Literal(value, language=language)
-    if datatype:
-        return ox.Literal(value, datatype=ox.NamedNode(datatype))
-    return ox.Literal(value)
 
 
 _VARIABLE = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w\u00B7\u00C0-\uFFFF]*")
@@ -288,7 +220,8 @@ class Results:
     def rows(self) -> list[tuple[Node | None, ...]]:
         """Rows of rdflib terms, in the order of :attr:`variables`."""
         if self._rows is None:
-            self._rows = [tuple(_to_rdflib(term) for term in row) for row in self._raw]
+            convert = ToRdflib(restore=False)
+            self._rows = [tuple(None if term is None else convert(term) for term in row) for row in self._raw]
         return self._rows
 
     def __len__(self) -> int:
@@ -354,32 +287,43 @@ class Results:
 
     # -- serialisation ------------------------------------------------------------------
     def serialize(self, format: str = "json", *, prefixes: Mapping[str, str] | None = None, max_width: int = 60) -> str:
-        """Text in one of :data:`RESULT_FORMATS` (SPARQL results formats, table, or RDF for graphs)."""
-        fmt = format.lower()
+        """Text in one of :data:`RESULT_FORMATS`: a SPARQL results format (json, xml, csv, tsv,
+        written by rdflib's ``Result.serialize``, TSV by pyoxigraph), the table, or RDF for graphs."""
         if self.kind == "graph":
             assert self.graph is not None
-            rdf = {"table": "turtle", "json": "json-ld", "csv": "nt", "tsv": "nt"}.get(fmt, fmt)
-            if rdf not in _GRAPH_FORMATS:
-                raise UsageError(f"a CONSTRUCT/DESCRIBE result is a graph; choose turtle, nt, json-ld or xml, not {format!r}")
-            return self.graph.serialize(format=_GRAPH_FORMATS[rdf])
-        writers = {"json": self._json, "xml": self._xml, "csv": self._csv, "tsv": self._tsv}
-        if fmt == "table":
+            name = {"table": "turtle", "json": "json-ld", "csv": "nt", "tsv": "nt"}.get(format.lower(), format)
+            try:
+                fmt = rdf_format(name)
+            except UsageError:
+                raise UsageError(f"a CONSTRUCT/DESCRIBE result is a graph; choose an RDF format ({', '.join(FORMATS)}), not {format!r}") from None
+            graph = self.graph
+            if fmt.named_graphs:  # the result is one graph: TriG and N-Quads write it as the default graph
+                graph = Dataset()
+                for prefix, namespace in self.graph.namespaces():
+                    graph.bind(prefix, namespace, override=True)
+                graph.default_context += self.graph
+            return graph.serialize(format=fmt.rdflib)
+        chosen = result_format(format)
+        if chosen.name == "table":
             return self.table(prefixes=prefixes, max_width=max_width)
-        if fmt not in writers:
-            raise UsageError(f"unknown results format {format!r}; choose table, json, xml, csv or tsv")
-        return writers[fmt]()
+        result = self._rdflib_result()
+        if chosen.name == "tsv":  # rdflib writes no TSV: pyoxigraph re-writes rdflib's JSON
+            import pyoxigraph as ox
 
-    def _json(self) -> str:
-        return "".join(result_pieces("json", self.kind, self.variables, self._raw, self.boolean))
+            parsed = ox.parse_query_results(result.serialize(format="json"), ox.QueryResultsFormat.JSON)
+            return parsed.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")  # type: ignore[union-attr]
+        return result.serialize(format=chosen.name, encoding="utf-8").decode("utf-8")  # type: ignore[union-attr]
 
-    def _xml(self) -> str:
-        return "".join(result_pieces("xml", self.kind, self.variables, self._raw, self.boolean))
-
-    def _csv(self) -> str:
-        return "".join(result_pieces("csv", self.kind, self.variables, self._raw, self.boolean))
-
-    def _tsv(self) -> str:
-        return "".join(result_pieces("tsv", self.kind, self.variables, self._raw, self.boolean))
+    def _rdflib_result(self) -> Result:
+        """These results as an rdflib ``Result``, for its standard serialisers."""
+        result = Result("ASK" if self.kind == "ask" else "SELECT")
+        if self.kind == "ask":
+            result.askAnswer = bool(self.boolean)
+            return result
+        names = [Variable(name) for name in self.variables]
+        result.vars = names
+        result.bindings = [{name: term for name, term in zip(names, row) if term is not None} for row in self.rows]
+        return result
 
     def table(self, *, prefixes: Mapping[str, str] | None = None, max_width: int = 60) -> str:
         """A readable table; IRIs are shortened with ``prefixes`` (see :func:`~kg.ontology.short_iri`).
@@ -400,125 +344,6 @@ class Results:
         count = len(body)
         lines.append(f"({count} row{'s' if count != 1 else ''})")
         return "\n".join(lines)
-
-
-#: Formats :func:`result_pieces` writes row by row.
-STREAM_FORMATS = ("json", "xml", "csv", "tsv")
-
-
-def result_pieces(
-    fmt: str, kind: str, variables: Sequence[str], rows: Iterable[Sequence[Any]], boolean: bool | None = None
-) -> Iterator[str]:
-    """SPARQL results (``json``, ``xml``, ``csv``, ``tsv``) as text pieces, one per row.
-
-    ``rows`` may be any iterable of value tuples (rdflib or pyoxigraph terms, None for unbound),
-    such as a pyoxigraph solution iterator: nothing is collected, so a server can send rows as
-    the engine yields them.
-    """
-    writer = {"json": _json_pieces, "xml": _xml_pieces, "csv": _csv_pieces, "tsv": _tsv_pieces}.get(fmt)
-    if writer is None:
-        raise UsageError(f"unknown results format {fmt!r}; choose json, xml, csv or tsv")
-    return writer(kind, list(variables), rows, boolean)
-
-
-def _json_pieces(kind: str, variables: list[str], rows: Iterable[Sequence[Any]], boolean: bool | None) -> Iterator[str]:
-    if kind == "ask":
-        yield json.dumps({"head": {}, "boolean": bool(boolean)})
-        return
-    head = json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":"))
-    yield '{"head":' + head + ',"results":{"bindings":['
-    separator = ""
-    for row in rows:
-        binding: dict[str, dict[str, str]] = {}
-        for name, term in zip(variables, row):
-            if term is None:
-                continue
-            kind_, value, language, datatype = _parts(term)
-            if language:
-                binding[name] = {"type": kind_, "value": value, "xml:lang": language}
-            elif datatype:
-                binding[name] = {"type": kind_, "value": value, "datatype": datatype}
-            else:
-                binding[name] = {"type": kind_, "value": value}
-        yield separator + json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
-        separator = ","
-    yield "]}}"
-
-
-def _xml_pieces(kind: str, variables: list[str], rows: Iterable[Sequence[Any]], boolean: bool | None) -> Iterator[str]:
-    yield f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="{_RESULTS_NS}">\n <head>'
-    if kind == "ask":
-        yield f"</head>\n <boolean>{'true' if boolean else 'false'}</boolean>\n</sparql>\n"
-        return
-    yield "".join(f"\n  <variable name={quoteattr(name)}/>" for name in variables) + "\n </head>\n <results>"
-    for row in rows:
-        cells = []
-        for name, term in zip(variables, row):
-            if term is None:
-                continue
-            kind_, value, language, datatype = _parts(term)
-            if language:
-                attributes = f" xml:lang={quoteattr(language)}"
-            elif datatype:
-                attributes = f" datatype={quoteattr(datatype)}"
-            else:
-                attributes = ""
-            tag = {"uri": "uri", "bnode": "bnode"}.get(kind_, "literal")
-            element = f"<{tag}{attributes}>{xml_escape(value)}</{tag}>"
-            cells.append(f"\n   <binding name={quoteattr(name)}>{element}</binding>")
-        yield "\n  <result>" + "".join(cells) + "\n  </result>"
-    yield "\n </results>\n</sparql>\n"
-
-
-def _csv_pieces(kind: str, variables: list[str], rows: Iterable[Sequence[Any]], boolean: bool | None) -> Iterator[str]:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-
-    def line(cells: list[str]) -> str:
-        out.seek(0)
-        out.truncate()
-        writer.writerow(cells)
-        return out.getvalue()
-
-    if kind == "ask":
-        yield line(["boolean"]) + line(["true" if boolean else "false"])
-        return
-    yield line(variables)
-    for row in rows:
-        cells = []
-        for term in row:
-            if term is None:
-                cells.append("")
-                continue
-            kind_, value, _, _ = _parts(term)
-            cells.append("_:" + value if kind_ == "bnode" else value)
-        yield line(cells)
-
-
-def _tsv_pieces(kind: str, variables: list[str], rows: Iterable[Sequence[Any]], boolean: bool | None) -> Iterator[str]:
-    if kind == "ask":
-        yield "?boolean\n" + ("true" if boolean else "false") + "\n"
-        return
-    yield "\t".join("?" + name for name in variables) + "\n"
-    for row in rows:
-        yield "\t".join("" if term is None else _ntriples(term) for term in row) + "\n"
-
-
-def _ntriples(term: Any) -> str:
-    """A term in N-Triples syntax (as the SPARQL TSV format wants)."""
-    kind, value, language, datatype = _parts(term)
-    if kind == "uri":
-        return f"<{value}>"
-    if kind == "bnode":
-        return f"_:{value}"
-    escaped = (
-        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    )
-    if language:
-        return f'"{escaped}"@{language}'
-    if datatype:
-        return f'"{escaped}"^^<{datatype}>'
-    return f'"{escaped}"'
 
 
 def _namespaces(prefixes: Mapping[str, str] | None) -> list[tuple[str, str]]:
@@ -573,93 +398,6 @@ def _pad(text: str, width: int) -> str:
 # ---------------------------------------------------------------------------------------
 # Loading graphs into Oxigraph
 # ---------------------------------------------------------------------------------------
-def oxigraph_format(path: str | os.PathLike[str]) -> Any:
-    """The :class:`pyoxigraph.RdfFormat` of an RDF file, by its suffix."""
-    import pyoxigraph as ox
-
-    suffix = Path(path).suffix.lower()
-    try:
-        return getattr(ox.RdfFormat, _OX_FORMATS[suffix])
-    except KeyError:
-        known = ", ".join(sorted(_OX_FORMATS))
-        raise InputError(str(path), f"unknown RDF file suffix {suffix!r}; use one of {known}") from None
-
-
-def check_readable(path: str | os.PathLike[str]) -> Path:
-    """``path`` as a Path if it is a non-empty file; :class:`InputError` naming the problem if not."""
-    p = Path(path)
-    if not p.exists():
-        hint = "; run `kg build` first" if p.name.startswith("graph.") else ""
-        raise InputError(str(p), "no such file" + hint)
-    if p.is_dir():
-        raise InputError(str(p), "is a folder, neither an RDF file nor a kg store (no manifest.sqlite)")
-    try:
-        size = p.stat().st_size
-        with p.open("rb"):
-            pass
-    except OSError as exc:
-        raise InputError(str(p), f"cannot read: {exc.strerror or exc}") from None
-    if size == 0:
-        raise InputError(str(p), "the file is empty")
-    return p
-
-
-def oxigraph_parse_error(exc: SyntaxError, source: str, fmt: Any) -> GraphParseError:
-    """A pyoxigraph parse error as a :class:`GraphParseError` with file, line and column."""
-    line, column = exc.lineno, exc.offset
-    reason = exc.msg or str(exc)
-    where = source + (f":{line}" if line else "") + (f":{column}" if line and column else "")
-    error = GraphParseError(f"{where}: cannot parse as {fmt}: {reason}")
-    error.path = source  # type: ignore[attr-defined]
-    error.line = line  # type: ignore[attr-defined]
-    error.column = column  # type: ignore[attr-defined]
-    return error
-
-
-def load_store(path: str | os.PathLike[str], store: pyoxigraph.Store | None = None) -> pyoxigraph.Store:
-    """Bulk load an RDF file (format by suffix) into an in-memory :class:`pyoxigraph.Store`.
-
-    TriG and N-Quads keep their named graphs, and their union, each triple once, becomes the
-    default graph that queries read (Oxigraph's own union would repeat a triple once per graph
-    stating it, and every article states the types of the entities it names). A folder made by
-    ``kg build --store``, which keeps that union itself, is opened read-only where it is instead
-    (or copied into ``store``). Raises :class:`InputError` for a file that cannot be read and
-    :class:`GraphParseError` (with line and column) for one that does not parse.
-    """
-    import pyoxigraph as ox
-
-    from ._ox import dataset_quads
-    from .store import is_store, open_store
-
-    if is_store(path):
-        with open_store(path) as graph_store:
-            if store is None:
-                return graph_store.oxigraph  # stays open after the manifest is closed
-            store.bulk_extend(dataset_quads(graph_store.oxigraph))
-            return store
-    p = check_readable(path)
-    fmt = oxigraph_format(p)
-    store = ox.Store() if store is None else store
-    try:
-        store.bulk_load(path=str(p), format=fmt, base_iri=p.resolve().as_uri())
-    except SyntaxError as exc:
-        raise oxigraph_parse_error(exc, str(p), fmt) from None
-    except (OSError, ValueError) as exc:
-        raise InputError(str(p), f"cannot load: {exc}") from None
-    if next(iter(store.named_graphs()), None) is not None:
-        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return store
-
-
-def _store_of_graph(graph: Graph) -> pyoxigraph.Store:
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    data = graph.serialize(format="nt", encoding="utf-8")
-    store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
-    return store
-
-
 # ---------------------------------------------------------------------------------------
 # Running queries
 # ---------------------------------------------------------------------------------------
@@ -687,12 +425,10 @@ def run(
         raise UsageError(f"unknown engine {engine!r}; choose oxigraph or rdflib")
     if isinstance(source, Graph):
         if engine == "oxigraph":
-            return _run_oxigraph(_store_of_graph(source), sparql, terms, names, deadline)
+            return _run_oxigraph(ox_store(source), sparql, terms, names, deadline)
         return _run_rdflib(source, sparql, terms, names, deadline)
-    if isinstance(source, (str, os.PathLike)):
+    if isinstance(source, (str, os.PathLike, list, tuple)):
         if engine == "rdflib":
-            from .validate import load_graph
-
             return _run_rdflib(load_graph(source), sparql, terms, names, deadline)
         return _run_oxigraph(load_store(source), sparql, terms, names, deadline)
     if type(source).__name__ == "Store":
@@ -723,7 +459,7 @@ def _run_oxigraph(store: Any, sparql: str, bindings: dict[str, Identifier], pref
 
     started = time.perf_counter()
     try:
-        substitutions = {ox.Variable(name): _to_oxigraph(term) for name, term in bindings.items()}
+        substitutions = {ox.Variable(name): to_ox(term) for name, term in bindings.items()}
     except ValueError as error:
         raise UsageError(f"cannot bind a value: {error}; an IRI must be absolute, e.g. https://example.org/x") from None
     union = reads_named_graphs(store)
@@ -764,10 +500,11 @@ def _collect_oxigraph(answer: Any, prefixes: dict[str, str], deadline: float | N
         return Results("ask", boolean=bool(answer), engine="oxigraph", seconds=time.perf_counter() - started)
     if isinstance(answer, ox.QueryTriples):
         graph = _namespaced_graph(prefixes)
+        convert = ToRdflib(restore=False)
         for count, triple in enumerate(answer):
             if deadline is not None and count % 256 == 0:
                 _check_deadline(deadline, count)
-            graph.add((_to_rdflib(triple.subject), _to_rdflib(triple.predicate), _to_rdflib(triple.object)))  # type: ignore[arg-type]
+            graph.add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
         _check_deadline(deadline, len(graph))
         return Results("graph", graph=graph, engine="oxigraph", seconds=time.perf_counter() - started)
     variables = [variable.value for variable in answer.variables]

@@ -37,7 +37,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import KGError, QueryError, UsageError
-from .query import PREFIXES, Results, is_update, load_store, reads_named_graphs, result_pieces, syntax_error
+from .query import PREFIXES, Results, is_update, load_store, reads_named_graphs, syntax_error
+from .rdfio import FORMATS, RESULT_FORMATS, ox_format
 from .sandbox import WorkerPool, deny_network, describe_exit, limit_data
 
 __all__ = ["QueryRefused", "SparqlEndpoint", "SparqlServer", "make_server", "negotiate", "uses_service"]
@@ -65,19 +66,12 @@ GRAPH_TYPES: list[tuple[str, str]] = [
     ("application/json", "json-ld"),
     ("application/rdf+xml", "xml"),
 ]
-#: What each format is sent as, whichever alias was asked for.
-CONTENT_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "table": "text/plain; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "nt": "application/n-triples",
-    "json-ld": "application/ld+json",
+#: What each format is sent as, whichever alias was asked for (text in UTF-8): results, then graphs.
+CONTENT_TYPES = {f.name: f.media_type for f in RESULT_FORMATS.values()}
+GRAPH_CONTENT_TYPES = {
+    f.name: f.media_type + ("; charset=utf-8" if f.media_type.startswith("text/") else "")
+    for f in (FORMATS[name] for name in ("turtle", "nt", "json-ld", "xml"))
 }
-#: Graph formats -> names of pyoxigraph's RdfFormat.
-_OX_GRAPH_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "json-ld": "JSON_LD", "xml": "RDF_XML"}
 #: ``format=`` request parameter values (as SPARQLWrapper and browsers send them).
 FORMAT_PARAMS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "text": "table", "turtle": "turtle", "nt": "nt", "json-ld": "json-ld"}
 
@@ -332,22 +326,19 @@ def _evaluate(store: Any, union: bool, sparql: str, request: dict[str, Any], spo
             fmt = _choose(request, GRAPH_TYPES)
             if fmt is None:
                 return _not_acceptable(GRAPH_TYPES)
-            rdf_format = getattr(ox.RdfFormat, _OX_GRAPH_FORMATS[fmt])
-            ox.serialize(answer, spool, rdf_format, prefixes=PREFIXES if fmt == "turtle" else None)
-            return HTTPStatus.OK, CONTENT_TYPES[fmt]
+            ox.serialize(answer, spool, ox_format(fmt), prefixes=PREFIXES if fmt == "turtle" else None)
+            return HTTPStatus.OK, GRAPH_CONTENT_TYPES[fmt]
         fmt = _choose(request, RESULT_TYPES)
         if fmt is None:
             return _not_acceptable(RESULT_TYPES)
-        if isinstance(answer, ox.QueryBoolean):
-            kind, variables, rows, boolean = "ask", [], iter(()), bool(answer)
-        else:
-            variables = [variable.value for variable in answer.variables]
-            kind, rows, boolean = "select", (tuple(solution) for solution in answer), None
         if fmt == "table":
-            _write_table(spool, kind, variables, rows, boolean)
-        else:
-            for piece in result_pieces(fmt, kind, variables, rows, boolean):
-                spool.write(piece)
+            if isinstance(answer, ox.QueryBoolean):
+                _write_table(spool, "ask", [], iter(()), bool(answer))
+            else:
+                variables = [variable.value for variable in answer.variables]
+                _write_table(spool, "select", variables, (tuple(solution) for solution in answer), None)
+        else:  # pyoxigraph's own writers, row by row into the spool
+            answer.serialize(spool, getattr(ox.QueryResultsFormat, RESULT_FORMATS[fmt].oxigraph))
         return HTTPStatus.OK, CONTENT_TYPES[fmt]
     except _TooLarge:
         raise

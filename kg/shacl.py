@@ -38,7 +38,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from ._ox import ToRdflib, to_ox
+from .rdfio import ToRdflib, to_ox
 from .errors import GraphParseError, UsageError
 
 __all__ = ["Check", "Finding", "compile_shapes", "run_checks"]

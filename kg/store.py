@@ -28,7 +28,7 @@ recomputed), so Ctrl-C or a crash never leaves facts that contradict the manifes
 Reading. :func:`open_graph` gives the union as an rdflib Graph for any command that takes a
 graph file; :func:`open_store` gives the store for fast SPARQL with pyoxigraph
 (``query(q)``, on the default graph). pyoxigraph keeps numbers by value, so
-decimals are turned back into kg's lexical form (see :mod:`kg._ox`) on the way out.
+decimals are turned back into kg's lexical form (see :mod:`kg.rdfio`) on the way out.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
-from ._ox import dataset_quads, fill_dataset, fill_graph, union_triples, write_rdf
 from .errors import KGError, UsageError, write_failure
+from .rdfio import dataset_quads, fill_dataset, fill_graph, prefix_map, union_triples, write_rdf
 from .ontology import DEFAULT_BASE_IRI
 from .resolve import IRI_SCHEME
 
@@ -662,8 +662,6 @@ class GraphStore:
 
     def write(self, destination: str | os.PathLike[str] | IO[bytes], format_name: str = "turtle") -> None:
         """Write the union (turtle, nt, json-ld) or the graphs (trig, nquads)."""
-        from .graph import prefix_map
-
         write_rdf(self, destination, format_name, prefix_map(self.base_iri))
 
 

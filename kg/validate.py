@@ -13,19 +13,18 @@ import json
 import os
 import re
 import warnings
-import xml.sax
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kg.errors import GraphParseError, InputError, UsageError, ValidationError
-from kg.ontology import DEFAULT_BASE_IRI, KG_NS, ORG, PROV, QUDT, SCHEMA, UNIT, instance_prefixes, short_iri
+from kg.ontology import KG_NS, short_iri
+from kg.rdfio import VOCABULARIES, _file_format, fill_graph, load_graph, ox_store, parse_rdf, prefix_map, to_ox, to_rdflib, union_triples
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -51,43 +50,10 @@ INFERENCE_MODES: tuple[str, ...] = ("none", "rdfs", "owlrl", "both")
 #: SHACL engines :func:`validate` can use: Oxigraph (compiled shapes), pyshacl, or the first that can.
 ENGINES: tuple[str, ...] = ("auto", "oxigraph", "pyshacl")
 
-#: File suffix → rdflib parser name.
-_FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".ntriples": "nt",
-    ".nq": "nquads",
-    ".nquads": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-    ".n3": "n3",
-}
-#: Formats that may hold named graphs; they are read into a Dataset and merged.
-_QUAD_FORMATS = frozenset({"nquads", "trig", "json-ld"})
-
-_SHAPES_NS = "https://w3id.org/parkkg/shapes#"
+_SHAPES_NS = VOCABULARIES["kgsh"]
 
 #: Prefixes used to shorten IRIs in reports (the data graph's own prefixes come first).
-_REPORT_PREFIXES: dict[str, str] = {
-    "kg": KG_NS,
-    **instance_prefixes(DEFAULT_BASE_IRI),
-    "kgsh": _SHAPES_NS,
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "sh": str(SH),
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "qudt": str(QUDT),
-    "unit": str(UNIT),
-    "org": str(ORG),
-    "prov": str(PROV),
-    "schema": str(SCHEMA),
-}
+_REPORT_PREFIXES: dict[str, str] = prefix_map(extra=("sh", "kgsh"))
 
 _SEVERITY_MARK = {"Violation": "✗", "Warning": "⚠", "Info": "ℹ"}
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -151,191 +117,7 @@ class ValidationResult:
 
 def rdf_format_for(path: str | os.PathLike[str]) -> str:
     """The rdflib parser name for a file, chosen by its suffix."""
-    suffix = Path(path).suffix.lower()
-    try:
-        return _FORMATS[suffix]
-    except KeyError:
-        known = ", ".join(sorted(_FORMATS))
-        raise InputError(str(path), f"unknown RDF file suffix {suffix!r}; use one of {known}") from None
-
-
-def load_graph(path: str | os.PathLike[str]) -> Graph:
-    """Parse an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) by its suffix.
-
-    Named graphs (TriG, N-Quads) are merged into one graph; a folder made by ``kg build
-    --store`` gives the union of its graphs. Raises :class:`InputError` for a file that cannot
-    be read and :class:`GraphParseError` (with file, line and column) for one that does not
-    parse.
-    """
-    from .query import check_readable
-    from .store import is_store, open_graph
-
-    if is_store(path):
-        return open_graph(path)
-    p = check_readable(path)  # missing, a folder, unreadable or empty: one clear message
-    fmt = rdf_format_for(p)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:  # gone or unreadable since it was checked
-        raise InputError(str(p), f"cannot read: {exc.strerror or exc}") from None
-    if not data.strip():
-        raise InputError(str(p), "the file is empty")
-    if b"\x00" in data:
-        raise InputError(str(p), "binary file, not RDF text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(str(p), f"not UTF-8 (byte {exc.start}); RDF files must be UTF-8") from None
-    return parse_rdf(text, fmt, source=str(p), base=p.resolve().as_uri())
-
-
-def parse_rdf(text: str, fmt: str, *, source: str, base: str | None = None) -> Graph:
-    """Parse RDF ``text`` in rdflib format ``fmt``; parse errors name ``source``."""
-    try:
-        with warnings.catch_warnings():
-            # rdflib's own parsers use APIs rdflib itself deprecates (ConjunctiveGraph).
-            warnings.simplefilter("ignore", DeprecationWarning)
-            return _parse(text, fmt, base)
-    except Exception as exc:  # rdflib raises many unrelated exception types
-        raise _parse_error(exc, text, fmt, source) from exc
-
-
-def _parse(text: str, fmt: str, base: str | None) -> Graph:
-    """Parse without error translation; quad formats are merged into one graph."""
-    if fmt in _QUAD_FORMATS:
-        ds = Dataset(default_union=True)
-        ds.parse(data=text, format=fmt, publicID=base)
-        graph = Graph()
-        for prefix, ns in ds.namespaces():
-            graph.bind(prefix, ns, override=False)
-        for s, p, o, _ in ds.quads((None, None, None, None)):
-            graph.add((s, p, o))
-        return graph
-    graph = Graph()
-    graph.parse(data=text, format=fmt, publicID=base)
-    return graph
-
-
-def _parse_error(exc: BaseException, text: str, fmt: str, source: str) -> GraphParseError:
-    """Turn a parser exception into a GraphParseError with file, line and column."""
-    line, column, reason = _locate(exc, text, fmt)
-    where = source
-    if line is not None:
-        where += f":{line}"
-        if column is not None:
-            where += f":{column}"
-    message = f"{where}: cannot parse as {_FORMAT_NAMES.get(fmt, fmt)}: {reason}"
-    if line is not None:
-        lines = text.splitlines()
-        if 0 < line <= len(lines):
-            excerpt = lines[line - 1].strip()
-            if len(excerpt) > 100:
-                excerpt = excerpt[:100] + "…"
-            message += f"\n    line {line}: {excerpt}"
-    err = GraphParseError(message)
-    err.path = source  # type: ignore[attr-defined]
-    err.line = line  # type: ignore[attr-defined]
-    err.column = column  # type: ignore[attr-defined]
-    return err
-
-
-_FORMAT_NAMES = {
-    "turtle": "Turtle",
-    "nt": "N-Triples",
-    "nquads": "N-Quads",
-    "trig": "TriG",
-    "json-ld": "JSON-LD",
-    "xml": "RDF/XML",
-    "n3": "N3",
-}
-
-
-def _locate(exc: BaseException, text: str, fmt: str) -> tuple[int | None, int | None, str]:
-    """Best-effort (line, column, reason) of a parse error; line and column are 1-based."""
-    # Turtle, TriG, N3: rdflib's BadSyntax knows the character index of the error.
-    index = getattr(exc, "_i", None)
-    why = getattr(exc, "_why", None)
-    if isinstance(index, int) and why is not None:
-        index = max(0, min(index, len(text)))
-        line = text.count("\n", 0, index) + 1
-        column = index - (text.rfind("\n", 0, index) + 1) + 1
-        return line, column, str(why)
-    # JSON-LD whose JSON is broken.
-    if isinstance(exc, json.JSONDecodeError):
-        return exc.lineno, exc.colno, exc.msg
-    # RDF/XML.
-    if isinstance(exc, xml.sax.SAXParseException):
-        return exc.getLineNumber(), exc.getColumnNumber() + 1, exc.getMessage()
-    reason = str(exc).strip() or type(exc).__name__
-    # N-Triples / N-Quads: each line stands alone, so find the first line that fails.
-    if fmt in ("nt", "nquads"):
-        first = reason.splitlines()[0]
-        hint = _line_format_hint(reason)
-        found = _first_bad_line(text, fmt, hint)
-        if found is not None:
-            line, line_text = found
-            column = None
-            if hint and hint in line_text:
-                column = line_text.rfind(hint) + 1
-            return line, column, first
-        return None, None, first
-    # Anything else: look for "line N" (and "column M") in the message.
-    m = re.search(r"line (\d+)(?:,? column (\d+))?", reason)
-    if m:
-        return int(m.group(1)), int(m.group(2)) if m.group(2) else None, reason.splitlines()[0]
-    # rdflib failed without saying where (a Turtle file cut short: "string index out of range"):
-    # Oxigraph's parser says where the text stops being RDF.
-    located = _locate_with_oxigraph(text, fmt)
-    if located is not None:
-        return located
-    return None, None, reason.splitlines()[0]
-
-
-def _locate_with_oxigraph(text: str, fmt: str) -> tuple[int | None, int | None, str] | None:
-    import pyoxigraph as ox
-
-    from ._ox import FORMATS
-
-    if fmt not in FORMATS:
-        return None
-    try:
-        for _ in ox.parse(text.encode("utf-8"), format=FORMATS[fmt]):
-            pass
-    except SyntaxError as error:
-        return error.lineno, error.offset, error.msg or str(error)
-    return None
-
-
-def _line_format_hint(reason: str) -> str | None:
-    """The text of the offending line (or its unparsed rest) quoted in an rdflib message."""
-    m = re.match(r"Invalid line(?: \(.*\))?:\s*(.*)", reason, re.DOTALL)
-    if not m:
-        return None
-    rest = m.group(1).strip()
-    if len(rest) >= 2 and rest[0] == rest[-1] and rest[0] in "'\"":
-        rest = rest[1:-1]
-    return rest.strip() or None
-
-
-def _first_bad_line(text: str, fmt: str, hint: str | None) -> tuple[int, str] | None:
-    """(1-based number, text) of the first line of an N-Triples/N-Quads file that fails."""
-    lines = text.splitlines()
-    numbered = list(enumerate(lines, start=1))
-    if hint:
-        candidates = [(n, s) for n, s in numbered if hint in s]
-        numbered = candidates + [item for item in numbered if item not in candidates]
-    for n, line in numbered:
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        try:
-            if fmt == "nquads":
-                Dataset().parse(data=line + "\n", format=fmt)
-            else:
-                Graph().parse(data=line + "\n", format=fmt)
-        except Exception:  # noqa: BLE001 - any parser error marks the line as bad
-            return n, line
-    return None
+    return _file_format(path, None).rdflib
 
 
 # ---------------------------------------------------------------------------------------
@@ -426,8 +208,6 @@ def validate(
         if fast is not None:
             return fast
     if not isinstance(data, Graph):
-        from ._ox import fill_graph, union_triples
-
         data = fill_graph(Graph(), union_triples(data, named=union))
     return _validate_pyshacl(data, shapes_graph, inference, batch_sparql)
 
@@ -481,13 +261,11 @@ def _validate_oxigraph(
     ``strict`` is off (shapes it does not compile, terms Oxigraph rejects)."""
     import pyoxigraph as ox
 
-    from ._ox import to_ox
     from .shacl import compile_shapes, run_checks
 
     if isinstance(data, Graph):
-        store = ox.Store()
         try:
-            store.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in data])
+            store = ox_store(data)
         except (ValueError, TypeError) as error:
             if strict:
                 raise ValidationError(f"the graph cannot go into Oxigraph ({error}); use the pyshacl engine") from None
@@ -532,10 +310,7 @@ def _validate_oxigraph(
     def label_of(node: Node) -> str | None:
         if isinstance(node, Literal):
             return None
-        from ._ox import ToRdflib
-
-        convert = ToRdflib()
-        labels = [convert(q.object) for q in store.quads_for_pattern(to_ox(node), ox.NamedNode(str(RDFS.label)), None, None if union else ox.DefaultGraph())]
+        labels = [to_rdflib(q.object) for q in store.quads_for_pattern(to_ox(node), ox.NamedNode(str(RDFS.label)), None, None if union else ox.DefaultGraph())]
         return _best_label(labels)
 
     return ValidationResult(conforms=conforms, violations=_violations(report, label_of, prefixes), report_graph=report, prefixes=prefixes)
@@ -719,7 +494,6 @@ class _SparqlEngine:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self._store: Any = None
-        self._bnodes: dict[Any, BNode] = {}
         self._tried = False
 
     def _load(self) -> Any:
@@ -727,51 +501,14 @@ class _SparqlEngine:
             return self._store
         self._tried = True
         try:
-            import pyoxigraph as ox
-        except ImportError:  # pragma: no cover - pyoxigraph is a dependency
-            return None
-        forward: dict[BNode, Any] = {}
-
-        def convert(term: Node) -> Any:
-            if isinstance(term, URIRef):
-                return ox.NamedNode(str(term))
-            if isinstance(term, BNode):
-                node = forward.get(term)
-                if node is None:
-                    node = forward[term] = ox.BlankNode()
-                    self._bnodes[node] = term
-                return node
-            if isinstance(term, Literal):
-                if term.language:
-                    return ox.Literal(str(term), language=term.language)
-                if term.datatype is not None:
-                    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-                return ox.Literal(str(term))
-            raise ValueError(f"unsupported term {term!r}")
-
-        try:
-            store = ox.Store()
-            store.extend([ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in self.graph])
+            store = ox_store(self.graph)  # rdflib's blank node ids are Oxigraph's too
         except (ValueError, TypeError):
             return None
         self._store = store
         return store
 
     def _back(self, term: Any) -> Node:
-        import pyoxigraph as ox
-
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        if isinstance(term, ox.BlankNode):
-            return self._bnodes.get(term) or BNode(term.value)
-        if isinstance(term, ox.Literal):
-            if term.language:
-                return Literal(term.value, lang=term.language)
-            datatype = str(term.datatype.value)
-            if datatype == str(XSD.string):
-                return Literal(term.value)
-            return Literal(term.value, datatype=URIRef(datatype))
-        raise ValueError(f"unsupported term {term!r}")
+        return to_rdflib(term)  # type: ignore[no-any-return]
 
     def select(self, query: str) -> list[dict[str, Node]]:
         """The rows of a SELECT query, each a dict of variable name → rdflib term."""

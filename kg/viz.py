@@ -270,7 +270,7 @@ class StoreGraph:
     def __init__(self, store: Any, union: bool = False) -> None:
         import pyoxigraph as ox
 
-        from ._ox import ToRdflib
+        from .rdfio import ToRdflib
 
         self._ox = ox
         self.store = store
@@ -278,7 +278,7 @@ class StoreGraph:
         self._convert = ToRdflib()
 
     def _quads(self, subject: Node | None, predicate: Node, obj: Node | None = None) -> Iterable[Any]:
-        from ._ox import to_ox
+        from .rdfio import to_ox
 
         return self.store.quads_for_pattern(
             to_ox(subject) if subject is not None else None,

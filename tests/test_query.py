@@ -418,7 +418,7 @@ def test_query_cli_needs_exactly_one_query(graph_file, capsys):
 
 # -- round trips through Oxigraph -------------------------------------------------------------
 def _triples_from_oxigraph(data: bytes, fmt) -> set:
-    from kg.query import _to_rdflib
+    from kg.rdfio import to_rdflib as _to_rdflib
 
     return {
         (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
@@ -444,7 +444,7 @@ def test_query_roundtrip_through_oxigraph(graph, fmt, oxformat):
 
 
 def test_query_roundtrip_trig_keeps_named_graphs(built):
-    from kg.query import _to_rdflib
+    from kg.rdfio import to_rdflib as _to_rdflib
 
     dataset = built.dataset()
     text = serialize(dataset, "trig")
