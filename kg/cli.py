@@ -211,7 +211,7 @@ def _run_build(args: argparse.Namespace) -> int:
                 result.write(target, args.format)
             if result.store is not None:
                 result.store.record_output(target, args.format)
-        _report_dropped(result.dropped, None if args.no_output else out / DROPPED)
+        _report_dropped(result.dropped, None if args.no_output or target is None else target.parent / DROPPED)
         html_path = validation = None
         full = None
         if not args.no_html or not (args.no_validate or args.pyshacl):
