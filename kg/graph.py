@@ -35,7 +35,7 @@ from rdflib.namespace import SKOS
 
 from . import schema
 from .errors import KGError, OutputError, UsageError, write_failure
-from .rdfio import _ESCAPES, dataset_quads, dump_default_graph, fill_dataset, fill_graph, nt_term, prefix_map, union_triples, write_rdf
+from .rdfio import _ESCAPES, dataset_quads, in_graph, dump_default_graph, fill_dataset, fill_graph, nt_term, prefix_map, union_triples, write_rdf
 from .model import Extraction
 from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, QUDT, UNITS, instance_prefixes
 from .quantity import format_quantity
@@ -385,7 +385,7 @@ class GraphBuilder:
                 data = facts.article_ttl
             else:
                 text = facts.article_nt
-                data = (text.replace(" .\n", f" <{article}> .\n") if self.named_graphs else text).encode()
+                data = (in_graph(text, article) if self.named_graphs else text).encode()
             self._spooled_keys[facts.key] = facts.source
             self._spool.seek(0, os.SEEK_END)  # reading the output may have moved the position
             try:
@@ -396,7 +396,7 @@ class GraphBuilder:
                     f"cannot be written ({write_failure(error)}, or set TMPDIR to a folder with room)",
                 ) from None
             self._spooled += facts.article_triples
-        entity_nt = facts.entity_nt.replace(" .\n", f" <{article}> .\n") if self.named_graphs else facts.entity_nt
+        entity_nt = in_graph(facts.entity_nt, article) if self.named_graphs else facts.entity_nt
         self._entity_chunks.append(entity_nt)
         self._entity_size += len(entity_nt)
         if self._entity_size > 1 << 20:

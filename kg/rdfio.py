@@ -269,6 +269,15 @@ _OX_DECIMAL = ox.NamedNode(_XSD_DECIMAL)
 _OX_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
 
 
+def in_graph(nt: str, graph: str) -> str:
+    """N-Triples lines as N-Quads lines of the named graph ``graph`` (an IRI, without <>).
+
+    Sound because an N-Triples line ends with `` .`` and a newline and nothing else can: a
+    newline inside a literal is always written as ``\\n``.
+    """
+    return nt.replace(" .\n", f" <{graph}> .\n")
+
+
 def nt_term(term: Any) -> str:
     """One rdflib term in N-Triples syntax, with exactly the lexical form rdflib holds."""
     if type(term) is URIRef:

@@ -45,7 +45,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import pyoxigraph as ox
 
 from .errors import KGError, UsageError, write_failure
-from .rdfio import dataset_quads, fill_dataset, fill_graph, prefix_map, union_triples, write_rdf
+from .rdfio import dataset_quads, fill_dataset, in_graph, fill_graph, prefix_map, union_triples, write_rdf
 from .ontology import DEFAULT_BASE_IRI
 from .resolve import IRI_SCHEME
 
@@ -403,9 +403,8 @@ class GraphStore:
                 if article.key in loaded:  # the same text twice in a file: the first copy stands
                     continue
                 loaded.add(article.key)
-                graph = f" <{self.iris.article_iri(article.key)}> .\n"
                 text = article.article_nt + article.entity_nt
-                parts.append(text.replace(" .\n", graph))
+                parts.append(in_graph(text, str(self.iris.article_iri(article.key))))
                 parts.append(text)  # and into the union
         self.oxigraph.bulk_load("".join(parts), format=ox.RdfFormat.N_QUADS, lenient=True)
         with self._db:
@@ -462,7 +461,7 @@ class GraphStore:
 
     def _add_nt(self, nt: str, graph: str) -> None:
         """Add N-Triples to the named graph ``graph`` and to the union, in one transaction."""
-        self.oxigraph.load(nt.replace(" .\n", f" <{graph}> .\n") + nt, format=ox.RdfFormat.N_QUADS, lenient=True)
+        self.oxigraph.load(in_graph(nt, graph) + nt, format=ox.RdfFormat.N_QUADS, lenient=True)
 
     def _drop_graphs(self, graphs: Iterable[str]) -> None:
         """Remove named graphs, and from the union every triple no other graph states, in one transaction."""
