@@ -624,6 +624,7 @@ class Param:
 
 
 _READABLE_LINE = re.compile(r"#\s*readable:\s*\??(\w+)\s+\??(\w+)\s+\??(\w+)\s*$")
+_PHRASE_LINE = re.compile(r"#\s*phrase:\s*\??(\w+)\s+\??(\w+)\s*$")
 _PARAM_LINE = re.compile(r"#\s*param:\s*\??(?P<name>\w+)\s+(?P<kind>text|kg-term|label(?:\|\??\w+)?)(?:\s+(?P<help>.*))?$")
 
 
@@ -638,6 +639,9 @@ class BundledQuery:
     readable: tuple[str, str, str] | None = None
     """``# readable: AMOUNT VALUE UNIT``: where ?AMOUNT is unbound (no surface text), it is
     filled with ?VALUE in ?UNIT as a reader writes it (1400万元, :func:`kg.quantity.format_quantity`)."""
+    phrase: tuple[str, str] | None = None
+    """``# phrase: RULE HOW``: ?HOW is filled with what the rule id in ?RULE means, in words
+    (同篇报道推断 inferred from the same article; :mod:`kg.extract.rules`)."""
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -685,6 +689,7 @@ def _parse_bundled(name: str, text: str) -> BundledQuery:
     description = ""
     params = []
     readable = None
+    phrase = None
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped.startswith("#"):
@@ -699,6 +704,11 @@ def _parse_bundled(name: str, text: str) -> BundledQuery:
             if not m:
                 raise QueryError(f"bundled query {name}.rq: bad line {stripped!r}; write '# readable: AMOUNT VALUE UNIT'")
             readable = (m.group(1), m.group(2), m.group(3))
+        elif re.match(r"#\s*phrase:", stripped):
+            m = _PHRASE_LINE.match(stripped)
+            if not m:
+                raise QueryError(f"bundled query {name}.rq: bad line {stripped!r}; write '# phrase: RULE HOW'")
+            phrase = (m.group(1), m.group(2))
         elif re.match(r"#\s*param:", stripped):
             m = _PARAM_LINE.match(stripped)
             if not m:
@@ -707,7 +717,7 @@ def _parse_bundled(name: str, text: str) -> BundledQuery:
             params.append(Param(m.group("name"), kind, (m.group("help") or "").strip(), iri_variable.lstrip("?") or None))
     if not description:
         raise QueryError(f"bundled query {name}.rq has no '# description:' line at the top")
-    return BundledQuery(name, description, tuple(params), text, readable)
+    return BundledQuery(name, description, tuple(params), text, readable, phrase)
 
 
 def bundled_queries() -> dict[str, BundledQuery]:
@@ -747,6 +757,8 @@ def run_bundled(
         return results
     if query.readable:
         results = _fill_readable(results, *query.readable)
+    if query.phrase:
+        results = _fill_phrase(results, *query.phrase)
     return results.project([variable for variable in results.variables if variable not in query.param_names])
 
 
@@ -771,6 +783,25 @@ def _fill_readable(results: Results, amount: str, value: str, unit: str) -> Resu
                 unit_iri = _parts(row[unit_at])[1] if row[unit_at] is not None else ""
                 code = codes.get(unit_iri, re.split(r"[/#]", unit_iri)[-1])
                 row = (*row[:at], Literal(format_quantity(number, code)), *row[at + 1 :])
+        raw.append(row)
+    return Results(results.kind, list(results.variables), results.boolean, results.graph, results.engine, results.seconds, raw)
+
+
+def _fill_phrase(results: Results, rule: str, how: str) -> Results:
+    """``results`` with ``how`` saying in words what the rule id in ``rule`` means, and why an
+    inferred link was inferred (an unknown rule, from another version, leaves it unbound)."""
+    from .extract.rules import reading
+
+    if not {rule, how} <= set(results.variables):
+        return results
+    rule_at, how_at = results.variables.index(rule), results.variables.index(how)
+    raw = []
+    for row in results._raw:
+        known = reading(_parts(row[rule_at])[1]) if row[rule_at] is not None else None
+        if known is not None:
+            # An inferred link's reason already opens with how it was inferred (由名称推断：…).
+            words = f"{known.why_zh} ({known.why_en})" if known.inferred else f"{known.zh} ({known.en})"
+            row = (*row[:how_at], Literal(words), *row[how_at + 1 :])
         raw.append(row)
     return Results(results.kind, list(results.variables), results.boolean, results.graph, results.engine, results.seconds, raw)
 

@@ -585,3 +585,16 @@ def test_query_bundled_bad_readable_line_is_refused():
 
     with pytest.raises(QueryError, match="readable: AMOUNT VALUE UNIT"):
         _parse_bundled("x", "# description: x\n# readable: amount\nSELECT * WHERE {}")
+
+
+def test_query_evidence_says_how_each_fact_was_found_in_words(store):
+    """The evidence table reads each rule id out (stated / inferred, and why), for every rule."""
+    from kg.extract.rules import reading
+
+    rows = run_bundled(store, "evidence").records()
+    assert rows
+    for row in rows:
+        known = reading(row["rule"])
+        assert known is not None, row["rule"]
+        assert row["how"] == (f"{known.why_zh} ({known.why_en})" if known.inferred else f"{known.zh} ({known.en})")
+    assert any(reading(row["rule"]).inferred for row in rows) and not all(reading(row["rule"]).inferred for row in rows)
