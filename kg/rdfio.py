@@ -21,6 +21,7 @@ Every command and the store read and write RDF through this module:
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -445,7 +446,9 @@ def dump_default_graph(store: ox.Store, format_name: str, prefixes: dict[str, st
     """
     format_name = rdf_format(format_name).name
     end = _DECIMAL_END[format_name]
-    data = store.dump(None, format=ox_format(format_name), from_graph=ox.DefaultGraph(), prefixes=prefixes if format_name == "turtle" else None)
+    data = store.dump(None, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    if format_name == "turtle":
+        data = _turtle_by_subject(data, prefixes)
     parts = data.split(end)
     out = []
     for part in parts[:-1]:
@@ -454,6 +457,17 @@ def dump_default_graph(store: ox.Store, format_name: str, prefixes: dict[str, st
         out.append(part + b".0" + end if integral else part + end)
     out.append(parts[-1])
     return b"".join(out)
+
+
+def _turtle_by_subject(nt: bytes, prefixes: dict[str, str]) -> bytes:
+    """N-Triples as Turtle with each subject written once: the lines sorted (a store's memory
+    keeps them in the order they came, one article after another), then Oxigraph's writer,
+    which joins the consecutive triples of a subject. About 5 µs a triple."""
+    lines = nt.split(b"\n")
+    lines.sort()
+    out = io.BytesIO()
+    ox.serialize(ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES), out, ox.RdfFormat.TURTLE, prefixes=prefixes)
+    return out.getvalue()
 
 
 def graph_triples(store: ox.Store, graph: Any) -> Iterator[ox.Triple]:
