@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
@@ -35,10 +35,20 @@ from rdflib.namespace import SKOS
 
 from . import schema
 from .errors import KGError, OutputError, UsageError, write_failure
-from .rdfio import _ESCAPES, dataset_quads, dump_default_graph, fill_dataset, fill_graph, nt_term, prefix_map, union_triples, write_rdf
 from .model import Extraction
 from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, QUDT, UNITS, instance_prefixes
 from .quantity import format_quantity
+from .rdfio import (
+    _ESCAPES,
+    dataset_quads,
+    dump_default_graph,
+    fill_dataset,
+    fill_graph,
+    nt_term,
+    prefix_map,
+    union_triples,
+    write_rdf,
+)
 from .resolve import iri_slug
 
 __all__ = [
@@ -120,8 +130,8 @@ class _N:
     qualifier = nt_term(KG.qualifier)
     isTarget = nt_term(KG.isTarget)
     growthOf = nt_term(KG.growthOf)
-    predicates = {name: nt_term(term) for name, term in PREDICATES.items()}
-    qualifiers = {name: nt_term(term) for name, term in QUALIFIER_TERMS.items()}
+    predicates: ClassVar[dict[str, str]] = {name: nt_term(term) for name, term in PREDICATES.items()}
+    qualifiers: ClassVar[dict[str, str]] = {name: nt_term(term) for name, term in QUALIFIER_TERMS.items()}
 
     @staticmethod
     @functools.cache
@@ -294,7 +304,7 @@ class _Blocks:
     spares a parse and a re-serialisation of every article.
     """
 
-    __slots__ = ("turtle", "parts", "triples", "integer", "decimal")
+    __slots__ = ("decimal", "integer", "parts", "triples", "turtle")
 
     def __init__(self, turtle: bool) -> None:
         self.turtle = turtle
@@ -553,7 +563,7 @@ class GraphBuilder:
     def write(self, destination: str | os.PathLike[str] | IO[bytes], format_name: str = "turtle") -> None:
         """Serialise with pyoxigraph (fast): turtle, nt, trig or nquads; json-ld goes through rdflib."""
         prefixes = prefix_map(str(self.base))
-        if format_name == "turtle" and self._turtle or format_name == "nt" and not self._turtle and not self.named_graphs:
+        if (format_name == "turtle" and self._turtle) or (format_name == "nt" and not self._turtle and not self.named_graphs):
             self._append(destination, format_name, prefixes)
         else:
             write_rdf(self, destination, format_name, prefixes)

@@ -18,6 +18,7 @@ incomplete, and that ``--verify`` counts what it holds.
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import json
 import os
@@ -154,10 +155,8 @@ def _exchange(
     def stop() -> None:
         expired.set()
         if connection.sock is not None:
-            try:
+            with contextlib.suppress(OSError):  # already closed: the exchange is over anyway
                 connection.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed: the exchange is over anyway
 
     watchdog = threading.Timer(remaining, stop)
     watchdog.daemon = True

@@ -252,7 +252,7 @@ def _figures(text: str, offset: int) -> Iterator[Quantity]:
             if not number.startswith("百分之"):
                 continue
             unit_word = "%"
-        chinese = not _ARABIC_START.match(number) or number.startswith("百分之") and not number[3:4].isdigit()
+        chinese = not _ARABIC_START.match(number) or (number.startswith("百分之") and not number[3:4].isdigit())
         if chinese and not number.startswith("百分之"):
             # A lone 一 is an article ("一家企业", "一公里范围内"), not a figure; 唯一一个,
             # 七位一体 and 四个一 are words, not counts.

@@ -45,7 +45,19 @@ from rdflib.term import Identifier, Node
 
 from .errors import QueryError, QueryTimeout, UsageError
 from .ontology import KG_NS, expand_iri, short_iri
-from .rdfio import FORMATS, PREFIXES, ToRdflib, check_readable, load_graph, load_store, ox_store, rdf_format, result_format, to_ox, to_rdflib
+from .rdfio import (
+    FORMATS,
+    PREFIXES,
+    ToRdflib,
+    check_readable,
+    load_graph,
+    load_store,
+    ox_store,
+    rdf_format,
+    result_format,
+    to_ox,
+    to_rdflib,
+)
 from .rdfio import RESULT_FORMATS as RESULTS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -236,7 +248,7 @@ class Results:
 
     def __iter__(self) -> Iterator[dict[str, Node]]:
         for row in self.rows:
-            yield {name: value for name, value in zip(self.variables, row) if value is not None}
+            yield {name: value for name, value in zip(self.variables, row, strict=True) if value is not None}
 
     def column(self, name: str) -> list[Node | None]:
         """All values of one variable."""
@@ -270,7 +282,7 @@ class Results:
         return [
             {
                 name: _compact(term, namespaces) if namespaces is not None and term is not None and _parts(term)[0] == "uri" else _to_python(term)
-                for name, term in zip(self.variables, row)
+                for name, term in zip(self.variables, row, strict=True)
             }
             for row in self._raw
         ]
@@ -322,7 +334,7 @@ class Results:
             return result
         names = [Variable(name) for name in self.variables]
         result.vars = names
-        result.bindings = [{name: term for name, term in zip(names, row) if term is not None} for row in self.rows]
+        result.bindings = [{name: term for name, term in zip(names, row, strict=True) if term is not None} for row in self.rows]
         return result
 
     def table(self, *, prefixes: Mapping[str, str] | None = None, max_width: int = 60) -> str:
@@ -336,11 +348,11 @@ class Results:
         namespaces = _namespaces(prefixes)
         header = list(self.variables)
         body = [[_cell(term, namespaces, max_width) for term in row] for row in self._raw]
-        widths = [max([_width(text) for text in column] or [0]) for column in zip(header, *body)] if header else []
-        lines = [" | ".join(_pad(text, width) for text, width in zip(header, widths)).rstrip()]
+        widths = [max([_width(text) for text in column] or [0]) for column in zip(header, *body, strict=True)] if header else []
+        lines = [" | ".join(_pad(text, width) for text, width in zip(header, widths, strict=True)).rstrip()]
         lines.append("-+-".join("-" * width for width in widths))
         for cells in body:
-            lines.append(" | ".join(_pad(text, width) for text, width in zip(cells, widths)).rstrip())
+            lines.append(" | ".join(_pad(text, width) for text, width in zip(cells, widths, strict=True)).rstrip())
         count = len(body)
         lines.append(f"({count} row{'s' if count != 1 else ''})")
         return "\n".join(lines)

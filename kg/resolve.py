@@ -13,14 +13,14 @@ import bisect
 import hashlib
 import itertools
 import re
-from functools import lru_cache
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import quote
 
-from .lexicon import HAN, PARK_BODY_HEADS, PARK_SUFFIXES, counties, place_index, province_short
 from .components import Work, component
+from .lexicon import HAN, PARK_BODY_HEADS, PARK_SUFFIXES, counties, place_index, province_short
 from .model import Article, Entity, EntityType, Mention
 
 __all__ = [
@@ -121,7 +121,7 @@ def _is_place_or_county(text: str) -> bool:
 def _is_place(text: str) -> bool:
     """Whether ``text`` is one place name, short or full (包头, 包头市, 江西省)."""
     index = place_index()
-    return bool(text) and (text in index or text[:-1] in index and text[-1] in "省市区县")
+    return bool(text) and (text in index or (text[:-1] in index and text[-1] in "省市区县"))
 
 
 def place_short(full: str) -> str:
@@ -401,7 +401,7 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
         )
         company_led = bool(companies) and max(companies.values()) > 2 * weights[main]
         result.park_leads = not _many_parks(weights) and not company_led and (
-            bool(early) or weights[main] >= LEADING_MENTIONS or weights[main] >= 2 and weights[main] > others
+            bool(early) or weights[main] >= LEADING_MENTIONS or (weights[main] >= 2 and weights[main] > others)
         )
 
     # Labels: the spelling used most, ties to the longest; enterprises keep the full legal name.

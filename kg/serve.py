@@ -33,13 +33,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import KGError, QueryError, UsageError
 from .query import PREFIXES, Results, is_update, load_store, reads_named_graphs, syntax_error
 from .rdfio import FORMATS, RESULT_FORMATS, ox_format
 from .sandbox import WorkerPool, deny_network, describe_exit, limit_data
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self is 3.11+; only the type checker reads it
 
 __all__ = ["QueryRefused", "SparqlEndpoint", "SparqlServer", "make_server", "negotiate", "uses_service"]
 
@@ -189,7 +192,13 @@ class _Spool:
 
         self.limit = limit
         self.size = 0
-        self.file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)
+        self.file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)  # noqa: SIM115 - closed by __exit__
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
 
     def write(self, data: str | bytes) -> int:
         raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
@@ -267,25 +276,24 @@ def _answer_request(
     if verdict:
         conn.send(("error", HTTPStatus.FORBIDDEN, _SERVICE_REFUSED))
         return
-    spool = _Spool(request["max_bytes"])
-    try:
-        head = _evaluate(store, union, sparql, request, spool)
-    except _TooLarge:
-        conn.send(("error", HTTPStatus.INSUFFICIENT_STORAGE,
-                   f"the results are larger than this endpoint's limit of {_megabytes(request['max_bytes'])}; "
-                   "add a LIMIT, select fewer variables, or ask the server's owner to raise --max-result-mb"))
-        return
-    except QueryError as error:
-        conn.send(("error", HTTPStatus.INTERNAL_SERVER_ERROR, str(error)))
-        return
-    if head[0] != HTTPStatus.OK:
-        conn.send(("error", *head))
-        return
-    conn.send(("head", HTTPStatus.OK, head[1], spool.size))
-    spool.file.seek(0)
-    while chunk := spool.file.read(_CHUNK):
-        conn.send_bytes(chunk)
-    spool.file.close()
+    with _Spool(request["max_bytes"]) as spool:
+        try:
+            head = _evaluate(store, union, sparql, request, spool)
+        except _TooLarge:
+            conn.send(("error", HTTPStatus.INSUFFICIENT_STORAGE,
+                       f"the results are larger than this endpoint's limit of {_megabytes(request['max_bytes'])}; "
+                       "add a LIMIT, select fewer variables, or ask the server's owner to raise --max-result-mb"))
+            return
+        except QueryError as error:
+            conn.send(("error", HTTPStatus.INTERNAL_SERVER_ERROR, str(error)))
+            return
+        if head[0] != HTTPStatus.OK:
+            conn.send(("error", *head))
+            return
+        conn.send(("head", HTTPStatus.OK, head[1], spool.size))
+        spool.file.seek(0)
+        while chunk := spool.file.read(_CHUNK):
+            conn.send_bytes(chunk)
 
 
 def _megabytes(size: int) -> str:

@@ -38,8 +38,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from .rdfio import ToRdflib, to_ox
 from .errors import GraphParseError, UsageError
+from .rdfio import ToRdflib, to_ox
 
 __all__ = ["Check", "Finding", "compile_shapes", "run_checks"]
 
@@ -215,7 +215,7 @@ class _Compiler:
             members = [f"sameTerm({v}, {self.term(m)})" for m in self.items(rule)]
             return "(" + " || ".join(members) + ")" if members else "false"
         if component == SH.languageIn:
-            tags = [f'langMatches(lang({v}), "{str(t)}")' for t in self.items(rule)]
+            tags = [f'langMatches(lang({v}), "{t!s}")' for t in self.items(rule)]
             return f"(isLiteral({v}) && ({' || '.join(tags) or 'false'}))"
         if component == SH.pattern:
             flags = self.shapes.value(shape, SH.flags)
@@ -337,20 +337,20 @@ class _Compiler:
                 tests.append((name, self.value_test(component, rule, "?value", shape)))
         if counts:
             names = [f"?_count{i}" for i in range(len(counts))]
-            chosen = " ".join(f"({test} AS {n})" for n, (_, test) in zip(names, counts))
+            chosen = " ".join(f"({test} AS {n})" for n, (_, test) in zip(names, counts, strict=True))
             broken = " || ".join(f"!({test})" for _, test in counts)
             if any(c == _component(SH.minCount) for c, _ in counts):
                 where = f"{focus} OPTIONAL {{ ?this {path} ?_v }}"
             else:
                 where = f"{focus} ?this {path} ?_v"
             query = f"SELECT ?this {chosen} WHERE {{ {where} }} GROUP BY ?this HAVING ({broken})"
-            add(counts[0][0], query, value=False, flags=tuple((n[1:], c) for n, (c, _) in zip(names, counts)))
+            add(counts[0][0], query, value=False, flags=tuple((n[1:], c) for n, (c, _) in zip(names, counts, strict=True)))
         if tests:
             names = [f"?_ok{i}" for i in range(len(tests))]
-            bound = " ".join(f"BIND (COALESCE({test}, false) AS {n})" for n, (_, test) in zip(names, tests))
+            bound = " ".join(f"BIND (COALESCE({test}, false) AS {n})" for n, (_, test) in zip(names, tests, strict=True))
             broken = " || ".join(f"!{n}" for n in names)
             query = f"SELECT ?this ?value {' '.join(names)} WHERE {{ {focus} {values} {bound} FILTER ({broken}) }}"
-            add(tests[0][0], query, flags=tuple((n[1:], c) for n, (c, _) in zip(names, tests)))
+            add(tests[0][0], query, flags=tuple((n[1:], c) for n, (c, _) in zip(names, tests, strict=True)))
         for constraint in g.objects(shape, SH.sparql):
             self.sparql(shape, constraint, focus, parent is not None or path is not None)
 

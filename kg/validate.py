@@ -24,7 +24,18 @@ from rdflib.term import Node
 
 from kg.errors import GraphParseError, InputError, UsageError, ValidationError
 from kg.ontology import KG_NS, short_iri
-from kg.rdfio import VOCABULARIES, _file_format, fill_graph, load_graph, ox_store, parse_rdf, prefix_map, to_ox, to_rdflib, union_triples
+from kg.rdfio import (
+    VOCABULARIES,
+    _file_format,
+    fill_graph,
+    load_graph,
+    ox_store,
+    parse_rdf,
+    prefix_map,
+    to_ox,
+    to_rdflib,
+    union_triples,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -692,10 +703,7 @@ def format_report(result: ValidationResult, *, max_value_chars: int = 40) -> str
         lines.append(f"{head}  {body} ({v.component})")
     n_errors = len(result.errors)
     n_warnings = len(result.warnings)
-    if n_errors:
-        summary = f"{n_errors} violation" + ("" if n_errors == 1 else "s")
-    else:
-        summary = "conforms"
+    summary = f"{n_errors} violation" + ("" if n_errors == 1 else "s") if n_errors else "conforms"
     if n_warnings:
         summary += f" ({n_warnings} warning" + ("" if n_warnings == 1 else "s") + ")"
     lines.append(summary)
