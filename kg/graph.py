@@ -46,6 +46,7 @@ from .rdfio import (
     fill_graph,
     nt_term,
     prefix_map,
+    select,
     union_triples,
     write_rdf,
 )
@@ -545,7 +546,7 @@ class GraphBuilder:
     def triple_count(self) -> int:
         """The number of distinct triples of the union graph, labels included."""
         store = self.store()
-        shared = int(next(iter(store.query(_COUNT_UNION)))["n"].value) if self.named_graphs else len(store)
+        shared = int(next(select(store, _COUNT_UNION))["n"].value) if self.named_graphs else len(store)
         return shared + self._spooled
 
     def graph(self) -> Graph:

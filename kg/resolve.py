@@ -383,10 +383,10 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
     weights: Counter[str] = Counter()
     order: list[str] = []
     for mention in named:
-        ident = result.get(mention)
-        if mention.type == "Park" and ident:
-            weights[ident] += 3 if mention.sentence in headline_sentences else 1
-            order.append(ident)
+        park = result.get(mention)
+        if mention.type == "Park" and park:
+            weights[park] += 3 if mention.sentence in headline_sentences else 1
+            order.append(park)
     if weights:
         top = max(weights.values())
         result.main_park = result.entities[next(i for i in order if weights[i] == top)].key
@@ -484,13 +484,13 @@ def _resolve_generic(mention: Mention, named: _NamedBefore, result: ArticleEntit
         if target:
             result.of_mention[mention] = result.id_of("Park", target)
     elif kind == "company":
-        earlier = [m for m in named.walk("Enterprise", mention, 3) if m.detail != "example"]
-        previous = earlier[0] if earlier else None
+        companies = [m for m in named.walk("Enterprise", mention, 3) if m.detail != "example"]
+        previous = companies[0] if companies else None
         if previous is not None:
             # 甲公司是由乙集团投资设立的…。公司的一期项目…: the company the last sentence opened on;
             # 甲公司为巨头乙、丙等配套，公司总投资…: the company this sentence opened on.
             start = article.sentences[previous.sentence].start
-            opener = next((m for m in earlier if m.sentence == previous.sentence and m.start == start), None)
+            opener = next((m for m in companies if m.sentence == previous.sentence and m.start == start), None)
             previous = opener or previous
         if previous is not None:
             target = result.get(previous)

@@ -13,14 +13,15 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
-from rdflib.term import Node
+from rdflib.query import ResultRow
+from rdflib.term import Identifier, Node
 
 from kg.errors import GraphParseError, InputError, UsageError, ValidationError
 from kg.ontology import KG_NS, short_iri
@@ -218,9 +219,8 @@ def validate(
         fast = _validate_oxigraph(data, shapes_graph, union=union, progress=progress, strict=engine == "oxigraph")
         if fast is not None:
             return fast
-    if not isinstance(data, Graph):
-        data = fill_graph(Graph(), union_triples(data, named=union))
-    return _validate_pyshacl(data, shapes_graph, inference, batch_sparql)
+    graph: Graph = data if isinstance(data, Graph) else fill_graph(Graph(), union_triples(data, named=union))
+    return _validate_pyshacl(graph, shapes_graph, inference, batch_sparql)
 
 
 def _validate_pyshacl(data: Graph, shapes_graph: Graph, inference: str, batch_sparql: bool) -> ValidationResult:
@@ -518,10 +518,10 @@ class _SparqlEngine:
         self._store = store
         return store
 
-    def _back(self, term: Any) -> Node:
-        return to_rdflib(term)  # type: ignore[no-any-return]
+    def _back(self, term: Any) -> Identifier:
+        return to_rdflib(term)
 
-    def select(self, query: str) -> list[dict[str, Node]]:
+    def select(self, query: str) -> list[dict[str, Identifier]]:
         """The rows of a SELECT query, each a dict of variable name → rdflib term."""
         store = self._load()
         if store is not None:
@@ -529,7 +529,7 @@ class _SparqlEngine:
             names = [v.value for v in solutions.variables]
             rows = []
             for solution in solutions:
-                row = {}
+                row: dict[str, Identifier] = {}
                 for name in names:
                     value = solution[name]
                     if value is not None:
@@ -538,10 +538,10 @@ class _SparqlEngine:
             return rows
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            return [row.asdict() for row in self.graph.query(query)]  # type: ignore[union-attr]
+            return [row.asdict() for row in self.graph.query(query) if isinstance(row, ResultRow)]  # SELECT rows only
 
 
-def _substitute(message: str, bindings: dict[str, Node]) -> str:
+def _substitute(message: str, bindings: Mapping[str, Node]) -> str:
     """Fill ``{?var}`` / ``{$var}`` in a SHACL message from a result row."""
 
     def fill(m: re.Match[str]) -> str:

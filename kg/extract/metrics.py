@@ -158,7 +158,7 @@ def _noun_after(segmenter: Segmenter, text: str) -> str:
     fragment = _CLAUSE_BREAK.split(text, maxsplit=1)[0][:12]
     fragment = _TITLE.sub("", fragment)
     fragment = fragment.split("的")[-1] if "的" in fragment else fragment
-    words = []
+    words: list[str] = []
     for word, tag in segmenter.tag(fragment):
         if tag.startswith(("v", "p", "c", "u", "d")) and tag != "vn" and words:
             break

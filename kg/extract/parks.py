@@ -127,7 +127,7 @@ def _good_prefix(prefix: str) -> bool:
     if _DESCRIPTIVE.search(prefix) or prefix in GENERIC_PREFIXES:
         return False
     # Only generic words (国家级 + 特色 + 产业): no name at all.
-    if _generic_run().match(prefix).end() == len(prefix):
+    if (run := _generic_run().match(prefix)) and run.end() == len(prefix):
         return False
     if not _NAME_CHARS.fullmatch(prefix):
         return False

@@ -489,7 +489,7 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
             continue
         closest = max(rank[other] for other in higher) if higher else None
         candidates = [other for other in higher if rank[other] == closest]
-        parent = before[-1] if before else main if main in higher else candidates[0]  # type: ignore[assignment]
+        parent = before[-1] if before else main if main in higher else candidates[0]
         if ident != main or len(candidates) == 1 or before:
             rule = "partOf.owner-in-sentence" if before else "partOf.article-rank"
             relations.append(Relation(ident, "partOf", parent, _evidence(article, mention, mention, rule)))
@@ -532,19 +532,19 @@ def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities
             stated.add(ident)
             relations.append(Relation(ident, "locatedIn", ents.get(place) or "", _evidence(article, park, place, "locatedIn.stated")))
     for mention in mentions:
-        ident = ents.get(mention)
-        if mention.type != "Park" or mention.generic or not ident or ident in stated:
+        park_id = ents.get(mention)
+        if mention.type != "Park" or mention.generic or not park_id or park_id in stated:
             continue
-        places = park_places(mention.text)
-        if not places:
+        names = park_places(mention.text)
+        if not names:
             continue
-        for place in places:
-            ents.add(_PlaceMention(mention), "Place", place, place, article.key)
-            entity = ents.entities[ents.id_of("Place", place)]
-            entity.place_level = place_index().get(place, (place, "district"))[1]  # a county is not in the lexicon
-            entity.aliases.add(place_short(place))
+        for name in names:
+            ents.add(_PlaceMention(mention), "Place", name, name, article.key)
+            entity = ents.entities[ents.id_of("Place", name)]
+            entity.place_level = place_index().get(name, (name, "district"))[1]  # a county is not in the lexicon
+            entity.aliases.add(place_short(name))
         evidence = _evidence(article, mention, mention, "locatedIn.name-prefix")
-        relations.append(Relation(ident, "locatedIn", ents.id_of("Place", places[-1]), evidence))
+        relations.append(Relation(park_id, "locatedIn", ents.id_of("Place", names[-1]), evidence))
     return relations
 
 
