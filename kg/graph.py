@@ -286,7 +286,7 @@ class _Reader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: Any) -> int:  # a writable buffer (bytearray, memoryview)
         if self._head:
             data, self._head = self._head[: len(buffer)], self._head[len(buffer) :]
             buffer[: len(data)] = data
@@ -576,16 +576,16 @@ class GraphBuilder:
         position = 0
         while body.startswith(b"@prefix ", position):
             position = body.index(b"\n", position) + 1
-        stream = destination if hasattr(destination, "write") else open(destination, "wb")  # noqa: SIM115
+        stream: IO[bytes] = open(destination, "wb") if isinstance(destination, (str, os.PathLike)) else destination  # noqa: SIM115 - closed below unless the caller's
         try:
-            stream.write(self._header)  # type: ignore[union-attr]
-            stream.write(memoryview(body)[position:])  # type: ignore[union-attr]
+            stream.write(self._header)
+            stream.write(memoryview(body)[position:])
             if self._spool is not None:
                 self._spool.flush()
-                shutil.copyfileobj(io.BufferedReader(_Reader(self._spool), buffer_size=1 << 20), stream)  # type: ignore[arg-type]
+                shutil.copyfileobj(io.BufferedReader(_Reader(self._spool), buffer_size=1 << 20), stream)
         finally:
             if stream is not destination:
-                stream.close()  # type: ignore[union-attr]
+                stream.close()
 
     # Triples --------------------------------------------------------------------
     def facts(self, extraction: Extraction, *, turtle: bool = False) -> ArticleFacts:

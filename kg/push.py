@@ -103,8 +103,8 @@ def _payload(source: Any, input_format: str | None = None) -> tuple[bytes | Path
         return data, FORMATS["nt"].media_type, len(source)
     single = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
     known = guess_format(single) if single not in (None, STDIO) and input_format is None else None
-    if known is not None and known.name in ("turtle", "nt"):  # sent as it is, counted on the way
-        path = check_readable(single)  # type: ignore[arg-type]
+    if single is not None and known is not None and known.name in ("turtle", "nt"):  # sent as it is, counted on the way
+        path = check_readable(single)
         fmt = ox_format(known.name)
         try:
             count = sum(1 for _ in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
@@ -116,8 +116,9 @@ def _payload(source: Any, input_format: str | None = None) -> tuple[bytes | Path
     triples = {(quad.subject, quad.predicate, quad.object) for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
     if not triples:  # a store made elsewhere with named graphs only
         triples = {(quad.subject, quad.predicate, quad.object) for quad in store}
-    data = ox.serialize((ox.Triple(*triple) for triple in triples), format=ox.RdfFormat.N_TRIPLES)
-    return data, FORMATS["nt"].media_type, len(triples)
+    nt = ox.serialize((ox.Triple(*triple) for triple in triples), format=ox.RdfFormat.N_TRIPLES)
+    assert nt is not None  # no output given: serialize returns the bytes
+    return nt, FORMATS["nt"].media_type, len(triples)
 
 
 #: How much of an answer body is read (an error detail or a count, not a download).
@@ -246,8 +247,8 @@ def _count(
         "Accept": "application/sparql-results+json",
         "User-Agent": f"kg/{__version__}",
     }
-    if own_authorization or authorization:
-        headers["Authorization"] = own_authorization or authorization  # type: ignore[assignment]
+    if credential := own_authorization or authorization:
+        headers["Authorization"] = credential
     answer = _exchange("POST", clean, headers, form, deadline, clean, timeout)
     if answer.status != 200:
         raise _refusal(clean, answer, "the count query")

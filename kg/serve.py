@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import KGError, QueryError, UsageError
@@ -117,9 +117,9 @@ def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> str | None:
                 continue
             if quality <= 0:
                 continue
-            key = (quality, specificity, -position, -index)
-            if best is None or key > best:
-                best, choice = key, fmt
+            rank = (quality, specificity, -position, -index)
+            if best is None or rank > best:
+                best, choice = rank, fmt
     return choice
 
 
@@ -334,7 +334,7 @@ def _evaluate(store: Any, union: bool, sparql: str, request: dict[str, Any], spo
             fmt = _choose(request, GRAPH_TYPES)
             if fmt is None:
                 return _not_acceptable(GRAPH_TYPES)
-            ox.serialize(answer, spool, ox_format(fmt), prefixes=PREFIXES if fmt == "turtle" else None)
+            ox.serialize(answer, cast("IO[bytes]", spool), ox_format(fmt), prefixes=PREFIXES if fmt == "turtle" else None)
             return HTTPStatus.OK, GRAPH_CONTENT_TYPES[fmt]
         fmt = _choose(request, RESULT_TYPES)
         if fmt is None:
@@ -346,7 +346,9 @@ def _evaluate(store: Any, union: bool, sparql: str, request: dict[str, Any], spo
                 variables = [variable.value for variable in answer.variables]
                 _write_table(spool, "select", variables, (tuple(solution) for solution in answer), None)
         else:  # pyoxigraph's own writers, row by row into the spool
-            answer.serialize(spool, getattr(ox.QueryResultsFormat, RESULT_FORMATS[fmt].oxigraph))
+            name = RESULT_FORMATS[fmt].oxigraph
+            assert name is not None  # only the table has no pyoxigraph writer
+            answer.serialize(spool, getattr(ox.QueryResultsFormat, name))
         return HTTPStatus.OK, CONTENT_TYPES[fmt]
     except _TooLarge:
         raise
@@ -534,8 +536,9 @@ class SparqlServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else host
+        address, port = self.server_address[:2]
+        host = address.decode() if isinstance(address, bytes) else address
+        shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}/sparql"
 
     def host_allowed(self, authority: str) -> bool:
