@@ -410,9 +410,10 @@ def write_rdf(source: Any, destination: Any, format_name: str, prefixes: dict[st
             Path(destination).write_bytes(data)
 
 
-def select(store: ox.Store, sparql: str) -> ox.QuerySolutions:
-    """The rows of a SELECT query: pyoxigraph's answer narrowed to the kind the query asks for."""
-    answer = store.query(sparql)
+def select(store: ox.Store, sparql: str, *, union: bool = False) -> ox.QuerySolutions:
+    """The rows of a SELECT query: pyoxigraph's answer narrowed to the kind the query asks for.
+    With ``union``, the default graph is the union of the named graphs."""
+    answer = store.query(sparql, use_default_graph_as_union=union)
     if not isinstance(answer, ox.QuerySolutions):
         raise TypeError(f"not a SELECT query: {sparql}")
     return answer
