@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from rdflib import Graph
@@ -35,6 +35,9 @@ from rdflib import Graph
 from . import __version__
 from .errors import EndpointError, UsageError
 from .rdfio import FORMATS, STDIO, check_readable, guess_format, load_store, ox_format, oxigraph_parse_error
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph as ox
 
 __all__ = ["PushReport", "push", "query_endpoint_for", "target_url"]
 
@@ -262,7 +265,7 @@ def _count(
 
 
 def push(
-    source: Graph | str | os.PathLike[str],
+    source: Graph | ox.Store | str | os.PathLike[str],
     endpoint: str,
     *,
     graph_iri: str | None = None,
@@ -271,7 +274,7 @@ def push(
     verify: bool = False,
     query_endpoint: str | None = None,
 ) -> PushReport:
-    """Upload ``source`` (an RDF file or an rdflib Graph) to a Graph Store Protocol ``endpoint``.
+    """Upload ``source`` (an RDF file, an rdflib Graph or a pyoxigraph Store) to a Graph Store Protocol ``endpoint``.
 
     ``graph_iri`` names the target graph (default: the store's default graph); ``replace``
     chooses PUT (the graph becomes exactly ``source``) over POST (``source`` is added).

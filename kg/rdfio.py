@@ -803,7 +803,7 @@ def _first_bad_line(text: str, fmt: str, hint: str | None) -> tuple[int, str] | 
 # ---------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------
-def atomic_write(destination: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+def atomic_write(destination: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
     """Call ``write(temp_path)`` then rename the temporary file onto ``destination``."""
     target = Path(destination)
     if target.is_dir():
