@@ -32,7 +32,16 @@ __all__ = [
     "UsageError",
 ]
 
-from .errors import EndpointError, GraphParseError, InputError, KGError, OutputError, QueryError, UsageError, ValidationError
+from .errors import (
+    EndpointError,
+    GraphParseError,
+    InputError,
+    KGError,
+    OutputError,
+    QueryError,
+    UsageError,
+    ValidationError,
+)
 
 _LAZY = {
     "build": ("kg.builder", "build"),

@@ -25,7 +25,7 @@ from networkx.algorithms import bipartite
 from . import schema
 from .errors import UsageError
 from .export import atomic_write
-from .query import run
+from .query import Engine, run
 
 __all__ = [
     "BipartiteStats",
@@ -73,7 +73,7 @@ SELECT ?source ?relation ?target ?title WHERE {{
 """
 
 
-def entity_graph(source: Any, *, engine: str | None = None) -> nx.MultiDiGraph:
+def entity_graph(source: Any, *, engine: Engine | None = None) -> nx.MultiDiGraph:
     """The entity network of ``source`` (a graph file, an rdflib Graph or a pyoxigraph Store).
 
     A node's key is its IRI; ``label`` is its rdfs:label (or the end of the IRI) and ``type``
@@ -81,13 +81,13 @@ def entity_graph(source: Any, *, engine: str | None = None) -> nx.MultiDiGraph:
     ``title``. Edges to things that are not typed entities are left out.
     """
     network = nx.MultiDiGraph()
-    for row in run(source, _nodes_query(), engine=engine).records():  # type: ignore[arg-type]
+    for row in run(source, _nodes_query(), engine=engine).records():
         node = row["node"]
         label = row["label"] or node.rstrip("/").rsplit("/", 1)[-1]
         if node in network:  # a node with two types or two labels keeps the first
             continue
         network.add_node(node, label=str(label), type=row["type"])
-    for row in run(source, _edges_query(), engine=engine).records():  # type: ignore[arg-type]
+    for row in run(source, _edges_query(), engine=engine).records():
         source_node, target = row["source"], row["target"]
         if source_node not in network or target not in network:
             continue
@@ -124,7 +124,7 @@ class GraphStats:
     betweenness: dict[str, list[tuple[str, float]]]
     betweenness_exact: bool
     components: list[int]
-    largest_component: list[tuple[str, str]] = field(default_factory=list)
+    largest_component: list[tuple[str, int]] = field(default_factory=list)
     bipartite: BipartiteStats | None = None
 
 
@@ -160,7 +160,7 @@ def graph_stats(network: nx.MultiDiGraph, *, top: int = 5) -> GraphStats:
         betweenness = nx.betweenness_centrality(simple, k=BETWEENNESS_SAMPLES, seed=0)
     parts = list(nx.connected_components(simple))
     components = sorted((len(part) for part in parts), reverse=True)
-    largest = max(parts, key=len, default=set())
+    largest: set[str] = max(parts, key=len, default=set())
     largest_types = Counter(network.nodes[node]["type"] for node in largest)
     stats = GraphStats(
         nodes=network.number_of_nodes(),

@@ -115,13 +115,15 @@ class BuildResult:
         """Counts of entities by class and relations by predicate (like :func:`summarize`, but fast)."""
         # A store's default graph is the union of its articles (each triple once); an in-memory
         # build with one graph per article asks for their union.
+        from .rdfio import select
+
         named = self.store is None and self.builder is not None and self.builder.named_graphs
         store = self.oxigraph()
         classes, relation_types = class_names(network=True), relation_names(counted=True)
         values = " ".join(f"kg:{name}" for name in classes)
         entities: Counter[str] = Counter(dict.fromkeys(classes, 0))
         query = f"PREFIX kg: <{KG._NS}> SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }} GROUP BY ?c"
-        for row in store.query(query, use_default_graph_as_union=named):
+        for row in select(store, query, union=named):
             entities[row["c"].value.rpartition("#")[2]] = int(row["n"].value)
         values = " ".join(f"kg:{name}" for name in relation_types)
         relations: Counter[str] = Counter(dict.fromkeys(relation_types, 0))
@@ -129,7 +131,7 @@ class BuildResult:
             f"PREFIX kg: <{KG._NS}> SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE "
             f"{{ VALUES ?p {{ {values} }} ?s ?p ?o }} }} GROUP BY ?p"
         )
-        for row in store.query(query, use_default_graph_as_union=named):
+        for row in select(store, query, union=named):
             relations[row["p"].value.rpartition("#")[2]] = int(row["n"].value)
         return {"entities": entities, "relations": relations}
 

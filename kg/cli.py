@@ -13,14 +13,20 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from . import __version__
 from .errors import KGError, UsageError
 from .ontology import DEFAULT_BASE_IRI
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph
+    from rdflib import Graph
+
+    from .feedback import Feedback
+    from .rdfio import Format
     from .store import GraphStore
+    from .validate import ValidationResult
 
 __all__ = ["main"]
 
@@ -74,7 +80,7 @@ def _graph_source(args: argparse.Namespace) -> list[str]:
     return [store] if store else files or ["out/graph.ttl"]
 
 
-def _source(args: argparse.Namespace, engine: str = "oxigraph") -> object:
+def _source(args: argparse.Namespace, engine: str = "oxigraph") -> str | Graph | pyoxigraph.Store:
     """What the library functions read: the one file or store as a path (read where it is
     needed, e.g. in each serve worker), else the files merged into one Oxigraph store (or
     rdflib graph for ``engine`` rdflib); standard input is read here, once."""
@@ -226,6 +232,7 @@ def _run_build(args: argparse.Namespace) -> int:
             from concurrent.futures import ThreadPoolExecutor
 
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-shacl")
+            assert full is not None  # loaded above for the check
             checking = pool.submit(_check_shapes, full, feedback, result.timings)
             pool.shutdown(wait=False)
         if not args.no_html:
@@ -233,7 +240,8 @@ def _run_build(args: argparse.Namespace) -> int:
 
             started = time.perf_counter()
             with feedback.stage("HTML page"):
-                html_path = write_html(StoreGraph(*full), page)  # type: ignore[misc]
+                assert full is not None  # loaded above for the page
+                html_path = write_html(StoreGraph(*full), page)
             result.timings["html"] = time.perf_counter() - started
             if result.store is not None:
                 result.store.record_output(html_path, "html")
@@ -330,13 +338,13 @@ def _remove_stale_page(page: Path, *, quiet: bool) -> None:
         print(f"removed {page}: an earlier build's page, which would not show this graph (--no-html)")
 
 
-def _check_shapes(full: tuple, feedback: object, timings: dict[str, float]) -> object:
+def _check_shapes(full: tuple[pyoxigraph.Store, bool], feedback: Feedback, timings: dict[str, float]) -> ValidationResult:
     """The SHACL check of a build, by Oxigraph, on the store ``full`` = (store, union)."""
     from .validate import validate
 
     started = time.perf_counter()
     store, union = full
-    with feedback.stage("SHACL check") as update:  # type: ignore[attr-defined]
+    with feedback.stage("SHACL check") as update:
         result = validate(store, union=union, progress=update)
     timings["validate"] = time.perf_counter() - started
     return result
@@ -413,6 +421,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     feedback = Feedback.for_terminal(quiet=args.quiet)
     try:
         shapes = load_graph(args.shapes) if args.shapes else None
+        data: Graph | pyoxigraph.Store
         with feedback.stage(f"read {_graph_name(args)}"):
             if args.pyshacl:
                 data, union = load_graph(args.graph, format=args.input_format), False
@@ -426,7 +435,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     if fmt == "text":
         _emit(args, format_report(result) + "\n")
     else:
-        _emit(args, result.report_graph.serialize(format=fmt.rdflib, encoding="utf-8"))  # type: ignore[union-attr]
+        _emit(args, result.report_graph.serialize(format=fmt.rdflib, encoding="utf-8"))
         if args.output != "-":
             print(f"wrote the SHACL report to {args.output}: " + ("conforms" if result.conforms else f"{len(result.errors)} violation(s)"))
     return 0 if result.conforms else 1
@@ -439,7 +448,7 @@ def _add_output(parser: argparse.ArgumentParser, what: str, formats: str | None 
         parser.add_argument("--format", metavar="FORMAT", help=formats)
 
 
-def _text_or_rdf(args: argparse.Namespace) -> object:
+def _text_or_rdf(args: argparse.Namespace) -> Literal["text"] | Format:
     """``text`` or the RDF :class:`~kg.rdfio.Format` of ``--format`` or the ``-o`` suffix."""
     from .rdfio import Format, guess_format, rdf_format
 

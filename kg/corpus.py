@@ -500,7 +500,7 @@ def split_articles(document: Document) -> list[Article]:
                 break
             first -= 1
         starts.append((first, i))
-    if not starts or starts[0][0] > 0 and not bylines:
+    if not starts or (starts[0][0] > 0 and not bylines):
         starts = [(0, -1)]
     elif starts[0][0] > 0:
         # Text before the first byline: a lead article without byline only if it is long.

@@ -56,9 +56,18 @@ class OutputError(KGError):
 class GraphParseError(KGError):
     """An RDF file that does not parse; the message carries file, line and column when known."""
 
+    #: The file, and the 1-based line and column of the error, when known (set where it is raised).
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+
 
 class QueryError(KGError):
     """A SPARQL query that does not parse or fails to run."""
+
+    #: The 1-based line and column of a syntax error in the query, when known.
+    line: int | None = None
+    column: int | None = None
 
 
 class QueryTimeout(QueryError):

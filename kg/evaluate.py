@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SKOS
@@ -28,6 +29,9 @@ from rdflib.term import Node
 from .errors import InputError
 from .ontology import KG, KG_NS, QUDT, UNITS
 from .quantity import UNIT_WORDS
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self is 3.11+; only the type checker reads it
 from .resolve import normalize_name
 from .schema import class_names, relation_names
 
@@ -77,7 +81,7 @@ class Score:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def __iadd__(self, other: Score) -> Score:
+    def __iadd__(self, other: Score) -> Self:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
@@ -219,7 +223,7 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
     sentences = [part for part in re.split(r"(?<=[。！？!?])|\n+", text) if part.strip()]
     gold_entities = _gold_entities(gold)
     lookup: dict[str, set[str]] = {}
-    for type_, entries in gold_entities.items():
+    for entries in gold_entities.values():
         for names in entries:
             for name in names:
                 lookup.setdefault(name, set()).update(names)

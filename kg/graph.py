@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
@@ -35,10 +35,22 @@ from rdflib.namespace import SKOS
 
 from . import schema
 from .errors import KGError, OutputError, UsageError, write_failure
-from .rdfio import _ESCAPES, dataset_quads, in_graph, dump_default_graph, fill_dataset, fill_graph, nt_term, prefix_map, union_triples, write_rdf
 from .model import Extraction
 from .ontology import DEFAULT_BASE_IRI, KG, KG_NS, QUDT, UNITS, instance_prefixes
 from .quantity import format_quantity
+from .rdfio import (
+    _ESCAPES,
+    dataset_quads,
+    dump_default_graph,
+    fill_dataset,
+    fill_graph,
+    in_graph,
+    nt_term,
+    prefix_map,
+    select,
+    union_triples,
+    write_rdf,
+)
 from .resolve import iri_slug
 
 __all__ = [
@@ -120,8 +132,8 @@ class _N:
     qualifier = nt_term(KG.qualifier)
     isTarget = nt_term(KG.isTarget)
     growthOf = nt_term(KG.growthOf)
-    predicates = {name: nt_term(term) for name, term in PREDICATES.items()}
-    qualifiers = {name: nt_term(term) for name, term in QUALIFIER_TERMS.items()}
+    predicates: ClassVar[dict[str, str]] = {name: nt_term(term) for name, term in PREDICATES.items()}
+    qualifiers: ClassVar[dict[str, str]] = {name: nt_term(term) for name, term in QUALIFIER_TERMS.items()}
 
     @staticmethod
     @functools.cache
@@ -275,7 +287,7 @@ class _Reader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: Any) -> int:  # a writable buffer (bytearray, memoryview)
         if self._head:
             data, self._head = self._head[: len(buffer)], self._head[len(buffer) :]
             buffer[: len(data)] = data
@@ -294,7 +306,7 @@ class _Blocks:
     spares a parse and a re-serialisation of every article.
     """
 
-    __slots__ = ("turtle", "parts", "triples", "integer", "decimal")
+    __slots__ = ("decimal", "integer", "parts", "triples", "turtle")
 
     def __init__(self, turtle: bool) -> None:
         self.turtle = turtle
@@ -535,7 +547,7 @@ class GraphBuilder:
     def triple_count(self) -> int:
         """The number of distinct triples of the union graph, labels included."""
         store = self.store()
-        shared = int(next(iter(store.query(_COUNT_UNION)))["n"].value) if self.named_graphs else len(store)
+        shared = int(next(select(store, _COUNT_UNION))["n"].value) if self.named_graphs else len(store)
         return shared + self._spooled
 
     def graph(self) -> Graph:
@@ -553,7 +565,7 @@ class GraphBuilder:
     def write(self, destination: str | os.PathLike[str] | IO[bytes], format_name: str = "turtle") -> None:
         """Serialise with pyoxigraph (fast): turtle, nt, trig or nquads; json-ld goes through rdflib."""
         prefixes = prefix_map(str(self.base))
-        if format_name == "turtle" and self._turtle or format_name == "nt" and not self._turtle and not self.named_graphs:
+        if (format_name == "turtle" and self._turtle) or (format_name == "nt" and not self._turtle and not self.named_graphs):
             self._append(destination, format_name, prefixes)
         else:
             write_rdf(self, destination, format_name, prefixes)
@@ -565,16 +577,16 @@ class GraphBuilder:
         position = 0
         while body.startswith(b"@prefix ", position):
             position = body.index(b"\n", position) + 1
-        stream = destination if hasattr(destination, "write") else open(destination, "wb")  # noqa: SIM115
+        stream: IO[bytes] = open(destination, "wb") if isinstance(destination, (str, os.PathLike)) else destination  # noqa: SIM115 - closed below unless the caller's
         try:
-            stream.write(self._header)  # type: ignore[union-attr]
-            stream.write(memoryview(body)[position:])  # type: ignore[union-attr]
+            stream.write(self._header)
+            stream.write(memoryview(body)[position:])
             if self._spool is not None:
                 self._spool.flush()
-                shutil.copyfileobj(io.BufferedReader(_Reader(self._spool), buffer_size=1 << 20), stream)  # type: ignore[arg-type]
+                shutil.copyfileobj(io.BufferedReader(_Reader(self._spool), buffer_size=1 << 20), stream)
         finally:
             if stream is not destination:
-                stream.close()  # type: ignore[union-attr]
+                stream.close()
 
     # Triples --------------------------------------------------------------------
     def facts(self, extraction: Extraction, *, turtle: bool = False) -> ArticleFacts:

@@ -18,6 +18,7 @@ incomplete, and that ``--verify`` counts what it holds.
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import json
 import os
@@ -26,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from rdflib import Graph
@@ -34,6 +35,9 @@ from rdflib import Graph
 from . import __version__
 from .errors import EndpointError, UsageError
 from .rdfio import FORMATS, STDIO, check_readable, guess_format, load_store, ox_format, oxigraph_parse_error
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyoxigraph as ox
 
 __all__ = ["PushReport", "push", "query_endpoint_for", "target_url"]
 
@@ -102,8 +106,8 @@ def _payload(source: Any, input_format: str | None = None) -> tuple[bytes | Path
         return data, FORMATS["nt"].media_type, len(source)
     single = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
     known = guess_format(single) if single not in (None, STDIO) and input_format is None else None
-    if known is not None and known.name in ("turtle", "nt"):  # sent as it is, counted on the way
-        path = check_readable(single)  # type: ignore[arg-type]
+    if single is not None and known is not None and known.name in ("turtle", "nt"):  # sent as it is, counted on the way
+        path = check_readable(single)
         fmt = ox_format(known.name)
         try:
             count = sum(1 for _ in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
@@ -115,8 +119,9 @@ def _payload(source: Any, input_format: str | None = None) -> tuple[bytes | Path
     triples = {(quad.subject, quad.predicate, quad.object) for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
     if not triples:  # a store made elsewhere with named graphs only
         triples = {(quad.subject, quad.predicate, quad.object) for quad in store}
-    data = ox.serialize((ox.Triple(*triple) for triple in triples), format=ox.RdfFormat.N_TRIPLES)
-    return data, FORMATS["nt"].media_type, len(triples)
+    nt = ox.serialize((ox.Triple(*triple) for triple in triples), format=ox.RdfFormat.N_TRIPLES)
+    assert nt is not None  # no output given: serialize returns the bytes
+    return nt, FORMATS["nt"].media_type, len(triples)
 
 
 #: How much of an answer body is read (an error detail or a count, not a download).
@@ -154,10 +159,8 @@ def _exchange(
     def stop() -> None:
         expired.set()
         if connection.sock is not None:
-            try:
+            with contextlib.suppress(OSError):  # already closed: the exchange is over anyway
                 connection.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed: the exchange is over anyway
 
     watchdog = threading.Timer(remaining, stop)
     watchdog.daemon = True
@@ -247,8 +250,8 @@ def _count(
         "Accept": "application/sparql-results+json",
         "User-Agent": f"kg/{__version__}",
     }
-    if own_authorization or authorization:
-        headers["Authorization"] = own_authorization or authorization  # type: ignore[assignment]
+    if credential := own_authorization or authorization:
+        headers["Authorization"] = credential
     answer = _exchange("POST", clean, headers, form, deadline, clean, timeout)
     if answer.status != 200:
         raise _refusal(clean, answer, "the count query")
@@ -262,7 +265,7 @@ def _count(
 
 
 def push(
-    source: Graph | str | os.PathLike[str],
+    source: Graph | ox.Store | str | os.PathLike[str],
     endpoint: str,
     *,
     graph_iri: str | None = None,
@@ -271,7 +274,7 @@ def push(
     verify: bool = False,
     query_endpoint: str | None = None,
 ) -> PushReport:
-    """Upload ``source`` (an RDF file or an rdflib Graph) to a Graph Store Protocol ``endpoint``.
+    """Upload ``source`` (an RDF file, an rdflib Graph or a pyoxigraph Store) to a Graph Store Protocol ``endpoint``.
 
     ``graph_iri`` names the target graph (default: the store's default graph); ``replace``
     chooses PUT (the graph becomes exactly ``source``) over POST (``source`` is added).

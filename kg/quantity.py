@@ -235,9 +235,9 @@ def _shares(text: str, offset: int) -> Iterator[Quantity]:
         yield Quantity(_plain(value), "percent", qualifier, match.group(), offset + match.start(), offset + match.end())
     for match in _VAGUE.finditer(text):
         word = match.group("word")
-        value = {"上百": 100, "上千": 1000, "上万": 10000, "数十": 10, "几十": 10, "数百": 100, "几百": 100, "数千": 1000}[word]
+        value = Decimal({"上百": 100, "上千": 1000, "上万": 10000, "数十": 10, "几十": 10, "数百": 100, "几百": 100, "数千": 1000}[word])
         code, _ = UNIT_WORDS[match.group("unit")]
-        yield Quantity(Decimal(value), code, "more_than", match.group(), offset + match.start(), offset + match.end())
+        yield Quantity(value, code, "more_than", match.group(), offset + match.start(), offset + match.end())
 
 
 def _figures(text: str, offset: int) -> Iterator[Quantity]:
@@ -252,7 +252,7 @@ def _figures(text: str, offset: int) -> Iterator[Quantity]:
             if not number.startswith("百分之"):
                 continue
             unit_word = "%"
-        chinese = not _ARABIC_START.match(number) or number.startswith("百分之") and not number[3:4].isdigit()
+        chinese = not _ARABIC_START.match(number) or (number.startswith("百分之") and not number[3:4].isdigit())
         if chinese and not number.startswith("百分之"):
             # A lone 一 is an article ("一家企业", "一公里范围内"), not a figure; 唯一一个,
             # 七位一体 and 四个一 are words, not counts.

@@ -40,12 +40,24 @@ from typing import Literal as TypingLiteral
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
-from rdflib.query import Result
-from rdflib.term import Identifier, Node
+from rdflib.query import Result, ResultRow
+from rdflib.term import Identifier
 
 from .errors import QueryError, QueryTimeout, UsageError
 from .ontology import KG_NS, expand_iri, short_iri
-from .rdfio import FORMATS, PREFIXES, ToRdflib, check_readable, load_graph, load_store, ox_store, rdf_format, result_format, to_ox, to_rdflib
+from .rdfio import (
+    FORMATS,
+    PREFIXES,
+    ToRdflib,
+    check_readable,
+    load_graph,
+    load_store,
+    ox_store,
+    rdf_format,
+    result_format,
+    to_ox,
+    to_rdflib,
+)
 from .rdfio import RESULT_FORMATS as RESULTS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -157,7 +169,7 @@ def _as_term(value: Any) -> Identifier:
     if type(value).__name__ in ("NamedNode", "BlankNode", "Literal"):
         converted = to_rdflib(value, restore=False)
         assert converted is not None
-        return converted  # type: ignore[return-value]
+        return converted
     if isinstance(value, (str, int, float, Decimal, bool)):
         return Literal(value)
     raise UsageError(f"cannot bind a {type(value).__name__} ({value!r}); use a string, a number or an rdflib term")
@@ -214,10 +226,10 @@ class Results:
     engine: str = "rdflib"
     seconds: float = 0.0
     _raw: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
-    _rows: list[tuple[Node | None, ...]] | None = field(default=None, repr=False)
+    _rows: list[tuple[Identifier | None, ...]] | None = field(default=None, repr=False)
 
     @property
-    def rows(self) -> list[tuple[Node | None, ...]]:
+    def rows(self) -> list[tuple[Identifier | None, ...]]:
         """Rows of rdflib terms, in the order of :attr:`variables`."""
         if self._rows is None:
             convert = ToRdflib(restore=False)
@@ -234,11 +246,11 @@ class Results:
     def __bool__(self) -> bool:
         return bool(self.boolean) if self.kind == "ask" else len(self) > 0
 
-    def __iter__(self) -> Iterator[dict[str, Node]]:
+    def __iter__(self) -> Iterator[dict[str, Identifier]]:
         for row in self.rows:
-            yield {name: value for name, value in zip(self.variables, row) if value is not None}
+            yield {name: value for name, value in zip(self.variables, row, strict=True) if value is not None}
 
-    def column(self, name: str) -> list[Node | None]:
+    def column(self, name: str) -> list[Identifier | None]:
         """All values of one variable."""
         index = self._index(name)
         return [row[index] for row in self.rows]
@@ -270,7 +282,7 @@ class Results:
         return [
             {
                 name: _compact(term, namespaces) if namespaces is not None and term is not None and _parts(term)[0] == "uri" else _to_python(term)
-                for name, term in zip(self.variables, row)
+                for name, term in zip(self.variables, row, strict=True)
             }
             for row in self._raw
         ]
@@ -322,7 +334,7 @@ class Results:
             return result
         names = [Variable(name) for name in self.variables]
         result.vars = names
-        result.bindings = [{name: term for name, term in zip(names, row) if term is not None} for row in self.rows]
+        result.bindings = [{name: term for name, term in zip(names, row, strict=True) if term is not None} for row in self.rows]
         return result
 
     def table(self, *, prefixes: Mapping[str, str] | None = None, max_width: int = 60) -> str:
@@ -336,11 +348,11 @@ class Results:
         namespaces = _namespaces(prefixes)
         header = list(self.variables)
         body = [[_cell(term, namespaces, max_width) for term in row] for row in self._raw]
-        widths = [max([_width(text) for text in column] or [0]) for column in zip(header, *body)] if header else []
-        lines = [" | ".join(_pad(text, width) for text, width in zip(header, widths)).rstrip()]
+        widths = [max([_width(text) for text in column] or [0]) for column in zip(header, *body, strict=True)] if header else []
+        lines = [" | ".join(_pad(text, width) for text, width in zip(header, widths, strict=True)).rstrip()]
         lines.append("-+-".join("-" * width for width in widths))
         for cells in body:
-            lines.append(" | ".join(_pad(text, width) for text, width in zip(cells, widths)).rstrip())
+            lines.append(" | ".join(_pad(text, width) for text, width in zip(cells, widths, strict=True)).rstrip())
         count = len(body)
         lines.append(f"({count} row{'s' if count != 1 else ''})")
         return "\n".join(lines)
@@ -539,11 +551,12 @@ def _run_rdflib(graph: Graph, sparql: str, bindings: dict[str, Identifier], pref
                 result_graph.add(triple)
             return Results("graph", graph=result_graph, engine="rdflib", seconds=time.perf_counter() - started)
         variables = [str(variable) for variable in answer.vars or []]
-        raw = []
+        raw: list[tuple[Any, ...]] = []
         for row in answer:
             if deadline is not None and len(raw) % 256 == 0:
                 _check_deadline(deadline, len(raw))
-            raw.append(tuple(row))  # type: ignore[arg-type]
+            assert isinstance(row, ResultRow)  # a SELECT: ASK and CONSTRUCT returned above
+            raw.append(tuple(row))
         _check_deadline(deadline, len(raw))
     except ParseException as exc:
         raise syntax_error(sparql, f"error at {exc.lineno}:{exc.col}: {exc.msg}") from None
@@ -578,8 +591,8 @@ def syntax_error(sparql: str, message: str) -> QueryError:
         shown = ("…" if start else "") + before
         text += f"\n    {shown}{after}{'…' if len(source) > column - 1 + 60 else ''}\n    {' ' * _width(shown)}^"
     error = QueryError(text)
-    error.line = line  # type: ignore[attr-defined]
-    error.column = column  # type: ignore[attr-defined]
+    error.line = line
+    error.column = column
     return error
 
 

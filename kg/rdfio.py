@@ -37,6 +37,7 @@ from typing import IO, Any, Union
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Identifier
 
@@ -55,6 +56,7 @@ __all__ = [
     "ToRdflib",
     "atomic_write",
     "check_readable",
+    "construct",
     "dataset_quads",
     "dump_default_graph",
     "fill_dataset",
@@ -73,6 +75,7 @@ __all__ = [
     "rdf_format",
     "restore",
     "result_format",
+    "select",
     "serialize",
     "serialize_triples",
     "to_ox",
@@ -199,7 +202,7 @@ def format_for_path(path: str | os.PathLike[str], default: str = "turtle") -> st
 
 def ox_format(name: str | Format) -> ox.RdfFormat:
     """The :class:`pyoxigraph.RdfFormat` of a format name or :class:`Format`."""
-    return getattr(ox.RdfFormat, rdf_format(name).oxigraph)  # type: ignore[no-any-return]
+    return getattr(ox.RdfFormat, rdf_format(name).oxigraph)
 
 
 def _label(rdflib_name: str) -> str:
@@ -389,7 +392,8 @@ def fill_dataset(dataset: Any, quads: Iterable[ox.Quad]) -> Any:
     convert = ToRdflib()
     graphs: dict[str, Any] = {}
     for quad in quads:
-        name = quad.graph_name.value
+        graph_name = quad.graph_name
+        name = DATASET_DEFAULT_GRAPH_ID if isinstance(graph_name, ox.DefaultGraph) else graph_name.value
         named = graphs.get(name)
         if named is None:
             named = graphs[name] = dataset.graph(URIRef(name))
@@ -416,10 +420,27 @@ def write_rdf(source: Any, destination: Any, format_name: str, prefixes: dict[st
             Path(destination).write_bytes(data)
 
 
+def select(store: ox.Store, sparql: str, *, union: bool = False) -> ox.QuerySolutions:
+    """The rows of a SELECT query: pyoxigraph's answer narrowed to the kind the query asks for.
+    With ``union``, the default graph is the union of the named graphs."""
+    answer = store.query(sparql, use_default_graph_as_union=union)
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {sparql}")
+    return answer
+
+
+def construct(store: ox.Store, sparql: str) -> ox.QueryTriples:
+    """The triples of a CONSTRUCT or DESCRIBE query, narrowed as :func:`select` does."""
+    answer = store.query(sparql)
+    if not isinstance(answer, ox.QueryTriples):
+        raise TypeError(f"not a CONSTRUCT or DESCRIBE query: {sparql}")
+    return answer
+
+
 def union_triples(store: ox.Store, *, named: bool = True) -> Iterator[ox.Triple]:
     """The union graph of ``store`` (every named graph, or the default graph), decimals restored."""
     if named:
-        triples: Iterable[Any] = store.query(UNION)
+        triples: Iterable[Any] = construct(store, UNION)
     else:
         triples = (quad.triple for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     for triple in triples:
@@ -447,6 +468,7 @@ def dump_default_graph(store: ox.Store, format_name: str, prefixes: dict[str, st
     format_name = rdf_format(format_name).name
     end = _DECIMAL_END[format_name]
     data = store.dump(None, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert data is not None  # no output given: dump returns the bytes
     if format_name == "turtle":
         data = _turtle_by_subject(data, prefixes)
     parts = data.split(end)
@@ -653,9 +675,9 @@ def oxigraph_parse_error(exc: SyntaxError, source: str, fmt: Any) -> GraphParseE
     reason = exc.msg or str(exc)
     where = source + (f":{line}" if line else "") + (f":{column}" if line and column else "")
     error = GraphParseError(f"{where}: cannot parse as {fmt}: {reason}")
-    error.path = source  # type: ignore[attr-defined]
-    error.line = line  # type: ignore[attr-defined]
-    error.column = column  # type: ignore[attr-defined]
+    error.path = source
+    error.line = line
+    error.column = column
     return error
 
 
@@ -704,9 +726,9 @@ def _parse_error(exc: BaseException, text: str, fmt: str, source: str) -> GraphP
                 excerpt = excerpt[:100] + "…"
             message += f"\n    line {line}: {excerpt}"
     err = GraphParseError(message)
-    err.path = source  # type: ignore[attr-defined]
-    err.line = line  # type: ignore[attr-defined]
-    err.column = column  # type: ignore[attr-defined]
+    err.path = source
+    err.line = line
+    err.column = column
     return err
 
 
@@ -720,14 +742,15 @@ def _locate(exc: BaseException, text: str, fmt: str) -> tuple[int | None, int | 
     if isinstance(index, int) and why is not None:
         index = max(0, min(index, len(text)))
         line = text.count("\n", 0, index) + 1
-        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        column: int | None = index - (text.rfind("\n", 0, index) + 1) + 1
         return line, column, str(why)
     # JSON-LD whose JSON is broken.
     if isinstance(exc, json.JSONDecodeError):
         return exc.lineno, exc.colno, exc.msg
     # RDF/XML.
     if isinstance(exc, xml.sax.SAXParseException):
-        return exc.getLineNumber(), exc.getColumnNumber() + 1, exc.getMessage()
+        offset = exc.getColumnNumber()
+        return exc.getLineNumber(), offset + 1 if offset is not None else None, exc.getMessage()
     reason = str(exc).strip() or type(exc).__name__
     # N-Triples / N-Quads: each line stands alone, so find the first line that fails.
     if fmt in ("nt", "nquads"):
@@ -803,7 +826,7 @@ def _first_bad_line(text: str, fmt: str, hint: str | None) -> tuple[int, str] | 
 # ---------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------
-def atomic_write(destination: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+def atomic_write(destination: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
     """Call ``write(temp_path)`` then rename the temporary file onto ``destination``."""
     target = Path(destination)
     if target.is_dir():

@@ -13,14 +13,14 @@ import bisect
 import hashlib
 import itertools
 import re
-from functools import lru_cache
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import quote
 
-from .lexicon import HAN, PARK_BODY_HEADS, PARK_SUFFIXES, counties, place_index, province_short
 from .components import Work, component
+from .lexicon import HAN, PARK_BODY_HEADS, PARK_SUFFIXES, counties, place_index, province_short
 from .model import Article, Entity, EntityType, Mention
 
 __all__ = [
@@ -121,7 +121,7 @@ def _is_place_or_county(text: str) -> bool:
 def _is_place(text: str) -> bool:
     """Whether ``text`` is one place name, short or full (包头, 包头市, 江西省)."""
     index = place_index()
-    return bool(text) and (text in index or text[:-1] in index and text[-1] in "省市区县")
+    return bool(text) and (text in index or (text[:-1] in index and text[-1] in "省市区县"))
 
 
 def place_short(full: str) -> str:
@@ -383,10 +383,10 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
     weights: Counter[str] = Counter()
     order: list[str] = []
     for mention in named:
-        ident = result.get(mention)
-        if mention.type == "Park" and ident:
-            weights[ident] += 3 if mention.sentence in headline_sentences else 1
-            order.append(ident)
+        park = result.get(mention)
+        if mention.type == "Park" and park:
+            weights[park] += 3 if mention.sentence in headline_sentences else 1
+            order.append(park)
     if weights:
         top = max(weights.values())
         result.main_park = result.entities[next(i for i in order if weights[i] == top)].key
@@ -401,7 +401,7 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
         )
         company_led = bool(companies) and max(companies.values()) > 2 * weights[main]
         result.park_leads = not _many_parks(weights) and not company_led and (
-            bool(early) or weights[main] >= LEADING_MENTIONS or weights[main] >= 2 and weights[main] > others
+            bool(early) or weights[main] >= LEADING_MENTIONS or (weights[main] >= 2 and weights[main] > others)
         )
 
     # Labels: the spelling used most, ties to the longest; enterprises keep the full legal name.
@@ -484,13 +484,13 @@ def _resolve_generic(mention: Mention, named: _NamedBefore, result: ArticleEntit
         if target:
             result.of_mention[mention] = result.id_of("Park", target)
     elif kind == "company":
-        earlier = [m for m in named.walk("Enterprise", mention, 3) if m.detail != "example"]
-        previous = earlier[0] if earlier else None
+        companies = [m for m in named.walk("Enterprise", mention, 3) if m.detail != "example"]
+        previous = companies[0] if companies else None
         if previous is not None:
             # 甲公司是由乙集团投资设立的…。公司的一期项目…: the company the last sentence opened on;
             # 甲公司为巨头乙、丙等配套，公司总投资…: the company this sentence opened on.
             start = article.sentences[previous.sentence].start
-            opener = next((m for m in earlier if m.sentence == previous.sentence and m.start == start), None)
+            opener = next((m for m in companies if m.sentence == previous.sentence and m.start == start), None)
             previous = opener or previous
         if previous is not None:
             target = result.get(previous)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import faulthandler
+import importlib
 import multiprocessing
 import os
 import platform
@@ -25,7 +26,6 @@ import socket
 import subprocess
 import sys
 import threading
-import importlib
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any

@@ -233,8 +233,8 @@ class Segmenter:
         if len(fields) % 3:
             raise UsageError(f"{dictionary} is not jieba's dictionary (lines of: word frequency tag)")
         entries, counts = fields[0::3], list(map(int, fields[1::3]))
-        frequencies = dict(zip(entries, counts))
-        table = dict(zip(entries, fields[2::3]))
+        frequencies = dict(zip(entries, counts, strict=True))
+        table = dict(zip(entries, fields[2::3], strict=True))
         summed = sum(counts) + _DOMAIN_FREQ * len(words)
         frequencies.update((word, _DOMAIN_FREQ) for word, _ in words)
         table.update(words)

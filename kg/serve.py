@@ -33,13 +33,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import KGError, QueryError, UsageError
 from .query import PREFIXES, Results, is_update, load_store, reads_named_graphs, syntax_error
 from .rdfio import FORMATS, RESULT_FORMATS, ox_format
 from .sandbox import WorkerPool, deny_network, describe_exit, limit_data
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self is 3.11+; only the type checker reads it
 
 __all__ = ["QueryRefused", "SparqlEndpoint", "SparqlServer", "make_server", "negotiate", "uses_service"]
 
@@ -114,9 +117,9 @@ def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> str | None:
                 continue
             if quality <= 0:
                 continue
-            key = (quality, specificity, -position, -index)
-            if best is None or key > best:
-                best, choice = key, fmt
+            rank = (quality, specificity, -position, -index)
+            if best is None or rank > best:
+                best, choice = rank, fmt
     return choice
 
 
@@ -189,7 +192,13 @@ class _Spool:
 
         self.limit = limit
         self.size = 0
-        self.file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)
+        self.file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)  # noqa: SIM115 - closed by __exit__
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
 
     def write(self, data: str | bytes) -> int:
         raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
@@ -267,25 +276,24 @@ def _answer_request(
     if verdict:
         conn.send(("error", HTTPStatus.FORBIDDEN, _SERVICE_REFUSED))
         return
-    spool = _Spool(request["max_bytes"])
-    try:
-        head = _evaluate(store, union, sparql, request, spool)
-    except _TooLarge:
-        conn.send(("error", HTTPStatus.INSUFFICIENT_STORAGE,
-                   f"the results are larger than this endpoint's limit of {_megabytes(request['max_bytes'])}; "
-                   "add a LIMIT, select fewer variables, or ask the server's owner to raise --max-result-mb"))
-        return
-    except QueryError as error:
-        conn.send(("error", HTTPStatus.INTERNAL_SERVER_ERROR, str(error)))
-        return
-    if head[0] != HTTPStatus.OK:
-        conn.send(("error", *head))
-        return
-    conn.send(("head", HTTPStatus.OK, head[1], spool.size))
-    spool.file.seek(0)
-    while chunk := spool.file.read(_CHUNK):
-        conn.send_bytes(chunk)
-    spool.file.close()
+    with _Spool(request["max_bytes"]) as spool:
+        try:
+            head = _evaluate(store, union, sparql, request, spool)
+        except _TooLarge:
+            conn.send(("error", HTTPStatus.INSUFFICIENT_STORAGE,
+                       f"the results are larger than this endpoint's limit of {_megabytes(request['max_bytes'])}; "
+                       "add a LIMIT, select fewer variables, or ask the server's owner to raise --max-result-mb"))
+            return
+        except QueryError as error:
+            conn.send(("error", HTTPStatus.INTERNAL_SERVER_ERROR, str(error)))
+            return
+        if head[0] != HTTPStatus.OK:
+            conn.send(("error", *head))
+            return
+        conn.send(("head", HTTPStatus.OK, head[1], spool.size))
+        spool.file.seek(0)
+        while chunk := spool.file.read(_CHUNK):
+            conn.send_bytes(chunk)
 
 
 def _megabytes(size: int) -> str:
@@ -326,7 +334,7 @@ def _evaluate(store: Any, union: bool, sparql: str, request: dict[str, Any], spo
             fmt = _choose(request, GRAPH_TYPES)
             if fmt is None:
                 return _not_acceptable(GRAPH_TYPES)
-            ox.serialize(answer, spool, ox_format(fmt), prefixes=PREFIXES if fmt == "turtle" else None)
+            ox.serialize(answer, cast("IO[bytes]", spool), ox_format(fmt), prefixes=PREFIXES if fmt == "turtle" else None)
             return HTTPStatus.OK, GRAPH_CONTENT_TYPES[fmt]
         fmt = _choose(request, RESULT_TYPES)
         if fmt is None:
@@ -338,7 +346,9 @@ def _evaluate(store: Any, union: bool, sparql: str, request: dict[str, Any], spo
                 variables = [variable.value for variable in answer.variables]
                 _write_table(spool, "select", variables, (tuple(solution) for solution in answer), None)
         else:  # pyoxigraph's own writers, row by row into the spool
-            answer.serialize(spool, getattr(ox.QueryResultsFormat, RESULT_FORMATS[fmt].oxigraph))
+            name = RESULT_FORMATS[fmt].oxigraph
+            assert name is not None  # only the table has no pyoxigraph writer
+            answer.serialize(spool, getattr(ox.QueryResultsFormat, name))
         return HTTPStatus.OK, CONTENT_TYPES[fmt]
     except _TooLarge:
         raise
@@ -526,8 +536,9 @@ class SparqlServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else host
+        address, port = self.server_address[:2]
+        host = address.decode() if isinstance(address, bytes) else address
+        shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}/sparql"
 
     def host_allowed(self, authority: str) -> bool:

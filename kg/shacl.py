@@ -38,8 +38,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from .rdfio import ToRdflib, to_ox
 from .errors import GraphParseError, UsageError
+from .rdfio import ToRdflib, select, to_ox
 
 __all__ = ["Check", "Finding", "compile_shapes", "run_checks"]
 
@@ -53,13 +53,13 @@ _NOT_CONSTRAINTS = frozenset(
     }
 )  # fmt: skip
 #: Lexical forms of the datatypes whose ill-formed literals SHACL reports (others: any text).
-_LEXICAL = {
+_LEXICAL: dict[Node, str] = {
     XSD.integer: r"^[+-]?[0-9]+$",
     XSD.decimal: r"^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$",
     XSD.boolean: r"^(true|false|1|0)$",
     XSD.gYear: r"^-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?$",
 }
-_NODE_KINDS = {
+_NODE_KINDS: dict[Node, str] = {
     SH.IRI: "isIRI({v})",
     SH.BlankNode: "isBlank({v})",
     SH.Literal: "isLiteral({v})",
@@ -67,8 +67,8 @@ _NODE_KINDS = {
     SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
     SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
 }
-_COMPARISONS = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
-_PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
+_COMPARISONS: dict[Node, str] = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
+_PAIRS: dict[Node, str] = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
 _FALSE = ox.Literal("false", datatype=ox.NamedNode(str(XSD.boolean)))
 
 
@@ -215,7 +215,7 @@ class _Compiler:
             members = [f"sameTerm({v}, {self.term(m)})" for m in self.items(rule)]
             return "(" + " || ".join(members) + ")" if members else "false"
         if component == SH.languageIn:
-            tags = [f'langMatches(lang({v}), "{str(t)}")' for t in self.items(rule)]
+            tags = [f'langMatches(lang({v}), "{t!s}")' for t in self.items(rule)]
             return f"(isLiteral({v}) && ({' || '.join(tags) or 'false'}))"
         if component == SH.pattern:
             flags = self.shapes.value(shape, SH.flags)
@@ -226,7 +226,7 @@ class _Compiler:
             return f"COALESCE({v} {_COMPARISONS[component]} {self.term(rule)}, false)"
         if component in (SH.minLength, SH.maxLength):
             operator = ">=" if component == SH.minLength else "<="
-            return f"(!isBlank({v}) && STRLEN(STR({v})) {operator} {int(rule)})"
+            return f"(!isBlank({v}) && STRLEN(STR({v})) {operator} {int(str(rule))})"
         if component == SH["or"]:
             return "(" + " || ".join(self.conforms(s, v) for s in self.items(rule)) + ")"
         if component == SH["and"]:
@@ -288,7 +288,7 @@ class _Compiler:
                 if path is None:
                     raise UsageError(f"shapes: {_short(component)} on node shape {shape}")
                 operator = ">=" if component == SH.minCount else "<="
-                counts.append((name, f"COUNT(DISTINCT ?_v) {operator} {int(rule)}"))
+                counts.append((name, f"COUNT(DISTINCT ?_v) {operator} {int(str(rule))}"))
             elif component == SH.qualifiedValueShape:
                 if _true(g.value(shape, SH.qualifiedValueShapesDisjoint)):
                     raise UsageError(f"shapes: sh:qualifiedValueShapesDisjoint of {shape}; use --engine pyshacl")
@@ -299,13 +299,13 @@ class _Compiler:
                 if most is not None:
                     query = (
                         f"SELECT ?this WHERE {{ {focus} ?this {path} ?_v FILTER({test}) }} "
-                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) > {int(most)})"
+                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) > {int(str(most))})"
                     )
                     add(SH.QualifiedMaxCountConstraintComponent, query, value=False)
                 if least is not None:
                     query = (
                         f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?_v FILTER({test}) }} }} "
-                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) < {int(least)})"
+                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) < {int(str(least))})"
                     )
                     add(SH.QualifiedMinCountConstraintComponent, query, value=False)
             elif component in (SH.equals, SH.disjoint) or component in _PAIRS:
@@ -337,20 +337,20 @@ class _Compiler:
                 tests.append((name, self.value_test(component, rule, "?value", shape)))
         if counts:
             names = [f"?_count{i}" for i in range(len(counts))]
-            chosen = " ".join(f"({test} AS {n})" for n, (_, test) in zip(names, counts))
+            chosen = " ".join(f"({test} AS {n})" for n, (_, test) in zip(names, counts, strict=True))
             broken = " || ".join(f"!({test})" for _, test in counts)
             if any(c == _component(SH.minCount) for c, _ in counts):
                 where = f"{focus} OPTIONAL {{ ?this {path} ?_v }}"
             else:
                 where = f"{focus} ?this {path} ?_v"
             query = f"SELECT ?this {chosen} WHERE {{ {where} }} GROUP BY ?this HAVING ({broken})"
-            add(counts[0][0], query, value=False, flags=tuple((n[1:], c) for n, (c, _) in zip(names, counts)))
+            add(counts[0][0], query, value=False, flags=tuple((n[1:], c) for n, (c, _) in zip(names, counts, strict=True)))
         if tests:
             names = [f"?_ok{i}" for i in range(len(tests))]
-            bound = " ".join(f"BIND (COALESCE({test}, false) AS {n})" for n, (_, test) in zip(names, tests))
+            bound = " ".join(f"BIND (COALESCE({test}, false) AS {n})" for n, (_, test) in zip(names, tests, strict=True))
             broken = " || ".join(f"!{n}" for n in names)
             query = f"SELECT ?this ?value {' '.join(names)} WHERE {{ {focus} {values} {bound} FILTER ({broken}) }}"
-            add(tests[0][0], query, flags=tuple((n[1:], c) for n, (c, _) in zip(names, tests)))
+            add(tests[0][0], query, flags=tuple((n[1:], c) for n, (c, _) in zip(names, tests, strict=True)))
         for constraint in g.objects(shape, SH.sparql):
             self.sparql(shape, constraint, focus, parent is not None or path is not None)
 
@@ -413,7 +413,7 @@ def _short(parameter: Node) -> str:
 def _subclass_index(store: ox.Store, union: bool) -> Callable[[Node], list[Node]]:
     """``C`` → C and every class below it by the data's ``rdfs:subClassOf`` (as SHACL does)."""
     below: dict[str, list[str]] = {}
-    rows = store.query(f"SELECT ?s ?o WHERE {{ ?s <{RDFS.subClassOf}> ?o }}", use_default_graph_as_union=union)
+    rows = select(store, f"SELECT ?s ?o WHERE {{ ?s <{RDFS.subClassOf}> ?o }}", union=union)
     for row in rows:
         sub, sup = row["s"], row["o"]
         if isinstance(sub, ox.NamedNode) and isinstance(sup, ox.NamedNode):
@@ -452,14 +452,14 @@ def run_checks(
     checks = list(checks)
     for number, check in enumerate(checks, start=1):
         try:
-            solutions = store.query(check.query, use_default_graph_as_union=union)
+            solutions = select(store, check.query, union=union)
             rows = [{v.value: s[v] for v in solutions.variables if s[v] is not None} for s in solutions]
         except (SyntaxError, OSError, ValueError) as error:
             raise GraphParseError(f"shapes: the check {_short(check.component)} of {check.shape} does not run: {error}") from error
         focus_nodes: set[Any] | None = None
         if check.constraint is not None and rows:
             assert check.focus is not None
-            focus_nodes = {s["this"] for s in store.query(check.focus, use_default_graph_as_union=union)}
+            focus_nodes = {s["this"] for s in select(store, check.focus, union=union)}
         seen: set[tuple[Any, ...]] = set()
         for row in rows:
             this = row.get("this")

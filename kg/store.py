@@ -45,12 +45,13 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import pyoxigraph as ox
 
 from .errors import KGError, UsageError, write_failure
-from .rdfio import dataset_quads, fill_dataset, in_graph, fill_graph, prefix_map, union_triples, write_rdf
 from .ontology import DEFAULT_BASE_IRI
+from .rdfio import dataset_quads, fill_dataset, fill_graph, in_graph, prefix_map, select, union_triples, write_rdf
 from .resolve import IRI_SCHEME
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Dataset, Graph
+    from typing_extensions import Self  # typing.Self is 3.11+; only the type checker reads it
 
     from .builder import BuildResult
     from .parallel import FileFacts, Task
@@ -250,7 +251,7 @@ class GraphStore:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     # Context and lifetime ------------------------------------------------------------------
-    def __enter__(self) -> GraphStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -316,7 +317,7 @@ class GraphStore:
 
     def triple_count(self) -> int:
         """Distinct triples in the union of all graphs (the default graph)."""
-        return int(next(iter(self.oxigraph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+        return int(next(select(self.oxigraph, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))["n"].value)
 
     def __len__(self) -> int:
         """Quads in the article graphs and ``kgr:labels`` (a triple stated by two articles counts twice)."""

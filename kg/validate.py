@@ -13,18 +13,30 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
-from rdflib.term import Node
+from rdflib.query import ResultRow
+from rdflib.term import Identifier, Node
 
 from kg.errors import GraphParseError, InputError, UsageError, ValidationError
 from kg.ontology import KG_NS, short_iri
-from kg.rdfio import VOCABULARIES, _file_format, fill_graph, load_graph, ox_store, parse_rdf, prefix_map, to_ox, to_rdflib, union_triples
+from kg.rdfio import (
+    VOCABULARIES,
+    _file_format,
+    fill_graph,
+    load_graph,
+    ox_store,
+    parse_rdf,
+    prefix_map,
+    to_ox,
+    to_rdflib,
+    union_triples,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyoxigraph
@@ -207,9 +219,8 @@ def validate(
         fast = _validate_oxigraph(data, shapes_graph, union=union, progress=progress, strict=engine == "oxigraph")
         if fast is not None:
             return fast
-    if not isinstance(data, Graph):
-        data = fill_graph(Graph(), union_triples(data, named=union))
-    return _validate_pyshacl(data, shapes_graph, inference, batch_sparql)
+    graph: Graph = data if isinstance(data, Graph) else fill_graph(Graph(), union_triples(data, named=union))
+    return _validate_pyshacl(graph, shapes_graph, inference, batch_sparql)
 
 
 def _validate_pyshacl(data: Graph, shapes_graph: Graph, inference: str, batch_sparql: bool) -> ValidationResult:
@@ -507,10 +518,10 @@ class _SparqlEngine:
         self._store = store
         return store
 
-    def _back(self, term: Any) -> Node:
-        return to_rdflib(term)  # type: ignore[no-any-return]
+    def _back(self, term: Any) -> Identifier:
+        return to_rdflib(term)
 
-    def select(self, query: str) -> list[dict[str, Node]]:
+    def select(self, query: str) -> list[dict[str, Identifier]]:
         """The rows of a SELECT query, each a dict of variable name → rdflib term."""
         store = self._load()
         if store is not None:
@@ -518,7 +529,7 @@ class _SparqlEngine:
             names = [v.value for v in solutions.variables]
             rows = []
             for solution in solutions:
-                row = {}
+                row: dict[str, Identifier] = {}
                 for name in names:
                     value = solution[name]
                     if value is not None:
@@ -527,10 +538,10 @@ class _SparqlEngine:
             return rows
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            return [row.asdict() for row in self.graph.query(query)]  # type: ignore[union-attr]
+            return [row.asdict() for row in self.graph.query(query) if isinstance(row, ResultRow)]  # SELECT rows only
 
 
-def _substitute(message: str, bindings: dict[str, Node]) -> str:
+def _substitute(message: str, bindings: Mapping[str, Node]) -> str:
     """Fill ``{?var}`` / ``{$var}`` in a SHACL message from a result row."""
 
     def fill(m: re.Match[str]) -> str:
@@ -692,10 +703,7 @@ def format_report(result: ValidationResult, *, max_value_chars: int = 40) -> str
         lines.append(f"{head}  {body} ({v.component})")
     n_errors = len(result.errors)
     n_warnings = len(result.warnings)
-    if n_errors:
-        summary = f"{n_errors} violation" + ("" if n_errors == 1 else "s")
-    else:
-        summary = "conforms"
+    summary = f"{n_errors} violation" + ("" if n_errors == 1 else "s") if n_errors else "conforms"
     if n_warnings:
         summary += f" ({n_warnings} warning" + ("" if n_warnings == 1 else "s") + ")"
     lines.append(summary)

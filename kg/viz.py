@@ -43,7 +43,7 @@ from urllib.parse import unquote
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from . import schema
 from .errors import UsageError
@@ -345,7 +345,7 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
 
     relations: dict[tuple[str, str, str], Relation] = {}
 
-    def add(source: Node, predicate: str, target: Node, detail: str | None = None) -> None:
+    def add(source: Node | str, predicate: str, target: Node | str, detail: str | None = None) -> None:
         key = (str(source), predicate, str(target))
         if key[0] not in entities or key[2] not in entities or key[0] == key[2]:
             return
@@ -364,6 +364,8 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
         add(issuer, "issues", policy)
     post_owner: dict[Node, Node] = {}
     for person, post in graph.subject_objects(KG.holdsPost):
+        if not isinstance(post, Node):  # a literal (its text, from a StoreGraph) is no post
+            continue
         organisation = graph.value(post, KG.postIn)
         if organisation is not None:
             post_owner[post] = organisation
@@ -403,7 +405,7 @@ def _attach_evidence(
     confidences = dict(graph.subject_objects(KG.confidence))
     starts = dict(graph.subject_objects(KG.startOffset))
     ends = dict(graph.subject_objects(KG.endOffset))
-    for evidence in sorted(graph.subjects(RDF.type, KG.Evidence)):
+    for evidence in sorted(e for e in graph.subjects(RDF.type, KG.Evidence) if isinstance(e, Identifier)):
         source, predicate, target = subjects.get(evidence), predicates.get(evidence), objects.get(evidence)
         if (
             source is None
@@ -416,7 +418,7 @@ def _attach_evidence(
         if name == "issuedBy":
             source, target, name = target, source, "issues"
         elif name == "holdsPost":
-            target = post_owner.get(target)  # type: ignore[assignment]
+            target = post_owner.get(target) if isinstance(target, Node) else None
             if target is None:
                 continue
         relation = relations.get((str(source), name, str(target)))
@@ -449,14 +451,15 @@ def _attach_drawn_evidence(graph: StoreGraph, data: Collected, nodes: list[str],
             if evidence in seen or KG.Evidence not in graph.objects(evidence, RDF.type):
                 continue
             seen.add(evidence)
-            source, predicate, target = URIRef(end), graph.value(evidence, RDF.predicate), graph.value(evidence, RDF.object)
+            source: Node = URIRef(end)
+            predicate, target = graph.value(evidence, RDF.predicate), graph.value(evidence, RDF.object)
             if target is None or not isinstance(predicate, URIRef) or not str(predicate).startswith(KG_NS):
                 continue
             name = str(predicate)[len(KG_NS) :]
             if name == "issuedBy":
                 source, target, name = target, source, "issues"
             elif name == "holdsPost":
-                target = graph.value(target, KG.postIn)  # type: ignore[assignment]
+                target = graph.value(target, KG.postIn)
                 if target is None:
                     continue
             key = (str(source), name, str(target))
@@ -876,7 +879,7 @@ def _payload(view: View) -> dict[str, Any]:
     """The JSON the page script reads: nodes, edges, evidence tables, styles and options."""
     data = view.data
     index = {iri: i for i, iri in enumerate(view.nodes)}
-    degree = defaultdict(int)
+    degree: defaultdict[str, int] = defaultdict(int)
     for relation in view.relations:
         degree[relation.source] += 1
         degree[relation.target] += 1
@@ -950,10 +953,10 @@ def _payload(view: View) -> dict[str, Any]:
         for item in relation.evidence:
             sid = sentence_id(item.sentence)
             span = [-1, -1]
-            if sid >= 0 and item.start is not None and item.end is not None:
-                text, _, start, end = data.sentences[item.sentence]  # type: ignore[index]
-                if start is not None and end is not None and end - start == len(text):
-                    lo, hi = max(item.start - start, 0), min(item.end - start, len(text))
+            if sid >= 0 and item.sentence is not None and item.start is not None and item.end is not None:
+                text, _, first, last = data.sentences[item.sentence]
+                if first is not None and last is not None and last - first == len(text):
+                    lo, hi = max(item.start - first, 0), min(item.end - first, len(text))
                     if lo < hi:
                         span = [lo, hi]
             rows.append(len(evidence_rows))

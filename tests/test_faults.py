@@ -164,7 +164,7 @@ def test_kill_9_at_random_points_then_read_then_rebuild(tmp_path, segmenter, cap
         after, pause = chance.randint(0, len(files)), chance.uniform(0, 0.3)
         with store_build(store, files) as build:
             for line in build.stdout:
-                if line.startswith("merged") and int(line.split()[1]) >= after or line.startswith("done"):
+                if (line.startswith("merged") and int(line.split()[1]) >= after) or line.startswith("done"):
                     break
             time.sleep(pause)  # somewhere inside the next file, batch or the labels
             build.kill()

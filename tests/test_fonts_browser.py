@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 from rdflib import Graph
+from test_viz_browser import BLOCKED, CHROMEDRIVER, CHROMIUM, open_page
 
 from kg.viz import explore, write_view
-
-from test_viz_browser import BLOCKED, CHROMEDRIVER, CHROMIUM, open_page
 
 FONTS_CONF = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
@@ -117,5 +116,5 @@ def test_chinese_labels_are_not_tofu(browser: Any, page: Path, text: str) -> Non
     open_page(browser, page)
     stack = browser.execute_script("return getComputedStyle(document.body).fontFamily")
     drawn = browser.execute_script(RENDER, text, f"40px {stack}")
-    boxes = [ch for ch, differs in zip(text, drawn) if not differs]
+    boxes = [ch for ch, differs in zip(text, drawn, strict=True) if not differs]
     assert boxes == [], f"{''.join(boxes)} render as boxes (tofu); {INSTALL}"

@@ -23,7 +23,6 @@ from kg.resolve import IRI_SCHEME, iri_slug
 from kg.store import GraphStore, StoreError
 from kg.viz import collect, find_entities
 
-
 ID = DEFAULT_BASE_IRI
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -221,7 +220,7 @@ def test_store_built_with_the_old_scheme_is_refused(tmp_path):
         assert dict(db.execute("SELECT key, value FROM meta"))["iri_scheme"] == str(IRI_SCHEME)
         db.execute("DELETE FROM meta WHERE key = 'iri_scheme'")  # as scheme 1 left it
     db.close()
-    with pytest.raises(StoreError, match="IRI scheme 1.*build it again"):
+    with pytest.raises(StoreError, match=r"IRI scheme 1.*build it again"):
         GraphStore(folder)
     assert instance_prefixes()["park"] == ID + "park/"
 

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract import FINDERS
-from kg.pipeline import FINDER_ORDER
-from kg.extract import ner
+from kg.extract import FINDERS, ner
 from kg.extract.base import SentenceContext
 from kg.model import Sentence
+from kg.pipeline import FINDER_ORDER
 from kg.segment import default_segmenter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +118,7 @@ def test_features_one_row_per_character() -> None:
     text = "ABC公司2025年在园区投资1.5亿元，张三说：好。"
     rows = ner.sentence_features(text, default_segmenter())
     assert len(rows) == len(text)
-    assert all(row[0] == "c=" + char for row, char in zip(rows, text))
+    assert all(row[0] == "c=" + char for row, char in zip(rows, text, strict=True))
 
 
 # --- the finders ---------------------------------------------------------------------------------
@@ -130,7 +129,7 @@ def test_full_name_cut_short_by_the_rules_is_extended() -> None:
     text = "项目由振华建设长江智能装备有限公司承建。"
     before = [m.text for m in _run(text, RULES).mentions if m.type == "Enterprise"]
     assert before == ["长江智能装备有限公司"]
-    context = _run(text, RULES + ("ner.full-name",), offset=100)
+    context = _run(text, (*RULES, "ner.full-name"), offset=100)
     (mention,) = [m for m in context.mentions if m.type == "Enterprise"]
     assert mention.text == "振华建设长江智能装备有限公司"
     assert (mention.start, mention.end) == (103, 117)  # absolute offsets
@@ -180,7 +179,7 @@ def test_model_people_and_companies_become_mentions() -> None:
     """The optional finders (not in FINDER_ORDER by default) add the model's names that no rule
     found, typed by our rules, with absolute offsets."""
     text = "记者从管委会获悉，赵丽华带领团队完成了技术攻关，阿里巴巴、百度等企业在开发区设立区域总部。"
-    context = _run(text, RULES + ("ner.org", "ner.person"), offset=40)
+    context = _run(text, (*RULES, "ner.org", "ner.person"), offset=40)
     found = {(m.type, m.text, m.rule) for m in context.mentions if m.rule.startswith("ner.")}
     assert ("Person", "赵丽华", "ner.person") in found
     assert ("Enterprise", "阿里巴巴", "ner.org") in found

@@ -9,7 +9,7 @@ taken back afterwards.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from itertools import pairwise
 
 import pytest
 from rdflib import Graph, URIRef
@@ -35,7 +35,7 @@ def invests(work: Work) -> None:
     assert work.article is not None and work.entities is not None
     for sentence, mentions in work.named.items():
         companies = sorted((m for m in mentions if m.type == "Enterprise"), key=lambda m: m.start)
-        for first, second in zip(companies, companies[1:]):
+        for first, second in pairwise(companies):
             text = work.document.norm[first.end : second.start] if work.document else ""
             if "投资" in text:
                 evidence = Evidence(work.article.key, sentence, first.start, second.end, "invests.verb", 0.8)
@@ -98,7 +98,7 @@ def test_without_its_pipeline_line_the_rule_is_an_error_at_start_up(monkeypatch)
     components.component("relation.invests", reads=("named",), adds=("candidates",))(invests)
     pipeline.components.cache_clear()
     try:
-        with pytest.raises(PipelineError, match="relation.invests"):
+        with pytest.raises(PipelineError, match=r"relation\.invests"):
             pipeline.components()
     finally:
         del components.COMPONENTS["relation.invests"]

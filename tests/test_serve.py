@@ -23,7 +23,7 @@ from kg.query import load_store, run, run_bundled
 from kg.serve import GRAPH_TYPES, RESULT_TYPES, make_server, negotiate, uses_service
 
 SPARQLWrapper = pytest.importorskip("SPARQLWrapper")
-from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TSV, TURTLE, XML
+from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TSV, TURTLE, XML  # noqa: E402 - only once importorskip passed
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIXES = """PREFIX kg: <https://w3id.org/parkkg/ontology#>
@@ -475,7 +475,7 @@ def raw_request(server, request: bytes) -> tuple[int, dict[str, str], bytes]:
 def _get(server, host: str | None, extra: str = "", method: str = "GET", path: str = "") -> bytes:
     target = "/sparql" + (path or "?query=" + urllib.parse.quote(PARKS))
     lines = [f"{method} {target} HTTP/1.1"] + ([f"Host: {host}"] if host is not None else []) + ([extra] if extra else [])
-    return ("\r\n".join(lines + ["Connection: close", "", ""])).encode()
+    return ("\r\n".join([*lines, "Connection: close", "", ""])).encode()
 
 
 @pytest.mark.parametrize(
@@ -571,7 +571,7 @@ def test_serve_public_prints_a_warning(graph_file, monkeypatch, capsys):
     class Stopped:
         url = "http://192.0.2.1:8787/sparql"
 
-        class endpoint:  # noqa: N801 - stands in for the SparqlEndpoint attribute
+        class endpoint:
             triples, sandboxed = 1, True
 
         def serve_forever(self) -> None:

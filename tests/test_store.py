@@ -189,7 +189,7 @@ def test_store_ctrl_c_keeps_what_was_merged(tmp_path, files, segmenter):
 
 def test_store_keeps_its_base_iri(tmp_path, files, segmenter):
     build_corpus([str(files[0])], segmenter=segmenter, store=tmp_path / "store", base_iri="https://example.org/p/").store.close()
-    with pytest.raises(UsageError, match="example.org"):
+    with pytest.raises(UsageError, match=r"example\.org"):
         build_corpus([str(files[1])], segmenter=segmenter, store=tmp_path / "store", base_iri="https://other.org/")
     result = stored(tmp_path / "store", files[:2], segmenter)  # no base IRI given: the store's
     try:

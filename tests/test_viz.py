@@ -15,9 +15,9 @@ from kg.errors import UsageError
 from kg.ontology import KG
 from kg.viz import (
     LARGE_GRAPH,
+    Relation,
     drawn_classes,
     drawn_relations,
-    Relation,
     explore,
     render_html,
     render_view,

@@ -493,7 +493,7 @@ def synthetic_graph(articles: int = 1000, seed: int = 5) -> Graph:
         add((post, RDFS.label, Literal(f"{g.value(organisation, RDFS.label)}{g.value(post, KG.postTitle)}", lang="zh")))
         relate(person, KG.holdsPost, post)
     metrics = []
-    for i in range(max(8, int(1600 * scale))):
+    for _ in range(max(8, int(1600 * scale))):
         value = rng.randint(1, 9000)
         metric = entity("metric", KG.Metric, f"产值 {value}亿元 (2023)")
         add((metric, QUDT.numericValue, Literal(str(value * 100_000_000), datatype=XSD.decimal)))

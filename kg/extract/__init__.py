@@ -92,7 +92,8 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
                 start = context.offset + position
                 end = start + len(core)
                 # Extend over a following industry word: 天马 + 微电子.
-                tail = re.match(rf"[{HAN}]{{0,4}}", context.text[position + len(core) :]).group()
+                run = re.match(rf"[{HAN}]{{0,4}}", context.text[position + len(core) :])
+                tail = run.group() if run else ""
                 for size in range(len(tail), 0, -1):
                     if tail[:size] in _industry_words():
                         end += size

@@ -35,10 +35,7 @@ class SentenceContext:
 
     def taken(self, start: int, end: int, *, allow: tuple[EntityType, ...] = ()) -> bool:
         """True if ``[start, end)`` (absolute) overlaps a mention not of a type in ``allow``."""
-        for m in self.mentions:
-            if m.start < end and start < m.end and not m.generic and m.type not in allow:
-                return True
-        return False
+        return any(m.start < end and start < m.end and not m.generic and m.type not in allow for m in self.mentions)
 
     def add(self, type_: EntityType, start: int, end: int, rule: str, **extra: object) -> Mention:
         """Record a mention at absolute offsets ``[start, end)``."""
@@ -146,7 +143,7 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
         position += len(word)
         if word in ("(", ")"):
             continue
-        if word in places or word.endswith(("省", "市")) and word[:-1] in places or _county_word(word, tag):
+        if word in places or (word.endswith(("省", "市")) and word[:-1] in places) or _county_word(word, tag):
             seen_place = True
             continue
         if not _WORDLIKE.search(word) or word.isdigit():
@@ -156,14 +153,11 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
             # Company names hold open-class words (投资, 智控, 对俄); once a place has begun
             # the name, or right before a bracketed place, only closed classes end it.
             before_bracket = number + 1 < len(words) and words[number + 1][0] == "("
-            if word in ("的", "了", "在", "由", "与", "和", "像", "及", "等", "是", "为", "将", "把", "被", "从", "对于", "内", "里", "区内", "园内", "城内", "镇内", "片区内", "还有", "包括", "其中"):
-                start = position
-                seen_place = False
-            elif not seen_place and not before_bracket and (
+            if word in ("的", "了", "在", "由", "与", "和", "像", "及", "等", "是", "为", "将", "把", "被", "从", "对于", "内", "里", "区内", "园内", "城内", "镇内", "片区内", "还有", "包括", "其中") or (not seen_place and not before_bracket and (
                 word in LEFT_STOPWORDS
-                or tag.startswith(_CLOSED_TAGS) and word != "对"
-                or tag.startswith(("v", "d", "t", "m")) and tag != "vn" and _place_follows(words, number)
-            ):
+                or (tag.startswith(_CLOSED_TAGS) and word != "对")
+                or (tag.startswith(("v", "d", "t", "m")) and tag != "vn" and _place_follows(words, number))
+            )):
                 start = position
                 seen_place = False
             continue
@@ -176,9 +170,9 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
             tag.startswith(("q", "m"))
             # A county's short name touching the suffix names the zone, whatever jieba tags it
             # (some are tagged verbs): 位于某县经济开发区.
-            or not company and word in counties()
+            or (not company and word in counties())
         )
-        if word in LEFT_STOPWORDS or tag.startswith(_STOP_TAGS) and tag != "vn" and not last:
+        if word in LEFT_STOPWORDS or (tag.startswith(_STOP_TAGS) and tag != "vn" and not last):
             start = position
     return window_start + cut + max(start, floor)
 

@@ -228,7 +228,7 @@ def _common_words(context: SentenceContext, items: list[str]) -> int:
     common = 0
     for item in items:
         tag = table.get(item)
-        if tag is not None and not tag.startswith(_PROPER_TAGS) or item.endswith(("制造", "生产", "加工", "设备", "产品")):
+        if (tag is not None and not tag.startswith(_PROPER_TAGS)) or item.endswith(("制造", "生产", "加工", "设备", "产品")):
             common += 1
     return common
 
@@ -237,7 +237,7 @@ def _has_brand(context: SentenceContext, core: str) -> bool:
     """Whether ``core`` holds a proper name (a word the dictionary does not know, or tags as a
     name: 瀚云, 星河, 比亚迪) rather than only common nouns (工业, 航空发动机)."""
     return any(
-        tag.startswith(("nr", "ns", "nz", "nt")) or tag == "n" and word not in context.segmenter.tag_table
+        tag.startswith(("nr", "ns", "nz", "nt")) or (tag == "n" and word not in context.segmenter.tag_table)
         for word, tag in context.segmenter.tag(core)
         if not word.isdigit()
     )

@@ -143,10 +143,10 @@ def _indicator(segmenter: Segmenter, fragment: str) -> str:
     """The noun phrase that ends ``fragment``: 申请资金总额达 → 资金总额."""
     fragment = _PERIOD_WORDS.sub("", fragment)
     words = segmenter.tag(fragment)
-    while words and (words[-1][1].startswith(_DROP_TAGS) and words[-1][1] != "vn" or words[-1][0] in ("达", "为", "超", "近", "约")):
+    while words and ((words[-1][1].startswith(_DROP_TAGS) and words[-1][1] != "vn") or words[-1][0] in ("达", "为", "超", "近", "约")):
         words.pop()
     start = 0
-    for position, (word, tag) in enumerate(words):
+    for position, (_, tag) in enumerate(words):
         if tag.startswith(("v", "p", "c", "u", "r", "m", "q", "d", "x")) and tag != "vn":
             start = position + 1
     phrase = "".join(word for word, _ in words[start:])
@@ -158,11 +158,11 @@ def _noun_after(segmenter: Segmenter, text: str) -> str:
     fragment = _CLAUSE_BREAK.split(text, maxsplit=1)[0][:12]
     fragment = _TITLE.sub("", fragment)
     fragment = fragment.split("的")[-1] if "的" in fragment else fragment
-    words = []
+    words: list[str] = []
     for word, tag in segmenter.tag(fragment):
         if tag.startswith(("v", "p", "c", "u", "d")) and tag != "vn" and words:
             break
-        if tag.startswith(("n", "vn", "j", "l")) or words and tag.startswith(("n", "vn")):
+        if tag.startswith(("n", "vn", "j", "l")) or (words and tag.startswith(("n", "vn"))):
             words.append(word)
         elif words:
             break
@@ -198,7 +198,7 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | 
             break
         gap = text[first.end - offset : second.start - offset]
         adjacent_zones = not gap and first.type == second.type == "Park"  # 某经开区|某产业园集聚企业50余家
-        if adjacent_zones or gap in ("内的", "的", "内", "里的", "中的", "旗下的", "旗下") or first.generic and first.type == "Park" and not second.generic and len(gap) <= 6 and not re.search(r"[,，;；:：、在于]", gap):
+        if adjacent_zones or gap in ("内的", "的", "内", "里的", "中的", "旗下的", "旗下") or (first.generic and first.type == "Park" and not second.generic and len(gap) <= 6 and not re.search(r"[,，;；:：、在于]", gap)):
             in_clause = [m for m in in_clause if m.start >= second.start]
             continue
         break
@@ -289,7 +289,7 @@ def _a_figure(text: str, offset: int, quantity: Quantity, blocked_spans: list[tu
     if _INCENTIVE.search(clause_text):
         return False  # 给予一次性奖励300万元: what a policy grants, not what anyone achieved
     after_quantity = text[quantity.end - offset :]
-    if _GRANT_AFTER.match(after_quantity) or quantity.surface.endswith("条") and _POLICY_ITEMS.match(after_quantity):
+    if _GRANT_AFTER.match(after_quantity) or (quantity.surface.endswith("条") and _POLICY_ITEMS.match(after_quantity)):
         return False  # 拿到300万元的一次性奖励, 推出十二条支持政策: a grant, a policy's length
     if "对" in clause_text and _CONDITION_END.match(after_quantity) and _INCENTIVE.search(after_quantity):
         return False  # 对营业收入首次突破10亿元的企业，给予…: the condition of a grant
@@ -476,7 +476,7 @@ def extract_metrics(
                     # the zone the sentence names, else the one it speaks of.
                     zone = next((ents.get(m) for m in named_here if m.type == "Park"), None)
                     subject_id = zone or (main_park if ents.park_leads else carried)
-                if last_enterprise and (_PROJECT_START.match(text) or _PROJECT_CLAUSE.search(text, 0, local) and not named_here and not _MANY_PROJECTS.search(text[: local])):
+                if last_enterprise and (_PROJECT_START.match(text) or (_PROJECT_CLAUSE.search(text, 0, local) and not named_here and not _MANY_PROJECTS.search(text[: local]))):
                     # 项目达产后…, 据悉，该项目占地…: the project of the enterprise just named.
                     subject_id, rule = last_enterprise, "achieves.project-owner"
                 # Regional indicators (地区生产总值, 固定资产投资 …) with no subject are the article's zone's.
@@ -491,7 +491,7 @@ def extract_metrics(
                 continue
             after = text[quantity.end - offset :]
             if quantity.unit in ("CNY", "USD") and (
-                _SIZE_CLASS.match(after) or quantity.qualifier == "at_least" and re.match(r"的?[^,，;；。]{0,10}?(?:项目|企业)", after)
+                _SIZE_CLASS.match(after) or (quantity.qualifier == "at_least" and re.match(r"的?[^,，;；。]{0,10}?(?:项目|企业)", after))
             ):
                 continue  # 5亿元以上项目, 10亿元以上的整车项目: a size class, not a figure
             local = quantity.start - offset

@@ -160,7 +160,7 @@ class NerTagger:
         self._tagger = None
         self._lock = threading.Lock()
 
-    def _load(self):  # noqa: ANN202  (pycrfsuite.Tagger; the import stays lazy)
+    def _load(self):
         if self._tagger is None:
             with self._lock:
                 if self._tagger is None:
@@ -208,7 +208,7 @@ def model_version(path: Path = MODEL_PATH) -> int | None:
 def bio_spans(labels: list[str]) -> Iterator[tuple[int, int, str]]:
     """``(start, end, label)`` of every span in a BIO label sequence (an I- without a B- starts one)."""
     start, current = 0, None
-    for i, tag in enumerate(labels + ["O"]):
+    for i, tag in enumerate([*labels, "O"]):
         kind = tag[2:] if tag != "O" else None
         if current is not None and (tag == "O" or tag.startswith("B-") or kind != current):
             yield start, i, current
@@ -276,7 +276,7 @@ def _park_suffixes() -> tuple[str, ...]:
 def _is_company(name: str, context: SentenceContext) -> bool:
     """Whether a span the model tags ORG may be an enterprise, as our rules read names: not a
     zone (park suffix), a government body, a place, a generic word or an industry or product."""
-    if len(name) < 2 or name in _GENERIC or name.endswith(_park_suffixes()) or name.endswith(BODY_HEADS):
+    if len(name) < 2 or name in _GENERIC or name.endswith((*_park_suffixes(), *BODY_HEADS)):
         return False
     if _NOT_A_COMPANY_END.search(name) or name in place_index() or name in counties():
         return False
@@ -364,7 +364,7 @@ def find_model_people(context: SentenceContext) -> None:
         if label != "PER" or confidence < PER_THRESHOLD:
             continue
         name = context.text[start:end]
-        if not _PERSON.fullmatch(name) or "·" not in name and name[0] not in SURNAMES and name[:2] not in SURNAMES:
+        if not _PERSON.fullmatch(name) or ("·" not in name and name[0] not in SURNAMES and name[:2] not in SURNAMES):
             continue
         tag = context.segmenter.tag_table.get(name)
         if tag is not None and not tag.startswith("nr"):

@@ -60,10 +60,11 @@ def find_parks(context: SentenceContext) -> None:
             other_name = (offset + match.end() + 1, offset + bracket.end() - 1)
         if _inside_quotes(text, match.start()):
             continue  # “中国服务外包产业示范区”: an honour, not a zone
-        if suffix in ("片区", "新区", "小镇", "港区", "经济区", "集中区", "商务区", "试验区", "实验区", "合作区", "直管区", "示范区", "园区", "起步区", "投资区", "医药港"):
-            # 片区 / 新区 name a zone only after a proper name of two characters or more.
-            if len(prefix) < 2 or prefix.endswith(("城", "园", "区")):
-                continue
+        # 片区 / 新区 name a zone only after a proper name of two characters or more.
+        if suffix in ("片区", "新区", "小镇", "港区", "经济区", "集中区", "商务区", "试验区", "实验区", "合作区", "直管区", "示范区", "园区", "起步区", "投资区", "医药港") and (
+            len(prefix) < 2 or prefix.endswith(("城", "园", "区"))
+        ):
+            continue
         if suffix == "园区":
             zone = _BARE_ZONE.match(prefix)
             own = prefix[zone.end() :] if zone else ""
@@ -126,7 +127,7 @@ def _good_prefix(prefix: str) -> bool:
     if _DESCRIPTIVE.search(prefix) or prefix in GENERIC_PREFIXES:
         return False
     # Only generic words (国家级 + 特色 + 产业): no name at all.
-    if _generic_run().match(prefix).end() == len(prefix):
+    if (run := _generic_run().match(prefix)) and run.end() == len(prefix):
         return False
     if not _NAME_CHARS.fullmatch(prefix):
         return False

@@ -100,7 +100,7 @@ def find_policies(context: SentenceContext) -> None:
         for match in pattern.finditer(text):
             start, end = offset + match.start("name"), offset + match.end("name")
             name = match.group("name")
-            if "“" in name and "”" not in name or "”" in name and "“" not in name:
+            if ("“" in name and "”" not in name) or ("”" in name and "“" not in name):
                 continue
             if not _plan_name(name) or context.taken(start, end):
                 continue

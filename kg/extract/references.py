@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..model import EntityType
 from .base import SentenceContext, register
 
 __all__ = ["find_references", "PARK_REFERENCE", "COMPANY_REFERENCE", "AREA_REFERENCE"]
@@ -26,11 +27,12 @@ AREA_REFERENCE = re.compile(r"全市|全省|全国|全球|全自治区|全县|�
 def find_references(context: SentenceContext) -> None:
     """Generic mentions, marked ``generic`` so they never block or become names themselves."""
     text, offset = context.text, context.offset
-    for pattern, type_, kind in (
+    kinds: tuple[tuple[re.Pattern[str], EntityType, str], ...] = (
         (PARK_REFERENCE, "Park", "park"),
         (COMPANY_REFERENCE, "Enterprise", "company"),
         (AREA_REFERENCE, "Place", "area"),
-    ):
+    )
+    for pattern, type_, kind in kinds:
         for match in pattern.finditer(text):
             start, end = offset + match.start(), offset + match.end()
             if context.taken(start, end):

@@ -215,7 +215,7 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     # Where no zone leads the article, a zone named as a verb's object (完善某产业园
                     # 基础设施) does not become the place of the companies that follow.
                     listed = text[mention.start - offset - 1 : mention.start - offset] == "、" or _ITEM_END.match(text, mention.end - offset)
-                    if listed or _VENUE.match(text, mention.end - offset) and _AT.search(text, 0, mention.start - offset):
+                    if listed or (_VENUE.match(text, mention.end - offset) and _AT.search(text, 0, mention.start - offset)):
                         continue  # 奠基仪式在某工业园举行: where an event was held, not where the companies are
                     # Where no zone leads the article, only a zone that opens its sentence (在某高新区，…;
                     # 某高新区…) becomes the place of the paragraph's companies, not one named in passing.
@@ -246,7 +246,7 @@ def _named_after(article: Article, by_sentence: dict[int, list[Mention]], ents: 
     companies = [(ident, e) for ident, e in ents.entities.items() if e.type == "Enterprise"]
     relations: list[Relation] = []
     seen: set[tuple[str, str]] = set()
-    for index, mentions in sorted(by_sentence.items()):
+    for _, mentions in sorted(by_sentence.items()):
         for park in mentions:
             ident = ents.get(park)
             if park.type != "Park" or park.generic or not ident:
@@ -272,7 +272,7 @@ def _without_leading_places(name: str) -> str:
         changed = False
         for length in (5, 4, 3, 2):
             head = name[:length]
-            if head in index or head[:-1] in index and head[-1] in "省市区县":
+            if head in index or (head[:-1] in index and head[-1] in "省市区县"):
                 name, changed = name[length:], True
                 break
     return name
@@ -336,9 +336,9 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
                 m for m in mentions
                 if m.type in ("Park", "GovernmentBody") and m.end <= verb_at and ents.get(m)
                 and not _APPLIED_ONLY.search(text[m.end - offset : verb.start()])
-                and (m.start >= clause_start or not any(
+                and (m.start >= clause_start or (not any(
                     o.type in ("Park", "GovernmentBody") and o.start >= clause_start and o.end <= verb_at for o in mentions
-                ) and not re.search(r"[,，;；:：]", text[m.end - offset : verb.start()]))
+                ) and not re.search(r"[,，;；:：]", text[m.end - offset : verb.start()])))
             ]
             if not issuers:
                 topic = _sentence_topic(text, offset, mentions, ents)
@@ -369,7 +369,7 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
 def _sentence_topic(text: str, offset: int, mentions: list[Mention], ents: ArticleEntities) -> Mention | None:
     """A park or body that opens the sentence or its second clause (近年来，该区…): the actor
     of the clauses that follow without a subject of their own."""
-    clauses = [0] + [m.end() for m in re.finditer(r"[,，]", text)][:1]
+    clauses = [0, *[m.end() for m in re.finditer(r"[,，]", text)][:1]]
     for clause in clauses:
         lead = [
             m for m in mentions
@@ -401,10 +401,7 @@ def _issuers_before_title(text: str, offset: int, policy: Mention, mentions: lis
     edge = policy.start - 1  # the 《 before the title
     for body in reversed(bodies):
         gap = text[body.end - offset : edge - offset]
-        if chosen and gap in ("、", "和", "与", "及"):
-            chosen.append(body)
-            edge = body.start
-        elif not chosen and re.fullmatch(rf"(?:(?:{ISSUE_VERBS})的?)?", gap):
+        if (chosen and gap in ("、", "和", "与", "及")) or (not chosen and re.fullmatch(rf"(?:(?:{ISSUE_VERBS})的?)?", gap)):
             chosen.append(body)
             edge = body.start
         elif chosen or body.end < edge:
@@ -459,7 +456,7 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
                 relations.append(Relation(child, "partOf", parent, _evidence(article, outer, inner, rule)))
                 linked.add(child)
     parks_here: dict[str, Mention] = {}
-    for index, mentions in sorted(by_sentence.items()):
+    for _, mentions in sorted(by_sentence.items()):
         for mention in mentions:
             ident = ents.get(mention)
             if mention.type == "Park" and not mention.generic and ident and ident not in parks_here:
@@ -492,7 +489,7 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
             continue
         closest = max(rank[other] for other in higher) if higher else None
         candidates = [other for other in higher if rank[other] == closest]
-        parent = before[-1] if before else main if main in higher else candidates[0]  # type: ignore[assignment]
+        parent = before[-1] if before else main if main in higher else candidates[0]
         if ident != main or len(candidates) == 1 or before:
             rule = "partOf.owner-in-sentence" if before else "partOf.article-rank"
             relations.append(Relation(ident, "partOf", parent, _evidence(article, mention, mention, rule)))
@@ -535,19 +532,19 @@ def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities
             stated.add(ident)
             relations.append(Relation(ident, "locatedIn", ents.get(place) or "", _evidence(article, park, place, "locatedIn.stated")))
     for mention in mentions:
-        ident = ents.get(mention)
-        if mention.type != "Park" or mention.generic or not ident or ident in stated:
+        park_id = ents.get(mention)
+        if mention.type != "Park" or mention.generic or not park_id or park_id in stated:
             continue
-        places = park_places(mention.text)
-        if not places:
+        names = park_places(mention.text)
+        if not names:
             continue
-        for place in places:
-            ents.add(_PlaceMention(mention), "Place", place, place, article.key)
-            entity = ents.entities[ents.id_of("Place", place)]
-            entity.place_level = place_index().get(place, (place, "district"))[1]  # a county is not in the lexicon
-            entity.aliases.add(place_short(place))
+        for name in names:
+            ents.add(_PlaceMention(mention), "Place", name, name, article.key)
+            entity = ents.entities[ents.id_of("Place", name)]
+            entity.place_level = place_index().get(name, (name, "district"))[1]  # a county is not in the lexicon
+            entity.aliases.add(place_short(name))
         evidence = _evidence(article, mention, mention, "locatedIn.name-prefix")
-        relations.append(Relation(ident, "locatedIn", ents.id_of("Place", places[-1]), evidence))
+        relations.append(Relation(park_id, "locatedIn", ents.id_of("Place", names[-1]), evidence))
     return relations
 
 
@@ -561,7 +558,7 @@ class _PlaceMention(Mention):
 def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
     relations: list[Relation] = []
     known: dict[str, str] = {}  # name → the person entity an earlier post made in this article
-    for index, mentions in sorted(by_sentence.items()):
+    for _, mentions in sorted(by_sentence.items()):
         for person in (m for m in mentions if m.type == "Person"):
             chain = person.detail or ""
             # The posts stand before the name (某区党工委书记黄志坚) or in brackets after it.
