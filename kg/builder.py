@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from .errors import InputError
 from .ontology import DEFAULT_BASE_IRI, KG, KG_NS
@@ -34,11 +34,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Dataset, Graph
 
     from .graph import GraphBuilder
+    from .parallel import FileFacts
     from .segment import Segmenter
     from .store import GraphStore
 
 __all__ = [
     "BuildResult",
+    "Sink",
     "Progress",
     "build",
     "build_corpus",
@@ -49,6 +51,18 @@ __all__ = [
 
 #: ``progress(done, total, name, articles=n)``: called after each file is merged.
 Progress = Callable[..., None]
+
+
+class Sink(Protocol):
+    """Where a build's facts go, one file at a time, whichever executor (one process, workers,
+    Dask) made them: the in-memory :class:`~kg.graph.GraphBuilder` (written to a file at the
+    end) or the persistent :class:`~kg.store.GraphStore`."""
+
+    def put(self, file_facts: FileFacts) -> None:
+        """Take the facts of one file (replacing what an earlier build put from that file)."""
+
+    def commit(self) -> None:
+        """Make what was put durable (a store); a no-op where nothing outlives the build."""
 
 
 
@@ -272,8 +286,9 @@ def build_corpus(
     merge = result.timings
     facts: Iterator[Any] = map_files(
         files, base_iri=base_iri, jobs=jobs, executor=executor, scheduler=scheduler, segmenter=segmenter, tasks=tasks,
-        turtle=result.builder is not None and result.builder._turtle,
+        turtle=result.builder is not None and result.builder.writes_turtle,
     )
+    sink: Sink = graph_store if graph_store is not None else result._builder()
     try:
         for file_facts in facts:
             processed += 1
@@ -282,11 +297,7 @@ def build_corpus(
                 result.problems.append(error)
             else:
                 merged = time.perf_counter()
-                if graph_store is not None:
-                    graph_store.put(file_facts)
-                else:
-                    for article in file_facts.articles:
-                        result.builder.add_facts(article)  # type: ignore[union-attr]
+                sink.put(file_facts)
                 merge["merge"] += time.perf_counter() - merged
                 for stage, seconds in file_facts.timings.items():
                     merge[stage] = merge.get(stage, 0.0) + seconds

@@ -370,6 +370,20 @@ class GraphBuilder:
         for extraction in extractions:
             self.add_facts(self.facts(extraction, turtle=self._turtle))
 
+    @property
+    def writes_turtle(self) -> bool:
+        """Whether articles' own triples are kept as Turtle (for a Turtle union output), so
+        workers must make their facts with ``turtle=True``."""
+        return self._turtle
+
+    def put(self, file_facts: Any) -> None:
+        """Keep every article of one file (a :class:`kg.builder.Sink`, like the store)."""
+        for facts in file_facts.articles:
+            self.add_facts(facts)
+
+    def commit(self) -> None:
+        """Nothing to make durable: the graph lives in memory and the spool until written."""
+
     def add_facts(self, facts: ArticleFacts) -> None:
         """Keep the triples of one article made by :meth:`facts` (here or in a worker), with
         ``turtle`` as this builder writes (Turtle for a Turtle union output, else N-Triples)."""
