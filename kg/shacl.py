@@ -69,6 +69,9 @@ _NODE_KINDS = {
 }
 _COMPARISONS = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 _PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
+#: Property shapes whose counts share one query: each adds a set of values per focus node to
+#: Oxigraph's GROUP BY (all eight of kg:Evidence's at once took 280 MB more on 10,000 articles).
+COUNTED_TOGETHER = 3
 _FALSE = ox.Literal("false", datatype=ox.NamedNode(str(XSD.boolean)))
 
 
@@ -269,8 +272,10 @@ class _Compiler:
         counts were most of the check). Every property shape keeps its own :class:`Check`, all
         with the same query (run once), each reading its own variables of a row."""
         pending, self.counted = self.counted, []
-        if not pending:
-            return
+        for start in range(0, len(pending), COUNTED_TOGETHER):
+            self._count_group(focus, pending[start : start + COUNTED_TOGETHER])
+
+    def _count_group(self, focus: str, pending: list[tuple[Check, str, list[tuple[URIRef, str]]]]) -> None:
         optionals, chosen, broken = [], [], []
         for number, (check, path, counts) in enumerate(pending):
             optionals.append(f"OPTIONAL {{ ?this {path} ?_v{number} }}")

@@ -335,20 +335,22 @@ class StoreGraph:
         self.store = store
         self.graph_name = None if union else ox.DefaultGraph()
         self._convert = ToRdflib()
-        self._index: dict[Node, dict[Node, list[Node]]] = {}
+        self._index: dict[Node, dict[str, list[Any]]] = {}
 
     def prefetch(self, predicates: Iterable[Node]) -> None:
         """Read every ``(?, predicate, ?)`` of ``predicates`` in one pass each, so that
         :meth:`objects` and :meth:`value` answer them from memory: one lookup per entity and
-        predicate (1.4 million on 10,000 articles) was most of the page's time."""
-        convert = self._convert
+        predicate (1.4 million on 10,000 articles) was most of the page's time. kg:mentionedIn,
+        as many triples as the others together, is left to lookups (memory: the check runs beside)."""
         for predicate in predicates:
             if predicate in self._index:
                 continue
-            index: dict[Node, dict[Node, None]] = defaultdict(dict)
+            # Kept as Oxigraph's terms under the subject's text (an rdflib term each for millions
+            # of triples cost 250 MB); converted when read.
+            index: dict[str, list[Any]] = defaultdict(list)
             for quad in self._quads(None, predicate):
-                index[convert(quad.subject)][convert(quad.object)] = None  # once, however many graphs hold it
-            self._index[predicate] = {subject: list(objects) for subject, objects in index.items()}
+                index[quad.subject.value].append(quad.object)
+            self._index[predicate] = dict(index)
 
     def _quads(self, subject: Node | None, predicate: Node, obj: Node | None = None) -> Iterable[Any]:
         from ._ox import to_ox
@@ -364,19 +366,23 @@ class StoreGraph:
         """Subjects of ``(?, predicate, obj)``, each once."""
         return dict.fromkeys(self._convert(q.subject) for q in self._quads(None, predicate, obj))
 
+    def forget(self) -> None:
+        """Drop what :meth:`prefetch` read."""
+        self._index.clear()
+
     def objects(self, subject: Node, predicate: Node) -> Iterable[Node]:
         """Objects of ``(subject, predicate, ?)``, each once."""
         index = self._index.get(predicate)
-        if index is not None:
-            return index.get(subject, ())
+        if index is not None:  # once, however many graphs hold it
+            return dict.fromkeys(self._convert(o) for o in index.get(str(subject), ()))
         return dict.fromkeys(self._convert(q.object) for q in self._quads(subject, predicate))
 
     def value(self, subject: Node, predicate: Node) -> Node | None:
         """One object of ``(subject, predicate, ?)``, or None."""
         index = self._index.get(predicate)
         if index is not None:
-            found = index.get(subject)
-            return found[0] if found else None
+            found = index.get(str(subject))
+            return self._convert(found[0]) if found else None
         for quad in self._quads(subject, predicate):
             return self._convert(quad.object)
         return None
@@ -453,7 +459,7 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
     """
     if isinstance(graph, StoreGraph):  # what is read entity by entity below, read in bulk
         graph.prefetch(
-            (RDFS.label, SKOS.altLabel, KG.mentionedIn, KG.holdsPost, KG.postTitle, KG.postIn, _NUMERIC_VALUE, _UNIT,
+            (RDFS.label, SKOS.altLabel, KG.holdsPost, KG.postTitle, KG.postIn, _NUMERIC_VALUE, _UNIT,
              KG.qualifier, KG.isTarget, KG.indicator, KG.surfaceText, KG.year)
         )  # fmt: skip
     entities: dict[str, Entity] = {}
@@ -477,6 +483,8 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
                 )
             entities[iri] = entity
 
+    if isinstance(graph, StoreGraph):
+        graph.forget()  # the page's memory peaks here, beside the SHACL check's
     relations: dict[tuple[str, str, str], Relation] = {}
 
     def add(source: Node, predicate: str, target: Node, detail: str | None = None) -> None:
