@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -69,6 +69,9 @@ _NODE_KINDS: dict[Node, str] = {
 }
 _COMPARISONS: dict[Node, str] = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 _PAIRS: dict[Node, str] = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
+#: Property shapes whose counts share one query: each adds a set of values per focus node to
+#: Oxigraph's GROUP BY (all eight of kg:Evidence's at once took 280 MB more on 10,000 articles).
+COUNTED_TOGETHER = 3
 _FALSE = ox.Literal("false", datatype=ox.NamedNode(str(XSD.boolean)))
 
 
@@ -117,6 +120,8 @@ class _Compiler:
         self.shapes = shapes
         self.subclasses = subclasses
         self.checks: list[Check] = []
+        #: Count constraints of the property shapes of one node shape, waiting to run as one query.
+        self.counted: list[tuple[Check, str, list[tuple[URIRef, str]]]] = []
 
     # --- terms and paths ---------------------------------------------------------------------
 
@@ -258,7 +263,35 @@ class _Compiler:
             for child in g.objects(shape, SH.property):
                 if not _true(g.value(child, SH.deactivated)):
                     self.shape(child, focus, parent=shape)
+            self.count_together(focus)
         return self.checks
+
+    def count_together(self, focus: str) -> None:
+        """The count constraints of a node shape's property shapes in one GROUP BY over the focus
+        nodes, instead of one per property (each scanned all of them: on 10,000 articles the
+        counts were most of the check). Every property shape keeps its own :class:`Check`, all
+        with the same query (run once), each reading its own variables of a row."""
+        pending, self.counted = self.counted, []
+        for start in range(0, len(pending), COUNTED_TOGETHER):
+            self._count_group(focus, pending[start : start + COUNTED_TOGETHER])
+
+    def _count_group(self, focus: str, pending: list[tuple[Check, str, list[tuple[URIRef, str]]]]) -> None:
+        optionals, chosen, broken = [], [], []
+        for number, (check, path, counts) in enumerate(pending):
+            optionals.append(f"OPTIONAL {{ ?this {path} ?_v{number} }}")
+            flags = []
+            for index, (component, bound) in enumerate(counts):
+                variable = f"_count{number}_{index}"
+                test = f"COUNT(DISTINCT ?_v{number}) {bound}"
+                chosen.append(f"({test} AS ?{variable})")
+                broken.append(f"!({test})")
+                flags.append((variable, component))
+            pending[number] = (replace(check, flags=tuple(flags)), path, counts)
+        query = (
+            f"SELECT ?this {' '.join(chosen)} WHERE {{ {focus} {' '.join(optionals)} }} "
+            f"GROUP BY ?this HAVING ({' || '.join(broken)})"
+        )
+        self.checks.extend(replace(check, query=query) for check, _, _ in pending)
 
     def shape(self, shape: Node, focus: str, parent: Node | None = None) -> None:
         """The checks of one shape (node or property) for the focus nodes ``focus`` binds."""
@@ -288,7 +321,7 @@ class _Compiler:
                 if path is None:
                     raise UsageError(f"shapes: {_short(component)} on node shape {shape}")
                 operator = ">=" if component == SH.minCount else "<="
-                counts.append((name, f"COUNT(DISTINCT ?_v) {operator} {int(str(rule))}"))
+                counts.append((name, f"{operator} {int(str(rule))}"))  # COUNT(DISTINCT ?_v) <this>
             elif component == SH.qualifiedValueShape:
                 if _true(g.value(shape, SH.qualifiedValueShapesDisjoint)):
                     raise UsageError(f"shapes: sh:qualifiedValueShapesDisjoint of {shape}; use --engine pyshacl")
@@ -335,10 +368,14 @@ class _Compiler:
                 raise UsageError(f"shapes: {_short(component)} of {shape} is not supported by the fast check; use --engine pyshacl")
             else:
                 tests.append((name, self.value_test(component, rule, "?value", shape)))
-        if counts:
+        if counts and parent is not None and any(c == _component(SH.maxCount) for c, _ in counts):
+            # Bounded values (an OPTIONAL per property multiplies rows only where one is broken).
+            check = Check(shape, counts[0][0], "", severity, messages, path_node, False)  # type: ignore[arg-type]
+            self.counted.append((check, path, counts))  # type: ignore[arg-type]
+        elif counts:
             names = [f"?_count{i}" for i in range(len(counts))]
-            chosen = " ".join(f"({test} AS {n})" for n, (_, test) in zip(names, counts, strict=True))
-            broken = " || ".join(f"!({test})" for _, test in counts)
+            chosen = " ".join(f"(COUNT(DISTINCT ?_v) {bound} AS {n})" for n, (_, bound) in zip(names, counts, strict=True))
+            broken = " || ".join(f"!(COUNT(DISTINCT ?_v) {bound})" for _, bound in counts)
             if any(c == _component(SH.minCount) for c, _ in counts):
                 where = f"{focus} OPTIONAL {{ ?this {path} ?_v }}"
             else:
@@ -450,12 +487,16 @@ def run_checks(
     """Run every check over ``store``; yield one :class:`Finding` per (check, focus, value)."""
     convert = ToRdflib()
     checks = list(checks)
+    answered: dict[str, list[dict[str, Any]]] = {}  # several checks may share one query
     for number, check in enumerate(checks, start=1):
-        try:
-            solutions = select(store, check.query, union=union)
-            rows = [{v.value: s[v] for v in solutions.variables if s[v] is not None} for s in solutions]
-        except (SyntaxError, OSError, ValueError) as error:
-            raise GraphParseError(f"shapes: the check {_short(check.component)} of {check.shape} does not run: {error}") from error
+        rows = answered.get(check.query)
+        if rows is None:
+            try:
+                solutions = select(store, check.query, union=union)
+                rows = [{v.value: s[v] for v in solutions.variables if s[v] is not None} for s in solutions]
+            except (SyntaxError, OSError, ValueError) as error:
+                raise GraphParseError(f"shapes: the check {_short(check.component)} of {check.shape} does not run: {error}") from error
+            answered = {check.query: rows}  # only the last: checks sharing a query come together
         focus_nodes: set[Any] | None = None
         if check.constraint is not None and rows:
             assert check.focus is not None

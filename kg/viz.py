@@ -31,7 +31,7 @@ import re
 import shlex
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import get_close_matches
@@ -107,6 +107,8 @@ _QUALIFIERS: dict[URIRef, str] = {
 #: Unit code (the keys of :data:`kg.ontology.UNITS`) → symbol shown after a number.
 _UNIT_CODE: dict[URIRef, str] = {iri: code for code, iri in UNITS.items()}
 _NUMERIC_VALUE = QUDT["numericValue"]
+_RDF_TYPE = str(RDF.type)
+_EVIDENCE = str(KG.Evidence)
 _UNIT = QUDT["unit"]
 _FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
 
@@ -276,6 +278,22 @@ class StoreGraph:
         self.store = store
         self.graph_name = None if union else ox.DefaultGraph()
         self._convert = ToRdflib()
+        self._index: dict[Node, dict[str, list[Any]]] = {}
+
+    def prefetch(self, predicates: Iterable[Node]) -> None:
+        """Read every ``(?, predicate, ?)`` of ``predicates`` in one pass each, so that
+        :meth:`objects` and :meth:`value` answer them from memory: one lookup per entity and
+        predicate (1.4 million on 10,000 articles) was most of the page's time. kg:mentionedIn,
+        as many triples as the others together, is left to lookups (memory: the check runs beside)."""
+        for predicate in predicates:
+            if predicate in self._index:
+                continue
+            # Kept as Oxigraph's terms under the subject's text (an rdflib term each for millions
+            # of triples cost 250 MB); converted when read.
+            index: dict[str, list[Any]] = defaultdict(list)
+            for quad in self._quads(None, predicate):
+                index[quad.subject.value].append(quad.object)
+            self._index[predicate] = dict(index)
 
     def _quads(self, subject: Node | None, predicate: Node, obj: Node | None = None) -> Iterable[Any]:
         from .rdfio import to_ox
@@ -291,15 +309,75 @@ class StoreGraph:
         """Subjects of ``(?, predicate, obj)``, each once."""
         return dict.fromkeys(self._convert(q.subject) for q in self._quads(None, predicate, obj))
 
+    def forget(self) -> None:
+        """Drop what :meth:`prefetch` read."""
+        self._index.clear()
+
     def objects(self, subject: Node, predicate: Node) -> Iterable[Node]:
         """Objects of ``(subject, predicate, ?)``, each once."""
+        index = self._index.get(predicate)
+        if index is not None:  # once, however many graphs hold it
+            return dict.fromkeys(self._convert(o) for o in index.get(str(subject), ()))
         return dict.fromkeys(self._convert(q.object) for q in self._quads(subject, predicate))
 
     def value(self, subject: Node, predicate: Node) -> Node | None:
         """One object of ``(subject, predicate, ?)``, or None."""
+        index = self._index.get(predicate)
+        if index is not None:
+            found = index.get(str(subject))
+            return self._convert(found[0]) if found else None
         for quad in self._quads(subject, predicate):
             return self._convert(quad.object)
         return None
+
+    def _fields(self, subject: Any) -> tuple[dict[str, str], set[str]]:
+        """One node's statements in one lookup: {predicate: first object's IRI or text}, and its types."""
+        fields: dict[str, str] = {}
+        types: set[str] = set()
+        for quad in self.store.quads_for_pattern(subject, None, None, self.graph_name):
+            predicate, value = quad.predicate.value, quad.object.value
+            if predicate == _RDF_TYPE:
+                types.add(value)
+            fields.setdefault(predicate, value)
+        return fields, types
+
+    def evidence_rows(self, subjects: list[str]) -> Iterator[dict[str, str]]:
+        """Each kg:Evidence whose rdf:subject is one of ``subjects``: ``ev``, ``s``, ``p``, ``o``,
+        its fields by local name and its sentence's (``text``, ``inArticle``, ``sentenceStart``,
+        ``sentenceEnd``); for holdsPost, ``org`` is the post's organisation. Two lookups per
+        evidence (one per field took most of a minute on 10,000 articles)."""
+        ox = self._ox
+        subject_predicate = ox.NamedNode(str(RDF.subject))
+        for iri in subjects:
+            for quad in self.store.quads_for_pattern(None, subject_predicate, ox.NamedNode(iri), self.graph_name):
+                if type(quad.subject) is not ox.NamedNode:
+                    continue
+                fields, types = self._fields(quad.subject)
+                if _EVIDENCE not in types or str(RDF.object) not in fields:
+                    continue
+                row = {"ev": quad.subject.value, "s": iri, "p": fields.get(str(RDF.predicate), ""), "o": fields[str(RDF.object)]}
+                for name in ("article", "rule", "confidence", "startOffset", "endOffset", "sentence"):
+                    if KG_NS + name in fields:
+                        row[name] = fields[KG_NS + name]
+                if row["p"] == KG_NS + "holdsPost":
+                    post = self.value(URIRef(row["o"]), KG.postIn)
+                    if post is not None:
+                        row["org"] = str(post)
+                if "sentence" in row:
+                    sentence, _ = self._fields(ox.NamedNode(row["sentence"]))
+                    for name, key in (("text", "text"), ("inArticle", "inArticle"), ("startOffset", "sentenceStart"), ("endOffset", "sentenceEnd")):
+                        if KG_NS + name in sentence:
+                            row[key] = sentence[KG_NS + name]
+                yield row
+
+    def headlines(self, articles: list[str]) -> dict[str, str]:
+        """Article IRI → kg:headline, for ``articles``."""
+        found = {}
+        for article in articles:
+            headline = self.value(URIRef(article), KG.headline)
+            if headline is not None:
+                found[article] = str(headline)
+        return found
 
     def subject_objects(self, predicate: Node) -> Iterable[tuple[Node, Node | str]]:
         """``(subject, object)`` pairs of ``predicate``, each once; a literal object is its text.
@@ -322,6 +400,11 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
 
     ``evidence=False`` leaves out evidence, sentences and headlines (see :func:`explore`).
     """
+    if isinstance(graph, StoreGraph):  # what is read entity by entity below, read in bulk
+        graph.prefetch(
+            (RDFS.label, SKOS.altLabel, KG.holdsPost, KG.postTitle, KG.postIn, _NUMERIC_VALUE, _UNIT,
+             KG.qualifier, KG.isTarget, KG.indicator, KG.surfaceText, KG.year)
+        )  # fmt: skip
     entities: dict[str, Entity] = {}
     for cls in drawn_classes():
         for node in graph.subjects(RDF.type, URIRef(KG_NS + cls)):
@@ -343,6 +426,8 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
                 )
             entities[iri] = entity
 
+    if isinstance(graph, StoreGraph):
+        graph.forget()  # the page's memory peaks here, beside the SHACL check's
     relations: dict[tuple[str, str, str], Relation] = {}
 
     def add(source: Node | str, predicate: str, target: Node | str, detail: str | None = None) -> None:
@@ -440,68 +525,62 @@ def _attach_drawn_evidence(graph: StoreGraph, data: Collected, nodes: list[str],
     """Evidence, sentences and headlines for the drawn ``relations`` only, looked up in the store.
 
     Gives each drawn relation exactly what :func:`_attach_evidence` would (same rules, same
-    order), reading the evidence of the drawn entities instead of every kg:Evidence.
+    order), reading the evidence of the drawn entities instead of every kg:Evidence: one
+    SPARQL query for all of them (a lookup per evidence and field took most of a minute).
     """
     drawn = {(r.source, r.predicate, r.target): r for r in relations}
     found: dict[tuple[str, str, str], list[tuple[str, Evidence]]] = defaultdict(list)
-    ends = {r.source for r in relations} | {r.target for r in relations}
-    seen: set[Node] = set()
-    for end in sorted(ends):
-        for evidence in graph.subjects(RDF.subject, URIRef(end)):
-            if evidence in seen or KG.Evidence not in graph.objects(evidence, RDF.type):
-                continue
-            seen.add(evidence)
-            source: Node = URIRef(end)
-            predicate, target = graph.value(evidence, RDF.predicate), graph.value(evidence, RDF.object)
-            if target is None or not isinstance(predicate, URIRef) or not str(predicate).startswith(KG_NS):
-                continue
-            name = str(predicate)[len(KG_NS) :]
-            if name == "issuedBy":
-                source, target, name = target, source, "issues"
-            elif name == "holdsPost":
-                target = graph.value(target, KG.postIn)
-                if target is None:
-                    continue
-            key = (str(source), name, str(target))
-            if key not in drawn:
-                continue
-            found[key].append(
-                (
-                    str(evidence),
-                    Evidence(
-                        sentence=_text(graph.value(evidence, KG.sentence)),
-                        article=_text(graph.value(evidence, KG.article)),
-                        rule=_text(graph.value(evidence, KG.rule)) or "",
-                        confidence=_float(graph.value(evidence, KG.confidence)),
-                        start=_int(graph.value(evidence, KG.startOffset)),
-                        end=_int(graph.value(evidence, KG.endOffset)),
-                    ),
-                )
-            )
+    ends = sorted({r.source for r in relations} | {r.target for r in relations})
+    seen: set[str] = set()
     articles: set[str] = set()
+    for row in graph.evidence_rows(ends):
+        evidence = row["ev"]
+        if evidence in seen:  # a field stated twice gives two rows; the first is kept, as graph.value did
+            continue
+        seen.add(evidence)
+        source, predicate, target = row["s"], row["p"], row["o"]
+        if not predicate.startswith(KG_NS):
+            continue
+        name = predicate[len(KG_NS) :]
+        if name == "issuedBy":
+            source, target, name = target, source, "issues"
+        elif name == "holdsPost":
+            organisation = row.get("org")
+            if organisation is None:
+                continue
+            target = organisation
+        key = (source, name, target)
+        if key not in drawn:
+            continue
+        sentence, article = row.get("sentence"), row.get("article")
+        found[key].append(
+            (
+                evidence,
+                Evidence(
+                    sentence=sentence,
+                    article=article,
+                    rule=row.get("rule") or "",
+                    confidence=_float(row.get("confidence")),
+                    start=_int(row.get("startOffset")),
+                    end=_int(row.get("endOffset")),
+                ),
+            )
+        )
+        if article:
+            articles.add(article)
+        text = row.get("text")
+        if sentence and text is not None and sentence not in data.sentences:
+            in_article = row.get("inArticle")
+            data.sentences[sentence] = (text, in_article, _int(row.get("sentenceStart")), _int(row.get("sentenceEnd")))
+            if in_article:
+                articles.add(in_article)
     for key, items in found.items():
         items.sort(key=lambda item: item[0])
         drawn[key].evidence = [item[1] for item in items]
-        for _, item in items:
-            if item.article:
-                articles.add(item.article)
-            if item.sentence and item.sentence not in data.sentences:
-                sentence = URIRef(item.sentence)
-                text = graph.value(sentence, KG.text)
-                if text is None:
-                    continue
-                article = _text(graph.value(sentence, KG.inArticle))
-                data.sentences[item.sentence] = (
-                    str(text), article, _int(graph.value(sentence, KG.startOffset)), _int(graph.value(sentence, KG.endOffset))
-                )
-                if article:
-                    articles.add(article)
     for iri in nodes:
         articles.update(data.entities[iri].articles)
-    for article in articles:
-        headline = graph.value(URIRef(article), KG.headline)
-        if headline is not None:
-            data.headlines[article] = str(headline)
+    for article, headline in graph.headlines(sorted(articles)).items():
+        data.headlines[article] = headline
 
 
 # ---------------------------------------------------------------------------------------
