@@ -171,7 +171,9 @@ def graph_stats(network: nx.MultiDiGraph, *, top: int = 5) -> GraphStats:
         betweenness={kind: _top(network, betweenness, kind, top) for kind in ("Park", "Enterprise")},
         betweenness_exact=exact,
         components=components,
-        largest_component=sorted(largest_types.items(), key=lambda item: (-item[1], item[0])),  # ties by name: sets have no order
+        largest_component=sorted(
+            largest_types.items(), key=lambda item: (-item[1], item[0])
+        ),  # ties by name: sets have no order
     )
     graph, parks, enterprises = park_enterprise_network(network)
     if parks and enterprises:
@@ -183,9 +185,12 @@ def graph_stats(network: nx.MultiDiGraph, *, top: int = 5) -> GraphStats:
             enterprises=len(enterprises),
             edges=graph.number_of_edges(),
             density=bipartite.density(graph, parks),
-            per_park=sorted(((network.nodes[n]["label"], c) for n, c in hosted.items()), key=lambda item: (-item[1], item[0])),
+            per_park=sorted(
+                ((network.nodes[n]["label"], c) for n, c in hosted.items()), key=lambda item: (-item[1], item[0])
+            ),
             multi_park_enterprises=sorted(
-                ((network.nodes[n]["label"], c) for n, c in park_count.items() if c > 1), key=lambda item: (-item[1], item[0])
+                ((network.nodes[n]["label"], c) for n, c in park_count.items() if c > 1),
+                key=lambda item: (-item[1], item[0]),
             ),
             unhosted_enterprises=sum(1 for count in park_count.values() if count == 0),
             parks_sharing_enterprises=shared.number_of_edges(),
@@ -225,8 +230,12 @@ def format_stats(stats: GraphStats, *, top: int | None = None) -> str:
         )
         lines.append("  enterprises per park: " + ", ".join(f"{label} {count}" for label, count in b.per_park))
         if b.multi_park_enterprises:
-            lines.append("  in several parks: " + ", ".join(f"{label} {count}" for label, count in b.multi_park_enterprises))
-        lines.append(f"  enterprises in no park: {b.unhosted_enterprises}; park pairs sharing an enterprise: {b.parks_sharing_enterprises}")
+            lines.append(
+                "  in several parks: " + ", ".join(f"{label} {count}" for label, count in b.multi_park_enterprises)
+            )
+        lines.append(
+            f"  enterprises in no park: {b.unhosted_enterprises}; park pairs sharing an enterprise: {b.parks_sharing_enterprises}"
+        )
     return "\n".join(lines)
 
 

@@ -65,7 +65,6 @@ class Sink(Protocol):
         """Make what was put durable (a store); a no-op where nothing outlives the build."""
 
 
-
 @dataclass
 class BuildResult:
     """What a build produced and what it could not read.
@@ -87,7 +86,9 @@ class BuildResult:
     characters: int = 0
     unchanged: int = 0
     interrupted: bool = False
-    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("read", "extract", "triples", "merge"), 0.0))
+    timings: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(("read", "extract", "triples", "merge"), 0.0)
+    )
     _graph: Graph | None = None
     _full: tuple[pyoxigraph.Store, bool] | None = None
 
@@ -203,7 +204,10 @@ def default_inputs() -> list[Path]:
         return [seeds]
     packaged = Path(str(resources.files("kg") / "_data" / "seeds"))
     if not packaged.is_dir():
-        raise InputError(str(packaged), "no input given and the seed corpus is missing from this install; name files or folders to read")
+        raise InputError(
+            str(packaged),
+            "no input given and the seed corpus is missing from this install; name files or folders to read",
+        )
     return [packaged]
 
 
@@ -285,7 +289,13 @@ def build_corpus(
     processed = 0
     merge = result.timings
     facts: Iterator[Any] = map_files(
-        files, base_iri=base_iri, jobs=jobs, executor=executor, scheduler=scheduler, segmenter=segmenter, tasks=tasks,
+        files,
+        base_iri=base_iri,
+        jobs=jobs,
+        executor=executor,
+        scheduler=scheduler,
+        segmenter=segmenter,
+        tasks=tasks,
         turtle=result.builder is not None and result.builder.writes_turtle,
     )
     sink: Sink = graph_store if graph_store is not None else result._builder()

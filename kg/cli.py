@@ -63,12 +63,16 @@ def _add_graph(parser: argparse.ArgumentParser, *, positional: bool = False) -> 
         help="graph file to read; repeat to merge several; - reads standard input (default: out/graph.ttl)",
     )  # fmt: skip
     if positional:
-        parser.add_argument("graph_files", nargs="*", metavar="GRAPH", help="the same as -g GRAPH (kept from earlier versions)")
+        parser.add_argument(
+            "graph_files", nargs="*", metavar="GRAPH", help="the same as -g GRAPH (kept from earlier versions)"
+        )
     parser.add_argument(
         "--input-format", metavar="FORMAT", type=_rdf_name,
         help="format of the graph files: turtle, nt, nquads, trig, json-ld, xml (default: by suffix; turtle for -)",
     )  # fmt: skip
-    parser.add_argument("--store", metavar="DIR", help="read the persistent store in DIR (made by kg build --store) instead of a file")
+    parser.add_argument(
+        "--store", metavar="DIR", help="read the persistent store in DIR (made by kg build --store) instead of a file"
+    )
 
 
 def _graph_source(args: argparse.Namespace) -> list[str]:
@@ -119,20 +123,33 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "folders give their .txt/.md/.html articles, not README, LICENSE or CHANGELOG",
     )  # fmt: skip
     parser.add_argument(
-        "-o", "--output", "--out", dest="out", default="out", metavar="DIR|FILE",
+        "-o",
+        "--output",
+        "--out",
+        dest="out",
+        default="out",
+        metavar="DIR|FILE",
         help="output folder for graph.ttl and graph.html (default: out), or the graph file itself "
         "(FILE.ttl, .nt, .nq, .trig, .jsonld: the page goes beside it as FILE.html), or - for standard output",
     )
     parser.add_argument(
-        "--format", type=_rdf_name, metavar="FORMAT",
+        "--format",
+        type=_rdf_name,
+        metavar="FORMAT",
         help="graph format: turtle (ttl), nt, json-ld, trig, nquads (nq), xml; trig and nquads keep one "
         "named graph per article (default: from the -o FILE suffix, else turtle)",
     )
     parser.add_argument("--base-iri", default=None, help=f"namespace of instance IRIs (default: {DEFAULT_BASE_IRI})")
     parser.add_argument("--no-html", action="store_true", help="do not write graph.html")
     parser.add_argument("--no-validate", action="store_true", help="skip the SHACL check of the result")
-    parser.add_argument("--pyshacl", action="store_true", help="check the shapes with pyshacl, the reference (slow: minutes from 100 articles on)")
-    parser.add_argument("-j", "--jobs", type=int, default=1, help="worker processes extracting in parallel (default: 1)")
+    parser.add_argument(
+        "--pyshacl",
+        action="store_true",
+        help="check the shapes with pyshacl, the reference (slow: minutes from 100 articles on)",
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=1, help="worker processes extracting in parallel (default: 1)"
+    )
     parser.add_argument(
         "--store", metavar="DIR",
         help="keep the graph in a persistent, incremental store in DIR (made if missing) and write OUTDIR from it",
@@ -141,14 +158,24 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--executor", default="process", choices=["process", "dask"],
         help="where extraction runs: local processes (--jobs) or a Dask cluster (--scheduler) (default: process)",
     )  # fmt: skip
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask, e.g. tcp://10.0.0.5:8786")
-    parser.add_argument("--no-output", action="store_true", help="write no graph file (with --store: only update the store)")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask, e.g. tcp://10.0.0.5:8786"
+    )
+    parser.add_argument(
+        "--no-output", action="store_true", help="write no graph file (with --store: only update the store)"
+    )
     parser.add_argument("--timings", action="store_true", help="print the time spent per stage and the peak memory")
     parser.add_argument(
         "--include", action="append", default=[], metavar="GLOB",
         help="in folders, read only files matching GLOB (path below the folder or file name, e.g. '2024/*.txt'); repeatable",
     )  # fmt: skip
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="in folders, leave out files matching GLOB; repeatable")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="in folders, leave out files matching GLOB; repeatable",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     parser.set_defaults(run=_run_build)
 
@@ -159,7 +186,9 @@ def _run_build(args: argparse.Namespace) -> int:
     from .rdfio import FORMATS, STDIO, Format, guess_format
 
     if args.executor == "dask" and not args.scheduler:
-        raise UsageError("--executor dask needs --scheduler ADDRESS of a running Dask scheduler (e.g. tcp://10.0.0.5:8786)")
+        raise UsageError(
+            "--executor dask needs --scheduler ADDRESS of a running Dask scheduler (e.g. tcp://10.0.0.5:8786)"
+        )
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: give 1 or more worker processes")
     to_stdout = args.out == STDIO
@@ -201,7 +230,9 @@ def _run_build(args: argparse.Namespace) -> int:
         for problem in result.problems:
             _err(str(problem))
         if result.skipped and not args.quiet:
-            shown = ", ".join(result.skipped[:5]) + (f" and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else "")
+            shown = ", ".join(result.skipped[:5]) + (
+                f" and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else ""
+            )
             say(f"skipped {len(result.skipped)} file(s) that are not articles to read: {shown}")
         if result.documents == 0 and not (args.store and result.unchanged):
             _err("nothing could be read; no graph written")
@@ -269,8 +300,23 @@ def _run_build(args: argparse.Namespace) -> int:
             else:
                 say(f"triples:   {result.triple_count()}")
             if validation is not None:
-                say("shapes:    " + ("conforms" if validation.conforms else f"{len(validation.errors)} violation(s); run kg validate -g {target or '<the graph>'}"))
-            written = [str(path) for path in ("standard output" if to_stdout else None if args.no_output else target, html_path, args.store) if path]
+                say(
+                    "shapes:    "
+                    + (
+                        "conforms"
+                        if validation.conforms
+                        else f"{len(validation.errors)} violation(s); run kg validate -g {target or '<the graph>'}"
+                    )
+                )
+            written = [
+                str(path)
+                for path in (
+                    "standard output" if to_stdout else None if args.no_output else target,
+                    html_path,
+                    args.store,
+                )
+                if path
+            ]
             say("wrote " + " and ".join(written))
         if args.timings:
             memory = peak_memory()
@@ -338,7 +384,9 @@ def _remove_stale_page(page: Path, *, quiet: bool) -> None:
         print(f"removed {page}: an earlier build's page, which would not show this graph (--no-html)")
 
 
-def _check_shapes(full: tuple[pyoxigraph.Store, bool], feedback: Feedback, timings: dict[str, float]) -> ValidationResult:
+def _check_shapes(
+    full: tuple[pyoxigraph.Store, bool], feedback: Feedback, timings: dict[str, float]
+) -> ValidationResult:
     """The SHACL check of a build, by Oxigraph, on the store ``full`` = (store, union)."""
     from .validate import validate
 
@@ -405,8 +453,12 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     _add_graph(parser, positional=True)
     parser.add_argument("--shapes", help="another shapes file to use instead of kg's")
-    parser.add_argument("--pyshacl", action="store_true", help="check with pyshacl, the reference (slow: minutes on 100,000 triples)")
-    _add_output(parser, "the report", "text, or an RDF format for the SHACL report graph (default: by the -o suffix, else text)")
+    parser.add_argument(
+        "--pyshacl", action="store_true", help="check with pyshacl, the reference (slow: minutes on 100,000 triples)"
+    )
+    _add_output(
+        parser, "the report", "text, or an RDF format for the SHACL report graph (default: by the -o suffix, else text)"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     parser.set_defaults(run=_run_validate)
 
@@ -429,7 +481,9 @@ def _run_validate(args: argparse.Namespace) -> int:
                 data = load_store(args.graph, format=args.input_format)
                 union = reads_named_graphs(data)
         with feedback.stage("SHACL check" + (" (pyshacl)" if args.pyshacl else "")) as update:
-            result = validate(data, shapes=shapes, union=union, engine="pyshacl" if args.pyshacl else "auto", progress=update)
+            result = validate(
+                data, shapes=shapes, union=union, engine="pyshacl" if args.pyshacl else "auto", progress=update
+            )
     finally:
         feedback.close()
     if fmt == "text":
@@ -437,13 +491,18 @@ def _run_validate(args: argparse.Namespace) -> int:
     else:
         _emit(args, result.report_graph.serialize(format=fmt.rdflib, encoding="utf-8"))
         if args.output != "-":
-            print(f"wrote the SHACL report to {args.output}: " + ("conforms" if result.conforms else f"{len(result.errors)} violation(s)"))
+            print(
+                f"wrote the SHACL report to {args.output}: "
+                + ("conforms" if result.conforms else f"{len(result.errors)} violation(s)")
+            )
     return 0 if result.conforms else 1
 
 
 def _add_output(parser: argparse.ArgumentParser, what: str, formats: str | None = None) -> None:
     """``-o FILE`` (``-`` for standard output, the default) and, with ``formats``, ``--format``."""
-    parser.add_argument("-o", "--output", default="-", metavar="FILE", help=f"write {what} to FILE (default: -, standard output)")
+    parser.add_argument(
+        "-o", "--output", default="-", metavar="FILE", help=f"write {what} to FILE (default: -, standard output)"
+    )
     if formats:
         parser.add_argument("--format", metavar="FORMAT", help=formats)
 
@@ -520,7 +579,9 @@ def _results_name(text: str) -> str:
     try:
         return rdf_format(text).name
     except UsageError:
-        raise argparse.ArgumentTypeError(f"unknown format {text!r}; choose table, json, xml, csv, tsv, or an RDF format for CONSTRUCT (turtle, nt, nquads, trig, json-ld)") from None
+        raise argparse.ArgumentTypeError(
+            f"unknown format {text!r}; choose table, json, xml, csv, tsv, or an RDF format for CONSTRUCT (turtle, nt, nquads, trig, json-ld)"
+        ) from None
 
 
 def _add_query(sub: argparse._SubParsersAction) -> None:
@@ -535,18 +596,33 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("-f", "--file", help="read the query from this .rq file; - reads it from standard input")
     _add_graph(parser)
     parser.add_argument(
-        "--format", type=_results_name, metavar="FORMAT",
+        "--format",
+        type=_results_name,
+        metavar="FORMAT",
         help="table, json, xml, csv, tsv for SELECT/ASK; turtle, nt, json-ld, xml, trig, nquads for CONSTRUCT/DESCRIBE "
         "(default: by the -o suffix, else table)",
     )
-    parser.add_argument("-o", "--output", default="-", metavar="FILE", help="write the results to FILE, format by its suffix (default: -, standard output)")
     parser.add_argument(
-        "--param", action="append", default=[], metavar="NAME=VALUE",
+        "-o",
+        "--output",
+        default="-",
+        metavar="FILE",
+        help="write the results to FILE, format by its suffix (default: -, standard output)",
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="bind ?NAME to VALUE (a string; <…> for an IRI); repeatable",
     )
     parser.add_argument("--list", action="store_true", help="list the bundled queries and their parameters")
-    parser.add_argument("--engine", default="oxigraph", choices=["oxigraph", "rdflib"], help="query engine (default: oxigraph)")
-    parser.add_argument("--max-width", type=int, default=60, help="widest table cell in columns, 0 for no limit (default: 60)")
+    parser.add_argument(
+        "--engine", default="oxigraph", choices=["oxigraph", "rdflib"], help="query engine (default: oxigraph)"
+    )
+    parser.add_argument(
+        "--max-width", type=int, default=60, help="widest table cell in columns, 0 for no limit (default: 60)"
+    )
     parser.set_defaults(run=_run_query)
 
 
@@ -658,12 +734,17 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         "http://HOST:PORT/sparql (JSON, XML, CSV or TSV results by the Accept header). Ctrl-C stops it.",
     )
     _add_graph(parser)
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
+    )
     parser.add_argument(
         "--public", action="store_true", help="allow a --host other machines can reach (see the README first)"
     )
     parser.add_argument(
-        "--allow-host", action="append", default=[], metavar="NAME",
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
         help="a DNS name clients may use in the Host header (e.g. behind a reverse proxy); repeatable",
     )
     parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (default: 8787)")
@@ -673,7 +754,9 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--max-result-mb", type=float, default=256, help="largest answer in MB (default: 256)")
     parser.add_argument(
-        "--worker-memory-mb", type=float, default=2048,
+        "--worker-memory-mb",
+        type=float,
+        default=2048,
         help="memory one query may take in its worker beyond the graph, in MB; 0 for no limit (default: 2048)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="do not log requests")
@@ -684,13 +767,22 @@ def _run_serve(args: argparse.Namespace) -> int:
     from .serve import make_server
 
     server = make_server(
-        _source(args), host=args.host, port=args.port, timeout=args.timeout, quiet=args.quiet, public=args.public,
-        allowed_hosts=args.allow_host, workers=args.workers, max_result_mb=args.max_result_mb,
+        _source(args),
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout,
+        quiet=args.quiet,
+        public=args.public,
+        allowed_hosts=args.allow_host,
+        workers=args.workers,
+        max_result_mb=args.max_result_mb,
         worker_memory_mb=args.worker_memory_mb,
     )
     if args.public:
-        _err(f"warning: listening on {args.host}: anyone who can reach this machine can query the graph; "
-             "there is no authentication (put a reverse proxy with TLS and a password in front)")
+        _err(
+            f"warning: listening on {args.host}: anyone who can reach this machine can query the graph; "
+            "there is no authentication (put a reverse proxy with TLS and a password in front)"
+        )
     if not server.endpoint.sandboxed:
         _err(
             "warning: this platform cannot stop query workers from opening connections; "
@@ -733,7 +825,8 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
         "--verify", action="store_true", help="count the graph's triples on the store afterwards and compare"
     )
     parser.add_argument(
-        "--query-endpoint", metavar="URL",
+        "--query-endpoint",
+        metavar="URL",
         help="SPARQL query endpoint for --verify (default: beside the store, e.g. /store -> /query)",
     )
     parser.set_defaults(run=_run_push)
@@ -743,8 +836,13 @@ def _run_push(args: argparse.Namespace) -> int:
     from .push import push
 
     report = push(
-        _source(args), args.endpoint, graph_iri=args.graph_iri, replace=not args.append, timeout=args.timeout,
-        verify=args.verify, query_endpoint=args.query_endpoint,
+        _source(args),
+        args.endpoint,
+        graph_iri=args.graph_iri,
+        replace=not args.append,
+        timeout=args.timeout,
+        verify=args.verify,
+        query_endpoint=args.query_endpoint,
     )
     counted = f"; the store counts {report.verified}" if report.verified is not None else ""
     print(f"pushed {report.triples} triples to {report.url} (HTTP {report.status}){counted}")
@@ -784,9 +882,13 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
         description="Write the entity network of the graph (-g FILE …, default out/graph.ttl) for Gephi or "
         "Cytoscape; node labels and types are node attributes, relations are edge attributes.",
     )
-    parser.add_argument("--format", choices=_NETWORK_FORMATS, help="network file format (default: by the -o suffix, else graphml)")
+    parser.add_argument(
+        "--format", choices=_NETWORK_FORMATS, help="network file format (default: by the -o suffix, else graphml)"
+    )
     _add_graph(parser)
-    parser.add_argument("-o", "--output", metavar="FILE", help="file to write, - for standard output (default: out/graph.FORMAT)")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="file to write, - for standard output (default: out/graph.FORMAT)"
+    )
     parser.set_defaults(run=_run_export)
 
 
@@ -822,8 +924,16 @@ def _add_viz(sub: argparse._SubParsersAction) -> None:
         "node and edge. --focus NAME draws only the neighbourhood of one entity.",
     )
     _add_graph(parser, positional=True)
-    parser.add_argument("-o", "--output", default="out/graph.html", metavar="FILE", help="page to write, - for standard output (default: out/graph.html)")
-    parser.add_argument("--focus", metavar="NAME", help="draw only the neighbourhood of the entity with this name or alias")
+    parser.add_argument(
+        "-o",
+        "--output",
+        default="out/graph.html",
+        metavar="FILE",
+        help="page to write, - for standard output (default: out/graph.html)",
+    )
+    parser.add_argument(
+        "--focus", metavar="NAME", help="draw only the neighbourhood of the entity with this name or alias"
+    )
     parser.add_argument("--depth", type=int, help=f"hops around --focus to draw (default: {DEFAULT_DEPTH})")
     parser.add_argument(
         "--max-nodes",
@@ -848,7 +958,9 @@ def _run_viz(args: argparse.Namespace) -> int:
     feedback = Feedback.for_terminal(quiet=args.quiet)
     try:
         with feedback.stage(f"read {_graph_name(args)}"):
-            store = load_store(args.graph, format=args.input_format)  # Oxigraph's parser; the page reads the store directly
+            store = load_store(
+                args.graph, format=args.input_format
+            )  # Oxigraph's parser; the page reads the store directly
             graph = StoreGraph(store, union=reads_named_graphs(store))
         with feedback.stage("choose what to draw"):
             view = explore(graph, focus=args.focus, depth=depth, max_nodes=args.max_nodes)
@@ -908,7 +1020,19 @@ def _run_info(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Adder] = [_add_build, _add_remove, _add_validate, _add_eval, _add_query, _add_serve, _add_push, _add_stats, _add_export, _add_viz, _add_info]
+COMMANDS: list[Adder] = [
+    _add_build,
+    _add_remove,
+    _add_validate,
+    _add_eval,
+    _add_query,
+    _add_serve,
+    _add_push,
+    _add_stats,
+    _add_export,
+    _add_viz,
+    _add_info,
+]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -954,7 +1078,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):  # kg alone: usage, as for any other mistake in the command line
         parser.print_help(sys.stderr)
         return 2
-    handle = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    handle = (
+        threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    )
     if handle:
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:

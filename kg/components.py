@@ -141,6 +141,8 @@ def check_order(
         if missing:
             later = [other for other in names[names.index(name) + 1 :] if set(missing) & set(registry[other].adds)]
             hint = f"; move it after {later[-1]!r}" if later else "; no component adds it: register one that does"
-            raise PipelineError(f"pipeline component {name!r} reads {', '.join(missing)}, which no component before it adds{hint}")
+            raise PipelineError(
+                f"pipeline component {name!r} reads {', '.join(missing)}, which no component before it adds{hint}"
+            )
         available.update(c.adds)
     return tuple(registry[name] for name in names)

@@ -44,9 +44,7 @@ __all__ = [
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 MAX_BYTES = 50 * 1024 * 1024
 
-_BYLINE = re.compile(
-    r"^\s*(?:◎|○|●|■|□)?\s*[(（]?\s*(?:本报记者|本报通讯员|记者|实习记者|通讯员|特约记者|见习记者)"
-)
+_BYLINE = re.compile(r"^\s*(?:◎|○|●|■|□)?\s*[(（]?\s*(?:本报记者|本报通讯员|记者|实习记者|通讯员|特约记者|见习记者)")
 _BYLINE_ROLES = re.compile(r"(?:本报记者|本报通讯员|实习记者|特约记者|见习记者|记者|通讯员|摄影|摄)")
 _CAPTION = re.compile(r"^\s*(?:图为|图:|图：|上图|下图|左图|右图)|(?:供图|摄)\s*[)）]?\s*$")
 _DATELINE = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
@@ -54,7 +52,9 @@ _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』\"]*|\n+")
 
 
 #: Files a folder holds beside its articles: documentation, not news (README.md, LICENSE.txt …).
-NOT_ARTICLES = frozenset({"README", "LICENSE", "LICENCE", "CHANGELOG", "CHANGES", "CONTRIBUTING", "NOTICE", "AUTHORS", "COPYING"})
+NOT_ARTICLES = frozenset(
+    {"README", "LICENSE", "LICENCE", "CHANGELOG", "CHANGES", "CONTRIBUTING", "NOTICE", "AUTHORS", "COPYING"}
+)
 #: The mark of a page kg itself wrote (``kg build``'s graph.html, ``kg viz``).
 _KG_PAGE = re.compile(rb'<meta name="generator" content="kg[ "]')
 
@@ -100,7 +100,9 @@ def find_inputs(
             matched = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
             if not matched:
                 found.problems.append(InputError(text, "the pattern matches no file"))
-            found.files.extend(p for p in matched if _wanted(p, p, include, exclude, found.skipped, articles_only=False))
+            found.files.extend(
+                p for p in matched if _wanted(p, p, include, exclude, found.skipped, articles_only=False)
+            )
         else:
             found.problems.append(InputError(text, _not_a_file(path)))
     found.files = list(dict.fromkeys(found.files))
@@ -118,7 +120,9 @@ def _walk(folder: Path, problems: list[InputError]) -> list[Path]:
 
     def unreadable(error: OSError) -> None:
         where = error.filename or str(folder)
-        problems.append(InputError(where, f"folder cannot be read ({error.strerror or error}); its files were not read"))
+        problems.append(
+            InputError(where, f"folder cannot be read ({error.strerror or error}); its files were not read")
+        )
 
     files: list[Path] = []
     seen: set[str] = set()
@@ -134,7 +138,13 @@ def _walk(folder: Path, problems: list[InputError]) -> list[Path]:
 
 
 def _wanted(
-    path: Path, relative: Path, include: Sequence[str], exclude: Sequence[str], skipped: list[str], *, articles_only: bool = True
+    path: Path,
+    relative: Path,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    skipped: list[str],
+    *,
+    articles_only: bool = True,
 ) -> bool:
     """Whether ``path`` is an input to read; if not, it is added to ``skipped`` with the reason."""
     from fnmatch import fnmatch
@@ -189,7 +199,10 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
             try:
                 return data[len(bom) :].decode(encoding), encoding
             except UnicodeDecodeError as error:
-                raise InputError(path, f"starts with a {encoding} byte-order mark but byte {error.start + len(bom)} is not {encoding}; convert the file to UTF-8") from None
+                raise InputError(
+                    path,
+                    f"starts with a {encoding} byte-order mark but byte {error.start + len(bom)} is not {encoding}; convert the file to UTF-8",
+                ) from None
     if b"\x00" in data[:65536]:
         for encoding in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
             try:
@@ -198,7 +211,10 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
                 continue
             if _readable(text):
                 return text, encoding
-        raise InputError(path, "looks binary (it contains NUL bytes and is not UTF-16 or UTF-32 text); give a text, Markdown or HTML file")
+        raise InputError(
+            path,
+            "looks binary (it contains NUL bytes and is not UTF-16 or UTF-32 text); give a text, Markdown or HTML file",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -228,9 +244,7 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
             continue
         if _cjk_ratio(text) > 0.1:
             return text, encoding
-    raise InputError(
-        path, "cannot decode the bytes as UTF-8, UTF-16, GB18030/GBK or Big5; convert the file to UTF-8"
-    )
+    raise InputError(path, "cannot decode the bytes as UTF-8, UTF-16, GB18030/GBK or Big5; convert the file to UTF-8")
 
 
 _BOMS = (
@@ -247,7 +261,11 @@ def _readable(text: str) -> bool:
     sample = text[:20000]
     if not sample or "\x00" in sample:
         return False
-    usual = sum(1 for ch in sample if ch.isascii() or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef")
+    usual = sum(
+        1
+        for ch in sample
+        if ch.isascii() or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+    )
     return usual / len(sample) > 0.9 and _cjk_ratio(sample) > 0.1
 
 
@@ -351,7 +369,9 @@ _BLANKS: dict[int, int | str] = {0x3000: " ", 0xA0: " ", 0x7F: " ", **{c: " " fo
 _SIMPLE = str.maketrans({**_FULL_WIDTH, **_BLANKS})
 #: Characters outside the common ones that map one to one through ``_SIMPLE``.
 #: (The soft hyphen U+00AD, invisible in a web page but inside the name it splits, is not one.)
-_NEEDS_SLOW_PATH = re.compile(r"[^\u0009\u000a\u0020-\u007e\u00a0-\u00ac\u00ae-\u024f\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e\u2010-\u2027\u00b7]")
+_NEEDS_SLOW_PATH = re.compile(
+    r"[^\u0009\u000a\u0020-\u007e\u00a0-\u00ac\u00ae-\u024f\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e\u2010-\u2027\u00b7]"
+)
 
 
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
@@ -426,7 +446,9 @@ def read_bytes(name: str) -> bytes:
     try:
         size = os.path.getsize(name)
         if size > MAX_BYTES:
-            raise InputError(name, f"is {size // 1_048_576} MiB, larger than the {MAX_BYTES // 1_048_576} MiB limit; split it")
+            raise InputError(
+                name, f"is {size // 1_048_576} MiB, larger than the {MAX_BYTES // 1_048_576} MiB limit; split it"
+            )
         with open(name, "rb") as handle:
             return handle.read()
     except OSError as error:
@@ -439,11 +461,15 @@ def text_of_bytes(name: str, data: bytes) -> tuple[str, str]:
     The one way a file becomes text, whether it is read here or its bytes reach a worker.
     """
     if len(data) > MAX_BYTES:
-        raise InputError(name, f"is {len(data) // 1_048_576} MiB, larger than the {MAX_BYTES // 1_048_576} MiB limit; split it")
+        raise InputError(
+            name, f"is {len(data) // 1_048_576} MiB, larger than the {MAX_BYTES // 1_048_576} MiB limit; split it"
+        )
     text, encoding = decode_bytes(data, name)
     if Path(name).suffix.lower() == ".md":
         text = markdown_to_text(text)
-    elif Path(name).suffix.lower() in (".html", ".htm") or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+    elif Path(name).suffix.lower() in (".html", ".htm") or text.lstrip()[:200].lower().startswith(
+        ("<!doctype html", "<html")
+    ):
         text = html_to_text(text)
         if not text.strip():
             raise InputError(name, "the HTML page has no visible text")

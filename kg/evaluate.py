@@ -47,7 +47,6 @@ __all__ = [
 ]
 
 
-
 def _entity_types() -> tuple[str, ...]:
     """The classes scored, from the schema (read when scoring, so a registered class counts)."""
     return class_names(scored=True)
@@ -56,6 +55,7 @@ def _entity_types() -> tuple[str, ...]:
 def _relations() -> tuple[str, ...]:
     """The relations scored, from the schema."""
     return relation_names(scored=True)
+
 
 _UNIT_CODES: dict[Node, str] = {iri: code for code, iri in UNITS.items()}
 
@@ -139,7 +139,9 @@ def load_gold(path: str | os.PathLike[str]) -> dict:
     unknown |= set(gold.get("scope", {}).get("relations", ())) - set(_relations())
     unknown |= set(gold.get("ignore", {})) - set(_entity_types())
     if unknown:
-        raise InputError(str(path), f"gold file names unknown categories {sorted(unknown)}; known: {_entity_types() + _relations()}")
+        raise InputError(
+            str(path), f"gold file names unknown categories {sorted(unknown)}; known: {_entity_types() + _relations()}"
+        )
     return gold
 
 
@@ -287,8 +289,7 @@ def evaluate_document(graph: Graph, gold: dict, text: str = "") -> DocumentRepor
         if name not in report.scope:
             continue
         report.misses += [
-            f"{name}: {gold_here[i]['s']} → {gold_here[i]['o']}" + _where(sentences, gold_here[i]["o"])
-            for i in missed
+            f"{name}: {gold_here[i]['s']} → {gold_here[i]['o']}" + _where(sentences, gold_here[i]["o"]) for i in missed
         ]
         report.false_positives += [
             f"{name}: {sorted(predicted_here[i][1])[0]} → {sorted(predicted_here[i][2])[0]}  «{predicted_here[i][3][:80]}»"
@@ -371,7 +372,9 @@ def format_report(report: EvalReport, *, details: bool = True) -> str:
     lines = [f"{'category':<16}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>6}{'FN':>6}"]
 
     def row(name: str, score: Score) -> str:
-        return f"{name:<16}{score.precision:7.3f}{score.recall:7.3f}{score.f1:7.3f}{score.tp:6d}{score.fp:6d}{score.fn:6d}"
+        return (
+            f"{name:<16}{score.precision:7.3f}{score.recall:7.3f}{score.f1:7.3f}{score.tp:6d}{score.fp:6d}{score.fn:6d}"
+        )
 
     for name in _entity_types():
         if report.scored(name):

@@ -251,7 +251,9 @@ class LabelIndex:
         self.aliases: dict[str, Counter[str]] = defaultdict(Counter)
         self.posts: Counter[tuple[str, str, str]] = Counter()
 
-    def add(self, names: Iterable[tuple[str, str, Iterable[str]]], posts: Iterable[tuple[str, str, str]], sign: int = 1) -> None:
+    def add(
+        self, names: Iterable[tuple[str, str, Iterable[str]]], posts: Iterable[tuple[str, str, str]], sign: int = 1
+    ) -> None:
         """Count (``sign=1``) or uncount (``sign=-1``) the spellings and posts of one article."""
         for ident, label, aliases in names:
             self.spellings[ident][label] += sign
@@ -521,7 +523,9 @@ class GraphBuilder:
                 for article, idents, posts in self._placements:
                     labelled.append((ox.NamedNode(article), self.label_nt(idents, posts)))
             else:
-                labelled.append((ox.DefaultGraph(), self.label_nt(list(self.labels.spellings), list(self.labels.posts))))
+                labelled.append(
+                    (ox.DefaultGraph(), self.label_nt(list(self.labels.spellings), list(self.labels.posts)))
+                )
             for graph, text in labelled:
                 self._store.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
             self._label_nt = labelled
@@ -555,7 +559,9 @@ class GraphBuilder:
     def quads(self) -> Iterator[ox.Quad]:
         """Every triple in its article's named graph, as pyoxigraph quads."""
         if not self.named_graphs:
-            raise UsageError("this graph was built without named graphs; build with named_graphs=True for TriG or N-Quads")
+            raise UsageError(
+                "this graph was built without named graphs; build with named_graphs=True for TriG or N-Quads"
+            )
         return itertools.chain(dataset_quads(self.store()), self._spooled_quads())
 
     def triple_count(self) -> int:
@@ -579,12 +585,16 @@ class GraphBuilder:
     def write(self, destination: str | os.PathLike[str] | IO[bytes], format_name: str = "turtle") -> None:
         """Serialise with pyoxigraph (fast): turtle, nt, trig or nquads; json-ld goes through rdflib."""
         prefixes = prefix_map(str(self.base))
-        if (format_name == "turtle" and self._turtle) or (format_name == "nt" and not self._turtle and not self.named_graphs):
+        if (format_name == "turtle" and self._turtle) or (
+            format_name == "nt" and not self._turtle and not self.named_graphs
+        ):
             self._append(destination, format_name, prefixes)
         else:
             write_rdf(self, destination, format_name, prefixes)
 
-    def _append(self, destination: str | os.PathLike[str] | IO[bytes], format_name: str, prefixes: dict[str, str]) -> None:
+    def _append(
+        self, destination: str | os.PathLike[str] | IO[bytes], format_name: str, prefixes: dict[str, str]
+    ) -> None:
         """Turtle or N-Triples as the spool holds them: the prefixes (Turtle), the entity
         triples dumped from the store, then the spooled article triples as they are."""
         body = dump_default_graph(self.store(), format_name, prefixes)
@@ -635,7 +645,9 @@ class GraphBuilder:
             dropped=tuple(dropped),
         )
 
-    def _write_article(self, extraction: Extraction, own: _Blocks, shared: list[str], dropped: list[tuple[str, str]]) -> None:
+    def _write_article(
+        self, extraction: Extraction, own: _Blocks, shared: list[str], dropped: list[tuple[str, str]]
+    ) -> None:
         """Every triple of one article except the labels; a fact whose triples would break the
         shapes (see :func:`fact_problem`) is left out and listed in ``dropped`` with the reason.
 
@@ -664,7 +676,9 @@ class GraphBuilder:
         def evidence(subject: str, predicate: str, obj: str, ev: Any) -> None:
             """The reified evidence of ``subject predicate obj`` (IRIs without brackets)."""
             span = document.source_span(ev.start, ev.end)
-            digest = hashlib.sha1(f"{subject}|{predicate}|{obj}|{article.key}|{span.start}|{span.end}|{ev.rule}".encode()).hexdigest()[:20]
+            digest = hashlib.sha1(
+                f"{subject}|{predicate}|{obj}|{article.key}|{span.start}|{span.end}|{ev.rule}".encode()
+            ).hexdigest()[:20]
             used_sentences.add(ev.sentence)
             own.add(
                 f"<{evidence_base}{digest}>",
@@ -767,7 +781,9 @@ def fact_problem(extraction: Extraction, evidence: Any, metric: Any = None) -> s
     if not 0 <= evidence.sentence < len(sentences):
         return f"its evidence names sentence {evidence.sentence}, and the article has {len(sentences)}"
     if not 0 <= evidence.start < len(offsets) or not 0 <= evidence.end < len(offsets):
-        return f"its evidence offsets {evidence.start}-{evidence.end} lie outside the text ({len(offsets) - 1} characters)"
+        return (
+            f"its evidence offsets {evidence.start}-{evidence.end} lie outside the text ({len(offsets) - 1} characters)"
+        )
     span = extraction.document.source_span(evidence.start, evidence.end)
     if span.start > span.end:
         return f"its evidence would have startOffset {span.start} > endOffset {span.end}"
@@ -790,7 +806,10 @@ def _relation_term(name: str) -> str:
 
 def _short_names() -> tuple[dict[str, str], dict[str, str]]:
     """Vocabulary terms in N-Triples form → prefixed names, for objects and for predicates."""
-    namespaces = sorted(((iri, name) for name, iri in prefix_map().items() if name not in instance_prefixes()), key=lambda pair: -len(pair[0]))
+    namespaces = sorted(
+        ((iri, name) for name, iri in prefix_map().items() if name not in instance_prefixes()),
+        key=lambda pair: -len(pair[0]),
+    )
     terms = [value for value in vars(_N).values() if isinstance(value, str)]
     terms += [*_N.predicates.values(), *_N.qualifiers.values()]
     short: dict[str, str] = {}

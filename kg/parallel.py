@@ -223,7 +223,9 @@ def map_files(
 
     # spawn, not fork: the parent may hold threads (an open store, jieba's lock) that fork copies badly.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_process, initargs=(base_iri, turtle))
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_process, initargs=(base_iri, turtle)
+    )
     try:
         yield from _in_order(lambda batch: pool.submit(_run_in_process, batch), todo, window=jobs * 4)
     finally:
@@ -240,18 +242,26 @@ def _map_dask(tasks: Iterator[Task], *, base_iri: str, scheduler: str | None, tu
     except ImportError:  # pragma: no cover - depends on the extra
         raise UsageError("--executor dask needs Dask's distributed scheduler; pip install 'kg[dask]'") from None
     if not scheduler:
-        raise UsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786) of a running Dask scheduler")
+        raise UsageError(
+            "--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786) of a running Dask scheduler"
+        )
     try:
         client = Client(scheduler, timeout="20s", set_as_default=False)
     except (OSError, TimeoutError) as error:
-        raise UsageError(f"cannot reach the Dask scheduler at {scheduler} ({error}); start one with `dask scheduler`") from None
+        raise UsageError(
+            f"cannot reach the Dask scheduler at {scheduler} ({error}); start one with `dask scheduler`"
+        ) from None
     try:
         try:
             client.wait_for_workers(1, timeout=60)
         except TimeoutError:
-            raise UsageError(f"no Dask worker has joined the scheduler at {scheduler} within 60s; start some with `dask worker {scheduler}`") from None
+            raise UsageError(
+                f"no Dask worker has joined the scheduler at {scheduler} within 60s; start some with `dask worker {scheduler}`"
+            ) from None
         threads = sum(client.nthreads().values()) or 1
         window = max(8, threads * 4)
-        yield from _in_order(lambda batch: client.submit(_run_on_dask, batch, base_iri, turtle, pure=False), tasks, window)
+        yield from _in_order(
+            lambda batch: client.submit(_run_on_dask, batch, base_iri, turtle, pure=False), tasks, window
+        )
     finally:
         client.close()

@@ -82,7 +82,9 @@ def segment(work: Work) -> None:
     """One sentence context per sentence, with the Segmenter that tags its words."""
     assert work.article is not None
     work.segmenter = work.segmenter or default_segmenter()
-    work.contexts = [SentenceContext(sentence=sentence, segmenter=work.segmenter) for sentence in work.article.sentences]
+    work.contexts = [
+        SentenceContext(sentence=sentence, segmenter=work.segmenter) for sentence in work.article.sentences
+    ]
 
 
 @component("facts", reads=("entities", "relations", "metrics"), adds=("facts",), stage="write")
@@ -123,7 +125,12 @@ def extract_document(document: Document, *, segmenter: Segmenter | None = None) 
 
 
 def run_file(
-    path: str, sink: Callable[[Any], None], *, text: str | None = None, segmenter: Segmenter | None = None, builder: Any = None
+    path: str,
+    sink: Callable[[Any], None],
+    *,
+    text: str | None = None,
+    segmenter: Segmenter | None = None,
+    builder: Any = None,
 ) -> None:
     """Run every component on one file: ``sink`` receives each article's ``ArticleFacts``."""
     work = Work(path=path, text=text, segmenter=segmenter, builder=builder, sink=sink)
@@ -131,7 +138,14 @@ def run_file(
         step(work)
     assert work.document is not None
     for article in work.document.articles:
-        each = Work(path=path, document=work.document, article=article, segmenter=work.segmenter, builder=work.builder, sink=sink)
+        each = Work(
+            path=path,
+            document=work.document,
+            article=article,
+            segmenter=work.segmenter,
+            builder=work.builder,
+            sink=sink,
+        )
         for step in components("extract") + components("write"):
             step(each)
         work.builder = each.builder

@@ -116,7 +116,10 @@ def _payload(source: Any, input_format: str | None = None) -> tuple[bytes | Path
         return path, known.media_type, count
     store = source if isinstance(source, ox.Store) else load_store(source, format=input_format)
     # The union of the named graphs is the default graph (see load_store), each triple once.
-    triples = {(quad.subject, quad.predicate, quad.object) for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    triples = {
+        (quad.subject, quad.predicate, quad.object)
+        for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
     if not triples:  # a store made elsewhere with named graphs only
         triples = {(quad.subject, quad.predicate, quad.object) for quad in store}
     nt = ox.serialize((ox.Triple(*triple) for triple in triples), format=ox.RdfFormat.N_TRIPLES)
@@ -139,7 +142,14 @@ class _Answer:
 
 
 def _exchange(
-    method: str, url: str, headers: dict[str, str], body: Any, deadline: float, clean: str, timeout: float, cut: str = ""
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: Any,
+    deadline: float,
+    clean: str,
+    timeout: float,
+    cut: str = "",
 ) -> _Answer:
     """One HTTP request and its answer, all of it by ``deadline`` (monotonic); redirects are not followed.
 
@@ -299,7 +309,14 @@ def push(
     stream: IO[bytes] | None = body.open("rb") if isinstance(body, Path) else None
     try:
         answer = _exchange(
-            method, url, headers, stream if stream is not None else body, deadline, clean, timeout, _may_be_incomplete(url)
+            method,
+            url,
+            headers,
+            stream if stream is not None else body,
+            deadline,
+            clean,
+            timeout,
+            _may_be_incomplete(url),
         )
     finally:
         if stream is not None:

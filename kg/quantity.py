@@ -15,8 +15,15 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 __all__ = [
-    "Quantity", "find_quantities", "parse_number", "format_quantity", "format_base",
-    "UNIT_WORDS", "UNIT_READING", "UNIT_SYMBOLS", "QUALIFIERS",
+    "Quantity",
+    "find_quantities",
+    "parse_number",
+    "format_quantity",
+    "format_base",
+    "UNIT_WORDS",
+    "UNIT_READING",
+    "UNIT_SYMBOLS",
+    "QUALIFIERS",
 ]
 
 #: Unit word → (unit code, multiplier to the base unit).
@@ -235,7 +242,11 @@ def _shares(text: str, offset: int) -> Iterator[Quantity]:
         yield Quantity(_plain(value), "percent", qualifier, match.group(), offset + match.start(), offset + match.end())
     for match in _VAGUE.finditer(text):
         word = match.group("word")
-        value = Decimal({"上百": 100, "上千": 1000, "上万": 10000, "数十": 10, "几十": 10, "数百": 100, "几百": 100, "数千": 1000}[word])
+        value = Decimal(
+            {"上百": 100, "上千": 1000, "上万": 10000, "数十": 10, "几十": 10, "数百": 100, "几百": 100, "数千": 1000}[
+                word
+            ]
+        )
         code, _ = UNIT_WORDS[match.group("unit")]
         yield Quantity(value, code, "more_than", match.group(), offset + match.start(), offset + match.end())
 
@@ -309,13 +320,35 @@ def _figures(text: str, offset: int) -> Iterator[Quantity]:
 
 #: Unit code → the word a Chinese reader writes after the number (format_quantity).
 UNIT_READING: dict[str, str] = {
-    "CNY": "元", "USD": "美元", "tonne": "吨", "m2": "平方米", "mu": "亩", "hectare": "公顷", "km": "公里",
-    "kWh": "千瓦时", "kW": "千瓦", "person": "人", "count": "个", "percent": "%", "percentage_point": "个百分点",
+    "CNY": "元",
+    "USD": "美元",
+    "tonne": "吨",
+    "m2": "平方米",
+    "mu": "亩",
+    "hectare": "公顷",
+    "km": "公里",
+    "kWh": "千瓦时",
+    "kW": "千瓦",
+    "person": "人",
+    "count": "个",
+    "percent": "%",
+    "percentage_point": "个百分点",
 }
 #: Unit code → its symbol next to a base value (format_base): 14000000 CNY, 3000 亩.
 UNIT_SYMBOLS: dict[str, str] = {
-    "CNY": "CNY", "USD": "USD", "tonne": "t", "m2": "m²", "mu": "亩", "hectare": "ha", "km": "km",
-    "kWh": "kWh", "kW": "kW", "person": "人", "count": "个", "percent": "%", "percentage_point": "个百分点",
+    "CNY": "CNY",
+    "USD": "USD",
+    "tonne": "t",
+    "m2": "m²",
+    "mu": "亩",
+    "hectare": "ha",
+    "km": "km",
+    "kWh": "kWh",
+    "kW": "kW",
+    "person": "人",
+    "count": "个",
+    "percent": "%",
+    "percentage_point": "个百分点",
 }
 #: 万亿, 亿, 万: the magnitudes a reader scales a large figure to, largest first.
 _READING_MAGNITUDES = ((Decimal(10) ** 12, "万亿"), (Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))

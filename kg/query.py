@@ -87,9 +87,25 @@ RESULT_FORMATS = (*RESULTS, *(name for name in FORMATS if name != "n3"))
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = str(RDF.langString)
-_NUMERIC = {str(XSD[name]) for name in ("integer", "decimal", "double", "float", "int", "long", "short",
-                                         "nonNegativeInteger", "positiveInteger", "negativeInteger",
-                                         "nonPositiveInteger", "unsignedInt", "unsignedLong", "byte")}
+_NUMERIC = {
+    str(XSD[name])
+    for name in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "byte",
+    )
+}
 
 Engine = TypingLiteral["oxigraph", "rdflib"]
 
@@ -270,7 +286,9 @@ class Results:
         """The same results with only the variables ``names`` (in that order)."""
         indexes = [self._index(name) for name in names]
         raw = [tuple(row[i] for i in indexes) for row in self._raw]
-        return Results(self.kind, [self.variables[i] for i in indexes], self.boolean, self.graph, self.engine, self.seconds, raw)
+        return Results(
+            self.kind, [self.variables[i] for i in indexes], self.boolean, self.graph, self.engine, self.seconds, raw
+        )
 
     def records(self, *, compact: bool = False) -> list[dict[str, Any]]:
         """One dict of plain Python values per row (unbound variables are None).
@@ -281,7 +299,9 @@ class Results:
         namespaces = _namespaces(None) if compact else None
         return [
             {
-                name: _compact(term, namespaces) if namespaces is not None and term is not None and _parts(term)[0] == "uri" else _to_python(term)
+                name: _compact(term, namespaces)
+                if namespaces is not None and term is not None and _parts(term)[0] == "uri"
+                else _to_python(term)
                 for name, term in zip(self.variables, row, strict=True)
             }
             for row in self._raw
@@ -307,7 +327,9 @@ class Results:
             try:
                 fmt = rdf_format(name)
             except UsageError:
-                raise UsageError(f"a CONSTRUCT/DESCRIBE result is a graph; choose an RDF format ({', '.join(FORMATS)}), not {format!r}") from None
+                raise UsageError(
+                    f"a CONSTRUCT/DESCRIBE result is a graph; choose an RDF format ({', '.join(FORMATS)}), not {format!r}"
+                ) from None
             graph = self.graph
             if fmt.named_graphs:  # the result is one graph: TriG and N-Quads write it as the default graph
                 graph = Dataset()
@@ -334,7 +356,9 @@ class Results:
             return result
         names = [Variable(name) for name in self.variables]
         result.vars = names
-        result.bindings = [{name: term for name, term in zip(names, row, strict=True) if term is not None} for row in self.rows]
+        result.bindings = [
+            {name: term for name, term in zip(names, row, strict=True) if term is not None} for row in self.rows
+        ]
         return result
 
     def table(self, *, prefixes: Mapping[str, str] | None = None, max_width: int = 60) -> str:
@@ -348,7 +372,11 @@ class Results:
         namespaces = _namespaces(prefixes)
         header = list(self.variables)
         body = [[_cell(term, namespaces, max_width) for term in row] for row in self._raw]
-        widths = [max([_width(text) for text in column] or [0]) for column in zip(header, *body, strict=True)] if header else []
+        widths = (
+            [max([_width(text) for text in column] or [0]) for column in zip(header, *body, strict=True)]
+            if header
+            else []
+        )
         lines = [" | ".join(_pad(text, width) for text, width in zip(header, widths, strict=True)).rstrip()]
         lines.append("-+-".join("-" * width for width in widths))
         for cells in body:
@@ -466,7 +494,9 @@ def reads_named_graphs(store: Any) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
 
 
-def _run_oxigraph(store: Any, sparql: str, bindings: dict[str, Identifier], prefixes: dict[str, str], deadline: float | None) -> Results:
+def _run_oxigraph(
+    store: Any, sparql: str, bindings: dict[str, Identifier], prefixes: dict[str, str], deadline: float | None
+) -> Results:
     import pyoxigraph as ox
 
     started = time.perf_counter()
@@ -485,7 +515,9 @@ def _run_oxigraph(store: Any, sparql: str, bindings: dict[str, Identifier], pref
         message = str(exc)
         m = re.search(r"variable \?(\S+) in its SELECT projection", message)
         if m:
-            raise UsageError(f"the query does not SELECT ?{m.group(1)}, so it cannot be bound; add it to the SELECT clause") from None
+            raise UsageError(
+                f"the query does not SELECT ?{m.group(1)}, so it cannot be bound; add it to the SELECT clause"
+            ) from None
         raise QueryError(f"the query failed: {message}") from None
     # pyoxigraph's result iterators must be dropped on the thread that made them: no exception
     # (whose traceback would keep ``answer`` alive) leaves this function while one exists.
@@ -536,7 +568,9 @@ def _namespaced_graph(prefixes: Mapping[str, str]) -> Graph:
     return graph
 
 
-def _run_rdflib(graph: Graph, sparql: str, bindings: dict[str, Identifier], prefixes: dict[str, str], deadline: float | None) -> Results:
+def _run_rdflib(
+    graph: Graph, sparql: str, bindings: dict[str, Identifier], prefixes: dict[str, str], deadline: float | None
+) -> Results:
     from pyparsing import ParseException
 
     started = time.perf_counter()
@@ -544,7 +578,9 @@ def _run_rdflib(graph: Graph, sparql: str, bindings: dict[str, Identifier], pref
         answer = graph.query(sparql, initNs=prefixes, initBindings=bindings or None)
         kind = answer.type
         if kind == "ASK":
-            return Results("ask", boolean=bool(answer.askAnswer), engine="rdflib", seconds=time.perf_counter() - started)
+            return Results(
+                "ask", boolean=bool(answer.askAnswer), engine="rdflib", seconds=time.perf_counter() - started
+            )
         if kind in ("CONSTRUCT", "DESCRIBE"):
             result_graph = _namespaced_graph(prefixes)
             for triple in answer.graph or []:
@@ -638,7 +674,9 @@ class Param:
 
 _READABLE_LINE = re.compile(r"#\s*readable:\s*\??(\w+)\s+\??(\w+)\s+\??(\w+)\s*$")
 _PHRASE_LINE = re.compile(r"#\s*phrase:\s*\??(\w+)\s+\??(\w+)\s*$")
-_PARAM_LINE = re.compile(r"#\s*param:\s*\??(?P<name>\w+)\s+(?P<kind>text|kg-term|label(?:\|\??\w+)?)(?:\s+(?P<help>.*))?$")
+_PARAM_LINE = re.compile(
+    r"#\s*param:\s*\??(?P<name>\w+)\s+(?P<kind>text|kg-term|label(?:\|\??\w+)?)(?:\s+(?P<help>.*))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -715,7 +753,9 @@ def _parse_bundled(name: str, text: str) -> BundledQuery:
         elif re.match(r"#\s*readable:", stripped):
             m = _READABLE_LINE.match(stripped)
             if not m:
-                raise QueryError(f"bundled query {name}.rq: bad line {stripped!r}; write '# readable: AMOUNT VALUE UNIT'")
+                raise QueryError(
+                    f"bundled query {name}.rq: bad line {stripped!r}; write '# readable: AMOUNT VALUE UNIT'"
+                )
             readable = (m.group(1), m.group(2), m.group(3))
         elif re.match(r"#\s*phrase:", stripped):
             m = _PHRASE_LINE.match(stripped)
@@ -725,9 +765,13 @@ def _parse_bundled(name: str, text: str) -> BundledQuery:
         elif re.match(r"#\s*param:", stripped):
             m = _PARAM_LINE.match(stripped)
             if not m:
-                raise QueryError(f"bundled query {name}.rq: bad parameter line {stripped!r}; write '# param: NAME KIND  help'")
+                raise QueryError(
+                    f"bundled query {name}.rq: bad parameter line {stripped!r}; write '# param: NAME KIND  help'"
+                )
             kind, _, iri_variable = m.group("kind").partition("|")
-            params.append(Param(m.group("name"), kind, (m.group("help") or "").strip(), iri_variable.lstrip("?") or None))
+            params.append(
+                Param(m.group("name"), kind, (m.group("help") or "").strip(), iri_variable.lstrip("?") or None)
+            )
     if not description:
         raise QueryError(f"bundled query {name}.rq has no '# description:' line at the top")
     return BundledQuery(name, description, tuple(params), text, readable, phrase)
@@ -797,7 +841,9 @@ def _fill_readable(results: Results, amount: str, value: str, unit: str) -> Resu
                 code = codes.get(unit_iri, re.split(r"[/#]", unit_iri)[-1])
                 row = (*row[:at], Literal(format_quantity(number, code)), *row[at + 1 :])
         raw.append(row)
-    return Results(results.kind, list(results.variables), results.boolean, results.graph, results.engine, results.seconds, raw)
+    return Results(
+        results.kind, list(results.variables), results.boolean, results.graph, results.engine, results.seconds, raw
+    )
 
 
 def _fill_phrase(results: Results, rule: str, how: str) -> Results:
@@ -816,7 +862,9 @@ def _fill_phrase(results: Results, rule: str, how: str) -> Results:
             words = f"{known.why_zh} ({known.why_en})" if known.inferred else f"{known.zh} ({known.en})"
             row = (*row[:how_at], Literal(words), *row[how_at + 1 :])
         raw.append(row)
-    return Results(results.kind, list(results.variables), results.boolean, results.graph, results.engine, results.seconds, raw)
+    return Results(
+        results.kind, list(results.variables), results.boolean, results.graph, results.engine, results.seconds, raw
+    )
 
 
 def describe_bundled(queries: Iterable[BundledQuery] | None = None) -> str:

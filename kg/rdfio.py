@@ -121,11 +121,47 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("turtle", "Turtle", ("ttl",), (".ttl", ".turtle"), "text/turtle", "turtle", "TURTLE"),
-        Format("nt", "N-Triples", ("ntriples", "n-triples"), (".nt", ".ntriples"), "application/n-triples", "nt", "N_TRIPLES"),
-        Format("nquads", "N-Quads", ("nq", "n-quads"), (".nq", ".nquads"), "application/n-quads", "nquads", "N_QUADS", True, True),
+        Format(
+            "nt",
+            "N-Triples",
+            ("ntriples", "n-triples"),
+            (".nt", ".ntriples"),
+            "application/n-triples",
+            "nt",
+            "N_TRIPLES",
+        ),
+        Format(
+            "nquads",
+            "N-Quads",
+            ("nq", "n-quads"),
+            (".nq", ".nquads"),
+            "application/n-quads",
+            "nquads",
+            "N_QUADS",
+            True,
+            True,
+        ),
         Format("trig", "TriG", (), (".trig",), "application/trig", "trig", "TRIG", True, True),
-        Format("json-ld", "JSON-LD", ("jsonld",), (".jsonld", ".json"), "application/ld+json", "json-ld", "JSON_LD", False, True),
-        Format("xml", "RDF/XML", ("rdfxml", "rdf/xml", "rdf", "owl"), (".rdf", ".owl", ".xml"), "application/rdf+xml", "xml", "RDF_XML"),
+        Format(
+            "json-ld",
+            "JSON-LD",
+            ("jsonld",),
+            (".jsonld", ".json"),
+            "application/ld+json",
+            "json-ld",
+            "JSON_LD",
+            False,
+            True,
+        ),
+        Format(
+            "xml",
+            "RDF/XML",
+            ("rdfxml", "rdf/xml", "rdf", "owl"),
+            (".rdf", ".owl", ".xml"),
+            "application/rdf+xml",
+            "xml",
+            "RDF_XML",
+        ),
         Format("n3", "N3", (), (".n3",), "text/n3", "n3", "N3"),
     )
 }
@@ -362,7 +398,12 @@ class ToRdflib:
         if type(term) is ox.Literal:
             if not self._restore:
                 datatype = None if term.language else term.datatype.value
-                return Literal(term.value, lang=term.language, datatype=URIRef(datatype) if datatype and datatype != _XSD_STRING else None, normalize=False)
+                return Literal(
+                    term.value,
+                    lang=term.language,
+                    datatype=URIRef(datatype) if datatype and datatype != _XSD_STRING else None,
+                    normalize=False,
+                )
             if term.language:
                 return Literal(term.value, lang=term.language)
             datatype = term.datatype.value
@@ -488,7 +529,9 @@ def _turtle_by_subject(nt: bytes, prefixes: dict[str, str]) -> bytes:
     lines = nt.split(b"\n")
     lines.sort()
     out = io.BytesIO()
-    ox.serialize(ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES), out, ox.RdfFormat.TURTLE, prefixes=prefixes)
+    ox.serialize(
+        ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES), out, ox.RdfFormat.TURTLE, prefixes=prefixes
+    )
     return out.getvalue()
 
 
@@ -522,7 +565,6 @@ def serialize_triples(
     if rdf_format(format_name).name in ("turtle", "trig") and prefixes:
         return ox.serialize(triples, destination, fmt, prefixes=prefixes)
     return ox.serialize(triples, destination, fmt)
-
 
 
 def to_rdflib(term: Any, *, restore: bool = True) -> Any:
@@ -625,7 +667,9 @@ def load_graph(sources: Sources, *, format: str | Format | None = None) -> Graph
     return merged
 
 
-def _load_one(source: str, format: str | Format | None, is_store: Callable[[str], bool], open_graph: Callable[[str], Graph]) -> Graph:
+def _load_one(
+    source: str, format: str | Format | None, is_store: Callable[[str], bool], open_graph: Callable[[str], Graph]
+) -> Graph:
     if source != STDIO and is_store(source):
         return open_graph(source)
     if source == STDIO:
@@ -681,7 +725,6 @@ def oxigraph_parse_error(exc: SyntaxError, source: str, fmt: Any) -> GraphParseE
     return error
 
 
-
 def parse_rdf(text: str, fmt: str, *, source: str, base: str | None = None) -> Graph:
     """Parse RDF ``text`` in rdflib format ``fmt``; parse errors name ``source``."""
     try:
@@ -730,8 +773,6 @@ def _parse_error(exc: BaseException, text: str, fmt: str, source: str) -> GraphP
     err.line = line
     err.column = column
     return err
-
-
 
 
 def _locate(exc: BaseException, text: str, fmt: str) -> tuple[int | None, int | None, str]:
@@ -820,7 +861,6 @@ def _first_bad_line(text: str, fmt: str, hint: str | None) -> tuple[int, str] | 
         except Exception:  # noqa: BLE001 - any parser error marks the line as bad
             return n, line
     return None
-
 
 
 # ---------------------------------------------------------------------------------------

@@ -330,7 +330,9 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
     alone = {m.text for m in named if m.type == "Park" and m.rule != "park.compound" and not m.refers_to}
     for mention in named:
         if mention.rule == "park.compound" and not mention.refers_to:
-            zone = next((m for m in named if m.type == "Park" and m.start == mention.start and m.end < mention.end), None)
+            zone = next(
+                (m for m in named if m.type == "Park" and m.start == mention.start and m.end < mention.end), None
+            )
             tail = mention.text[len(zone.text) :] if zone is not None else ""
             if tail in alone and park_kind(park_key(tail)).endswith("园"):
                 mention.refers_to = tail
@@ -355,7 +357,11 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
             # The body of a park is keyed on that park's resolved key: 滨海新区政府 = 天津市滨海新区政府.
             anchor = next((m for m in anchors.get(mention.start, ()) if m.end < mention.end), None)
             anchor_key = park_keys.get(anchor.text) if anchor is not None and anchor.type == "Park" else None
-            key = anchor_key + _fold_body_head(normalize_name(mention.text[len(anchor.text) :])) if anchor_key and anchor else entity_key(type_, mention.text)
+            key = (
+                anchor_key + _fold_body_head(normalize_name(mention.text[len(anchor.text) :]))
+                if anchor_key and anchor
+                else entity_key(type_, mention.text)
+            )
         elif type_ == "Policy":
             key = _policy_key(mention.text, policy_titles)
         else:
@@ -400,8 +406,10 @@ def resolve_article(article: Article, mentions: list[Mention]) -> ArticleEntitie
             result.get(m) or "" for m in named if m.type == "Enterprise" and result.get(m)
         )
         company_led = bool(companies) and max(companies.values()) > 2 * weights[main]
-        result.park_leads = not _many_parks(weights) and not company_led and (
-            bool(early) or weights[main] >= LEADING_MENTIONS or (weights[main] >= 2 and weights[main] > others)
+        result.park_leads = (
+            not _many_parks(weights)
+            and not company_led
+            and (bool(early) or weights[main] >= LEADING_MENTIONS or (weights[main] >= 2 and weights[main] > others))
         )
 
     # Labels: the spelling used most, ties to the longest; enterprises keep the full legal name.
@@ -448,14 +456,15 @@ class _NamedBefore:
                 yield m
 
 
-
 def _resolve_generic(mention: Mention, named: _NamedBefore, result: ArticleEntities, article: Article) -> None:
     """Point a generic mention (该区, 公司, 市委, 管委会, 科技局 …) at what it stands for."""
     kind = mention.detail
     if kind == "park":
         target = result.main_park
         # 园内 / 该区 in a sentence that has just named a zone mean that zone.
-        same_sentence = [m for m in named.walk("Park", mention, 0) if m.sentence == mention.sentence and result.get(m)][::-1]
+        same_sentence = [m for m in named.walk("Park", mention, 0) if m.sentence == mention.sentence and result.get(m)][
+            ::-1
+        ]
         if same_sentence:
             target = result.entities[result.get(same_sentence[0]) or ""].key
         bare = normalize_name(mention.text).lstrip("该本")
@@ -466,7 +475,11 @@ def _resolve_generic(mention: Mention, named: _NamedBefore, result: ArticleEntit
         elif bare in ("园内", "园区内", "入园") and not same_sentence:
             # 园区内 / 入园企业 right after a sub-park is named means that sub-park.
             recent = next(
-                (m for m in named.walk("Park", mention, 2) if result.get(m) and park_kind(result.entities[result.get(m) or ""].key).endswith("园")),
+                (
+                    m
+                    for m in named.walk("Park", mention, 2)
+                    if result.get(m) and park_kind(result.entities[result.get(m) or ""].key).endswith("园")
+                ),
                 None,
             )
             if recent is not None:

@@ -118,7 +118,9 @@ def class_names(*, scored: bool | None = None, network: bool | None = None) -> t
     )
 
 
-def relation_names(*, scored: bool | None = None, network: bool | None = None, counted: bool | None = None) -> tuple[str, ...]:
+def relation_names(
+    *, scored: bool | None = None, network: bool | None = None, counted: bool | None = None
+) -> tuple[str, ...]:
     """The relations' names, optionally only those scored, in the network or counted by the summary."""
     return tuple(
         r.name

@@ -70,9 +70,25 @@ def _domain_words() -> Iterable[tuple[str, str]]:
     yield from ((w, "n") for w in lexicon.POST_TITLES)
     yield from ((w, "nt") for w in lexicon.BODY_HEADS)
     yield from ((w, "ns") for w in lexicon.place_index())
-    yield from ((w, "n") for w in ("规上", "规模以上", "固定资产投资", "营业收入", "工业产值", "税收收入", "进出口总额"))
+    yield from (
+        (w, "n") for w in ("规上", "规模以上", "固定资产投资", "营业收入", "工业产值", "税收收入", "进出口总额")
+    )
     yield from ((w, "v") for w in ("同比增长", "同比下降"))
-    yield from ((w, "n") for w in ("物联网", "人工智能", "大数据", "区块链", "云计算", "集成电路", "生物医药", "新能源", "元宇宙", "智能制造"))
+    yield from (
+        (w, "n")
+        for w in (
+            "物联网",
+            "人工智能",
+            "大数据",
+            "区块链",
+            "云计算",
+            "集成电路",
+            "生物医药",
+            "新能源",
+            "元宇宙",
+            "智能制造",
+        )
+    )
     yield from ((w, "m") for w in ("百分点", "以上", "左右"))
 
 

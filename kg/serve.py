@@ -76,7 +76,16 @@ GRAPH_CONTENT_TYPES = {
     for f in (FORMATS[name] for name in ("turtle", "nt", "json-ld", "xml"))
 }
 #: ``format=`` request parameter values (as SPARQLWrapper and browsers send them).
-FORMAT_PARAMS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "text": "table", "turtle": "turtle", "nt": "nt", "json-ld": "json-ld"}
+FORMAT_PARAMS = {
+    "json": "json",
+    "xml": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "text": "table",
+    "turtle": "turtle",
+    "nt": "nt",
+    "json-ld": "json-ld",
+}
 
 
 def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> str | None:
@@ -265,9 +274,14 @@ def _answer_request(
             if not sandboxed:
                 conn.send(("error", *_rejected(sparql, str(error))))
             else:
-                conn.send(("error", HTTPStatus.FORBIDDEN,
-                           f"this endpoint runs only queries it can check for SERVICE, and its SPARQL 1.1 "
-                           f"parser cannot read this one ({error}); write it in standard SPARQL 1.1"))
+                conn.send(
+                    (
+                        "error",
+                        HTTPStatus.FORBIDDEN,
+                        f"this endpoint runs only queries it can check for SERVICE, and its SPARQL 1.1 "
+                        f"parser cannot read this one ({error}); write it in standard SPARQL 1.1",
+                    )
+                )
             return
         if len(sparql) <= _CACHED_QUERY:
             if len(checked) >= 512:
@@ -280,9 +294,14 @@ def _answer_request(
         try:
             head = _evaluate(store, union, sparql, request, spool)
         except _TooLarge:
-            conn.send(("error", HTTPStatus.INSUFFICIENT_STORAGE,
-                       f"the results are larger than this endpoint's limit of {_megabytes(request['max_bytes'])}; "
-                       "add a LIMIT, select fewer variables, or ask the server's owner to raise --max-result-mb"))
+            conn.send(
+                (
+                    "error",
+                    HTTPStatus.INSUFFICIENT_STORAGE,
+                    f"the results are larger than this endpoint's limit of {_megabytes(request['max_bytes'])}; "
+                    "add a LIMIT, select fewer variables, or ask the server's owner to raise --max-result-mb",
+                )
+            )
             return
         except QueryError as error:
             conn.send(("error", HTTPStatus.INTERNAL_SERVER_ERROR, str(error)))
@@ -334,7 +353,9 @@ def _evaluate(store: Any, union: bool, sparql: str, request: dict[str, Any], spo
             fmt = _choose(request, GRAPH_TYPES)
             if fmt is None:
                 return _not_acceptable(GRAPH_TYPES)
-            ox.serialize(answer, cast("IO[bytes]", spool), ox_format(fmt), prefixes=PREFIXES if fmt == "turtle" else None)
+            ox.serialize(
+                answer, cast("IO[bytes]", spool), ox_format(fmt), prefixes=PREFIXES if fmt == "turtle" else None
+            )
             return HTTPStatus.OK, GRAPH_CONTENT_TYPES[fmt]
         fmt = _choose(request, RESULT_TYPES)
         if fmt is None:
@@ -439,8 +460,10 @@ class SparqlEndpoint:
         started = time.monotonic()
         worker = self.pool.acquire(self.timeout)
         if worker is None:
-            raise QueryRefused(HTTPStatus.SERVICE_UNAVAILABLE,
-                               f"the server is busy with other queries; try again (time limit {self.timeout:g} s)")
+            raise QueryRefused(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                f"the server is busy with other queries; try again (time limit {self.timeout:g} s)",
+            )
         deadline = started + self.timeout
         try:
             try:
@@ -462,8 +485,9 @@ class SparqlEndpoint:
     def _receive(self, worker: Any, deadline: float, read: Any) -> Any:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not worker.conn.poll(remaining):
-            raise QueryRefused(HTTPStatus.SERVICE_UNAVAILABLE,
-                               f"the query ran past the {self.timeout:g} s time limit and was stopped")
+            raise QueryRefused(
+                HTTPStatus.SERVICE_UNAVAILABLE, f"the query ran past the {self.timeout:g} s time limit and was stopped"
+            )
         try:
             return read()
         except (EOFError, OSError):
@@ -525,8 +549,14 @@ class SparqlServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], endpoint: SparqlEndpoint, *, quiet: bool = False,
-                 allowed_hosts: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        endpoint: SparqlEndpoint,
+        *,
+        quiet: bool = False,
+        allowed_hosts: Iterable[str] = (),
+    ) -> None:
         self.endpoint = endpoint
         self.quiet = quiet
         if ":" in address[0]:
@@ -611,9 +641,14 @@ def make_server(
     else:
         source = graph
     try:
-        endpoint = SparqlEndpoint(source, timeout=timeout, workers=workers, max_bytes=int(max_result_mb * (1 << 20)),
-                                  memory_mb=worker_memory_mb,
-                                  temporary=temporary is not None)
+        endpoint = SparqlEndpoint(
+            source,
+            timeout=timeout,
+            workers=workers,
+            max_bytes=int(max_result_mb * (1 << 20)),
+            memory_mb=worker_memory_mb,
+            temporary=temporary is not None,
+        )
     except BaseException:
         if temporary is not None:
             os.unlink(temporary)
@@ -806,7 +841,10 @@ class _Handler(BaseHTTPRequestHandler):
         if len(queries) != 1 or not queries[0].strip():
             return _text(HTTPStatus.BAD_REQUEST, "give exactly one non-empty 'query'")
         if params.get("default-graph-uri") or params.get("named-graph-uri"):
-            return _text(HTTPStatus.BAD_REQUEST, "this endpoint serves one graph; default-graph-uri and named-graph-uri are not supported")
+            return _text(
+                HTTPStatus.BAD_REQUEST,
+                "this endpoint serves one graph; default-graph-uri and named-graph-uri are not supported",
+            )
         requested = params.get("format", params.get("output", []))
         try:
             content_type, size, body = self.server.endpoint.execute(

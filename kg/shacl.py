@@ -67,7 +67,12 @@ _NODE_KINDS: dict[Node, str] = {
     SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
     SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
 }
-_COMPARISONS: dict[Node, str] = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
+_COMPARISONS: dict[Node, str] = {
+    SH.minInclusive: ">=",
+    SH.maxInclusive: "<=",
+    SH.minExclusive: ">",
+    SH.maxExclusive: "<",
+}
 _PAIRS: dict[Node, str] = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
 #: Property shapes whose counts share one query: each adds a set of values per focus node to
 #: Oxigraph's GROUP BY (all eight of kg:Evidence's at once took 280 MB more on 10,000 articles).
@@ -131,7 +136,9 @@ class _Compiler:
             return f"<{node}>"
         if isinstance(node, Literal):
             return str(to_ox(node))
-        raise UsageError(f"shapes: a blank node where a term is expected ({node}); the fast check needs IRIs or literals")
+        raise UsageError(
+            f"shapes: a blank node where a term is expected ({node}); the fast check needs IRIs or literals"
+        )
 
     def path(self, node: Node) -> str:
         """A SHACL path as a SPARQL property path."""
@@ -173,9 +180,13 @@ class _Compiler:
         if nodes:
             parts.append(f"{{ VALUES ?this {{ {' '.join(nodes)} }} }}")
         if (shape, RDF.type, RDFS.Class) in g:
-            raise UsageError(f"shapes: {shape} is a class and a shape (implicit target); the fast check needs explicit targets")
+            raise UsageError(
+                f"shapes: {shape} is a class and a shape (implicit target); the fast check needs explicit targets"
+            )
         if (shape, SH.target, None) in g:
-            raise UsageError(f"shapes: {shape} has an sh:target (SPARQL-based target); the fast check does not run those")
+            raise UsageError(
+                f"shapes: {shape} has an sh:target (SPARQL-based target); the fast check does not run those"
+            )
         if not parts:
             return None
         if len(parts) == 1:
@@ -191,7 +202,9 @@ class _Compiler:
         """
         g = self.shapes
         if (shape, SH.path, None) in g or (shape, SH.property, None) in g:
-            raise UsageError(f"shapes: {shape} is used as a value shape and has a path or properties; the fast check does not nest those")
+            raise UsageError(
+                f"shapes: {shape} is used as a value shape and has a path or properties; the fast check does not nest those"
+            )
         tests: list[str] = []
         for predicate, obj in g.predicate_objects(shape):
             if predicate in _NOT_CONSTRAINTS or predicate in (RDF.first, RDF.rest):
@@ -208,7 +221,7 @@ class _Compiler:
             datatype = self.term(rule)
             test = f"(isLiteral({v}) && datatype({v}) = {datatype}"
             if rule == RDF.langString:
-                return f"(isLiteral({v}) && lang({v}) != \"\")"
+                return f'(isLiteral({v}) && lang({v}) != "")'
             if rule in _LEXICAL:
                 test += f' && REGEX(STR({v}), "{_LEXICAL[rule]}")'
             return test + ")"
@@ -243,7 +256,9 @@ class _Compiler:
             return f"(({' + '.join(members)}) = 1)"
         if component == SH.hasValue:
             return f"sameTerm({v}, {self.term(rule)})"
-        raise UsageError(f"shapes: {_short(component)} of {shape} is not supported by the fast check; use --engine pyshacl")
+        raise UsageError(
+            f"shapes: {_short(component)} of {shape} is not supported by the fast check; use --engine pyshacl"
+        )
 
     # --- shapes ------------------------------------------------------------------------------
 
@@ -365,7 +380,9 @@ class _Compiler:
                     query = f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} {self.term(rule)} }} }}"
                 add(name, query, value=False)
             elif component in (SH.closed, SH.ignoredProperties, SH.uniqueLang, SH.node):
-                raise UsageError(f"shapes: {_short(component)} of {shape} is not supported by the fast check; use --engine pyshacl")
+                raise UsageError(
+                    f"shapes: {_short(component)} of {shape} is not supported by the fast check; use --engine pyshacl"
+                )
             else:
                 tests.append((name, self.value_test(component, rule, "?value", shape)))
         if counts and parent is not None and any(c == _component(SH.maxCount) for c, _ in counts):
@@ -374,17 +391,26 @@ class _Compiler:
             self.counted.append((check, path, counts))  # type: ignore[arg-type]
         elif counts:
             names = [f"?_count{i}" for i in range(len(counts))]
-            chosen = " ".join(f"(COUNT(DISTINCT ?_v) {bound} AS {n})" for n, (_, bound) in zip(names, counts, strict=True))
+            chosen = " ".join(
+                f"(COUNT(DISTINCT ?_v) {bound} AS {n})" for n, (_, bound) in zip(names, counts, strict=True)
+            )
             broken = " || ".join(f"!(COUNT(DISTINCT ?_v) {bound})" for _, bound in counts)
             if any(c == _component(SH.minCount) for c, _ in counts):
                 where = f"{focus} OPTIONAL {{ ?this {path} ?_v }}"
             else:
                 where = f"{focus} ?this {path} ?_v"
             query = f"SELECT ?this {chosen} WHERE {{ {where} }} GROUP BY ?this HAVING ({broken})"
-            add(counts[0][0], query, value=False, flags=tuple((n[1:], c) for n, (c, _) in zip(names, counts, strict=True)))
+            add(
+                counts[0][0],
+                query,
+                value=False,
+                flags=tuple((n[1:], c) for n, (c, _) in zip(names, counts, strict=True)),
+            )
         if tests:
             names = [f"?_ok{i}" for i in range(len(tests))]
-            bound = " ".join(f"BIND (COALESCE({test}, false) AS {n})" for n, (_, test) in zip(names, tests, strict=True))
+            bound = " ".join(
+                f"BIND (COALESCE({test}, false) AS {n})" for n, (_, test) in zip(names, tests, strict=True)
+            )
             broken = " || ".join(f"!{n}" for n in names)
             query = f"SELECT ?this ?value {' '.join(names)} WHERE {{ {focus} {values} {bound} FILTER ({broken}) }}"
             add(tests[0][0], query, flags=tuple((n[1:], c) for n, (c, _) in zip(names, tests, strict=True)))
@@ -398,12 +424,18 @@ class _Compiler:
             return
         select = g.value(constraint, SH.select)
         if on_property or not isinstance(select, Literal):
-            raise UsageError(f"shapes: the sh:sparql constraint of {shape} is not a node shape's SELECT; use --engine pyshacl")
+            raise UsageError(
+                f"shapes: the sh:sparql constraint of {shape} is not a node shape's SELECT; use --engine pyshacl"
+            )
         text = str(select)
         if any(v in text for v in ("$shapesGraph", "$currentShape", "$PATH", "?shapesGraph", "?currentShape")):
-            raise UsageError(f"shapes: the sh:sparql constraint of {shape} uses pre-bound variables the fast check does not bind")
+            raise UsageError(
+                f"shapes: the sh:sparql constraint of {shape} uses pre-bound variables the fast check does not bind"
+            )
         if re.search(r"\b(VALUES|MINUS|SERVICE)\b", text, re.IGNORECASE):
-            raise GraphParseError(f"shapes: not valid SHACL: the sh:sparql constraint of {shape} uses VALUES, MINUS or SERVICE")
+            raise GraphParseError(
+                f"shapes: not valid SHACL: the sh:sparql constraint of {shape} uses VALUES, MINUS or SERVICE"
+            )
         prefixes: dict[str, str] = {}
         for owner in g.objects(constraint, SH.prefixes):
             for declaration in g.objects(owner, SH.declare):
@@ -495,7 +527,9 @@ def run_checks(
                 solutions = select(store, check.query, union=union)
                 rows = [{v.value: s[v] for v in solutions.variables if s[v] is not None} for s in solutions]
             except (SyntaxError, OSError, ValueError) as error:
-                raise GraphParseError(f"shapes: the check {_short(check.component)} of {check.shape} does not run: {error}") from error
+                raise GraphParseError(
+                    f"shapes: the check {_short(check.component)} of {check.shape} does not run: {error}"
+                ) from error
             answered = {check.query: rows}  # only the last: checks sharing a query come together
         focus_nodes: set[Any] | None = None
         if check.constraint is not None and rows:
@@ -509,7 +543,11 @@ def run_checks(
             value = row.get("value", this) if check.value else None
             path = row.get("path")
             # A SPARQL constraint reports every solution (as pyshacl does); others one per value.
-            key = tuple(sorted(row.items(), key=lambda item: item[0])) if check.constraint is not None else (this, value, path)
+            key = (
+                tuple(sorted(row.items(), key=lambda item: item[0]))
+                if check.constraint is not None
+                else (this, value, path)
+            )
             if key in seen:
                 continue
             seen.add(key)
@@ -526,4 +564,3 @@ def run_checks(
                 )
         if progress is not None:
             progress(number, len(checks))
-

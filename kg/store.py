@@ -170,13 +170,17 @@ class GraphStore:
         manifest = self.directory / MANIFEST
         if read_only:
             if not manifest.exists():
-                raise StoreError(f"{self.directory}: not a kg store (no {MANIFEST}); make one with kg build --store {self.directory}")
+                raise StoreError(
+                    f"{self.directory}: not a kg store (no {MANIFEST}); make one with kg build --store {self.directory}"
+                )
             self._db = sqlite3.connect(f"file:{manifest}?mode=ro", uri=True)
         else:
             if self.directory.exists() and not self.directory.is_dir():
                 raise StoreError(f"{self.directory}: is a file, not a folder; give a new or empty folder for the store")
             if self.directory.exists() and any(self.directory.iterdir()) and not manifest.exists():
-                raise StoreError(f"{self.directory}: the folder is not empty and is not a kg store; give a new or empty folder")
+                raise StoreError(
+                    f"{self.directory}: the folder is not empty and is not a kg store; give a new or empty folder"
+                )
             existing = manifest.exists()
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
@@ -197,7 +201,9 @@ class GraphStore:
         stored = meta.get("base_iri")
         if stored and base_iri and stored != base_iri:
             self._db.close()
-            raise UsageError(f"{self.directory} holds IRIs under {stored}; build it with --base-iri {stored} or use another store")
+            raise UsageError(
+                f"{self.directory} holds IRIs under {stored}; build it with --base-iri {stored} or use another store"
+            )
         scheme = meta.get("iri_scheme", "1")
         if stored and scheme != str(IRI_SCHEME):
             self._db.close()
@@ -214,7 +220,8 @@ class GraphStore:
         if not read_only and not stored:
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", [("base_iri", self.base_iri), ("schema", SCHEMA_VERSION), ("iri_scheme", str(IRI_SCHEME))]
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    [("base_iri", self.base_iri), ("schema", SCHEMA_VERSION), ("iri_scheme", str(IRI_SCHEME))],
                 )
         self.labels_graph = ox.NamedNode(self.base_iri + "labels")
         try:
@@ -223,7 +230,9 @@ class GraphStore:
         except OSError as error:
             self._db.close()
             if read_only:
-                raise StoreError(f"{self.directory}: cannot open the store ({error}); is another kg writing to it?") from None
+                raise StoreError(
+                    f"{self.directory}: cannot open the store ({error}); is another kg writing to it?"
+                ) from None
             # This process holds the writer's lock: another kg is not the cause.
             raise StoreError(f"{self.directory}: cannot open the store for writing ({write_failure(error)})") from None
         if stored and meta.get("schema", "1") != SCHEMA_VERSION:
@@ -244,7 +253,9 @@ class GraphStore:
             self._db.close()
             del self.oxigraph
             if schema == "1":
-                raise StoreError(f"{self.directory}: made by an older kg; run kg build --store {self.directory} once to bring it up to date")
+                raise StoreError(
+                    f"{self.directory}: made by an older kg; run kg build --store {self.directory} once to bring it up to date"
+                )
             raise StoreError(f"{self.directory}: made by a newer kg (store schema {schema}); read it with that version")
         self.oxigraph.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         with self._db:
@@ -293,7 +304,8 @@ class GraphStore:
         """Whether an update is under way or was cut short (a batch half loaded, labels not yet
         recomputed): readers would see facts without labels or a partial union."""
         return any(
-            self._db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in ("loading", "dirty_names", "dirty_posts")
+            self._db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+            for table in ("loading", "dirty_names", "dirty_posts")
         )
 
     def files(self) -> dict[str, str]:
@@ -324,18 +336,24 @@ class GraphStore:
         return len(self.oxigraph) - self.triple_count()
 
     # Building ------------------------------------------------------------------------------
-    def changed_tasks(self, files: Iterable[str | os.PathLike[str]], result: BuildResult | None = None) -> Iterator[Task]:
+    def changed_tasks(
+        self, files: Iterable[str | os.PathLike[str]], result: BuildResult | None = None
+    ) -> Iterator[Task]:
         """Read each file and yield a task for those the store does not hold as they are now."""
         from .parallel import Task, read_task
 
         known = {
             path: (source, digest, fingerprint)
-            for path, source, digest, fingerprint in self._db.execute("SELECT path, source, digest, fingerprint FROM files")
+            for path, source, digest, fingerprint in self._db.execute(
+                "SELECT path, source, digest, fingerprint FROM files"
+            )
         }
         for path in files:
             name = os.fspath(path)
             if not _storable(name):
-                yield Task(name, problem="its name is not valid UTF-8, which the store's manifest needs; rename the file")
+                yield Task(
+                    name, problem="its name is not valid UTF-8, which the store's manifest needs; rename the file"
+                )
                 continue
             task = read_task(name)
             if task.data is None:
@@ -443,7 +461,9 @@ class GraphStore:
     def _record(self, path: str, facts: FileFacts) -> None:
         """The manifest rows of one file (inside the caller's transaction); its labels become stale."""
         self._db.execute("INSERT INTO files VALUES (?, ?, ?, ?)", (path, facts.path, facts.digest, self.fingerprint))
-        self._db.executemany("INSERT INTO articles VALUES (?, ?, ?)", [(path, i, a.key) for i, a in enumerate(facts.articles)])
+        self._db.executemany(
+            "INSERT INTO articles VALUES (?, ?, ?)", [(path, i, a.key) for i, a in enumerate(facts.articles)]
+        )
         self._db.executemany(
             "INSERT INTO names VALUES (?, ?, ?, ?, ?)",
             [(path, a.key, ident, label, json.dumps(list(aliases), ensure_ascii=False))
@@ -453,8 +473,12 @@ class GraphStore:
             "INSERT INTO posts VALUES (?, ?, ?, ?, ?)",
             [(path, a.key, post, org, title) for a in facts.articles for post, org, title in a.posts],
         )
-        self._db.executemany("INSERT OR IGNORE INTO dirty_names VALUES (?)", [(i,) for a in facts.articles for i, _, _ in a.names])
-        self._db.executemany("INSERT OR IGNORE INTO dirty_posts VALUES (?)", [(p,) for a in facts.articles for p, _, _ in a.posts])
+        self._db.executemany(
+            "INSERT OR IGNORE INTO dirty_names VALUES (?)", [(i,) for a in facts.articles for i, _, _ in a.names]
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO dirty_posts VALUES (?)", [(p,) for a in facts.articles for p, _, _ in a.posts]
+        )
 
     def _load(self, article: Any) -> None:
         """Add one article's triples to its graph, in one transaction."""
@@ -476,7 +500,10 @@ class GraphStore:
 
     def _others(self, key: str, path: str) -> list[str]:
         """The other files that hold the article ``key``."""
-        return [p for (p,) in self._db.execute("SELECT DISTINCT path FROM articles WHERE key = ? AND path != ?", (key, path))]
+        return [
+            p
+            for (p,) in self._db.execute("SELECT DISTINCT path FROM articles WHERE key = ? AND path != ?", (key, path))
+        ]
 
     def _load_from(self, path: str, key: str) -> None:
         """Read ``path`` again and add its copy of article ``key`` (a rare case: one text in two files)."""
@@ -565,7 +592,10 @@ class GraphStore:
             # What the cut load wrote into the union and no graph states any more.
             self.oxigraph.update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }")
             marks = ",".join("?" * len(interrupted))
-            paths = [p for (p,) in self._db.execute(f"SELECT DISTINCT path FROM articles WHERE key IN ({marks})", interrupted)]
+            paths = [
+                p
+                for (p,) in self._db.execute(f"SELECT DISTINCT path FROM articles WHERE key IN ({marks})", interrupted)
+            ]
             with self._db:
                 for path in paths:
                     self._forget(path)
@@ -577,7 +607,9 @@ class GraphStore:
         missing = [claimed[graph] for graph in claimed.keys() - present]
         if missing:
             marks = ",".join("?" * len(missing))
-            paths = [p for (p,) in self._db.execute(f"SELECT DISTINCT path FROM articles WHERE key IN ({marks})", missing)]
+            paths = [
+                p for (p,) in self._db.execute(f"SELECT DISTINCT path FROM articles WHERE key IN ({marks})", missing)
+            ]
             with self._db:
                 for path in paths:
                     self._forget(path)
@@ -601,18 +633,24 @@ class GraphStore:
             labels.add(((ident, label, json.loads(aliases)) for ident, label, aliases in rows), ())
             self._clear_labels([str(self.iris.entity_iri(ident)) for ident in chunk])
             self._add_nt(self.iris.label_nt(chunk, (), labels), graph.value)
-            stale_posts.update(post for (post,) in self._db.execute(f"SELECT DISTINCT post FROM posts WHERE org IN ({marks})", chunk))
+            stale_posts.update(
+                post for (post,) in self._db.execute(f"SELECT DISTINCT post FROM posts WHERE org IN ({marks})", chunk)
+            )
         posts = sorted(stale_posts)
         for start in range(0, len(posts), batch):
             chunk = posts[start : start + batch]
             marks = ",".join("?" * len(chunk))
-            held = self._db.execute(f"SELECT DISTINCT post, org, title FROM posts WHERE post IN ({marks})", chunk).fetchall()
+            held = self._db.execute(
+                f"SELECT DISTINCT post, org, title FROM posts WHERE post IN ({marks})", chunk
+            ).fetchall()
             orgs = sorted({org for _, org, _ in held})
             labels = LabelIndex()
             for org_start in range(0, len(orgs), batch):
                 org_chunk = orgs[org_start : org_start + batch]
                 org_marks = ",".join("?" * len(org_chunk))
-                rows = self._db.execute(f"SELECT ident, label, aliases FROM names WHERE ident IN ({org_marks})", org_chunk)
+                rows = self._db.execute(
+                    f"SELECT ident, label, aliases FROM names WHERE ident IN ({org_marks})", org_chunk
+                )
                 labels.add(((ident, label, json.loads(aliases)) for ident, label, aliases in rows), ())
             self._clear_labels(chunk)
             self._add_nt(self.iris.label_nt((), held, labels), graph.value)
@@ -734,7 +772,9 @@ def open_store(store_dir: str | os.PathLike[str], *, read_only: bool = True) -> 
         GraphStore(store_dir).close()  # opening for writing recovers
     except StoreError as error:
         if "another kg is writing" in str(error):
-            raise StoreError(f"{store_dir}: a build is writing to this store; read it once the build has ended") from None
+            raise StoreError(
+                f"{store_dir}: a build is writing to this store; read it once the build has ended"
+            ) from None
         raise StoreError(
             f"{store_dir}: the last update was cut short, and reading the store needs it put right first, "
             f"which needs write access ({error}); run kg build --store {store_dir} where it may write"

@@ -313,7 +313,9 @@ def _validate_oxigraph(
             report.add((result, SH.sourceConstraint, check.constraint))
         messages = check.messages or (Literal(f"{_short_component(finding.component)} not satisfied"),)
         for message in messages:
-            report.add((result, SH.resultMessage, Literal(_substitute(str(message), finding.bindings), lang=message.language)))
+            report.add(
+                (result, SH.resultMessage, Literal(_substitute(str(message), finding.bindings), lang=message.language))
+            )
         if check.severity == SH.Violation:
             conforms = False
     report.add((report_node, SH.conforms, Literal(conforms)))
@@ -321,10 +323,17 @@ def _validate_oxigraph(
     def label_of(node: Node) -> str | None:
         if isinstance(node, Literal):
             return None
-        labels = [to_rdflib(q.object) for q in store.quads_for_pattern(to_ox(node), ox.NamedNode(str(RDFS.label)), None, None if union else ox.DefaultGraph())]
+        labels = [
+            to_rdflib(q.object)
+            for q in store.quads_for_pattern(
+                to_ox(node), ox.NamedNode(str(RDFS.label)), None, None if union else ox.DefaultGraph()
+            )
+        ]
         return _best_label(labels)
 
-    return ValidationResult(conforms=conforms, violations=_violations(report, label_of, prefixes), report_graph=report, prefixes=prefixes)
+    return ValidationResult(
+        conforms=conforms, violations=_violations(report, label_of, prefixes), report_graph=report, prefixes=prefixes
+    )
 
 
 def _copy_node(source: Graph, node: Node, target: Graph, copied: dict[Node, Node]) -> Node:

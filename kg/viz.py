@@ -97,6 +97,7 @@ def drawn_relations() -> dict[str, schema.Relation]:
     """The relations the page draws, with their names, colours and lines (from :mod:`kg.schema`)."""
     return schema.RELATIONS
 
+
 _QUALIFIERS: dict[URIRef, str] = {
     KG.MoreThan: "超过",
     KG.AtLeast: "至少",
@@ -355,7 +356,12 @@ class StoreGraph:
                 fields, types = self._fields(quad.subject)
                 if _EVIDENCE not in types or str(RDF.object) not in fields:
                     continue
-                row = {"ev": quad.subject.value, "s": iri, "p": fields.get(str(RDF.predicate), ""), "o": fields[str(RDF.object)]}
+                row = {
+                    "ev": quad.subject.value,
+                    "s": iri,
+                    "p": fields.get(str(RDF.predicate), ""),
+                    "o": fields[str(RDF.object)],
+                }
                 for name in ("article", "rule", "confidence", "startOffset", "endOffset", "sentence"):
                     if KG_NS + name in fields:
                         row[name] = fields[KG_NS + name]
@@ -365,7 +371,12 @@ class StoreGraph:
                         row["org"] = str(post)
                 if "sentence" in row:
                     sentence, _ = self._fields(ox.NamedNode(row["sentence"]))
-                    for name, key in (("text", "text"), ("inArticle", "inArticle"), ("startOffset", "sentenceStart"), ("endOffset", "sentenceEnd")):
+                    for name, key in (
+                        ("text", "text"),
+                        ("inArticle", "inArticle"),
+                        ("startOffset", "sentenceStart"),
+                        ("endOffset", "sentenceEnd"),
+                    ):
                         if KG_NS + name in sentence:
                             row[key] = sentence[KG_NS + name]
                 yield row

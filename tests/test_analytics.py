@@ -40,7 +40,15 @@ def test_analytics_nodes_are_typed_labelled_entities(network):
     assert labels(network, "Enterprise")
     for node, data in network.nodes(data=True):
         assert node.startswith("https://w3id.org/parkkg/id/")
-        assert data["label"] and data["type"] in ("Park", "Enterprise", "Policy", "Person", "GovernmentBody", "Place", "Metric")
+        assert data["label"] and data["type"] in (
+            "Park",
+            "Enterprise",
+            "Policy",
+            "Person",
+            "GovernmentBody",
+            "Place",
+            "Metric",
+        )
 
 
 def test_analytics_edges_follow_the_graph_model(network):
@@ -67,7 +75,9 @@ def test_analytics_posts_lead_to_their_organisation_with_a_title(network):
 
 def test_analytics_changzhou_achieves_1100_yi(network):
     park = next(n for n, d in network.nodes(data=True) if d["label"] == CHANGZHOU)
-    metrics = [network.nodes[t]["label"] for _, t, d in network.out_edges(park, data=True) if d["relation"] == "achieves"]
+    metrics = [
+        network.nodes[t]["label"] for _, t, d in network.out_edges(park, data=True) if d["relation"] == "achieves"
+    ]
     assert any("1100亿元" in label for label in metrics), metrics
 
 
@@ -101,7 +111,14 @@ def test_analytics_bipartite_network_is_bipartite(network):
 
 def test_analytics_format_stats(network):
     text = format_stats(graph_stats(network))
-    for words in ("by type:", "degree centrality", "betweenness centrality", "connected components", "park–enterprise network", "density"):
+    for words in (
+        "by type:",
+        "degree centrality",
+        "betweenness centrality",
+        "connected components",
+        "park–enterprise network",
+        "density",
+    ):
         assert words in text
     assert "Park:" in text
 

@@ -34,21 +34,42 @@ def ask(graph: Graph, query: str) -> bool:
 @pytest.mark.parametrize(
     "name, query",
     [
-        ("four parks", 'ASK { ?a rdfs:label "南昌高新区"@zh . ?b rdfs:label "稀土高新区"@zh . ?c rdfs:label "常州国家高新区"@zh . ?d rdfs:label "同翔高新城"@zh . ?a a kg:Park . ?b a kg:Park . ?c a kg:Park . ?d a kg:Park }'),
+        (
+            "four parks",
+            'ASK { ?a rdfs:label "南昌高新区"@zh . ?b rdfs:label "稀土高新区"@zh . ?c rdfs:label "常州国家高新区"@zh . ?d rdfs:label "同翔高新城"@zh . ?a a kg:Park . ?b a kg:Park . ?c a kg:Park . ?d a kg:Park }',
+        ),
         ("aliases", 'ASK { ?p a kg:Park ; rdfs:label "南昌高新区"@zh ; skos:altLabel "江西南昌高新区"@zh }'),
         ("hosts", 'ASK { ?p rdfs:label "南昌高新区"@zh ; kg:hosts/rdfs:label "江西珉轩智能科技有限公司"@zh }'),
         ("hosts short name", 'ASK { ?p rdfs:label "南昌高新区"@zh ; kg:hosts/rdfs:label "泰豪软件"@zh }'),
-        ("hosts in 包头", 'ASK { ?p rdfs:label "稀土高新区"@zh ; kg:hosts/rdfs:label "金力永磁(包头)科技有限公司"@zh }'),
+        (
+            "hosts in 包头",
+            'ASK { ?p rdfs:label "稀土高新区"@zh ; kg:hosts/rdfs:label "金力永磁(包头)科技有限公司"@zh }',
+        ),
         ("park issues policy", 'ASK { ?p rdfs:label "南昌高新区"@zh ; kg:issues/rdfs:label "黄金十条"@zh }'),
-        ("city issued, not the park", 'ASK { ?b a kg:GovernmentBody ; rdfs:label "包头市委"@zh ; kg:issues ?x . ?x kg:issuedBy ?b . FILTER NOT EXISTS { ?park a kg:Park ; kg:issues ?x } }'),
+        (
+            "city issued, not the park",
+            'ASK { ?b a kg:GovernmentBody ; rdfs:label "包头市委"@zh ; kg:issues ?x . ?x kg:issuedBy ?b . FILTER NOT EXISTS { ?park a kg:Park ; kg:issues ?x } }',
+        ),
         ("part of", 'ASK { ?a rdfs:label "同翔高新城"@zh ; kg:partOf/rdfs:label "厦门火炬高新区"@zh }'),
         ("located in", 'ASK { ?a rdfs:label "南昌高新区"@zh ; kg:locatedIn/rdfs:label "南昌市"@zh }'),
-        ("holds post", 'ASK { ?x a kg:Person ; rdfs:label "吴前进"@zh ; kg:holdsPost ?post . ?post kg:postTitle "党工委副书记"@zh ; kg:postIn/rdfs:label "南昌高新区"@zh }'),
-        ("headline figure", 'ASK { ?p rdfs:label "常州国家高新区"@zh ; kg:achieves ?m . ?m qudt:numericValue 110000000000.0 ; qudt:unit unit:CCY_CNY ; kg:year "2023"^^xsd:gYear ; kg:indicator ?i . FILTER(CONTAINS(STR(?i), "产值")) }'),
-        ("growth linked", 'ASK { ?g kg:growthOf ?m ; qudt:numericValue 23.9 ; qudt:unit unit:PERCENT . ?m qudt:numericValue 110000000000.0 }'),
-        ("qualifier", 'ASK { ?m qudt:numericValue 14000000.0 ; qudt:unit unit:CCY_CNY ; kg:qualifier kg:MoreThan }'),
-        ("approximately", 'ASK { ?m qudt:numericValue 50000000000.0 ; kg:qualifier kg:Approximately }'),
-        ("article", 'ASK { ?a a kg:Article ; kg:headline ?h ; kg:author "魏依晨" . FILTER(CONTAINS(STR(?h), "南昌高新区以硬举措")) }'),
+        (
+            "holds post",
+            'ASK { ?x a kg:Person ; rdfs:label "吴前进"@zh ; kg:holdsPost ?post . ?post kg:postTitle "党工委副书记"@zh ; kg:postIn/rdfs:label "南昌高新区"@zh }',
+        ),
+        (
+            "headline figure",
+            'ASK { ?p rdfs:label "常州国家高新区"@zh ; kg:achieves ?m . ?m qudt:numericValue 110000000000.0 ; qudt:unit unit:CCY_CNY ; kg:year "2023"^^xsd:gYear ; kg:indicator ?i . FILTER(CONTAINS(STR(?i), "产值")) }',
+        ),
+        (
+            "growth linked",
+            "ASK { ?g kg:growthOf ?m ; qudt:numericValue 23.9 ; qudt:unit unit:PERCENT . ?m qudt:numericValue 110000000000.0 }",
+        ),
+        ("qualifier", "ASK { ?m qudt:numericValue 14000000.0 ; qudt:unit unit:CCY_CNY ; kg:qualifier kg:MoreThan }"),
+        ("approximately", "ASK { ?m qudt:numericValue 50000000000.0 ; kg:qualifier kg:Approximately }"),
+        (
+            "article",
+            'ASK { ?a a kg:Article ; kg:headline ?h ; kg:author "魏依晨" . FILTER(CONTAINS(STR(?h), "南昌高新区以硬举措")) }',
+        ),
     ],
 )
 def test_build_seed_graph_holds(seed_graph, name, query):
@@ -128,7 +149,10 @@ def test_build_base_iri_changes_instance_iris(seed_path, segmenter):
 
 def test_build_odd_names_give_valid_iris(tmp_path, segmenter):
     path = tmp_path / "odd.txt"
-    path.write_text('标题\n<b>"A&B" 园区</b>{x}|`^\\ 张三科技有限公司在某某高新区投资建设。\x0b某某高新区实现产值10亿元。', encoding="utf-8")
+    path.write_text(
+        '标题\n<b>"A&B" 园区</b>{x}|`^\\ 张三科技有限公司在某某高新区投资建设。\x0b某某高新区实现产值10亿元。',
+        encoding="utf-8",
+    )
     graph = build_corpus([path], segmenter=segmenter).graph
     text = serialize(graph, "nt")
     assert Graph().parse(data=text, format="nt")
@@ -141,7 +165,9 @@ def test_build_odd_names_give_valid_iris(tmp_path, segmenter):
 def test_cli_build_output_parses_in_rdflib_whatever_the_names(tmp_path, format_name, suffix):
     """Names ending in a dot (Inc.) or holding / ~ - must still give files rdflib reads back."""
     path = tmp_path / "names.txt"
-    path.write_text("标题\n某某高新区引进NovaCell Therapeutics Inc.、Hoff~Tech Co.等企业，投资10亿元。", encoding="utf-8")
+    path.write_text(
+        "标题\n某某高新区引进NovaCell Therapeutics Inc.、Hoff~Tech Co.等企业，投资10亿元。", encoding="utf-8"
+    )
     out = tmp_path / "out"
     assert main(["build", str(path), "-o", str(out), "--format", format_name, "--no-html", "--no-validate", "-q"]) == 0
     written = out / f"graph.{suffix}"
@@ -284,7 +310,9 @@ def test_cli_build_blanks_markdown_in_every_mode(tmp_path, mode):
     source.write_text(MARKDOWN, encoding="utf-8")
     out = tmp_path / "out"
     mode = [str(tmp_path / "store") if arg == "STORE" else arg for arg in mode]
-    assert main(["build", str(source), *mode, "-o", str(out), "--format", "nt", "--no-html", "--no-validate", "-q"]) == 0
+    assert (
+        main(["build", str(source), *mode, "-o", str(out), "--format", "nt", "--no-html", "--no-validate", "-q"]) == 0
+    )
     graph = Graph().parse(out / "graph.nt", format="nt")
     texts = [str(o) for s, p, o in graph if str(p).endswith("#text")]
     assert texts and any("常州国家高新区" in text for text in texts)
@@ -336,7 +364,9 @@ def test_cli_build_the_same_article_twice_in_a_file_counts_once(tmp_path, capsys
     summary = capsys.readouterr().out
     lines = (out / "graph.nt").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(set(lines))
-    assert sum("#sourceFile>" in line for line in lines) == len({line.split()[0] for line in lines if "#sourceFile>" in line})
+    assert sum("#sourceFile>" in line for line in lines) == len(
+        {line.split()[0] for line in lines if "#sourceFile>" in line}
+    )
     assert "shapes:    conforms" in summary
     if not store:
         assert f"triples:   {len(lines)}" in summary
@@ -370,14 +400,21 @@ def test_build_drops_facts_the_shapes_would_reject_and_says_which(tmp_path, monk
     out = tmp_path / "out"
     assert main(["build", str(source), "-o", str(out), "--no-html"]) == 0
     captured = capsys.readouterr()
-    assert f"kg: dropped 2 fact(s) of 1 file(s) that the shapes would reject; which and why: {out / 'dropped.tsv'}" in captured.err
+    assert (
+        f"kg: dropped 2 fact(s) of 1 file(s) that the shapes would reject; which and why: {out / 'dropped.tsv'}"
+        in captured.err
+    )
     assert "shapes:    conforms" in captured.out
     rows = [line.split("\t") for line in (out / "dropped.tsv").read_text(encoding="utf-8").splitlines()]
     relation, metric = planted["relation"], planted["metric"]
     assert rows == [
         ["file", "fact", "reason"],
         [str(source), f"{relation.subject} {relation.predicate} {relation.object}", rows[1][2]],
-        [str(source), f"{metric.subject} achieves {metric.indicator} {metric.surface}", "its value NaN is not a finite number"],
+        [
+            str(source),
+            f"{metric.subject} achieves {metric.indicator} {metric.surface}",
+            "its value NaN is not a finite number",
+        ],
     ]
     assert rows[1][2].startswith("its evidence would have startOffset ") and "> endOffset" in rows[1][2]
     graph = Graph().parse(out / "graph.ttl")
@@ -404,5 +441,7 @@ def test_build_without_output_lists_dropped_facts_on_stderr(tmp_path, monkeypatc
     assert main(["build", str(source), "--store", str(store), "--no-output", "--no-html", "-q"]) == 0
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == "kg: dropped 1 fact(s) of 1 file(s) that the shapes would reject:"
-    assert lines[1].startswith(f"  {source}: ") and lines[1].endswith("its evidence names sentence 10000, and the article has " + lines[1].rsplit(" ", 1)[1])
+    assert lines[1].startswith(f"  {source}: ") and lines[1].endswith(
+        "its evidence names sentence 10000, and the article has " + lines[1].rsplit(" ", 1)[1]
+    )
     assert len(lines) == 2

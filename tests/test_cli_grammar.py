@@ -27,9 +27,9 @@ A_TTL = """@prefix kg: <https://w3id.org/parkkg/ontology#> .
 <https://w3id.org/parkkg/id/park/青川高新区> a kg:Park ; rdfs:label "青川高新区"@zh .
 """
 B_NT = (
-    '<https://w3id.org/parkkg/id/enterprise/鑫拓科技有限公司> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+    "<https://w3id.org/parkkg/id/enterprise/鑫拓科技有限公司> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
     "<https://w3id.org/parkkg/ontology#Enterprise> .\n"
-    '<https://w3id.org/parkkg/id/enterprise/恒岳新材料> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+    "<https://w3id.org/parkkg/id/enterprise/恒岳新材料> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
     "<https://w3id.org/parkkg/ontology#Enterprise> .\n"
 )
 C_TRIG = """@prefix kg: <https://w3id.org/parkkg/ontology#> .
@@ -83,40 +83,107 @@ def _json(data: bytes) -> None:
 # captured standard output.
 ROWS = [
     # build: -o DIR as always; -o FILE with a graph suffix is the graph file, the page beside it
-    (["build", "{seed}", "-o", "{w}/out1", "-q", "--no-validate"], None, 0, r"^$",
-     {"out1/graph.ttl": _rdf("turtle"), "out1/graph.html": _starts("<!DOCTYPE html>")}),
-    (["build", "{seed}", "-o", "{w}/g.nt", "-q", "--no-validate"], None, 0, r"^$",
-     {"g.nt": _rdf("nt"), "g.html": _starts("<!DOCTYPE html>")}),
-    (["build", "{seed}", "-o", "{w}/g.nq", "-q", "--no-validate", "--no-html"], None, 0, r"^$", {"g.nq": _rdf("nquads")}),
-    (["build", "{seed}", "-o", "{w}/g.jsonld", "-q", "--no-validate", "--no-html"], None, 0, r"^$", {"g.jsonld": _rdf("json-ld")}),
-    (["build", "{seed}", "-o", "{w}/f.ttl", "--format", "ntriples", "-q", "--no-validate", "--no-html"], None, 0, r"^$",
-     {"f.ttl": _rdf("nt")}),  # --format wins over the suffix
-    (["build", "{seed}", "-o", "{w}/out2", "--format", "ttl", "-q", "--no-validate", "--no-html"], None, 0, r"^$",
-     {"out2/graph.ttl": _rdf("turtle")}),
+    (
+        ["build", "{seed}", "-o", "{w}/out1", "-q", "--no-validate"],
+        None,
+        0,
+        r"^$",
+        {"out1/graph.ttl": _rdf("turtle"), "out1/graph.html": _starts("<!DOCTYPE html>")},
+    ),
+    (
+        ["build", "{seed}", "-o", "{w}/g.nt", "-q", "--no-validate"],
+        None,
+        0,
+        r"^$",
+        {"g.nt": _rdf("nt"), "g.html": _starts("<!DOCTYPE html>")},
+    ),
+    (
+        ["build", "{seed}", "-o", "{w}/g.nq", "-q", "--no-validate", "--no-html"],
+        None,
+        0,
+        r"^$",
+        {"g.nq": _rdf("nquads")},
+    ),
+    (
+        ["build", "{seed}", "-o", "{w}/g.jsonld", "-q", "--no-validate", "--no-html"],
+        None,
+        0,
+        r"^$",
+        {"g.jsonld": _rdf("json-ld")},
+    ),
+    (
+        ["build", "{seed}", "-o", "{w}/f.ttl", "--format", "ntriples", "-q", "--no-validate", "--no-html"],
+        None,
+        0,
+        r"^$",
+        {"f.ttl": _rdf("nt")},
+    ),  # --format wins over the suffix
+    (
+        ["build", "{seed}", "-o", "{w}/out2", "--format", "ttl", "-q", "--no-validate", "--no-html"],
+        None,
+        0,
+        r"^$",
+        {"out2/graph.ttl": _rdf("turtle")},
+    ),
     (["build", "{seed}", "-o", "-", "--no-validate"], None, 0, r"@prefix kg:", {"STDOUT": _rdf("turtle")}),
     (["build", "{seed}", "--format", "rdfa"], None, 2, r"^$", {}),
     # remove works on a store only
     (["remove", "{w}/a.ttl", "--store", "{w}/nostore"], None, 2, r"^$", {}),
     # validate: the positional graph, -g, -o report.ttl, several -g, stdin
     (["validate", "{w}/seed/graph.ttl", "-q"], None, 0, r"conforms", {}),
-    (["validate", "-g", "{w}/seed/graph.ttl", "-q", "-o", "{w}/report.ttl"], None, 0, r"wrote the SHACL report", {"report.ttl": _report}),
-    (["validate", "-g", "-", "-q", "-o", "-", "--format", "ttl"], "seed/graph.ttl", 0, r"sh:ValidationReport", {"STDOUT": _report}),
+    (
+        ["validate", "-g", "{w}/seed/graph.ttl", "-q", "-o", "{w}/report.ttl"],
+        None,
+        0,
+        r"wrote the SHACL report",
+        {"report.ttl": _report},
+    ),
+    (
+        ["validate", "-g", "-", "-q", "-o", "-", "--format", "ttl"],
+        "seed/graph.ttl",
+        0,
+        r"sh:ValidationReport",
+        {"STDOUT": _report},
+    ),
     (["validate", "-g", "{w}/seed/graph.ttl", "--store", "{w}/nostore"], None, 2, r"^$", {}),
     # eval: -o FILE (JSON by its suffix)
-    (["eval", "--gold", "{root}/tests/gold", "{root}/tests/gold/chengdu_tianfu_2021.txt", "-o", "{w}/scores.json"], None, 0, r"^$",
-     {"scores.json": _json}),
+    (
+        ["eval", "--gold", "{root}/tests/gold", "{root}/tests/gold/chengdu_tianfu_2021.txt", "-o", "{w}/scores.json"],
+        None,
+        0,
+        r"^$",
+        {"scores.json": _json},
+    ),
     # query: several -g are merged; - is stdin for the graph or for the query; -o by suffix
     (["query", "-g", "{w}/a.ttl", "-g", "{w}/b.nt", COUNT, "--format", "csv"], None, 0, r"^n\r?\n3\r?\n$", {}),
-    (["query", "-g", "{w}/a.ttl", "-g", "{w}/b.nt", "-g", "{w}/c.trig", COUNT, "--format", "tsv"], None, 0, r"^\?n\n5\n$", {}),
+    (
+        ["query", "-g", "{w}/a.ttl", "-g", "{w}/b.nt", "-g", "{w}/c.trig", COUNT, "--format", "tsv"],
+        None,
+        0,
+        r"^\?n\n5\n$",
+        {},
+    ),
     (["query", "-g", "-", COUNT, "--format", "csv"], "a.ttl", 0, r"^n\r?\n1\r?\n$", {}),
     (["query", "-g", "-", "--input-format", "ntriples", COUNT, "--format", "csv"], "b.nt", 0, r"^n\r?\n2\r?\n$", {}),
     (["query", "-f", "-", "-g", "{w}/b.nt", "--format", "csv"], "COUNT", 0, r"^n\r?\n2\r?\n$", {}),
     (["query", "-f", "-", "-g", "-"], "COUNT", 2, r"^$", {}),
-    (["query", "-g", "{w}/a.ttl", "-g", "{w}/b.nt", COUNT, "-o", "{w}/r.csv"], None, 0, r"^$", {"r.csv": _starts("n\r\n3")}),
+    (
+        ["query", "-g", "{w}/a.ttl", "-g", "{w}/b.nt", COUNT, "-o", "{w}/r.csv"],
+        None,
+        0,
+        r"^$",
+        {"r.csv": _starts("n\r\n3")},
+    ),
     (["query", "-g", "{w}/b.nt", COUNT, "-o", "{w}/r.srj"], None, 0, r"^$", {"r.srj": _json}),
     (["query", "-g", "{w}/b.nt", COUNT, "-o", "{w}/r.xml"], None, 0, r"^$", {"r.xml": _starts("<?xml")}),
     (["query", "-g", "{w}/b.nt", COUNT, "-o", "-", "--format", "json"], None, 0, r'"value": "2"', {"STDOUT": _json}),
-    (["query", "-g", "{w}/c.trig", CONSTRUCT, "--format", "nquads"], None, 0, r"鹿鸣产业园", {"STDOUT": _rdf("nquads")}),
+    (
+        ["query", "-g", "{w}/c.trig", CONSTRUCT, "--format", "nquads"],
+        None,
+        0,
+        r"鹿鸣产业园",
+        {"STDOUT": _rdf("nquads")},
+    ),
     (["query", "-g", "{w}/c.trig", CONSTRUCT, "--format", "trig"], None, 0, r"鼎川经开区", {"STDOUT": _rdf("trig")}),
     (["query", "-g", "{w}/a.ttl", CONSTRUCT, "--format", "ttl"], None, 0, r"青川高新区", {"STDOUT": _rdf("turtle")}),
     (["query", "-g", "{w}/a.ttl", CONSTRUCT, "-o", "{w}/c.nt"], None, 0, r"^$", {"c.nt": _rdf("nt")}),
@@ -125,11 +192,23 @@ ROWS = [
     # stats and export: -g, -o by suffix (no --format needed), - for stdout
     (["stats", "-g", "{w}/seed/graph.ttl", "-o", "{w}/stats.txt"], None, 0, r"^$", {"stats.txt": _starts("nodes ")}),
     (["stats", "-g", "-"], "seed/graph.ttl", 0, r"^nodes \d+", {}),
-    (["export", "-g", "{w}/seed/graph.ttl", "-o", "{w}/x.gexf"], None, 0, r"wrote .*x\.gexf", {"x.gexf": _starts("<?xml")}),
+    (
+        ["export", "-g", "{w}/seed/graph.ttl", "-o", "{w}/x.gexf"],
+        None,
+        0,
+        r"wrote .*x\.gexf",
+        {"x.gexf": _starts("<?xml")},
+    ),
     (["export", "-g", "{w}/seed/graph.ttl", "-o", "{w}/x.graphml"], None, 0, r"wrote", {"x.graphml": _starts("<?xml")}),
     (["export", "-g", "{w}/seed/graph.ttl", "-o", "-", "--format", "gexf"], None, 0, r"<gexf", {}),
     # viz: the positional graph and -g; -o - writes the page to stdout
-    (["viz", "{w}/seed/graph.ttl", "-o", "{w}/p.html", "-q"], None, 0, r"wrote .*p\.html", {"p.html": _starts("<!DOCTYPE html>")}),
+    (
+        ["viz", "{w}/seed/graph.ttl", "-o", "{w}/p.html", "-q"],
+        None,
+        0,
+        r"wrote .*p\.html",
+        {"p.html": _starts("<!DOCTYPE html>")},
+    ),
     (["viz", "-g", "{w}/a.ttl", "-g", "{w}/b.nt", "-o", "-", "-q"], None, 0, r"^<!DOCTYPE html>.*鑫拓科技有限公司", {}),
     # info, --version, kg alone
     (["info"], None, 0, r"^kg: ", {}),
@@ -223,8 +302,12 @@ def test_cli_grammar_push_reads_a_store(work, monkeypatch, capsysbinary):
     store = work / "store"
     assert main(["build", str(SEED), "--store", str(store), "--no-output", "--no-html", "--no-validate", "-q"]) == 0
     capsysbinary.readouterr()
-    monkeypatch.setattr(kg.push, "push", lambda source, endpoint, **o: PushReport(endpoint, "PUT", _payload(source)[2], 0, 204))
-    code, out, err = _run(["push", "--store", str(store), "--endpoint", "http://127.0.0.1:9/store"], None, monkeypatch, capsysbinary)
+    monkeypatch.setattr(
+        kg.push, "push", lambda source, endpoint, **o: PushReport(endpoint, "PUT", _payload(source)[2], 0, 204)
+    )
+    code, out, err = _run(
+        ["push", "--store", str(store), "--endpoint", "http://127.0.0.1:9/store"], None, monkeypatch, capsysbinary
+    )
     assert code == 0, err.decode()
     expected = len(Graph().parse(work / "seed" / "graph.ttl"))
     assert f"pushed {expected} triples".encode() in out

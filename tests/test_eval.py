@@ -88,7 +88,9 @@ def test_eval_ignored_names_count_neither_way(seed_graph):
     assert (document.scores["Park"].tp, document.scores["Park"].fp) == (1, 0), document.false_positives
 
 
-@pytest.mark.parametrize("unit, code", [("CNY", "CNY"), ("吨", "tonne"), ("个", "count"), ("%", "percent"), ("平方米", "m2")])
+@pytest.mark.parametrize(
+    "unit, code", [("CNY", "CNY"), ("吨", "tonne"), ("个", "count"), ("%", "percent"), ("平方米", "m2")]
+)
 def test_eval_gold_units_may_be_written_as_words(unit, code):
     assert _unit_code(unit) == code
 

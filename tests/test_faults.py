@@ -201,7 +201,6 @@ def test_a_second_writer_is_refused_and_the_first_completes(tmp_path, capsys):
     assert len(capsys.readouterr().out.splitlines()) > 1
 
 
-
 def test_a_reader_during_a_build_is_told_to_wait(tmp_path, capsys):
     """kg query --store while a build holds the store, before it writes and with an update half
     done: "a build is writing" (exit 1, no rows), the store untouched by the reader; the new
@@ -252,12 +251,44 @@ def gold_stores(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("full")
     half = [str(source) for source in GOLD[: len(GOLD) // 2]]
-    assert main(["build", *half, "--store", str(base / "half.store"), "-o", str(base / "half.out"), "-q", "--no-html", "--no-validate"]) == 0
-    assert main(["build", *map(str, GOLD), "--store", str(base / "all.store"), "-o", str(base / "all.out"), "-q", "--no-html", "--no-validate"]) == 0
+    assert (
+        main(
+            [
+                "build",
+                *half,
+                "--store",
+                str(base / "half.store"),
+                "-o",
+                str(base / "half.out"),
+                "-q",
+                "--no-html",
+                "--no-validate",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "build",
+                *map(str, GOLD),
+                "--store",
+                str(base / "all.store"),
+                "-o",
+                str(base / "all.out"),
+                "-q",
+                "--no-html",
+                "--no-validate",
+            ]
+        )
+        == 0
+    )
     return base, contents(base / "all.store")
 
 
-@pytest.mark.parametrize(("start", "limit"), [("half", 100_000), ("half", 300_000), ("half", 600_000), ("all", 300_000)])
+@pytest.mark.parametrize(
+    ("start", "limit"), [("half", 100_000), ("half", 300_000), ("half", 600_000), ("all", 300_000)]
+)
 def test_disk_full_says_so_and_keeps_the_store_and_the_graph(tmp_path, gold_stores, capsys, start, limit):
     """A build that runs out of room: one line naming the store or file and the reason, exit 1,
     the earlier graph.ttl as it was and nothing half written beside it; the store answers
@@ -283,7 +314,9 @@ def test_disk_full_says_so_and_keeps_the_store_and_the_graph(tmp_path, gold_stor
     for command in (["query", "park-enterprises", "--format", "csv"], ["stats"], ["validate"]):
         assert main([*command, "--store", str(store)]) == 0, capsys.readouterr().err
     assert run_labels_check(store) == []
-    assert main(["build", *map(str, GOLD), "--store", str(store), "-o", str(out), "-q", "--no-html", "--no-validate"]) == 0
+    assert (
+        main(["build", *map(str, GOLD), "--store", str(store), "-o", str(out), "-q", "--no-html", "--no-validate"]) == 0
+    )
     assert contents(store) == expected
     assert (out / "graph.ttl").read_bytes() == (base / "all.out" / "graph.ttl").read_bytes()
 
@@ -321,7 +354,10 @@ def read_only(tmp_path):
         if os.geteuid() != 0:
             for path in [folder, *folder.rglob("*")]:
                 path.chmod(path.stat().st_mode & ~0o222)
-        elif shutil.which("chattr") is None or subprocess.run(["chattr", "-R", "+i", str(folder)], capture_output=True).returncode:
+        elif (
+            shutil.which("chattr") is None
+            or subprocess.run(["chattr", "-R", "+i", str(folder)], capture_output=True).returncode
+        ):
             pytest.skip("running as root, and chattr +i (the only way to stop root writing) is not available here")
         made.append(folder)
         return folder
@@ -343,7 +379,12 @@ def test_a_read_only_store_is_read_and_not_built(tmp_path, gold_stores, read_onl
     store = tmp_path / "store"
     shutil.copytree(base / "all.store", store)
     read_only(store)
-    for command in (["query", "park-enterprises", "--format", "csv"], ["stats"], ["validate"], ["viz", "-o", str(tmp_path / "v.html")]):
+    for command in (
+        ["query", "park-enterprises", "--format", "csv"],
+        ["stats"],
+        ["validate"],
+        ["viz", "-o", str(tmp_path / "v.html")],
+    ):
         assert main([*command, "--store", str(store)]) == 0, capsys.readouterr().err
         assert capsys.readouterr().out
     code = main(["build", *map(str, GOLD[:2]), "--store", str(store), "--no-output", "--no-html", "--no-validate"])

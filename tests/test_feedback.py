@@ -52,7 +52,9 @@ def test_stages_show_only_on_a_terminal(stream: io.StringIO, quiet: bool, shown:
         pytest.param(["build", str(ROOT / "seeds"), "--no-html"], id="build"),
     ],
 )
-def test_commands_print_no_progress_when_not_a_terminal(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_commands_print_no_progress_when_not_a_terminal(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     if argv[0] == "build":
         argv = [*argv, "-o", str(tmp_path / "out")]
     assert main(argv) == 0

@@ -52,7 +52,9 @@ def browser() -> Iterator[Any]:
     """Headless Chromium that sees only the system's installed fonts, network blocked."""
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
-        pytest.fail(f"font tests need {' and '.join(missing)}: apt-get install -y chromium chromium-driver", pytrace=False)
+        pytest.fail(
+            f"font tests need {' and '.join(missing)}: apt-get install -y chromium chromium-driver", pytrace=False
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -65,7 +67,9 @@ def browser() -> Iterator[Any]:
                          "--disable-component-update", "--no-first-run", "--disable-extensions",
                          "--window-size=1200,800", f"--user-data-dir={Path(folder) / 'profile'}"):  # fmt: skip
             options.add_argument(argument)
-        service = Service(str(CHROMEDRIVER), env={"PATH": "/usr/bin:/bin", "HOME": folder, "FONTCONFIG_FILE": str(conf)})
+        service = Service(
+            str(CHROMEDRIVER), env={"PATH": "/usr/bin:/bin", "HOME": folder, "FONTCONFIG_FILE": str(conf)}
+        )
         driver = webdriver.Chrome(service=service, options=options)
         try:
             driver.execute_cdp_cmd("Network.enable", {})
@@ -89,7 +93,9 @@ def test_page_names_cjk_font_fallbacks(browser: Any, page: Path) -> None:
     stack = browser.execute_script("return getComputedStyle(document.body).fontFamily")
     families = _families(stack)
     assert families[-1] == "sans-serif"
-    assert {"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei"} <= set(families)
+    assert {"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei"} <= set(
+        families
+    )
 
 
 @pytest.mark.parametrize("selector", ["#top h1", "#legend .zh"])
@@ -106,7 +112,9 @@ def test_chinese_text_renders_with_a_font_the_page_names(browser: Any, page: Pat
     text = browser.execute_script(f"return document.querySelector({selector!r}).textContent")
     assert any("\u4e00" <= ch <= "\u9fff" for ch in text)
     cjk = [font["familyName"] for font in used if font["familyName"] in families[:-1]]
-    assert cjk, f"{selector} ({text!r}) was drawn with {[f['familyName'] for f in used]}, none of the page's CJK fonts; {INSTALL}"
+    assert cjk, (
+        f"{selector} ({text!r}) was drawn with {[f['familyName'] for f in used]}, none of the page's CJK fonts; {INSTALL}"
+    )
 
 
 @pytest.mark.parametrize("text", ["南昌高新区", "江西珉轩智能科技有限公司", "园区企业政策人物"])

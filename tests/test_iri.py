@@ -209,7 +209,9 @@ def test_every_shown_entity_iri_works_in_focus(built, shown_iris, tmp_path):
     assert len(entities) > 50
     for text in entities:
         assert find_entities(data, text) == [expand_iri(text, PREFIXES)]
-        assert find_entities(data, expand_iri(text, PREFIXES)) == [expand_iri(text, PREFIXES)]  # bare, as the page shows it
+        assert find_entities(data, expand_iri(text, PREFIXES)) == [
+            expand_iri(text, PREFIXES)
+        ]  # bare, as the page shows it
     assert main(["viz", str(built), "--focus", "park:南昌高新区", "-o", str(tmp_path / "focus.html")]) == 0
 
 
@@ -228,7 +230,14 @@ def test_store_built_with_the_old_scheme_is_refused(tmp_path):
 def test_built_turtle_has_readable_iris_and_reads_back_in_both(built):
     data = built.read_bytes()
     assert not re.search(rb"%E[4-9A-F]", data)
-    by_rdflib = {str(term) for triple in Graph().parse(data=data, format="turtle") for term in triple if isinstance(term, URIRef)}
-    by_oxigraph = {term.value for triple in ox.parse(data, format=ox.RdfFormat.TURTLE) for term in triple if isinstance(term, ox.NamedNode)}
+    by_rdflib = {
+        str(term) for triple in Graph().parse(data=data, format="turtle") for term in triple if isinstance(term, URIRef)
+    }
+    by_oxigraph = {
+        term.value
+        for triple in ox.parse(data, format=ox.RdfFormat.TURTLE)
+        for term in triple
+        if isinstance(term, ox.NamedNode)
+    }
     assert by_rdflib == by_oxigraph
     assert ID + "park/南昌高新区" in by_rdflib

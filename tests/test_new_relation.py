@@ -39,14 +39,18 @@ def invests(work: Work) -> None:
             text = work.document.norm[first.end : second.start] if work.document else ""
             if "投资" in text:
                 evidence = Evidence(work.article.key, sentence, first.start, second.end, "invests.verb", 0.8)
-                work.candidates.append(Relation(work.entities.get(first) or "", "invests", work.entities.get(second) or "", evidence))
+                work.candidates.append(
+                    Relation(work.entities.get(first) or "", "invests", work.entities.get(second) or "", evidence)
+                )
 
 
 @pytest.fixture
 def with_invests(monkeypatch):
     """kg:invests in the schema, its rule registered, and the rule listed before "relations"."""
     monkeypatch.setitem(
-        schema.RELATIONS, "invests", schema.Relation("invests", "投资", "invests in", ("Enterprise",), ("Enterprise",), "#6d4c41", 1.5)
+        schema.RELATIONS,
+        "invests",
+        schema.Relation("invests", "投资", "invests in", ("Enterprise",), ("Enterprise",), "#6d4c41", 1.5),
     )
     components.component("relation.invests", reads=("named",), adds=("candidates",))(invests)
     listed = list(pipeline.PIPELINE)

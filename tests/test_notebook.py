@@ -35,7 +35,11 @@ def _text(kind: str, value: Any) -> str:
     """An output's text; the explorer page drawn inline counts by its presence only (it changes
     with the page's own code, not with what the notebook shows)."""
     text = str(value)
-    return "<iframe srcdoc=…the explorer page…>" if kind == "text/html" and text.startswith("<div><iframe srcdoc=") else text
+    return (
+        "<iframe srcdoc=…the explorer page…>"
+        if kind == "text/html" and text.startswith("<div><iframe srcdoc=")
+        else text
+    )
 
 
 def outputs(notebook: Any) -> list[list[tuple[str, ...]]]:

@@ -50,7 +50,10 @@ def test_pipeline_default_order_is_valid() -> None:
         (("reader", "finder", "resolver", "resolver"), "listed twice"),
         (("reader", "finder", "resolver", "tokenizer"), "'tokenizer' is not registered"),
         (("reader", "resolver"), "missing from the pipeline: finder"),
-        (("reader", "resolver", "finder"), "'resolver' reads spans, which no component before it adds; move it after 'finder'"),
+        (
+            ("reader", "resolver", "finder"),
+            "'resolver' reads spans, which no component before it adds; move it after 'finder'",
+        ),
         (("finder", "reader", "resolver"), "'finder' reads text"),
     ],
 )
@@ -60,7 +63,11 @@ def test_pipeline_bad_order_is_an_error(names: tuple[str, ...], message: str) ->
 
 
 def test_pipeline_optional_components_may_be_left_out_or_listed() -> None:
-    assert [c.name for c in check_order(("reader", "finder", "resolver"), registry=FAKE)] == ["reader", "finder", "resolver"]
+    assert [c.name for c in check_order(("reader", "finder", "resolver"), registry=FAKE)] == [
+        "reader",
+        "finder",
+        "resolver",
+    ]
     assert len(check_order(("reader", "finder", "resolver", "extra"), registry=FAKE)) == 4
 
 
@@ -95,8 +102,17 @@ def test_pipeline_a_name_registered_twice_is_an_error() -> None:
 
 def test_pipeline_finders_are_components_in_their_order() -> None:
     assert FINDER_ORDER == (
-        "policy", "enterprise.full", "person", "person.bracketed", "person.speaker", "park", "place", "body",
-        "enterprise.short", "ner.full-name", "reference",
+        "policy",
+        "enterprise.full",
+        "person",
+        "person.bracketed",
+        "person.speaker",
+        "park",
+        "place",
+        "body",
+        "enterprise.short",
+        "ner.full-name",
+        "reference",
     )
     assert {name for name, _ in FINDERS} == set(FINDER_ORDER) | {"ner.org", "ner.person"}
     assert COMPONENTS["ner.org"].optional and COMPONENTS["ner.person"].optional

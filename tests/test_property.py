@@ -23,9 +23,50 @@ ROOT = Path(__file__).resolve().parent.parent
 PLACES = ["南昌", "包头", "常州", "厦门", "武汉", "成都", "苏州", "某某"]
 ZONES = ["高新区", "经开区", "高新技术产业开发区", "综合保税区", "产业园", "软件园", "新区", "片区"]
 COMPANIES = ["科技有限公司", "股份有限公司", "集团有限公司", "(集团)股份有限公司", "GmbH", "集团"]
-FIGURES = ["1100亿元", "近500亿元", "1400余万元", "23.9%", "2.3个百分点", "１２０亿元", "三分之一", "超3000亩", "1.47万人", "30—50亿元"]
-VERBS = ["实现产值", "同比增长", "引进了", "落户", "印发了", "出台《关于支持", "党工委副书记", "总经理", "位于", "（以下简称“"]
-NASTY = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:void(0)", "\x00", "\x0b", "\ud7ff", "\u200b", "\"", "\\", "}{", "》《", "“", "”", "\n", "\t", "&amp;", "%20", ">"]
+FIGURES = [
+    "1100亿元",
+    "近500亿元",
+    "1400余万元",
+    "23.9%",
+    "2.3个百分点",
+    "１２０亿元",
+    "三分之一",
+    "超3000亩",
+    "1.47万人",
+    "30—50亿元",
+]
+VERBS = [
+    "实现产值",
+    "同比增长",
+    "引进了",
+    "落户",
+    "印发了",
+    "出台《关于支持",
+    "党工委副书记",
+    "总经理",
+    "位于",
+    "（以下简称“",
+]
+NASTY = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "javascript:void(0)",
+    "\x00",
+    "\x0b",
+    "\ud7ff",
+    "\u200b",
+    '"',
+    "\\",
+    "}{",
+    "》《",
+    "“",
+    "”",
+    "\n",
+    "\t",
+    "&amp;",
+    "%20",
+    ">",
+]
 
 fragment = st.one_of(
     st.sampled_from(PLACES),
@@ -37,10 +78,14 @@ fragment = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=6),
     st.text(alphabet="的了在和与等是为，。；：、“”《》（）", min_size=1, max_size=3),
 )
-article = st.lists(fragment, min_size=3, max_size=40).map(lambda parts: "标题：" + "".join(parts[:3]) + "\n" + "".join(parts))
+article = st.lists(fragment, min_size=3, max_size=40).map(
+    lambda parts: "标题：" + "".join(parts[:3]) + "\n" + "".join(parts)
+)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(text=article)
 # A zone inside a company's name, with a control character between (an empty list once indexed).
 @example(text="标题：南昌\x0b高新区\n南昌\x0b高新区科技有限公司南昌高新区")
@@ -80,13 +125,22 @@ def _check_offsets(path, graph) -> None:
 
 # Real-looking text: lines of the gold articles in any order (the first is the headline).
 GOLD_LINES = sorted(
-    {line.strip() for path in sorted(ROOT.glob("tests/gold*/*.txt")) for line in path.read_text(encoding="utf-8").splitlines() if len(line.strip()) > 8}
+    {
+        line.strip()
+        for path in sorted(ROOT.glob("tests/gold*/*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if len(line.strip()) > 8
+    }
 )
 # A figure whose subject is named after it (总投资12.5亿元的某公司): its evidence ended before it began.
-FIGURE_BEFORE_SUBJECT = "大庆高新区项目建设\n在宏伟产业园，总投资12.5亿元的黑龙江启明碳纤维科技有限公司二期工程已完成主体施工。"
+FIGURE_BEFORE_SUBJECT = (
+    "大庆高新区项目建设\n在宏伟产业园，总投资12.5亿元的黑龙江启明碳纤维科技有限公司二期工程已完成主体施工。"
+)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(text=st.one_of(article, st.lists(st.sampled_from(GOLD_LINES), min_size=2, max_size=12).map("\n".join)))
 @example(text=FIGURE_BEFORE_SUBJECT)
 def test_offsets_slice_the_source_and_the_graph_conforms(tmp_path_factory, segmenter, text):

@@ -136,7 +136,9 @@ def _rows(document: dict) -> Counter:
                 row.append(None)
                 continue
             datatype = term.get("datatype")
-            row.append((term["type"], term["value"], term.get("xml:lang"), None if datatype == XSD_STRING else datatype))
+            row.append(
+                (term["type"], term["value"], term.get("xml:lang"), None if datatype == XSD_STRING else datatype)
+            )
         rows[tuple(row)] += 1
     return rows
 
@@ -185,7 +187,10 @@ def test_push_an_rdflib_graph_and_a_jsonld_file(built, graph_file, oxigraph, tmp
 
 
 def test_push_cli(graph_file, oxigraph, capsys):
-    assert main(["push", "-g", str(graph_file), "--endpoint", oxigraph.store, "--graph-iri", "https://example.org/cli"]) == 0
+    assert (
+        main(["push", "-g", str(graph_file), "--endpoint", oxigraph.store, "--graph-iri", "https://example.org/cli"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert out.startswith("pushed ") and "HTTP 20" in out
     assert oxigraph.count("https://example.org/cli") > 0
@@ -265,7 +270,9 @@ def test_push_credentials_become_basic_auth():
 class FakeStore:
     """A loopback HTTP server answering every request with one canned reply, and logging requests."""
 
-    def __init__(self, status: int, headers: dict[str, str] | None = None, body: bytes = b"", count: int | None = None) -> None:
+    def __init__(
+        self, status: int, headers: dict[str, str] | None = None, body: bytes = b"", count: int | None = None
+    ) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         fake = self
@@ -279,7 +286,15 @@ class FakeStore:
                 self.rfile.read(length)
                 fake.requests.append((self.command, self.path, dict(self.headers)))
                 if self.path.startswith("/query") and count is not None:
-                    reply, code = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": str(count)}}]}}).encode(), 200
+                    reply, code = (
+                        json.dumps(
+                            {
+                                "head": {"vars": ["n"]},
+                                "results": {"bindings": [{"n": {"type": "literal", "value": str(count)}}]},
+                            }
+                        ).encode(),
+                        200,
+                    )
                 else:
                     reply, code = body, status
                 self.send_response(code)
@@ -313,7 +328,9 @@ def test_push_never_follows_a_redirect(graph_file, capsys, status, append):
     redirecting = FakeStore(status, {"Location": f"http://127.0.0.1:{elsewhere.port}/steal"})
     try:
         endpoint = f"http://admin:secret@127.0.0.1:{redirecting.port}/store"
-        with pytest.raises(EndpointError, match=rf"HTTP {status}.*redirect to http://127\.0\.0\.1:{elsewhere.port}/steal"):
+        with pytest.raises(
+            EndpointError, match=rf"HTTP {status}.*redirect to http://127\.0\.0\.1:{elsewhere.port}/steal"
+        ):
             push(graph_file, endpoint, replace=not append)
         arguments = ["push", "-g", str(graph_file), "--endpoint", endpoint] + (["--append"] if append else [])
         assert main(arguments) == 1

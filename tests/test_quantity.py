@@ -48,7 +48,16 @@ def test_quantity_reads_figures(text, value, unit, qualifier):
 
 @pytest.mark.parametrize(
     "text",
-    ["一家以人工智能为核心的企业", "沿江一公里范围内", "唯一一个改革试点", "七位一体", "“四个一”行动", "2023年", "8个月", "8.6代项目"],
+    [
+        "一家以人工智能为核心的企业",
+        "沿江一公里范围内",
+        "唯一一个改革试点",
+        "七位一体",
+        "“四个一”行动",
+        "2023年",
+        "8个月",
+        "8.6代项目",
+    ],
 )
 def test_quantity_ignores_words_that_are_not_figures(text):
     assert list(find_quantities(text)) == []
@@ -99,7 +108,11 @@ def test_quantity_base_value_is_written_out(value, unit, text):
 
 @pytest.mark.parametrize(
     "text, value, unit",
-    [("可实现每年30亿的销售额", "3000000000", "CNY"), ("预计实现50亿产值", "5000000000", "CNY"), ("一期项目300MW", "300000", "kW")],
+    [
+        ("可实现每年30亿的销售额", "3000000000", "CNY"),
+        ("预计实现50亿产值", "5000000000", "CNY"),
+        ("一期项目300MW", "300000", "kW"),
+    ],
 )
 def test_quantity_money_and_power_written_short(text, value, unit):
     found = list(find_quantities(text))

@@ -215,7 +215,12 @@ def test_query_label_parameter_needs_the_exact_name(store):
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("hosts", KG + "hosts"), ("kg:issues", KG + "issues"), (KG + "achieves", KG + "achieves"), (f"<{KG}partOf>", KG + "partOf")],
+    [
+        ("hosts", KG + "hosts"),
+        ("kg:issues", KG + "issues"),
+        (KG + "achieves", KG + "achieves"),
+        (f"<{KG}partOf>", KG + "partOf"),
+    ],
 )
 def test_query_kg_term_parameter(value, expected):
     assert bundled("evidence").bind({"predicate": value}) == {"predicate": URIRef(expected)}
@@ -371,7 +376,9 @@ def test_query_dataframe_keeps_numbers(store):
 
 
 def test_query_python_values():
-    results = Results("select", ["v"], _raw=[(Literal(Decimal("1.5")),), (Literal(3),), (Literal("x", lang="zh"),), (None,)])
+    results = Results(
+        "select", ["v"], _raw=[(Literal(Decimal("1.5")),), (Literal(3),), (Literal("x", lang="zh"),), (None,)]
+    )
     assert results.values("v") == [1.5, 3, "x", None]
 
 
@@ -393,7 +400,10 @@ def test_query_cli_bundled_with_param_as_csv(graph_file, capsys):
 
 
 def test_query_cli_sparql_text_as_json(graph_file, capsys):
-    assert main(["query", "-g", str(graph_file), "SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Park }", "--format", "json"]) == 0
+    assert (
+        main(["query", "-g", str(graph_file), "SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Park }", "--format", "json"])
+        == 0
+    )
     document = json.loads(capsys.readouterr().out)
     assert int(document["results"]["bindings"][0]["n"]["value"]) >= 1
 
@@ -421,8 +431,7 @@ def _triples_from_oxigraph(data: bytes, fmt) -> set:
     from kg.rdfio import to_rdflib as _to_rdflib
 
     return {
-        (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
-        for q in ox.parse(input=data, format=fmt)
+        (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)) for q in ox.parse(input=data, format=fmt)
     }
 
 
@@ -484,7 +493,10 @@ def test_cli_output_piped_into_a_reader_that_stops_ends_quietly(unbuffered):
 
     environment = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
     child = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "query", "--list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment
+        [sys.executable, "-m", "kg.cli", "query", "--list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
     )
     assert child.stdout is not None and child.stderr is not None
     child.stdout.close()  # the reader goes away before kg has written anything
@@ -498,13 +510,19 @@ def test_cli_output_piped_into_a_reader_that_stops_ends_quietly(unbuffered):
 NESTED = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
 BAD_QUERY_INPUTS = {
     "relative IRI parameter": (["SELECT ?v WHERE { ?s ?p ?v } LIMIT 1", "--param", "v=<a>"], "not an absolute IRI"),
-    "IRI parameter with a space": (["SELECT ?v WHERE { ?s ?p ?v } LIMIT 1", "--param", "v=<http://a b>"], "not an absolute IRI"),
+    "IRI parameter with a space": (
+        ["SELECT ?v WHERE { ?s ?p ?v } LIMIT 1", "--param", "v=<http://a b>"],
+        "not an absolute IRI",
+    ),
     "bundled query, IRI parameter": (["park-enterprises", "--param", "name=<a>"], "not an absolute IRI"),
     "endless query file": (["-f", "/dev/zero"], "larger than 1 MB"),
     "missing query file": (["-f", "/nonexistent/q.rq"], "cannot read the query"),
     "malformed query": (["SELECT * WHERE { ?s ?p }"], "malformed SPARQL"),
     "engine segfault: 5,000 nested parentheses": ([NESTED], "crashed"),
-    "engine panic: ORDER BY over mixed types": (["SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"], "crashed"),
+    "engine panic: ORDER BY over mixed types": (
+        ["SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"],
+        "crashed",
+    ),
 }
 
 

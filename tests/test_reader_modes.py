@@ -83,7 +83,9 @@ def build_in(mode: str, files: list[Path], tmp_path: Path, segmenter) -> Graph:
         finally:
             result.store.close()
     distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(host="127.0.0.1", n_workers=1, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0")
+    cluster = distributed.LocalCluster(
+        host="127.0.0.1", n_workers=1, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+    )
     try:
         return build_corpus(paths, executor="dask", scheduler=cluster.scheduler_address).graph
     finally:

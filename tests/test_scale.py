@@ -38,7 +38,10 @@ def corpus(tmp_path_factory) -> list[Path]:
     files.append(twin)
     html = folder / "page.html"
     body = SOURCES[2].read_text(encoding="utf-8").split("\n")
-    html.write_text("<html><head><title>t</title></head><body>" + "".join(f"<p>{line}</p>" for line in body) + "</body></html>", encoding="utf-8")
+    html.write_text(
+        "<html><head><title>t</title></head><body>" + "".join(f"<p>{line}</p>" for line in body) + "</body></html>",
+        encoding="utf-8",
+    )
     files.append(html)
     gbk = folder / "legacy.txt"
     gbk.write_bytes(SOURCES[3].read_text(encoding="utf-8").encode("gb18030"))
@@ -67,7 +70,9 @@ def test_scale_union_build_equals_named_build(corpus, segmenter, reference):
 def test_scale_turtle_build_writes_the_same_graph(corpus, segmenter, reference, tmp_path, jobs, format_name):
     """Bound for Turtle (or N-Triples), the articles' own triples are written as such where they
     are made and the entity triples dumped from the store: the same graph."""
-    result = build_corpus([str(p) for p in corpus], segmenter=segmenter, named_graphs=False, output_format=format_name, jobs=jobs)
+    result = build_corpus(
+        [str(p) for p in corpus], segmenter=segmenter, named_graphs=False, output_format=format_name, jobs=jobs
+    )
     path = result.write(tmp_path / f"graph.{format_name}", format_name)
     assert same_graph(Graph().parse(path, format=format_name), reference.graph)
     assert same_graph(result.graph, reference.graph)
@@ -186,7 +191,21 @@ def test_scale_labels_follow_later_articles(segmenter):
 
 def test_scale_cli_build_jobs_and_timings(tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["build", *map(str, SOURCES), "-o", str(out), "--jobs", "2", "--no-html", "--no-validate", "--timings", "--format", "nt"])
+    code = main(
+        [
+            "build",
+            *map(str, SOURCES),
+            "-o",
+            str(out),
+            "--jobs",
+            "2",
+            "--no-html",
+            "--no-validate",
+            "--timings",
+            "--format",
+            "nt",
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0
     assert "timings:" in text and "extract" in text and "peak" in text
@@ -198,7 +217,9 @@ def test_scale_facts_must_match_the_builders_format(segmenter):
     from kg.graph import GraphBuilder
     from kg.parallel import extract_bytes
 
-    facts = extract_bytes(str(SOURCES[0]), SOURCES[0].read_bytes(), base_iri=str(GraphBuilder().base), segmenter=segmenter)
+    facts = extract_bytes(
+        str(SOURCES[0]), SOURCES[0].read_bytes(), base_iri=str(GraphBuilder().base), segmenter=segmenter
+    )
     with pytest.raises(UsageError, match="turtle=True"):
         GraphBuilder(named_graphs=False, turtle=True).add_facts(facts.articles[0])
 
@@ -209,7 +230,43 @@ def test_scale_facts_must_match_the_builders_format(segmenter):
         ([], []),
         ([10] * 3, [1, 1, 1]),
         ([10] * 12, [1, 1, 2, 2, 3, 3]),
-        ([10] * 300, [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, *[16] * 3, 12]),
+        (
+            [10] * 300,
+            [
+                1,
+                1,
+                2,
+                2,
+                3,
+                3,
+                4,
+                4,
+                5,
+                5,
+                6,
+                6,
+                7,
+                7,
+                8,
+                8,
+                9,
+                9,
+                10,
+                10,
+                11,
+                11,
+                12,
+                12,
+                13,
+                13,
+                14,
+                14,
+                15,
+                15,
+                *[16] * 3,
+                12,
+            ],
+        ),
         ([10] * 4 + [300_000, 10, 10], [1, 1, 2, 1, 2]),  # 256 KiB end a batch too
     ],
 )

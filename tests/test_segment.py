@@ -39,7 +39,11 @@ def _windows(text: str) -> set[str]:
 
 def test_segment_backends_cut_every_test_article_alike(reference, fast):
     assert len(ARTICLES) > 50
-    differ = [path.name for path in ARTICLES if reference.cut(path.read_text(encoding="utf-8")) != fast.cut(path.read_text(encoding="utf-8"))]
+    differ = [
+        path.name
+        for path in ARTICLES
+        if reference.cut(path.read_text(encoding="utf-8")) != fast.cut(path.read_text(encoding="utf-8"))
+    ]
     assert differ == []
 
 

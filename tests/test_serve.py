@@ -125,7 +125,8 @@ def test_serve_bundled_query_matches_local_results(server, graph_file):
     query = bundled("figures")
     document = wrapper(server, query.text, JSON).query().convert()
     remote = {
-        (b["entityName"]["value"], b["indicator"]["value"], b["value"]["value"]) for b in document["results"]["bindings"]
+        (b["entityName"]["value"], b["indicator"]["value"], b["value"]["value"])
+        for b in document["results"]["bindings"]
     }
     local = {(str(r["entityName"]), str(r["indicator"]), str(r["value"])) for r in run_bundled(graph_file, "figures")}
     assert remote == local and remote
@@ -251,9 +252,13 @@ def test_serve_cli_starts_and_answers(graph_file):
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
-        assert "serving" in line and "http://127.0.0.1:" in line, line + (process.stderr.read() if process.poll() is not None else "")
+        assert "serving" in line and "http://127.0.0.1:" in line, line + (
+            process.stderr.read() if process.poll() is not None else ""
+        )
         url = line.split(" at ", 1)[1].split()[0]
-        request = urllib.request.Request(url + "?query=" + urllib.parse.quote(PARKS), headers={"Accept": "application/json"})
+        request = urllib.request.Request(
+            url + "?query=" + urllib.parse.quote(PARKS), headers={"Accept": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             document = json.loads(response.read())
         assert document["results"]["bindings"]
@@ -312,8 +317,7 @@ SERVICE_SPELLINGS = {
     "comment ended by a carriage return": "SELECT * WHERE { # note\rSERVICE <{url}> { ?s ?p ?o }\n}",
     "\\u escapes in the IRI": "SELECT * WHERE { SERVICE <http\\u003A//127.0.0.1\\u003A{port}/sparql> { ?s ?p ?o } }",
     # rdflib would end the string at the escaped quote and see SERVICE inside another string
-    "escaped quote that hides SERVICE from a parser expanding escapes first":
-        'SELECT * WHERE { ?s ?p "a\\u0022, " SERVICE <{url}> { ?s ?p ?o } ?x ?y "b" }',
+    "escaped quote that hides SERVICE from a parser expanding escapes first": 'SELECT * WHERE { ?s ?p "a\\u0022, " SERVICE <{url}> { ?s ?p ?o } ?x ?y "b" }',
     "nested groups": "SELECT * WHERE { { OPTIONAL { { ?x ?y ?z } UNION { SERVICE <{url}> { ?s ?p ?o } } } } }",
     "inside FILTER EXISTS": "SELECT * WHERE { ?a ?b ?c FILTER EXISTS { SERVICE <{url}> { ?s ?p ?o } } } LIMIT 1",
     "variable bound by BIND": "SELECT * WHERE { BIND(<{url}> AS ?endpoint) SERVICE ?endpoint { ?s ?p ?o } }",
@@ -353,9 +357,13 @@ def test_serve_refuses_every_spelling_of_service_and_connects_nowhere(server, li
         status, _, body = http(server, "?query=" + urllib.parse.quote(query))
     elif how == "form":
         data = urllib.parse.urlencode({"query": query}).encode()
-        status, _, body = http(server, data=data, headers={"Content-Type": "application/x-www-form-urlencoded"}, method="POST")
+        status, _, body = http(
+            server, data=data, headers={"Content-Type": "application/x-www-form-urlencoded"}, method="POST"
+        )
     else:
-        status, _, body = http(server, data=query.encode(), headers={"Content-Type": "application/sparql-query"}, method="POST")
+        status, _, body = http(
+            server, data=query.encode(), headers={"Content-Type": "application/sparql-query"}, method="POST"
+        )
     assert (status, listener.connections) == (403, 0), body
     assert "SERVICE" in body
 
@@ -398,12 +406,16 @@ CRASHES = {
 @pytest.mark.parametrize("name", sorted(CRASHES))
 def test_serve_survives_a_query_that_crashes_the_engine(server, graph_file, name):
     data = urllib.parse.urlencode({"query": CRASHES[name]}).encode()
-    status, _, body = http(server, data=data, headers={"Content-Type": "application/x-www-form-urlencoded"}, method="POST")
+    status, _, body = http(
+        server, data=data, headers={"Content-Type": "application/x-www-form-urlencoded"}, method="POST"
+    )
     assert status in (400, 500), body
     if status == 500:
         assert "crashed" in body and "the server goes on" in body
     # and the server still answers
-    assert [row["name"]["value"] for row in wrapper(server, PARKS).query().convert()["results"]["bindings"]] == local_names(graph_file)
+    assert [
+        row["name"]["value"] for row in wrapper(server, PARKS).query().convert()["results"]["bindings"]
+    ] == local_names(graph_file)
 
 
 def test_serve_stops_runaway_queries_for_real(graph_file):
@@ -415,7 +427,10 @@ def test_serve_stops_runaway_queries_for_real(graph_file):
         before = set(busy.endpoint.pool.pids())
         count = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
         answers: list[int] = []
-        clients = [threading.Thread(target=lambda: answers.append(http(busy, "?query=" + urllib.parse.quote(count))[0])) for _ in range(4)]
+        clients = [
+            threading.Thread(target=lambda: answers.append(http(busy, "?query=" + urllib.parse.quote(count))[0]))
+            for _ in range(4)
+        ]
         for client in clients:
             client.start()
         for client in clients:
@@ -449,7 +464,9 @@ def test_serve_limits_the_size_of_results(graph_file):
         small.server_close()
 
 
-@pytest.mark.parametrize("content_type, expected", [("application/sparql-query", 400), ("application/sparql-update", 403)])
+@pytest.mark.parametrize(
+    "content_type, expected", [("application/sparql-query", 400), ("application/sparql-update", 403)]
+)
 def test_serve_rejects_a_huge_malformed_query_cheaply(server, content_type, expected):
     big = ("INSERT DATA { " + '<http://a/b> <http://a/c> "x" . ' * 28000 + " garbage").encode()
     assert len(big) > 800_000
@@ -474,7 +491,9 @@ def raw_request(server, request: bytes) -> tuple[int, dict[str, str], bytes]:
 
 def _get(server, host: str | None, extra: str = "", method: str = "GET", path: str = "") -> bytes:
     target = "/sparql" + (path or "?query=" + urllib.parse.quote(PARKS))
-    lines = [f"{method} {target} HTTP/1.1"] + ([f"Host: {host}"] if host is not None else []) + ([extra] if extra else [])
+    lines = (
+        [f"{method} {target} HTTP/1.1"] + ([f"Host: {host}"] if host is not None else []) + ([extra] if extra else [])
+    )
     return ("\r\n".join([*lines, "Connection: close", "", ""])).encode()
 
 
@@ -517,10 +536,14 @@ def test_serve_allow_host_names_a_proxy(graph_file):
         proxied.server_close()
 
 
-@pytest.mark.parametrize("headers", [{"Origin": "null"}, {"Origin": "https://attacker.example"}, {"Sec-Fetch-Site": "cross-site"}])
+@pytest.mark.parametrize(
+    "headers", [{"Origin": "null"}, {"Origin": "https://attacker.example"}, {"Sec-Fetch-Site": "cross-site"}]
+)
 def test_serve_refuses_cross_site_form_posts(server, headers):
     data = urllib.parse.urlencode({"query": PARKS}).encode()
-    status, _, body = http(server, data=data, headers={"Content-Type": "application/x-www-form-urlencoded", **headers}, method="POST")
+    status, _, body = http(
+        server, data=data, headers={"Content-Type": "application/x-www-form-urlencoded", **headers}, method="POST"
+    )
     assert status == 403 and "another site" in body
 
 

@@ -146,7 +146,14 @@ def test_store_recovers_from_an_interrupted_update(tmp_path, files, segmenter):
     with GraphStore(tmp_path / "store") as store:
         keys = sorted(store.article_keys())
         # An article graph written but never recorded, and a recorded graph lost.
-        store.oxigraph.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("stray"), ox.NamedNode(store.base_iri + "article/ffff")))
+        store.oxigraph.add(
+            ox.Quad(
+                ox.NamedNode("urn:x"),
+                ox.NamedNode("urn:p"),
+                ox.Literal("stray"),
+                ox.NamedNode(store.base_iri + "article/ffff"),
+            )
+        )
         store.oxigraph.remove_graph(ox.NamedNode(store.base_iri + f"article/{keys[0]}"))
     with GraphStore(tmp_path / "store") as store:
         assert not store.oxigraph.contains_named_graph(ox.NamedNode(store.base_iri + "article/ffff"))
@@ -188,7 +195,9 @@ def test_store_ctrl_c_keeps_what_was_merged(tmp_path, files, segmenter):
 
 
 def test_store_keeps_its_base_iri(tmp_path, files, segmenter):
-    build_corpus([str(files[0])], segmenter=segmenter, store=tmp_path / "store", base_iri="https://example.org/p/").store.close()
+    build_corpus(
+        [str(files[0])], segmenter=segmenter, store=tmp_path / "store", base_iri="https://example.org/p/"
+    ).store.close()
     with pytest.raises(UsageError, match=r"example\.org"):
         build_corpus([str(files[1])], segmenter=segmenter, store=tmp_path / "store", base_iri="https://other.org/")
     result = stored(tmp_path / "store", files[:2], segmenter)  # no base IRI given: the store's
@@ -208,7 +217,11 @@ def test_store_decimals_keep_their_form(tmp_path, segmenter):
     """pyoxigraph keeps numbers by value; kg gives back the decimal form it wrote."""
     result = stored(tmp_path / "store", [SEED], segmenter)
     try:
-        values = {str(o) for o in result.graph.objects(None, None) if getattr(o, "datatype", None) and str(o.datatype).endswith("#decimal")}
+        values = {
+            str(o)
+            for o in result.graph.objects(None, None)
+            if getattr(o, "datatype", None) and str(o.datatype).endswith("#decimal")
+        }
         assert "110000000000.0" in values
     finally:
         result.store.close()
@@ -229,7 +242,23 @@ def test_cli_build_store_then_remove(tmp_path, files, capsys):
     assert "removed" in capsys.readouterr().out
     assert main(["remove", str(files[0]), "--store", str(store)]) == 1
     assert "not in the store" in capsys.readouterr().err
-    assert main(["build", "--store", str(store), "-o", str(out), "--no-html", "--no-validate", "--format", "trig", str(files[1])]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--store",
+                str(store),
+                "-o",
+                str(out),
+                "--no-html",
+                "--no-validate",
+                "--format",
+                "trig",
+                str(files[1]),
+            ]
+        )
+        == 0
+    )
     assert (out / "graph.trig").exists()
 
 
@@ -238,7 +267,23 @@ def built_store(tmp_path_factory) -> tuple[Path, Path]:
     """A store of the seed page and the Turtle file kg build writes from it."""
     folder = tmp_path_factory.mktemp("read")
     store, out = folder / "store", folder / "out"
-    assert main(["build", str(SEED), *map(str, GOLD), "--store", str(store), "-o", str(out), "--no-html", "--no-validate", "-q"]) == 0
+    assert (
+        main(
+            [
+                "build",
+                str(SEED),
+                *map(str, GOLD),
+                "--store",
+                str(store),
+                "-o",
+                str(out),
+                "--no-html",
+                "--no-validate",
+                "-q",
+            ]
+        )
+        == 0
+    )
     return store, out / "graph.ttl"
 
 

@@ -346,7 +346,9 @@ def test_batched_sparql_matches_pyshacl(
 # More planted violations, so that every shape of shapes.ttl breaks at least once (with MUTATIONS).
 
 POLICY = URIRef(ID + "policy/%E6%95%B0%E8%B0%B7%E2%80%9C%E9%BB%84%E9%87%91%E5%8D%81%E6%9D%A1%E2%80%9D")
-POST = URIRef(ID + "post/%E5%8D%97%E6%98%8C%E9%AB%98%E6%96%B0%E5%8C%BA%E5%85%9A%E5%B7%A5%E5%A7%94%E5%89%AF%E4%B9%A6%E8%AE%B0")
+POST = URIRef(
+    ID + "post/%E5%8D%97%E6%98%8C%E9%AB%98%E6%96%B0%E5%8C%BA%E5%85%9A%E5%B7%A5%E5%A7%94%E5%89%AF%E4%B9%A6%E8%AE%B0"
+)
 PLACE2 = URIRef(ID + "place/%E6%B1%9F%E8%A5%BF%E7%9C%81")  # 江西省
 
 MORE_MUTATIONS = [
@@ -356,11 +358,19 @@ MORE_MUTATIONS = [
     pytest.param(f"INSERT DATA {{ <{METRIC}> kg:mentionedIn <{ARTICLE}> }}", id="metric-mentioned-in"),
     pytest.param(f'INSERT DATA {{ <{PLACE}> kg:placeLevel "city"@zh }}', id="place-level-tagged-and-twice"),
     pytest.param(f'INSERT DATA {{ <{PARK}> kg:placeLevel "city" }}', id="place-level-on-a-park"),
-    pytest.param('INSERT DATA { _:post a kg:Post }', id="post-blank-and-empty"),
-    pytest.param(f'INSERT DATA {{ <{POST}> rdfs:label "副书记"@zh ; kg:postTitle "副书记" ; kg:postIn <{PARK}> }}', id="post-too-much"),
+    pytest.param("INSERT DATA { _:post a kg:Post }", id="post-blank-and-empty"),
+    pytest.param(
+        f'INSERT DATA {{ <{POST}> rdfs:label "副书记"@zh ; kg:postTitle "副书记" ; kg:postIn <{PARK}> }}',
+        id="post-too-much",
+    ),
     pytest.param(f"INSERT DATA {{ <{POST}> kg:postIn <{METRIC}> }}", id="post-in-a-metric"),
-    pytest.param(f"INSERT DATA {{ <{PARK}> kg:postIn <{PLACE}> ; kg:postTitle \"书记\"@zh }}", id="post-properties-on-a-park"),
-    pytest.param(f"INSERT DATA {{ <{POLICY}> kg:issuedBy <{ENTERPRISE}> . <{PLACE}> kg:issuedBy <{PARK}> }}", id="issued-by-wrong-ends"),
+    pytest.param(
+        f'INSERT DATA {{ <{PARK}> kg:postIn <{PLACE}> ; kg:postTitle "书记"@zh }}', id="post-properties-on-a-park"
+    ),
+    pytest.param(
+        f"INSERT DATA {{ <{POLICY}> kg:issuedBy <{ENTERPRISE}> . <{PLACE}> kg:issuedBy <{PARK}> }}",
+        id="issued-by-wrong-ends",
+    ),
     pytest.param(f"INSERT DATA {{ <{PLACE}> kg:achieves <{METRIC}> }}", id="achieves-from-a-place"),
     pytest.param(f"INSERT DATA {{ <{METRIC}> kg:locatedIn <{PLACE}> }}", id="located-in-from-a-metric"),
     pytest.param(f"INSERT DATA {{ <{PLACE}> kg:partOf <{PLACE2}> }}", id="part-of-places"),
@@ -436,9 +446,16 @@ def test_oxigraph_engine_agrees_with_pyshacl(sample: Graph, shapes: Graph, updat
 
 def test_every_shape_is_broken_by_some_case(sample: Graph, shapes: Graph) -> None:
     """The cases above plant a violation of every shape that has constraints."""
-    constrained = {s for s in shapes.subjects() if isinstance(s, URIRef) and str(s).startswith("https://w3id.org/parkkg/shapes#")}
-    constrained -= {s for s in constrained if (s, SH.path, None) not in shapes and (s, SH.property, None) in shapes
-                    and not set(shapes.predicates(s)) - {RDF.type, SH.targetClass, SH.property}}
+    constrained = {
+        s for s in shapes.subjects() if isinstance(s, URIRef) and str(s).startswith("https://w3id.org/parkkg/shapes#")
+    }
+    constrained -= {
+        s
+        for s in constrained
+        if (s, SH.path, None) not in shapes
+        and (s, SH.property, None) in shapes
+        and not set(shapes.predicates(s)) - {RDF.type, SH.targetClass, SH.property}
+    }
     broken: set[object] = set()
     for case in ENGINE_CASES:
         graph = mutated(sample, "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n" + case.values[0])
@@ -454,12 +471,18 @@ def test_every_shape_is_broken_by_some_case(sample: Graph, shapes: Graph) -> Non
     [
         ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true .", "sh:closed"),
         ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:node ex:T ] .", "sh:node"),
-        ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:uniqueLang true ] .", "sh:uniqueLang"),
+        (
+            "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:uniqueLang true ] .",
+            "sh:uniqueLang",
+        ),
     ],
 )
 def test_shapes_the_compiler_does_not_take_go_to_pyshacl(sample: Graph, shapes_text: str, feature: str) -> None:
     """engine="oxigraph" names the feature; the default engine lets pyshacl run them."""
-    other = Graph().parse(data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n" + shapes_text, format="turtle")
+    other = Graph().parse(
+        data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n" + shapes_text,
+        format="turtle",
+    )
     with pytest.raises(UsageError, match=feature):
         validate(sample, shapes=other, engine="oxigraph")
     assert validate(sample, shapes=other).conforms

@@ -148,7 +148,8 @@ def test_viz_legend_and_data_name_each_relation_in_chinese_and_english(parks: Gr
 
 def test_viz_hosts_issues_achieves_are_drawn_differently() -> None:
     looks = {
-        p: (drawn_relations()[p].colour, drawn_relations()[p].dashes, drawn_relations()[p].width) for p in ("hosts", "issues", "achieves")
+        p: (drawn_relations()[p].colour, drawn_relations()[p].dashes, drawn_relations()[p].width)
+        for p in ("hosts", "issues", "achieves")
     }
     assert len({look[0] for look in looks.values()}) == 3
     assert len({look[1] for look in looks.values()}) == 3
@@ -202,9 +203,21 @@ def test_viz_metric_shows_its_value_with_unit_not_an_iri(parks: Graph) -> None:
 @pytest.mark.parametrize(
     ("figure", "amount", "base"),
     [
-        ('qudt:numericValue 110000000000.0 ; qudt:unit unit:CCY_CNY ; kg:surfaceText "1100亿元"', "1100亿元", "110000000000 CNY"),
-        ('qudt:numericValue 50000000000.0 ; qudt:unit unit:CCY_CNY ; kg:surfaceText "近500亿元"', "近500亿元", "50000000000 CNY"),
-        ("qudt:numericValue 14000000.0 ; qudt:unit unit:CCY_CNY", "1400万元", "14000000 CNY"),  # no surface: read from the number
+        (
+            'qudt:numericValue 110000000000.0 ; qudt:unit unit:CCY_CNY ; kg:surfaceText "1100亿元"',
+            "1100亿元",
+            "110000000000 CNY",
+        ),
+        (
+            'qudt:numericValue 50000000000.0 ; qudt:unit unit:CCY_CNY ; kg:surfaceText "近500亿元"',
+            "近500亿元",
+            "50000000000 CNY",
+        ),
+        (
+            "qudt:numericValue 14000000.0 ; qudt:unit unit:CCY_CNY",
+            "1400万元",
+            "14000000 CNY",
+        ),  # no surface: read from the number
         ('qudt:numericValue "1.4E7"^^xsd:decimal ; qudt:unit unit:CCY_CNY', "1400万元", "14000000 CNY"),
         ("qudt:numericValue 14700.0 ; qudt:unit kg:PersonCount", "1.47万人", "14700 人"),
         ("qudt:numericValue 23.9 ; qudt:unit unit:PERCENT", "23.9%", "23.9 %"),
@@ -213,7 +226,9 @@ def test_viz_metric_shows_its_value_with_unit_not_an_iri(parks: Graph) -> None:
     ],
     ids=["surface", "surface-qualified", "no-surface", "exponent-literal", "people", "percent", "mu", "not-a-number"],
 )
-def test_viz_metric_amount_in_the_sources_units_next_to_the_base_value(figure: str, amount: str, base: str | None) -> None:
+def test_viz_metric_amount_in_the_sources_units_next_to_the_base_value(
+    figure: str, amount: str, base: str | None
+) -> None:
     ttl = f"""
     @prefix kg: <https://w3id.org/parkkg/ontology#> . @prefix qudt: <http://qudt.org/schema/qudt/> .
     @prefix unit: <http://qudt.org/vocab/unit/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -571,7 +586,10 @@ def _peeled_core(nodes: list[str], edges: list[tuple[str, str]]) -> set[str]:
     [
         ([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e")], {"a", "b", "c"}),  # a triangle with a tail
         ([("a", "b"), ("b", "c"), ("c", "d")], {"b"}),  # a path: all tree, its best-connected node stays
-        ([("a", "b"), ("b", "c"), ("c", "a"), ("x", "y"), ("y", "z"), ("z", "x"), ("c", "x")], {"a", "b", "c", "x", "y", "z"}),
+        (
+            [("a", "b"), ("b", "c"), ("c", "a"), ("x", "y"), ("y", "z"), ("z", "x"), ("c", "x")],
+            {"a", "b", "c", "x", "y", "z"},
+        ),
         ([("a", "b"), ("b", "c"), ("c", "d"), ("d", "a"), ("a", "c"), ("d", "e"), ("e", "f")], {"a", "b", "c", "d"}),
         ([("a", "b"), ("b", "c"), ("c", "a"), ("a", "a")], {"a", "b", "c"}),  # a relation to itself anchors nothing
     ],
@@ -623,7 +641,12 @@ def test_viz_evidence_rules_are_read_out_in_words(parks: Graph) -> None:
     data = page_data(render_html(parks))
     assert {row[2] for row in data["evidence"]} == {"hosts.enterprise-in-park", "holdsPost.title-before-name"}
     assert data["rules"] == {
-        "holdsPost.title-before-name": ["句中明言：职务在人名前", "stated in the sentence: the title before the name", None, None]
+        "holdsPost.title-before-name": [
+            "句中明言：职务在人名前",
+            "stated in the sentence: the title before the name",
+            None,
+            None,
+        ]
     }
 
 
@@ -635,7 +658,9 @@ def test_viz_evidence_rules_are_read_out_in_words(parks: Graph) -> None:
         ("holdsPost", "holdsPost.title-before-name", None),
     ],
 )
-def test_viz_seed_page_marks_inferred_links_with_their_reason(seed_graph: Graph, predicate: str, rule: str, inferred: str | None) -> None:
+def test_viz_seed_page_marks_inferred_links_with_their_reason(
+    seed_graph: Graph, predicate: str, rule: str, inferred: str | None
+) -> None:
     data = page_data(render_html(seed_graph))
     rows = [data["evidence"][r] for e in data["edges"] if e["p"] == predicate for r in e.get("e", [])]
     assert rule in {row[2] for row in rows}

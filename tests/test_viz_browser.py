@@ -254,7 +254,8 @@ def test_viz_browser_metric_panel_shows_the_amount_as_written_and_the_base_value
 ) -> None:
     open_page(browser, seed_page)
     shown = browser.execute_script(
-        "const n = kg.data.nodes.find(n => n.m && n.m.surface === arguments[0]); kg.showNode(n.id); return n.id;", surface
+        "const n = kg.data.nodes.find(n => n.m && n.m.surface === arguments[0]); kg.showNode(n.id); return n.id;",
+        surface,
     )
     assert shown is not None
     panel = browser.find_element("id", "panel")
@@ -594,7 +595,9 @@ def test_viz_browser_big_page_search_cluster_and_neighbourhood(
     assert size < PAGE_LIMIT_BYTES
     # The page's own clock, from navigation to a settled layout (the driver's polling left out).
     assert timing["settled"] < OPEN_LIMIT_S * 1000, timing
-    data = browser.execute_script("return {nodes: kg.data.nodes.length, total: kg.data.total, more: kg.data.more.nodes.length}")
+    data = browser.execute_script(
+        "return {nodes: kg.data.nodes.length, total: kg.data.total, more: kg.data.more.nodes.length}"
+    )
     assert data["nodes"] == 1500 and data["total"]["nodes"] > 1500 and data["more"] > 0
     assert 0 < browser.execute_script("return kg.labelled()") < 1500  # labels by importance on the overview
     clusters = browser.execute_script("return kg.clusters()")
@@ -627,7 +630,9 @@ def test_viz_browser_big_page_search_cluster_and_neighbourhood(
     assert park in near and len(near) >= 3
     assert browser.execute_script("return kg.faded()") == browser.execute_script("return kg.counts().nodes") - len(near)
     # with the evidence of its relations: the sentences they came from, and their articles
-    assert browser.execute_script("return kg.data.edges.some(e => (e.f === arguments[0] || e.t === arguments[0]) && e.e)", park)
+    assert browser.execute_script(
+        "return kg.data.edges.some(e => (e.f === arguments[0] || e.t === arguments[0]) && e.e)", park
+    )
     quotes = [q.text for q in browser.find_elements("css selector", "#panel-body blockquote")]
     assert quotes and all(quote.strip() for quote in quotes)
 

@@ -52,10 +52,10 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
             alias = _ALIAS.match(context.text, local_end)
             if alias:
                 start = context.offset + alias.start(1)
-                context.mentions = [
-                    m for m in context.mentions if not (start <= m.start < start + len(alias.group(1)))
-                ]
-                context.add(mention.type, start, start + len(alias.group(1)), "alias.short-name", refers_to=mention.text)
+                context.mentions = [m for m in context.mentions if not (start <= m.start < start + len(alias.group(1)))]
+                context.add(
+                    mention.type, start, start + len(alias.group(1)), "alias.short-name", refers_to=mention.text
+                )
                 if mention.type == "Enterprise":
                     cores[alias.group(1)] = mention.text
             if mention.rule == "enterprise.latin":
@@ -76,12 +76,26 @@ def _find_aliases(contexts: list[SentenceContext]) -> None:
     # Short names found on their own (海韵信息 before a post) are the full name whose core they
     # share; a short name that begins one full name exactly (清远智驰 of 清远智驰汽车零部件有限公司)
     # is that one, though another company shares its core (广州智驰汽车零部件有限公司).
-    full_names = {m.text for context in contexts for m in context.mentions if m.type == "Enterprise" and m.rule == "enterprise.legal-suffix"}
+    full_names = {
+        m.text
+        for context in contexts
+        for m in context.mentions
+        if m.type == "Enterprise" and m.rule == "enterprise.legal-suffix"
+    }
     for context in contexts:
         for mention in context.mentions:
-            if mention.type == "Enterprise" and not mention.generic and not mention.refers_to and mention.rule != "enterprise.legal-suffix":
+            if (
+                mention.type == "Enterprise"
+                and not mention.generic
+                and not mention.refers_to
+                and mention.rule != "enterprise.legal-suffix"
+            ):
                 starting = [name for name in full_names if name.startswith(mention.text) and name != mention.text]
-                full = starting[0] if len(starting) == 1 else cores.get(enterprise_core(mention.text)) or cores.get(mention.text)
+                full = (
+                    starting[0]
+                    if len(starting) == 1
+                    else cores.get(enterprise_core(mention.text)) or cores.get(mention.text)
+                )
                 if full and full != mention.text:
                     mention.refers_to = full
     ordered = sorted(cores, key=len, reverse=True)

@@ -11,7 +11,18 @@ from ..lexicon import COUNTRIES, HAN, LEFT_STOPWORDS, counties, place_index
 from ..model import EntityType, Mention, Sentence
 from ..segment import Segmenter
 
-__all__ = ["SentenceContext", "Finder", "FINDERS", "register", "trim_left", "object_of_verb", "opens_sentence", "CUSTOMER_BEFORE", "HAN", "BREAK"]
+__all__ = [
+    "SentenceContext",
+    "Finder",
+    "FINDERS",
+    "register",
+    "trim_left",
+    "object_of_verb",
+    "opens_sentence",
+    "CUSTOMER_BEFORE",
+    "HAN",
+    "BREAK",
+]
 
 #: Characters that can never be inside a name.
 BREAK = re.compile(r"[,，。;；:：!！?？、“”\"‘’'《》<>\[\]【】\s…—丨|│·•]")
@@ -48,9 +59,7 @@ class SentenceContext:
 
     def claim(self, start: int, end: int) -> None:
         """Drop the place mentions inside ``[start, end)``: a name that holds a place wins."""
-        self.mentions = [
-            m for m in self.mentions if not (m.type == "Place" and start <= m.start and m.end <= end)
-        ]
+        self.mentions = [m for m in self.mentions if not (m.type == "Place" and start <= m.start and m.end <= end)]
 
     def last_end_before(self, position: int) -> int:
         """End of the last non-generic mention that ends at or before ``position``."""
@@ -153,16 +162,50 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
             # Company names hold open-class words (投资, 智控, 对俄); once a place has begun
             # the name, or right before a bracketed place, only closed classes end it.
             before_bracket = number + 1 < len(words) and words[number + 1][0] == "("
-            if word in ("的", "了", "在", "由", "与", "和", "像", "及", "等", "是", "为", "将", "把", "被", "从", "对于", "内", "里", "区内", "园内", "城内", "镇内", "片区内", "还有", "包括", "其中") or (not seen_place and not before_bracket and (
-                word in LEFT_STOPWORDS
-                or (tag.startswith(_CLOSED_TAGS) and word != "对")
-                or (tag.startswith(("v", "d", "t", "m")) and tag != "vn" and _place_follows(words, number))
-            )):
+            if word in (
+                "的",
+                "了",
+                "在",
+                "由",
+                "与",
+                "和",
+                "像",
+                "及",
+                "等",
+                "是",
+                "为",
+                "将",
+                "把",
+                "被",
+                "从",
+                "对于",
+                "内",
+                "里",
+                "区内",
+                "园内",
+                "城内",
+                "镇内",
+                "片区内",
+                "还有",
+                "包括",
+                "其中",
+            ) or (
+                not seen_place
+                and not before_bracket
+                and (
+                    word in LEFT_STOPWORDS
+                    or (tag.startswith(_CLOSED_TAGS) and word != "对")
+                    or (tag.startswith(("v", "d", "t", "m")) and tag != "vn" and _place_follows(words, number))
+                )
+            ):
                 start = position
                 seen_place = False
             continue
-        if word in _DIRECTIONS and number and start < position - len(word) and (
-            seen_place or words[number - 1][1].startswith(("ns", "nr", "nz"))
+        if (
+            word in _DIRECTIONS
+            and number
+            and start < position - len(word)
+            and (seen_place or words[number - 1][1].startswith(("ns", "nr", "nz")))
         ):
             continue  # 某区北部科技园区: a direction after a place is part of the zone's name
         # The word touching the suffix belongs to the name unless it is a function word (董家口).
@@ -178,17 +221,25 @@ def trim_left(context: SentenceContext, window_start: int, name_end: int, *, com
 
 
 #: Verbs that take a zone as their object (支持某经开区, 推动某高新区…).
-ACTS_ON = re.compile(r"(?:支持|推动|推进|加快|建设|打造|创建|依托|围绕|深化|提升|做强|做大|做优|发展|建成|培育|争创|设立|新设|认定|实施|布局|完善|优化|规划)$")
+ACTS_ON = re.compile(
+    r"(?:支持|推动|推进|加快|建设|打造|创建|依托|围绕|深化|提升|做强|做大|做优|发展|建成|培育|争创|设立|新设|认定|实施|布局|完善|优化|规划)$"
+)
 
 
 def object_of_verb(text: str, offset: int, mention: Mention) -> bool:
     """Whether a zone stands as the object of a verb or inside a list (支持某经开区、某高新区)."""
     local = mention.start - offset
-    return bool(ACTS_ON.search(text, 0, local)) or text[local - 1 : local] == "、" or text[mention.end - offset : mention.end - offset + 1] == "、"
+    return (
+        bool(ACTS_ON.search(text, 0, local))
+        or text[local - 1 : local] == "、"
+        or text[mention.end - offset : mention.end - offset + 1] == "、"
+    )
 
 
 #: Clauses that set the scene before a sentence's subject: 在某省某市，/ 近年来，/ 据悉，
-_ADVERBIAL_CLAUSES = re.compile(r"^(?:(?:在|据|近年来|近日|日前|今年|目前|如今|同时|此外|另外|与此同时)[^,，;；:：]*[,，])+")
+_ADVERBIAL_CLAUSES = re.compile(
+    r"^(?:(?:在|据|近年来|近日|日前|今年|目前|如今|同时|此外|另外|与此同时)[^,，;；:：]*[,，])+"
+)
 
 
 def opens_sentence(text: str, offset: int, mention: Mention) -> bool:

@@ -57,7 +57,9 @@ def find_bodies(context: SentenceContext) -> None:
                 anchor = candidate
         if anchor is None:
             continue
-        if match.group() in ("委", "政府") and not (anchor.type == "Place" and anchor.text.endswith(("市", "区", "县", "省"))):
+        if match.group() in ("委", "政府") and not (
+            anchor.type == "Place" and anchor.text.endswith(("市", "区", "县", "省"))
+        ):
             continue
         end = offset + match.end()
         if context.taken(anchor.start, end, allow=("Park", "Place")):

@@ -58,7 +58,9 @@ def find_full_names(context: SentenceContext) -> None:
             continue  # 1.25%)股份有限公司 (a share price in brackets), 大型钢铁企业集团 (a kind)
         if name in _GENERIC or len(core) < 2 or core in ("该", "本", "这家", "一家") or core.endswith("的"):
             continue
-        if match.group() == "公司" and (core in _GENERIC_COMPANY_CORES or len(core) < 4 or core.endswith(("子", "分", "总"))):
+        if match.group() == "公司" and (
+            core in _GENERIC_COMPANY_CORES or len(core) < 4 or core.endswith(("子", "分", "总"))
+        ):
             continue
         if context.taken(start, end):
             continue
@@ -88,16 +90,38 @@ def _past_investing_word(context: SentenceContext, window_start: int, start: int
     return start
 
 
-_GENERIC_COMPANY_CORES = frozenset("该 本 这家 那家 一家 子 分 母 总 上市 科技 投资 平台 国有 民营 外资 合资 独资 贸易 物流 建设".split())
+_GENERIC_COMPANY_CORES = frozenset(
+    "该 本 这家 那家 一家 子 分 母 总 上市 科技 投资 平台 国有 民营 外资 合资 独资 贸易 物流 建设".split()
+)
 
 _LATIN = re.compile(
     r"(?<![A-Za-z])[A-Z][A-Za-z0-9&.'\-]*(?: [A-Z][A-Za-z0-9&.'\-]*){0,6},? "
     r"(?:GmbH|AG|SE|Inc\.?|Ltd\.?|Limited|Co\., ?Ltd\.?|Corporation|Corp\.?|LLC|S\.A\.|S\.p\.A\.|B\.V\.|N\.V\.|plc|Pte\. ?Ltd\.?|K\.K\.)(?![A-Za-z])"
 )
-_GENERIC_ITEM_HEADS = ("高端", "新型", "先进", "智能", "绿色", "现代", "新兴", "传统", "未来", "数字", "新", "关键", "核心", "重点", "主导", "优势", "特色")
+_GENERIC_ITEM_HEADS = (
+    "高端",
+    "新型",
+    "先进",
+    "智能",
+    "绿色",
+    "现代",
+    "新兴",
+    "传统",
+    "未来",
+    "数字",
+    "新",
+    "关键",
+    "核心",
+    "重点",
+    "主导",
+    "优势",
+    "特色",
+)
 
 #: 甲、乙等11家企业 / 甲、乙等核心零部件企业, but not 甲、乙等方面为企业… (the list is not of companies).
-_LIST_TAIL = re.compile(r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?(?:(?!方面|领域|环节|为|向|给|帮)[^,，。;；]){0,8}?(?:企业|公司|厂商|厂家|龙头|集团|品牌|巨头)")
+_LIST_TAIL = re.compile(
+    r"等(?:\d+|[一二两三四五六七八九十百几数多]+)?(?:余|多)?(?:家|个)?(?:(?!方面|领域|环节|为|向|给|帮)[^,，。;；]){0,8}?(?:企业|公司|厂商|厂家|龙头|集团|品牌|巨头)"
+)
 #: Names listed right after the kind of company they are: 家电巨头甲、乙和丙等, 龙头企业甲、乙.
 _DESCRIBED_LIST = re.compile(
     rf"(?:巨头|龙头企业|知名企业|品牌|厂商|客户)(?P<items>(?:(?!等)[{HAN}A-Za-z]){{2,8}}(?:[、和与及](?:(?!等)[{HAN}A-Za-z]){{2,8}}){{1,12}})(?=等|[,，。;；])"
@@ -119,7 +143,9 @@ _ITEM = re.compile(rf"^[{HAN}A-Za-z0-9]{{2,10}}$")
 
 @cache
 def _post_pattern() -> re.Pattern[str]:
-    return re.compile(rf"({alternation(INDUSTRY_WORDS)})(?={alternation(POST_TITLES)}|公司|\d+(?:\.\d+)?代|[一二三四五六七八九十\d]期|项目)")
+    return re.compile(
+        rf"({alternation(INDUSTRY_WORDS)})(?={alternation(POST_TITLES)}|公司|\d+(?:\.\d+)?代|[一二三四五六七八九十\d]期|项目)"
+    )
 
 
 def _looks_like_name(item: str) -> bool:
@@ -178,7 +204,11 @@ def find_short_names(context: SentenceContext) -> None:
             position = end
             if len(item) < 2 or item in "、和与及":
                 continue
-            if _looks_like_name(item) and (_has_brand(context, item) or item.isascii()) and not context.taken(start, end, allow=("Place",)):
+            if (
+                _looks_like_name(item)
+                and (_has_brand(context, item) or item.isascii())
+                and not context.taken(start, end, allow=("Place",))
+            ):
                 context.claim(start, end)
                 context.add("Enterprise", start, end, "enterprise.described-list")
     for tail in _PROJECT_LIST_TAIL.finditer(text):
@@ -200,7 +230,12 @@ def find_short_names(context: SentenceContext) -> None:
             if start == offset + clause_start:
                 start = trim_left(context, start, end)
             name = text[start - offset : end - offset]
-            if len(name) >= 2 and _looks_like_name(name) and _has_brand(context, name) and not context.taken(start, end, allow=("Place",)):
+            if (
+                len(name) >= 2
+                and _looks_like_name(name)
+                and _has_brand(context, name)
+                and not context.taken(start, end, allow=("Place",))
+            ):
                 context.claim(start, end)
                 context.add("Enterprise", start, end, "enterprise.project-owner")
     for match in _post_pattern().finditer(text):
@@ -210,7 +245,9 @@ def find_short_names(context: SentenceContext) -> None:
         name = text[start - offset : match.end()]
         if len(name) - len(match.group(1)) < 2 or not _looks_like_name(name):
             continue
-        if not re.match(r"公司|" + "|".join(POST_TITLES), text[match.end() :]) and not _has_brand(context, name[: -len(match.group(1))]):
+        if not re.match(r"公司|" + "|".join(POST_TITLES), text[match.end() :]) and not _has_brand(
+            context, name[: -len(match.group(1))]
+        ):
             continue  # 工业机器人项目: a product, unless a brand names it (星河光电8.6代项目)
         if not context.taken(start, end, allow=("Place",)):
             context.claim(start, end)
@@ -228,7 +265,9 @@ def _common_words(context: SentenceContext, items: list[str]) -> int:
     common = 0
     for item in items:
         tag = table.get(item)
-        if (tag is not None and not tag.startswith(_PROPER_TAGS)) or item.endswith(("制造", "生产", "加工", "设备", "产品")):
+        if (tag is not None and not tag.startswith(_PROPER_TAGS)) or item.endswith(
+            ("制造", "生产", "加工", "设备", "产品")
+        ):
             common += 1
     return common
 

@@ -45,8 +45,12 @@ _FOLLOWING_GAP = 2
 _DEFAULT_INDICATOR = {"CNY": "金额", "percent": "比例", "person": "人数", "count": "数量"}
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{0,2}月\d)|(今年|去年|明年|前年)")
-_TARGET = re.compile(r"力争|争取|目标(?:是|为|到|:|：)|计划(?:到|在|于|实现|完成|新增|投资|年)|预计|有望|确保|将(?:实现|达到|突破|新增|超过)|预期|规划到")
-_GROWTH = re.compile(r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$")
+_TARGET = re.compile(
+    r"力争|争取|目标(?:是|为|到|:|：)|计划(?:到|在|于|实现|完成|新增|投资|年)|预计|有望|确保|将(?:实现|达到|突破|新增|超过)|预期|规划到"
+)
+_GROWTH = re.compile(
+    r"(同比|比上年|较上年|比去年|较去年|年均|环比)?(增长|增速|提高|提升|上升|增加|下降|减少|回落)(?:了)?(?:达)?$"
+)
 _CLAUSE_END = re.compile(r"[;；。]")
 _SHARE_OF = re.compile(rf"(?:占|超过|相当于|达到)(?P<area>全市|全省|全国|全区|全球|[{HAN}]{{2,3}}[市省])")
 _COMPARISON = re.compile(
@@ -59,8 +63,12 @@ _CONDITION_END = re.compile(r"[^,，;；。]*的(?:企业|项目|单位|机构|�
 _POLICY_ITEMS = re.compile(r"(?:支持|扶持|优惠|具体|配套)?(?:政策|措施|举措|条款)")
 _PROJECT_START = re.compile(r"^(?:(?:该|这一|此|一期|二期|三期)?项目|(?:建成|投产|达产|竣工)(?:投产)?后)")
 _CAP = re.compile(r"(?:最高|最多|最低|不超过|上限|每(?!年)[个家人]?|按)[^,，;；。]{0,10}$")
-_REGIONAL = re.compile(r"地区生产总值|生产总值|GDP|规模以上工业|规上工业|固定资产投资|一般公共预算|进出口|外资|招商引资|财政收入|税收|就业|各类人才|民生|高新技术企业")
-_NOT_SUBJECT = re.compile(r"(?:由|像|在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$")
+_REGIONAL = re.compile(
+    r"地区生产总值|生产总值|GDP|规模以上工业|规上工业|固定资产投资|一般公共预算|进出口|外资|招商引资|财政收入|税收|就业|各类人才|民生|高新技术企业"
+)
+_NOT_SUBJECT = re.compile(
+    r"(?:由|像|在|于|到|落户|入驻|位于|落地|占|高于|低于|超过|超出|比|较|对|向|经|从|自|来自|覆盖|面向|服务)$"
+)
 _COMMA = re.compile(r"[,，;；:：。]")
 #: A comma clause that opens with 是 up to the mention: a predicate (…产业园，是县委、县政府谋划的…).
 _PREDICATE_CLAUSE = re.compile(r"[,，;；:：。](?:也|还|更|正|就|即|都)?是[^,，;；:：。]*$")
@@ -70,9 +78,13 @@ _LEAD_WORDS = re.compile(r"^(?:累计|共|合计|全年|新增|其中|分别|已
 
 
 #: A clause about a project whose owner was named before: 该项目占地…, 项目建成投产后…, 一期项目…
-_PROJECT_CLAUSE = re.compile(rf"该[{HAN}]{{0,8}}项目|项目(?:总投资|建成|投产|达产|占地|一期|二期)|[一二三]期(?:项目|工程)")
+_PROJECT_CLAUSE = re.compile(
+    rf"该[{HAN}]{{0,8}}项目|项目(?:总投资|建成|投产|达产|占地|一期|二期)|[一二三]期(?:项目|工程)"
+)
 #: Several projects at once (其余9个项目, 全部项目): their totals are no one company's.
-_MANY_PROJECTS = re.compile(r"(?:\d+|[两三四五六七八九十几多数]+)(?:个|项|大)[^,，;；。]{0,6}项目|其余|全部|所有|这些|各")
+_MANY_PROJECTS = re.compile(
+    r"(?:\d+|[两三四五六七八九十几多数]+)(?:个|项|大)[^,，;；。]{0,6}项目|其余|全部|所有|这些|各"
+)
 #: What may stand between an owner and its figure: 年产, 投资, 计划投资, nothing.
 _OWNER_GAP = re.compile(r"(?:年产能?|年加工|年处理|年销售|计划?总?投资|新建|建设|扩建)?")
 #: A figure the partners reach together: 三方联合投入4亿美元, 双方合资.
@@ -82,8 +94,14 @@ _JOINT = re.compile(r"共同|联合|合资|合作|双方|三方|携手|出资|�
 
 
 #: A paragraph that is an item of the list before it: ①…, 1. …, (一)…, 一是…
-_LIST_ITEM = re.compile(rf"\s*(?:[①-⑳]|\d{{1,2}}(?:[.、．)]|(?=[{HAN}]))|[(（][一二三四五六七八九十\d]{{1,2}}[)）]|[一二三四五六七八九十]是)")
-def _adjacent_owner(text: str, offset: int, position: int, here: list[Mention], ents: ArticleEntities) -> Mention | None:
+_LIST_ITEM = re.compile(
+    rf"\s*(?:[①-⑳]|\d{{1,2}}(?:[.、．)]|(?=[{HAN}]))|[(（][一二三四五六七八九十\d]{{1,2}}[)）]|[一二三四五六七八九十]是)"
+)
+
+
+def _adjacent_owner(
+    text: str, offset: int, position: int, here: list[Mention], ents: ArticleEntities
+) -> Mention | None:
     """A park or company written right before a figure (某集团30万吨, 某公司年产40万件)."""
     for mention in here:
         if mention.type not in ("Enterprise", "Park") or mention.generic or not ents.get(mention):
@@ -96,7 +114,11 @@ def _adjacent_owner(text: str, offset: int, position: int, here: list[Mention], 
 def _lists_before(text: str, offset: int, position: int, before: list[Mention]) -> bool:
     """Whether the figure follows a list of names closed by 等 (甲、乙、丙等6个项目，总投资共计…)."""
     clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, position - offset)), default=0)
-    listed = [m for m in before if text[m.end - offset : m.end - offset + 1] == "、" or text[m.start - offset - 1 : m.start - offset] == "、"]
+    listed = [
+        m
+        for m in before
+        if text[m.end - offset : m.end - offset + 1] == "、" or text[m.start - offset - 1 : m.start - offset] == "、"
+    ]
     if len(listed) < 2:
         return False
     tail = text[max(m.end for m in listed) - offset : position - offset]
@@ -143,7 +165,9 @@ def _indicator(segmenter: Segmenter, fragment: str) -> str:
     """The noun phrase that ends ``fragment``: 申请资金总额达 → 资金总额."""
     fragment = _PERIOD_WORDS.sub("", fragment)
     words = segmenter.tag(fragment)
-    while words and ((words[-1][1].startswith(_DROP_TAGS) and words[-1][1] != "vn") or words[-1][0] in ("达", "为", "超", "近", "约")):
+    while words and (
+        (words[-1][1].startswith(_DROP_TAGS) and words[-1][1] != "vn") or words[-1][0] in ("达", "为", "超", "近", "约")
+    ):
         words.pop()
     start = 0
     for position, (_, tag) in enumerate(words):
@@ -176,14 +200,17 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | 
     某某高新区建设了…), a body wins over the park named inside it, and a sub-park over the zone
     named right before it.
     """
+
     def clause_of(mention: Mention) -> int:
         return len(_COMMA.findall(text, 0, mention.start - offset))
 
     # A name after 在 / 落户 / 占 / 高于 is a place or a yardstick, not the clause's subject; a
     # short name defined in brackets (以下简称“某某”) repeats the name before it.
     before = [
-        m for m in before
-        if not _NOT_SUBJECT.search(text[max(0, m.start - offset - 3) : m.start - offset]) and m.rule != "alias.short-name"
+        m
+        for m in before
+        if not _NOT_SUBJECT.search(text[max(0, m.start - offset - 3) : m.start - offset])
+        and m.rule != "alias.short-name"
         and not (m.type == "Enterprise" and CUSTOMER_BEFORE.search(text, 0, m.start - offset))
         and not _PREDICATE_CLAUSE.search(text, 0, m.start - offset)
     ]
@@ -198,7 +225,17 @@ def _clause_subject(text: str, offset: int, before: list[Mention]) -> Mention | 
             break
         gap = text[first.end - offset : second.start - offset]
         adjacent_zones = not gap and first.type == second.type == "Park"  # 某经开区|某产业园集聚企业50余家
-        if adjacent_zones or gap in ("内的", "的", "内", "里的", "中的", "旗下的", "旗下") or (first.generic and first.type == "Park" and not second.generic and len(gap) <= 6 and not re.search(r"[,，;；:：、在于]", gap)):
+        if (
+            adjacent_zones
+            or gap in ("内的", "的", "内", "里的", "中的", "旗下的", "旗下")
+            or (
+                first.generic
+                and first.type == "Park"
+                and not second.generic
+                and len(gap) <= 6
+                and not re.search(r"[,，;；:：、在于]", gap)
+            )
+        ):
             in_clause = [m for m in in_clause if m.start >= second.start]
             continue
         break
@@ -229,9 +266,13 @@ def _quote_speakers(article: Article, by_sentence: dict[int, list[Mention]], ent
     return speakers
 
 
-def _speaker_org(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities, first: int, last: int) -> str | None:
+def _speaker_org(
+    article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities, first: int, last: int
+) -> str | None:
     opening = article.sentences[first]
-    candidates = [m for m in by_sentence.get(first, []) if m.type == "Person" and m.end - opening.start <= opening.norm.find("“")]
+    candidates = [
+        m for m in by_sentence.get(first, []) if m.type == "Person" and m.end - opening.start <= opening.norm.find("“")
+    ]
     closing = article.sentences[last]
     after_quote = closing.start + closing.norm.rfind("”")
     candidates += [m for m in by_sentence.get(last, []) if m.type == "Person" and m.start >= after_quote]
@@ -241,7 +282,8 @@ def _speaker_org(article: Article, by_sentence: dict[int, list[Mention]], ents: 
         # 某公司总经理张三介绍，…。“…”: the speaker introduced in the sentence before the quote.
         before = article.sentences[first - 1]
         candidates += [
-            m for m in by_sentence.get(first - 1, [])
+            m
+            for m in by_sentence.get(first - 1, [])
             if m.type == "Person" and _SPEECH_AFTER.match(before.norm, m.end - before.start)
         ]
     for person in candidates:
@@ -249,8 +291,15 @@ def _speaker_org(article: Article, by_sentence: dict[int, list[Mention]], ents: 
         if org is None:
             # 张三说 after the quote: the organisation of the post the article gave them before.
             org = next(
-                (found for index in range(person.sentence, -1, -1) for m in by_sentence.get(index, [])
-                 if m.type == "Person" and m.text == person.text and m.detail and (found := _post_org(m, by_sentence, ents))),
+                (
+                    found
+                    for index in range(person.sentence, -1, -1)
+                    for m in by_sentence.get(index, [])
+                    if m.type == "Person"
+                    and m.text == person.text
+                    and m.detail
+                    and (found := _post_org(m, by_sentence, ents))
+                ),
                 None,
             )
         if org:
@@ -266,7 +315,8 @@ def _post_org(person: Mention, by_sentence: dict[int, list[Mention]], ents: Arti
     """The park or enterprise in the posts written before a person's name (某公司总经理张三)."""
     chain_start = person.start - len(person.detail or "")
     orgs = [
-        m for m in by_sentence.get(person.sentence, [])
+        m
+        for m in by_sentence.get(person.sentence, [])
         if m.type in ("Enterprise", "Park") and chain_start <= m.start and m.end <= person.start and ents.get(m)
     ]
     if orgs:
@@ -283,7 +333,9 @@ def _a_figure(text: str, offset: int, quantity: Quantity, blocked_spans: list[tu
         return False  # 甲、乙等11家企业: the size of a list, not a figure
     if _CAP.search(text[max(0, quantity.start - offset - _CAP_WINDOW) : quantity.start - offset]):
         return False  # 给予最高500万元奖励: a policy's ceiling, not an achievement
-    clause_text = text[max((m.end() for m in _COMMA.finditer(text, 0, quantity.start - offset)), default=0) : quantity.start - offset]
+    clause_text = text[
+        max((m.end() for m in _COMMA.finditer(text, 0, quantity.start - offset)), default=0) : quantity.start - offset
+    ]
     if quantity.surface.endswith("条") and "》" in clause_text:
         return False  # 《若干措施》共十二条: the length of a policy, not a figure
     if _INCENTIVE.search(clause_text):
@@ -297,8 +349,13 @@ def _a_figure(text: str, offset: int, quantity: Quantity, blocked_spans: list[tu
 
 
 def _indicator_of(
-    segmenter: Segmenter, text: str, offset: int, quantity: Quantity, anchor: Mention | None,
-    sentence_metrics: list[Metric], metrics: list[Metric],
+    segmenter: Segmenter,
+    text: str,
+    offset: int,
+    quantity: Quantity,
+    anchor: Mention | None,
+    sentence_metrics: list[Metric],
+    metrics: list[Metric],
 ) -> tuple[str, int | None]:
     """What a figure measures (the noun phrase before it, or the last figure's for a growth
     rate, share or comparison) and the index of the metric it is the growth of."""
@@ -334,7 +391,13 @@ def _indicator_of(
 
 
 def _metric(
-    owner: str, indicator: str, quantity: Quantity, evidence: Evidence, year: int | None, target: bool, growth_of: int | None
+    owner: str,
+    indicator: str,
+    quantity: Quantity,
+    evidence: Evidence,
+    year: int | None,
+    target: bool,
+    growth_of: int | None,
 ) -> Metric:
     """One figure credited to ``owner``, keyed by what it says (owner, indicator, value, unit, year, target)."""
     metric = Metric(
@@ -349,12 +412,16 @@ def _metric(
         target=target,
         growth_of=growth_of,
     )
-    metric.key = hashlib.sha1(f"{owner}|{indicator}|{quantity.value}|{quantity.unit}|{year}|{target}".encode()).hexdigest()[:16]
+    metric.key = hashlib.sha1(
+        f"{owner}|{indicator}|{quantity.value}|{quantity.unit}|{year}|{target}".encode()
+    ).hexdigest()[:16]
     return metric
 
 
 #: The numbered heading of a report's section: 一、 (二) 第三部分.
-_SECTION_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[章节部分])")
+_SECTION_HEADING = re.compile(
+    r"\s*(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[章节部分])"
+)
 
 
 @component("metrics", reads=("mentions", "entities", "words"), adds=("metrics",))
@@ -377,7 +444,11 @@ def extract_metrics(
     partners: list[str] = []  # companies that invest in a project together (由甲和乙共同投资…)
     # A year stated once (2022年，…) holds for the figures that follow it.
     last_year: int | None = next(
-        (y for s in article.sentences[: article.headline_sentences] if (y := _year_before(s.norm, len(s.norm), article))),
+        (
+            y
+            for s in article.sentences[: article.headline_sentences]
+            if (y := _year_before(s.norm, len(s.norm), article))
+        ),
         article.date_year,
     )
     speakers = _quote_speakers(article, by_sentence, ents)
@@ -398,19 +469,27 @@ def extract_metrics(
         # nor, inside a quotation, a scope such as 全球 (全球前十大生产商中，有8家是我们的客户).
         quoted = sentence.index in speakers
         subjects = [
-            m for m in here
+            m
+            for m in here
             if m.type in ("Park", "Enterprise", "Place", "GovernmentBody")
             and not (m.generic and m.type in ("Park", "Enterprise") and not ents.get(m))
             and not (quoted and m.generic and m.type == "Place")
             # 全球家电巨头, 全国百强: an area that only qualifies a noun inside a clause is no subject.
-            and not (m.generic and m.type == "Place" and text[m.start - offset - 1 : m.start - offset] not in ("", ",", "，", ";", "；", "。", ":", "："))
+            and not (
+                m.generic
+                and m.type == "Place"
+                and text[m.start - offset - 1 : m.start - offset] not in ("", ",", "，", ";", "；", "。", ":", "：")
+            )
         ]
         sentence_metrics: list[Metric] = []
         wider_area = False  # the sentence's first clause gave its figure to a city, province or body
         opening_subject: str | None = None  # … or to this park or enterprise
         named_here = [
-            m for m in subjects
-            if m.type in ("Park", "Enterprise") and ents.get(m) and m.detail != "example"
+            m
+            for m in subjects
+            if m.type in ("Park", "Enterprise")
+            and ents.get(m)
+            and m.detail != "example"
             and (not m.generic or m.type == "Park")
         ]
         topic = ents.get(named_here[0]) if named_here else carried
@@ -421,16 +500,22 @@ def extract_metrics(
         for quantity in find_quantities(text, offset):
             if not _a_figure(text, offset, quantity, blocked_spans):
                 continue
-            clause_from = offset + max((m.end() for m in _CLAUSE_END.finditer(text, 0, quantity.start - offset)), default=0)
+            clause_from = offset + max(
+                (m.end() for m in _CLAUSE_END.finditer(text, 0, quantity.start - offset)), default=0
+            )
             before = [m for m in subjects if clause_from <= m.start and m.end <= quantity.start]
             subject_id: str | None = None
             rule = "achieves.nearest-subject"
             confidence = CONFIDENCE[rule]
             anchor: Mention | None = None
             following = [
-                m for m in here
-                if m.type == "Enterprise" and not m.generic and ents.get(m)
-                and 0 <= m.start - quantity.end <= _FOLLOWING_GAP and text[quantity.end - offset : m.start - offset].startswith("的")
+                m
+                for m in here
+                if m.type == "Enterprise"
+                and not m.generic
+                and ents.get(m)
+                and 0 <= m.start - quantity.end <= _FOLLOWING_GAP
+                and text[quantity.end - offset : m.start - offset].startswith("的")
             ]
             if following:
                 before = [following[0]]  # 总投资12.5亿元的某公司: the figure describes the company after it
@@ -476,7 +561,14 @@ def extract_metrics(
                     # the zone the sentence names, else the one it speaks of.
                     zone = next((ents.get(m) for m in named_here if m.type == "Park"), None)
                     subject_id = zone or (main_park if ents.park_leads else carried)
-                if last_enterprise and (_PROJECT_START.match(text) or (_PROJECT_CLAUSE.search(text, 0, local) and not named_here and not _MANY_PROJECTS.search(text[: local]))):
+                if last_enterprise and (
+                    _PROJECT_START.match(text)
+                    or (
+                        _PROJECT_CLAUSE.search(text, 0, local)
+                        and not named_here
+                        and not _MANY_PROJECTS.search(text[:local])
+                    )
+                ):
                     # 项目达产后…, 据悉，该项目占地…: the project of the enterprise just named.
                     subject_id, rule = last_enterprise, "achieves.project-owner"
                 # Regional indicators (地区生产总值, 固定资产投资 …) with no subject are the article's zone's.
@@ -491,7 +583,8 @@ def extract_metrics(
                 continue
             after = text[quantity.end - offset :]
             if quantity.unit in ("CNY", "USD") and (
-                _SIZE_CLASS.match(after) or (quantity.qualifier == "at_least" and re.match(r"的?[^,，;；。]{0,10}?(?:项目|企业)", after))
+                _SIZE_CLASS.match(after)
+                or (quantity.qualifier == "at_least" and re.match(r"的?[^,，;；。]{0,10}?(?:项目|企业)", after))
             ):
                 continue  # 5亿元以上项目, 10亿元以上的整车项目: a size class, not a figure
             local = quantity.start - offset
@@ -506,7 +599,9 @@ def extract_metrics(
             # A joint project's figures, and figures of the sentence that makes partners of them,
             # are every partner's.
             joint = rule == "achieves.project-owner" or bool(partners_here) or _JOINT_FIGURE.search(text, 0, local)
-            owners = [subject_id] + ([p for p in partners if p != subject_id] if joint and subject_id in partners else [])
+            owners = [subject_id] + (
+                [p for p in partners if p != subject_id] if joint and subject_id in partners else []
+            )
             for owner in owners:
                 metric = _metric(owner, indicator, quantity, evidence, year, target, growth_of)
                 metrics.append(metric)

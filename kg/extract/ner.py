@@ -133,7 +133,10 @@ def sentence_features(text: str, segmenter: Segmenter) -> list[list[str]]:
                 "c+2=" + padded[i + 4],
                 "b-1=" + before + c,
                 "b+1=" + c + after,
-                "t=" + classes[i] + (classes[i - 1] if i else _BOS) + (classes[i + 1] if i + 1 < len(classes) else _EOS),
+                "t="
+                + classes[i]
+                + (classes[i - 1] if i else _BOS)
+                + (classes[i + 1] if i + 1 < len(classes) else _EOS),
                 "p=" + position + str(min(size, 4)),
                 "g=" + tag + position,
                 "l=" + lex + position,
@@ -232,7 +235,22 @@ def default_tagger() -> NerTagger:
 
 #: Words that make a sentence worth tagging: companies, projects, investment, posts.
 _CUES = (
-    "企业", "公司", "集团", "项目", "落户", "签约", "引进", "投资", "入驻", "合作", "厂", "品牌", "龙头", "牵手", "携手", "总部",
+    "企业",
+    "公司",
+    "集团",
+    "项目",
+    "落户",
+    "签约",
+    "引进",
+    "投资",
+    "入驻",
+    "合作",
+    "厂",
+    "品牌",
+    "龙头",
+    "牵手",
+    "携手",
+    "总部",
 )
 #: Below this marginal probability a span is not proposed.
 ORG_THRESHOLD = float(os.environ.get("KG_NER_ORG_THRESHOLD", "0.5"))

@@ -54,16 +54,40 @@ def find_parks(context: SentenceContext) -> None:
         # zone in brackets (北京亦庄) does not.
         bracket = _BRACKETED_DISTRICT.match(text, match.end())
         other_name = None
-        if bracket and len(bracket.group(1)) <= 3 and not place_pattern().fullmatch(bracket.group(1)) and not bracket.group(1).endswith(("区", "县", "市", "旗")):
+        if (
+            bracket
+            and len(bracket.group(1)) <= 3
+            and not place_pattern().fullmatch(bracket.group(1))
+            and not bracket.group(1).endswith(("区", "县", "市", "旗"))
+        ):
             end += bracket.end() - match.end()
-        elif bracket and not bracket.group(1).endswith(("区", "县", "市", "旗")) and not place_pattern().fullmatch(bracket.group(1)):
+        elif (
+            bracket
+            and not bracket.group(1).endswith(("区", "县", "市", "旗"))
+            and not place_pattern().fullmatch(bracket.group(1))
+        ):
             other_name = (offset + match.end() + 1, offset + bracket.end() - 1)
         if _inside_quotes(text, match.start()):
             continue  # “中国服务外包产业示范区”: an honour, not a zone
         # 片区 / 新区 name a zone only after a proper name of two characters or more.
-        if suffix in ("片区", "新区", "小镇", "港区", "经济区", "集中区", "商务区", "试验区", "实验区", "合作区", "直管区", "示范区", "园区", "起步区", "投资区", "医药港") and (
-            len(prefix) < 2 or prefix.endswith(("城", "园", "区"))
-        ):
+        if suffix in (
+            "片区",
+            "新区",
+            "小镇",
+            "港区",
+            "经济区",
+            "集中区",
+            "商务区",
+            "试验区",
+            "实验区",
+            "合作区",
+            "直管区",
+            "示范区",
+            "园区",
+            "起步区",
+            "投资区",
+            "医药港",
+        ) and (len(prefix) < 2 or prefix.endswith(("城", "园", "区"))):
             continue
         if suffix == "园区":
             zone = _BARE_ZONE.match(prefix)
@@ -74,9 +98,11 @@ def find_parks(context: SentenceContext) -> None:
             continue
         if _PART_OF_A_NAME.match(text, match.end()):
             continue  # 某地区的高新区联盟, 某某高新区论坛: a zone's name inside an alliance's or a forum's name
-        if context.taken(start - 1, start) and any(
-            m.type == "Enterprise" and m.end == start for m in context.mentions
-        ) and _only_industry(prefix):
+        if (
+            context.taken(start - 1, start)
+            and any(m.type == "Enterprise" and m.end == start for m in context.mentions)
+            and _only_industry(prefix)
+        ):
             continue  # 某集团冷链物流园区: a company's facility, not a zone
         if text[match.end() : match.end() + 2] == "项目" and suffix not in ("高新区", "经开区", "开发区", "新区"):
             continue  # 智能装备产业园项目: a company's project, not a zone  # a bare 园区 names a zone only right after another one (兰州新区精细化工园区)

@@ -16,14 +16,119 @@ from .base import HAN, SentenceContext, register
 __all__ = ["find_people", "split_posts"]
 
 _AFTER_NAME = (
-    "介绍", "说", "表示", "告诉", "指出", "认为", "透露", "坦言", "称", "强调", "谈到", "提到", "回忆", "感慨",
-    "笑着", "一行", "等", "与", "和", "同", "在", "也", "就", "对", "为", "带领", "率", "陪同", "向", "主持",
-    "出席", "参加", "讲话", "致辞", "解释", "分析", "算", "补充", "直言", "说道", "表态", "给", "正", "已", "则",
-    "是", "的", "把", "将", "还", "都", "亲自", "当天", "这样", "深有", "信心", "看来", "到", "赴", "前往",
-    "率队", "带队", "参加", "出席", "调研", "考察", "会见", "接受", "答", "回答", "坦率", "宣布", "部署", "要求",
-    "提出", "希望", "寄语", "点评", "讲述", "说明", "举例", "评价", "展示", "演示", "解读", "作", "作为", "宣读",
-    "通报", "汇报", "发言", "签约", "签署", "代表", "陪同", "带领", "详细", "现场", "一同",
-    "先后", "走进", "来到", "深入", "看望", "慰问", "走访", "视察", "察看", "听取", "实地", "随后", "专程", "首先",
+    "介绍",
+    "说",
+    "表示",
+    "告诉",
+    "指出",
+    "认为",
+    "透露",
+    "坦言",
+    "称",
+    "强调",
+    "谈到",
+    "提到",
+    "回忆",
+    "感慨",
+    "笑着",
+    "一行",
+    "等",
+    "与",
+    "和",
+    "同",
+    "在",
+    "也",
+    "就",
+    "对",
+    "为",
+    "带领",
+    "率",
+    "陪同",
+    "向",
+    "主持",
+    "出席",
+    "参加",
+    "讲话",
+    "致辞",
+    "解释",
+    "分析",
+    "算",
+    "补充",
+    "直言",
+    "说道",
+    "表态",
+    "给",
+    "正",
+    "已",
+    "则",
+    "是",
+    "的",
+    "把",
+    "将",
+    "还",
+    "都",
+    "亲自",
+    "当天",
+    "这样",
+    "深有",
+    "信心",
+    "看来",
+    "到",
+    "赴",
+    "前往",
+    "率队",
+    "带队",
+    "参加",
+    "出席",
+    "调研",
+    "考察",
+    "会见",
+    "接受",
+    "答",
+    "回答",
+    "坦率",
+    "宣布",
+    "部署",
+    "要求",
+    "提出",
+    "希望",
+    "寄语",
+    "点评",
+    "讲述",
+    "说明",
+    "举例",
+    "评价",
+    "展示",
+    "演示",
+    "解读",
+    "作",
+    "作为",
+    "宣读",
+    "通报",
+    "汇报",
+    "发言",
+    "签约",
+    "签署",
+    "代表",
+    "陪同",
+    "带领",
+    "详细",
+    "现场",
+    "一同",
+    "先后",
+    "走进",
+    "来到",
+    "深入",
+    "看望",
+    "慰问",
+    "走访",
+    "视察",
+    "察看",
+    "听取",
+    "实地",
+    "随后",
+    "专程",
+    "首先",
 )
 
 
@@ -60,7 +165,12 @@ def _name_at(text: str, position: int) -> str | None:
         if not double and (name[:1] not in SURNAMES or length == 4):
             continue
         rest = text[position + length :]
-        if length == 3 and not double and text[position + 2 :].startswith(_AFTER_NAME) and not (name[2] in "和与同" and _BOUNDARY.match(rest)):
+        if (
+            length == 3
+            and not double
+            and text[position + 2 :].startswith(_AFTER_NAME)
+            and not (name[2] in "和与同" and _BOUNDARY.match(rest))
+        ):
             continue  # 甲和乙: the third character begins what follows, unless the name ends there (孙永和。)
         if length == 4 and not double:
             continue
@@ -82,7 +192,7 @@ def find_people(context: SentenceContext) -> None:
         if context.taken(start, end):
             continue
         head = text[: match.end()]
-        clause_start = max(head.rfind(ch) for ch in ",，。;；:：“”\"") + 1
+        clause_start = max(head.rfind(ch) for ch in ',，。;；:：“”"') + 1
         context.add("Person", start, end, "person.after-post", detail=head[clause_start:])
         # 市领导甲、乙、丙出席: the names listed after the first hold the same posts.
         while text[end - offset : end - offset + 1] == "、":
@@ -133,7 +243,11 @@ def find_people_with_posts_after(context: SentenceContext) -> None:
             continue
         for length in (4, 3, 2):
             start = bracket.start() - length
-            if start < 0 or not _BEFORE_NAME.search(text[:start]) or _name_at(text, start) != text[start : bracket.start()]:
+            if (
+                start < 0
+                or not _BEFORE_NAME.search(text[:start])
+                or _name_at(text, start) != text[start : bracket.start()]
+            ):
                 continue
             if not context.taken(offset + start, offset + bracket.start()):
                 context.add("Person", offset + start, offset + bracket.start(), "person.bracketed-posts", detail=chain)

@@ -10,6 +10,7 @@ from .base import SentenceContext, register
 
 __all__ = ["find_references", "PARK_REFERENCE", "COMPANY_REFERENCE", "AREA_REFERENCE"]
 
+
 def _park_reference() -> re.Pattern[str]:
     from ..lexicon import PARK_SUFFIXES, alternation
 
@@ -42,12 +43,12 @@ def find_references(context: SentenceContext) -> None:
                 # A bare 产业园 / 高新区 stands alone after a function word, not inside a phrase
                 # (智能装备产业园项目 is a project's name, not a reference).
                 before = text[match.start() - 1 : match.start()] if match.start() else ""
-                if before and before not in "在于到入该本全其这那各从向与和及、，,。：:;；“”\"( （":
+                if before and before not in '在于到入该本全其这那各从向与和及、，,。：:;；“”"( （':
                     continue
             if kind == "company" and match.group() in ("公司", "企业"):
                 # 公司 / 企业 refer back only as a subject: at the start of a clause or before 负责人.
                 before = text[max(0, match.start() - 1) : match.start()]
                 after = text[match.end() : match.end() + 4]
-                if not (before in ("", ",", "，", "。", "“", "\"", ":") or _SUBJECT_CUE.match(after)):
+                if not (before in ("", ",", "，", "。", "“", '"', ":") or _SUBJECT_CUE.match(after)):
                     continue
             context.add(type_, start, end, f"reference.{kind}", generic=True, detail=kind)

@@ -26,13 +26,17 @@ __all__ = ["CONFIDENCE", "MAX_EVIDENCE"]
 #: What follows a zone named as the venue of an event (…仪式在某园区举行).
 _VENUE = re.compile(r"[^,，。;；]{0,12}?(?:隆重)?(?:举行|召开|举办|开幕|闭幕)")
 #: The gap between two items of one list: 、 with no word that places one in the other.
-_SIBLINGS = re.compile(r"(?:(?!在|落户|入驻|位于|进驻|内|里)[^,，;；。])*、(?:(?!在|落户|入驻|位于|进驻|内|里)[^,，;；。])*")
+_SIBLINGS = re.compile(
+    r"(?:(?!在|落户|入驻|位于|进驻|内|里)[^,，;；。])*、(?:(?!在|落户|入驻|位于|进驻|内|里)[^,，;；。])*"
+)
 _ITEM_END = re.compile(r"[^,，;；。、]{0,6}、")
 _AT = re.compile(r"在[^,，。;；在]{0,16}$")
 _NOT_HOSTED = re.compile(r"客户|供应商|合作伙伴|合作协议|竞争对手|同行|对标|学习|考察|参观|供应|销往|发往|出口到|采购")
 #: … and before a supplier that sits in the zone (园内企业就近配套，其中某公司一家就为…供应).
 _SUPPLIER = re.compile(r"(?:区|园|城)内企业[^;；。]*$")
-_APPLIED_ONLY = re.compile(r"申报|满足|符合|享受|落实|争取|用好|对接|兑现|根据|按照|依据|贯彻|执行|获得|解读|宣讲|宣传|学习|介绍了")
+_APPLIED_ONLY = re.compile(
+    r"申报|满足|符合|享受|落实|争取|用好|对接|兑现|根据|按照|依据|贯彻|执行|获得|解读|宣讲|宣传|学习|介绍了"
+)
 _ISSUE_VERB = re.compile(ISSUE_VERBS + "|建立")
 
 
@@ -191,12 +195,18 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             park = next((p for p in candidates if not _NOT_HOSTED.search(_between(text, offset, p, enterprise))), None)
             if park is None:
                 continue
-            lo, hi = sorted((park.end, enterprise.start)) if park.end <= enterprise.start else (enterprise.end, park.start)
-            listed = raw[park.start - offset - 1 : park.start - offset] == "、" or _ITEM_END.match(raw, park.end - offset)
+            lo, hi = (
+                sorted((park.end, enterprise.start)) if park.end <= enterprise.start else (enterprise.end, park.start)
+            )
+            listed = raw[park.start - offset - 1 : park.start - offset] == "、" or _ITEM_END.match(
+                raw, park.end - offset
+            )
             if not park.generic and listed and _SIBLINGS.fullmatch(raw, max(0, lo - offset), max(0, hi - offset)):
                 continue  # 甲研发中心项目、某产业园三期项目、乙…: items of one list, not a zone and its company
             relations.append(
-                Relation(ents.get(park) or "", "hosts", company, _evidence(article, park, enterprise, "hosts.same-sentence"))
+                Relation(
+                    ents.get(park) or "", "hosts", company, _evidence(article, park, enterprise, "hosts.same-sentence")
+                )
             )
             hosted.add(company)
     if ents.main_park:
@@ -214,8 +224,12 @@ def _hosts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                     text, offset = _sentence_text(article, index)
                     # Where no zone leads the article, a zone named as a verb's object (完善某产业园
                     # 基础设施) does not become the place of the companies that follow.
-                    listed = text[mention.start - offset - 1 : mention.start - offset] == "、" or _ITEM_END.match(text, mention.end - offset)
-                    if listed or (_VENUE.match(text, mention.end - offset) and _AT.search(text, 0, mention.start - offset)):
+                    listed = text[mention.start - offset - 1 : mention.start - offset] == "、" or _ITEM_END.match(
+                        text, mention.end - offset
+                    )
+                    if listed or (
+                        _VENUE.match(text, mention.end - offset) and _AT.search(text, 0, mention.start - offset)
+                    ):
                         continue  # 奠基仪式在某工业园举行: where an event was held, not where the companies are
                     # Where no zone leads the article, only a zone that opens its sentence (在某高新区，…;
                     # 某高新区…) becomes the place of the paragraph's companies, not one named in passing.
@@ -253,7 +267,9 @@ def _named_after(article: Article, by_sentence: dict[int, list[Mention]], ents: 
                 continue
             own_name = _without_leading_places(park.text)
             for company_id, company in companies:
-                heads = {name for name in (company.label, *company.aliases, enterprise_core(company.label)) if len(name) >= 2}
+                heads = {
+                    name for name in (company.label, *company.aliases, enterprise_core(company.label)) if len(name) >= 2
+                }
                 if not any(own_name.startswith(head) and len(own_name) > len(head) for head in heads):
                     continue
                 if (ident, company_id) in seen:
@@ -318,10 +334,19 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
             if target is None:
                 continue
             head = text[: policy.start - offset]
-            direct = _issuers_before_title(text, offset, policy, mentions, ents) or _owner_before_plan(text, offset, policy, mentions, ents)
+            direct = _issuers_before_title(text, offset, policy, mentions, ents) or _owner_before_plan(
+                text, offset, policy, mentions, ents
+            )
             if direct:
                 for issuer in direct:
-                    relations.append(Relation(ents.get(issuer) or "", "issues", target, _evidence(article, issuer, policy, "issues.body-title")))
+                    relations.append(
+                        Relation(
+                            ents.get(issuer) or "",
+                            "issues",
+                            target,
+                            _evidence(article, issuer, policy, "issues.body-title"),
+                        )
+                    )
                 continue
             verbs = list(_ISSUE_VERB.finditer(head))
             if not verbs:
@@ -331,14 +356,26 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
             between = text[verb.end() : policy.start - offset]
             if _APPLIED_ONLY.search(between) or re.search(r"[。;；]", between):
                 continue
-            clause_start = offset + max((c.end() for c in re.finditer(r"[,，;；:：。]", head[: verb.start()])), default=0)
+            clause_start = offset + max(
+                (c.end() for c in re.finditer(r"[,，;；:：。]", head[: verb.start()])), default=0
+            )
             issuers = [
-                m for m in mentions
-                if m.type in ("Park", "GovernmentBody") and m.end <= verb_at and ents.get(m)
+                m
+                for m in mentions
+                if m.type in ("Park", "GovernmentBody")
+                and m.end <= verb_at
+                and ents.get(m)
                 and not _APPLIED_ONLY.search(text[m.end - offset : verb.start()])
-                and (m.start >= clause_start or (not any(
-                    o.type in ("Park", "GovernmentBody") and o.start >= clause_start and o.end <= verb_at for o in mentions
-                ) and not re.search(r"[,，;；:：]", text[m.end - offset : verb.start()])))
+                and (
+                    m.start >= clause_start
+                    or (
+                        not any(
+                            o.type in ("Park", "GovernmentBody") and o.start >= clause_start and o.end <= verb_at
+                            for o in mentions
+                        )
+                        and not re.search(r"[,，;；:：]", text[m.end - offset : verb.start()])
+                    )
+                )
             ]
             if not issuers:
                 topic = _sentence_topic(text, offset, mentions, ents)
@@ -349,7 +386,14 @@ def _issues(article: Article, by_sentence: dict[int, list[Mention]], ents: Artic
                     or _ISSUE_VERB.search(text[topic.end - offset : verb.start()])  # it issued something else
                 ):
                     continue
-                relations.append(Relation(ents.get(topic) or "", "issues", target, _evidence(article, topic, policy, "issues.sentence-topic")))
+                relations.append(
+                    Relation(
+                        ents.get(topic) or "",
+                        "issues",
+                        target,
+                        _evidence(article, topic, policy, "issues.sentence-topic"),
+                    )
+                )
                 continue
             # Outermost mention wins (南昌高新区党工委 over the 南昌高新区 inside it).
             last = max(issuers, key=lambda m: (m.end, m.end - m.start))
@@ -372,26 +416,33 @@ def _sentence_topic(text: str, offset: int, mentions: list[Mention], ents: Artic
     clauses = [0, *[m.end() for m in re.finditer(r"[,，]", text)][:1]]
     for clause in clauses:
         lead = [
-            m for m in mentions
-            if m.type in ("Park", "GovernmentBody") and ents.get(m) and m.start - offset == clause
+            m for m in mentions if m.type in ("Park", "GovernmentBody") and ents.get(m) and m.start - offset == clause
         ]
         if lead:
             return max(lead, key=lambda m: m.end - m.start)
     return None
 
 
-def _owner_before_plan(text: str, offset: int, policy: Mention, mentions: list[Mention], ents: ArticleEntities) -> list[Mention]:
+def _owner_before_plan(
+    text: str, offset: int, policy: Mention, mentions: list[Mention], ents: ArticleEntities
+) -> list[Mention]:
     """A park written right before its plan, as its owner: 某高新区“二次创业计划”, 某开发区的某方案."""
     if policy.rule == "policy.title":
         return []
     return [
-        m for m in mentions
-        if m.type == "Park" and not m.generic and ents.get(m) and m.end <= policy.start
+        m
+        for m in mentions
+        if m.type == "Park"
+        and not m.generic
+        and ents.get(m)
+        and m.end <= policy.start
         and text[m.end - offset : policy.start - offset] in ("", "“", "的")
     ]
 
 
-def _issuers_before_title(text: str, offset: int, policy: Mention, mentions: list[Mention], ents: ArticleEntities) -> list[Mention]:
+def _issuers_before_title(
+    text: str, offset: int, policy: Mention, mentions: list[Mention], ents: ArticleEntities
+) -> list[Mention]:
     """Bodies written right before a title: 四川省委、省政府《…》, 市政府印发的《…》."""
     bodies = sorted(
         (m for m in mentions if m.type == "GovernmentBody" and ents.get(m) and m.end <= policy.start),
@@ -401,7 +452,9 @@ def _issuers_before_title(text: str, offset: int, policy: Mention, mentions: lis
     edge = policy.start - 1  # the 《 before the title
     for body in reversed(bodies):
         gap = text[body.end - offset : edge - offset]
-        if (chosen and gap in ("、", "和", "与", "及")) or (not chosen and re.fullmatch(rf"(?:(?:{ISSUE_VERBS})的?)?", gap)):
+        if (chosen and gap in ("、", "和", "与", "及")) or (
+            not chosen and re.fullmatch(rf"(?:(?:{ISSUE_VERBS})的?)?", gap)
+        ):
             chosen.append(body)
             edge = body.start
         elif chosen or body.end < edge:
@@ -447,7 +500,13 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
                     continue
                 if inner.start == outer.start and inner.end > outer.end:
                     rule = "partOf.name-contains"  # inner's name holds outer's
-                elif inner.start == outer.end or text[outer.end - offset : inner.start - offset] in ("内", "的", "内的", "所属", "旗下"):
+                elif inner.start == outer.end or text[outer.end - offset : inner.start - offset] in (
+                    "内",
+                    "的",
+                    "内的",
+                    "所属",
+                    "旗下",
+                ):
                     if inner.start < outer.end:
                         continue
                     rule = "partOf.adjacent"
@@ -468,21 +527,32 @@ def _part_of(article: Article, by_sentence: dict[int, list[Mention]], ents: Arti
     order = list(parks_here)
     # Zones run by one administration (一套班子、两块牌子) are two names, neither inside the other.
     shared = {
-        ents.get(m) for index, mentions in by_sentence.items() if _SHARED_ADMINISTRATION.search(_sentence_text(article, index)[0])
-        for m in mentions if m.type == "Park" and not m.generic
+        ents.get(m)
+        for index, mentions in by_sentence.items()
+        if _SHARED_ADMINISTRATION.search(_sentence_text(article, index)[0])
+        for m in mentions
+        if m.type == "Park" and not m.generic
     }
     for ident, mention in parks_here.items():
         if ident in linked:
             continue
-        higher = [other for other in order if other != ident and rank[other] < rank[ident] and not {ident, other} <= shared]
+        higher = [
+            other for other in order if other != ident and rank[other] < rank[ident] and not {ident, other} <= shared
+        ]
         # A zone named earlier in the same sentence (柳州高新区则…，其河西片区) wins; then the
         # article's own zone when it ranks above; else the closest rank above, first named.
         text, offset = _sentence_text(article, mention.sentence)
         possessive = text[: mention.start - offset].endswith("其")  # 柳州高新区则…，其河西片区: 其 names the owner
         before = [
-            other for m in by_sentence.get(mention.sentence, [])
-            if m.type == "Park" and not m.generic and m.end <= mention.start and (other := ents.get(m))
-            and other != ident and rank[other] <= rank[ident] and (other in higher or possessive)
+            other
+            for m in by_sentence.get(mention.sentence, [])
+            if m.type == "Park"
+            and not m.generic
+            and m.end <= mention.start
+            and (other := ents.get(m))
+            and other != ident
+            and rank[other] <= rank[ident]
+            and (other in higher or possessive)
             and (possessive or not _CLAUSE_MARK.search(text, m.end - offset, mention.start - offset))
         ]
         if not before and not higher:
@@ -523,14 +593,21 @@ def _located_in(article: Article, mentions: list[Mention], ents: ArticleEntities
             if any(o is not place and o.start == place.end for o in places):
                 continue
             # 位于X的P (the park after) or P位于X (the park before).
-            after = [p for p in parks if p.start >= place.end and _PLACE_TO_PARK.fullmatch(sentence.norm, place.end - sentence.start, p.start - sentence.start)]
+            after = [
+                p
+                for p in parks
+                if p.start >= place.end
+                and _PLACE_TO_PARK.fullmatch(sentence.norm, place.end - sentence.start, p.start - sentence.start)
+            ]
             before = [p for p in parks if p.end <= sentence.start + verb.start()]
             park = after[0] if after else (before[-1] if before else None)
             if park is None:
                 continue
             ident = ents.get(park) or ""
             stated.add(ident)
-            relations.append(Relation(ident, "locatedIn", ents.get(place) or "", _evidence(article, park, place, "locatedIn.stated")))
+            relations.append(
+                Relation(ident, "locatedIn", ents.get(place) or "", _evidence(article, park, place, "locatedIn.stated"))
+            )
     for mention in mentions:
         park_id = ents.get(mention)
         if mention.type != "Park" or mention.generic or not park_id or park_id in stated:
@@ -552,7 +629,14 @@ class _PlaceMention(Mention):
     """A stand-in mention for a place read out of a park's name."""
 
     def __init__(self, park: Mention) -> None:
-        super().__init__(type="Place", text=park.text, start=park.start, end=park.end, sentence=park.sentence, rule="place.in-park-name")
+        super().__init__(
+            type="Place",
+            text=park.text,
+            start=park.start,
+            end=park.end,
+            sentence=park.sentence,
+            rule="place.in-park-name",
+        )
 
 
 def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: ArticleEntities) -> list[Relation]:
@@ -564,9 +648,12 @@ def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
             # The posts stand before the name (某区党工委书记黄志坚) or in brackets after it.
             chain_start = person.end + 1 if person.rule == "person.bracketed-posts" else person.start - len(chain)
             orgs = [
-                m for m in mentions
-                if m.type in ("Park", "GovernmentBody", "Enterprise") and ents.get(m)
-                and chain_start <= m.start and m.end <= chain_start + len(chain)
+                m
+                for m in mentions
+                if m.type in ("Park", "GovernmentBody", "Enterprise")
+                and ents.get(m)
+                and chain_start <= m.start
+                and m.end <= chain_start + len(chain)
             ]
             posts: list[tuple[str, Mention | None]] = []
             position = chain_start
@@ -615,4 +702,3 @@ def _posts(article: Article, by_sentence: dict[int, list[Mention]], ents: Articl
                 evidence = _evidence(article, org, person, "holdsPost.title-before-name")
                 relations.append(Relation(person_id, "holdsPost", ents.get(org) or "", evidence, post=title))
     return relations
-
