@@ -142,22 +142,7 @@ class _Compiler:
 
     def path(self, node: Node) -> str:
         """A SHACL path as a SPARQL property path."""
-        g = self.shapes
-        if isinstance(node, URIRef):
-            return f"<{node}>"
-        for predicate, operator in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-            inner = g.value(node, predicate)
-            if inner is not None:
-                return f"({self.path(inner)}){operator}"
-        inverse = g.value(node, SH.inversePath)
-        if inverse is not None:
-            return f"^({self.path(inverse)})"
-        alternative = g.value(node, SH.alternativePath)
-        if alternative is not None:
-            return "(" + "|".join(self.path(p) for p in Collection(g, alternative)) + ")"
-        if g.value(node, RDF.first) is not None:
-            return "(" + "/".join(self.path(p) for p in Collection(g, node)) + ")"
-        raise UsageError(f"shapes: sh:path {node} is not a SHACL path")
+        return sparql_path(self.shapes, node)
 
     def items(self, node: Node) -> list[Node]:
         return list(Collection(self.shapes, node))
@@ -452,6 +437,31 @@ class _Compiler:
                 constraint=constraint, focus=f"SELECT ?this WHERE {{ {focus} }}",
             )
         )  # fmt: skip
+
+
+def sparql_path(graph: Graph, node: Node, term: Callable[[URIRef], str] = lambda iri: f"<{iri}>") -> str:
+    """A SHACL path (``node`` in ``graph``) as a SPARQL property path. ``term`` writes each IRI:
+    ``<…>`` for a query, a prefixed name for a report. A part that is a path itself is bracketed."""
+
+    def part(inner: Node) -> str:
+        text = sparql_path(graph, inner, term)
+        return text if isinstance(inner, URIRef) else f"({text})"
+
+    if isinstance(node, URIRef):
+        return term(node)
+    for predicate, operator in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = graph.value(node, predicate)
+        if inner is not None:
+            return part(inner) + operator
+    inverse = graph.value(node, SH.inversePath)
+    if inverse is not None:
+        return "^" + part(inverse)
+    alternative = graph.value(node, SH.alternativePath)
+    if alternative is not None:
+        return "|".join(part(p) for p in Collection(graph, alternative))
+    if graph.value(node, RDF.first) is not None:
+        return "/".join(part(p) for p in Collection(graph, node))
+    raise UsageError(f"shapes: sh:path {node} is not a SHACL path")
 
 
 def _suffix(variable: str) -> str:

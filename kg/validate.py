@@ -636,27 +636,9 @@ def _copy_path(report: Graph, path: Node | None, prefixes: dict[str, str]) -> No
     ``kg:sentence/kg:inArticle``."""
     if path is None or isinstance(path, URIRef):
         return path
-    return Literal(_render_path(report, path, prefixes))
+    from .shacl import sparql_path
 
-
-def _render_path(graph: Graph, path: Node, prefixes: dict[str, str]) -> str:
-    """SPARQL-like text of a SHACL property path."""
-    if isinstance(path, URIRef):
-        return _short(path, prefixes)
-    inverse = graph.value(path, SH.inversePath)
-    if inverse is not None:
-        return "^" + _render_path(graph, inverse, prefixes)
-    for pred, op in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-        inner = graph.value(path, pred)
-        if inner is not None:
-            return f"({_render_path(graph, inner, prefixes)}){op}"
-    alternative = graph.value(path, SH.alternativePath)
-    if alternative is not None:
-        return "(" + "|".join(_render_path(graph, p, prefixes) for p in graph.items(alternative)) + ")"
-    items = list(graph.items(path))
-    if items:
-        return "/".join(_render_path(graph, p, prefixes) for p in items)
-    return str(path)
+    return Literal(sparql_path(report, path, lambda iri: _short(iri, prefixes)))
 
 
 def _short_component(component: Node | None) -> str:

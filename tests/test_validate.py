@@ -680,3 +680,43 @@ def _rdflib_index_error(text: str) -> bool:
     except Exception:  # noqa: BLE001 - any other parse error is not the case looked for
         return False
     return False
+
+
+@pytest.mark.parametrize(
+    "path, query, report",
+    [
+        ("kg:text", "<https://w3id.org/parkkg/ontology#text>", "kg:text"),
+        (
+            "( kg:sentence kg:inArticle )",
+            "<https://w3id.org/parkkg/ontology#sentence>/<https://w3id.org/parkkg/ontology#inArticle>",
+            "kg:sentence/kg:inArticle",
+        ),
+        ("[ sh:inversePath kg:hosts ]", "^<https://w3id.org/parkkg/ontology#hosts>", "^kg:hosts"),
+        (
+            "[ sh:inversePath ( kg:a kg:b ) ]",
+            "^(<https://w3id.org/parkkg/ontology#a>/<https://w3id.org/parkkg/ontology#b>)",
+            "^(kg:a/kg:b)",
+        ),
+        ("[ sh:zeroOrMorePath kg:partOf ]", "<https://w3id.org/parkkg/ontology#partOf>*", "kg:partOf*"),
+        (
+            "[ sh:alternativePath ( kg:a [ sh:oneOrMorePath kg:b ] ) ]",
+            "<https://w3id.org/parkkg/ontology#a>|(<https://w3id.org/parkkg/ontology#b>+)",
+            "kg:a|(kg:b+)",
+        ),
+    ],
+)
+def test_one_path_writer_for_the_check_and_the_report(path, query, report):
+    """The fast check's SPARQL and the report's text come from one rendering of a SHACL path."""
+    from rdflib.namespace import SH
+
+    from kg.shacl import sparql_path
+    from kg.validate import _copy_path
+
+    shapes = Graph().parse(
+        data=f"@prefix sh: <{SH}> . @prefix kg: <https://w3id.org/parkkg/ontology#> . <urn:s> sh:path {path} .",
+        format="turtle",
+    )
+    node = shapes.value(URIRef("urn:s"), SH.path)
+    assert sparql_path(shapes, node) == query
+    shown = _copy_path(shapes, node, {"kg": "https://w3id.org/parkkg/ontology#"})
+    assert (str(shown) if not isinstance(shown, URIRef) else "kg:" + shown.split("#")[1]) == report
