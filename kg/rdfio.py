@@ -21,7 +21,6 @@ Every command and the store read and write RDF through this module:
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -508,10 +507,13 @@ def dump_default_graph(store: ox.Store, format_name: str, prefixes: dict[str, st
     """
     format_name = rdf_format(format_name).name
     end = _DECIMAL_END[format_name]
-    data = store.dump(None, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    assert data is not None  # no output given: dump returns the bytes
-    if format_name == "turtle":
-        data = _turtle_by_subject(data, prefixes)
+    dumped = (
+        _turtle_by_subject(store, prefixes)
+        if format_name == "turtle"
+        else store.dump(None, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    )
+    assert dumped is not None  # no output given: dump returns the bytes
+    data: bytes = dumped
     parts = data.split(end)
     out = []
     for part in parts[:-1]:
@@ -522,17 +524,17 @@ def dump_default_graph(store: ox.Store, format_name: str, prefixes: dict[str, st
     return b"".join(out)
 
 
-def _turtle_by_subject(nt: bytes, prefixes: dict[str, str]) -> bytes:
-    """N-Triples as Turtle with each subject written once: the lines sorted (a store's memory
-    keeps them in the order they came, one article after another), then Oxigraph's writer,
-    which joins the consecutive triples of a subject. About 5 µs a triple."""
-    lines = nt.split(b"\n")
-    lines.sort()
-    out = io.BytesIO()
-    ox.serialize(
-        ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES), out, ox.RdfFormat.TURTLE, prefixes=prefixes
-    )
-    return out.getvalue()
+def _turtle_by_subject(store: ox.Store, prefixes: dict[str, str]) -> bytes:
+    """The default graph of ``store`` as Turtle with each subject written once, subjects in
+    order: a store in memory keeps triples in the order they came (one article after another),
+    so they are read subject by subject and Oxigraph's writer joins each subject's triples.
+    Faster than sorting N-Triples lines, and nothing but the subjects is held in Python."""
+    graph = ox.DefaultGraph()
+    subjects = sorted((row[0] for row in select(store, "SELECT DISTINCT ?s WHERE { ?s ?p ?o }")), key=lambda s: s.value)
+    triples = (quad.triple for subject in subjects for quad in store.quads_for_pattern(subject, None, None, graph))
+    out = ox.serialize(triples, None, ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert out is not None  # no output given: serialize returns the bytes
+    return out
 
 
 def graph_triples(store: ox.Store, graph: Any) -> Iterator[ox.Triple]:

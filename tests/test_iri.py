@@ -241,3 +241,23 @@ def test_built_turtle_has_readable_iris_and_reads_back_in_both(built):
     }
     assert by_rdflib == by_oxigraph
     assert ID + "park/南昌高新区" in by_rdflib
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_built_turtle_writes_each_subject_once(tmp_path, jobs):
+    """graph.ttl groups each subject's triples in one statement (the entities too, which every
+    article adds to), with kg's prefixes."""
+    out = tmp_path / "out"
+    assert (
+        main(["build", "-q", "--no-html", "--no-validate", "--jobs", str(jobs), "-o", str(out), str(ROOT / "seeds")])
+        == 0
+    )
+    text = (out / "graph.ttl").read_text(encoding="utf-8")
+    subjects = [
+        line.split(" ", 1)[0]
+        for line in text.splitlines()
+        if line and not line[0].isspace() and not line.startswith("@")
+    ]
+    repeated = sorted({s for s in subjects if subjects.count(s) > 1})
+    assert not repeated, repeated[:5]
+    assert any(s.startswith("park:") for s in subjects) and any(s.startswith("enterprise:") for s in subjects)
