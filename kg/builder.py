@@ -159,6 +159,12 @@ class BuildResult:
         """
         if self.store is not None:
             return self.store.oxigraph, False  # its default graph holds the union, each triple once
+        if self._full is None and self.builder is not None and self.builder.queryable:
+            # Every triple is in the builder's store already (its articles' own in a graph of
+            # their own): no second parse of the file; the spool, written out, can go.
+            store = self.builder.store()
+            self.builder.close()
+            self._full = (store, True)
         if self._full is None:
             import pyoxigraph as ox
 
@@ -248,6 +254,7 @@ def build_corpus(
     output_format: str | None = None,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    queryable: bool = False,
 ) -> BuildResult:
     """Read, extract and assemble; never raises for a single bad file.
 
@@ -259,7 +266,10 @@ def build_corpus(
     files it already holds with the same content are skipped. ``output_format="turtle"`` says
     the result will be written as Turtle, which lets workers prepare most of it. Folders give
     their articles only (see :func:`kg.corpus.find_inputs`, with the ``include`` / ``exclude``
-    glob patterns); what they held besides is listed in ``result.skipped``.
+    glob patterns); what they held besides is listed in ``result.skipped``. ``queryable`` says
+    the whole graph will be queried after the build (:meth:`BuildResult.full_store`, for the page
+    and the SHACL check): an in-memory union build then loads each article into its store as it
+    is merged, instead of parsing the written file again afterwards.
 
     Ctrl-C stops the build between two files: a store keeps every file merged so far and its
     labels are brought up to date before ``KeyboardInterrupt`` goes on up.
@@ -283,7 +293,7 @@ def build_corpus(
         # Bound for Turtle: each article's own triples are written as Turtle where they are made
         # (in the workers, if any), which leaves little more than appending them.
         turtle = output_format == "turtle" and not named_graphs
-        result.builder = GraphBuilder(base_iri=base_iri, named_graphs=named_graphs, turtle=turtle)
+        result.builder = GraphBuilder(base_iri=base_iri, named_graphs=named_graphs, turtle=turtle, queryable=queryable)
         tasks = None
     total = len(files)
     processed = 0

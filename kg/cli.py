@@ -220,6 +220,7 @@ def _run_build(args: argparse.Namespace) -> int:
             output_format=args.format,
             include=args.include,
             exclude=args.exclude,
+            queryable=not args.no_html or not (args.no_validate or args.pyshacl),
         )
     except KeyboardInterrupt:
         feedback.close()

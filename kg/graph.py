@@ -333,6 +333,8 @@ class _Blocks:
         return "".join(self.parts)
 
 
+#: The graph of a :attr:`GraphBuilder.queryable` store that holds the articles' own triples.
+ARTICLE_TRIPLES = ox.NamedNode("urn:x-kg:build:article-triples")
 _COUNT_UNION = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
 
 
@@ -349,11 +351,24 @@ class GraphBuilder:
     :meth:`dataset`, TriG and N-Quads).
     """
 
-    def __init__(self, *, base_iri: str = DEFAULT_BASE_IRI, named_graphs: bool = True, turtle: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        base_iri: str = DEFAULT_BASE_IRI,
+        named_graphs: bool = True,
+        turtle: bool = False,
+        queryable: bool = False,
+    ) -> None:
         self.base = Namespace(_check_base(base_iri))
         self.named_graphs = named_graphs
         # A union graph bound for Turtle keeps the articles' own triples as Turtle, ready to append.
         self._turtle = turtle and not named_graphs
+        # The articles' own triples also go to the store as they come (a graph of their own, so
+        # the written file is unchanged): the page and the SHACL check then query the whole graph
+        # without parsing the file again, and the loading overlaps the workers' extraction.
+        self.queryable = queryable and not named_graphs
+        self._article_chunks: list[bytes] = []
+        self._article_size = 0
         self.labels = LabelIndex()
         self.articles = 0
         self._store = ox.Store()
@@ -424,6 +439,11 @@ class GraphBuilder:
                     f"cannot be written ({write_failure(error)}, or set TMPDIR to a folder with room)",
                 ) from None
             self._spooled += facts.article_triples
+            if self.queryable:
+                self._article_chunks.append(data)
+                self._article_size += len(data)
+                if self._article_size > 4 << 20:
+                    self._flush_articles()
         entity_nt = in_graph(facts.entity_nt, article) if self.named_graphs else facts.entity_nt
         self._entity_chunks.append(entity_nt)
         self._entity_size += len(entity_nt)
@@ -435,12 +455,17 @@ class GraphBuilder:
         self.articles += 1
 
     def close(self) -> None:
-        """Let go of the temporary file (it is removed on exit anyway)."""
+        """Let go of the temporary file (it is removed on exit anyway) and of the label counts
+        once the store holds the labels made from them (a big build's memory, for what follows)."""
         if self._spool is not None:
             self._spool.close()
             self._spool = None
         self._spooled_keys.clear()
         self._more_sources.clear()
+        self._iris.clear()
+        if self._label_nt is not None:
+            self.labels = LabelIndex()
+            self._placements.clear()
 
     # Identity -----------------------------------------------------------------
     def entity_iri(self, ident: str) -> URIRef:
@@ -514,9 +539,18 @@ class GraphBuilder:
             self._entity_size = 0
             self._store.load(text, format=self._spool_format, lenient=True)
 
+    def _flush_articles(self) -> None:
+        if self._article_chunks:
+            data = self._header + b"".join(self._article_chunks)
+            self._article_chunks.clear()
+            self._article_size = 0
+            self._store.load(data, format=self._spool_format, to_graph=ARTICLE_TRIPLES, lenient=True)
+
     def store(self) -> ox.Store:
-        """The in-memory store of entity, post and metric triples, labels included."""
+        """The in-memory store of entity, post and metric triples, labels included (and, when
+        :attr:`queryable`, every article's own triples in the graph :data:`ARTICLE_TRIPLES`)."""
         self._flush_entities()
+        self._flush_articles()
         if self._label_nt is None:
             labelled: list[tuple[Any, str]] = []
             if self.named_graphs:
@@ -551,6 +585,8 @@ class GraphBuilder:
     def triples(self) -> Iterator[ox.Triple]:
         """Every triple of the union graph once, as pyoxigraph triples."""
         store = self.store()
+        if self.queryable:  # the articles' own triples are in the store (the spool may be gone)
+            return itertools.chain(union_triples(store, named=False), union_triples(store, graph=ARTICLE_TRIPLES))
         spooled = self._spooled_quads()
         if self.named_graphs:
             spooled = map(operator.attrgetter("triple"), spooled)
@@ -567,6 +603,8 @@ class GraphBuilder:
     def triple_count(self) -> int:
         """The number of distinct triples of the union graph, labels included."""
         store = self.store()
+        if self.queryable:  # the articles' own triples are in the store too, in a graph of their own
+            return len(store)
         shared = int(next(select(store, _COUNT_UNION))["n"].value) if self.named_graphs else len(store)
         return shared + self._spooled
 

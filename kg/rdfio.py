@@ -477,12 +477,14 @@ def construct(store: ox.Store, sparql: str) -> ox.QueryTriples:
     return answer
 
 
-def union_triples(store: ox.Store, *, named: bool = True) -> Iterator[ox.Triple]:
-    """The union graph of ``store`` (every named graph, or the default graph), decimals restored."""
-    if named:
+def union_triples(store: ox.Store, *, named: bool = True, graph: ox.NamedNode | None = None) -> Iterator[ox.Triple]:
+    """The union graph of ``store`` (every named graph, or the default graph, or the one named
+    ``graph``), decimals restored."""
+    if named and graph is None:
         triples: Iterable[Any] = construct(store, UNION)
     else:
-        triples = (quad.triple for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        chosen = ox.DefaultGraph() if graph is None else graph
+        triples = (quad.triple for quad in store.quads_for_pattern(None, None, None, chosen))
     for triple in triples:
         obj = triple.object
         if type(obj) is ox.Literal and obj.datatype == _OX_DECIMAL:

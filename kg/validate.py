@@ -219,7 +219,12 @@ def validate(
         fast = _validate_oxigraph(data, shapes_graph, union=union, progress=progress, strict=engine == "oxigraph")
         if fast is not None:
             return fast
-    graph: Graph = data if isinstance(data, Graph) else fill_graph(Graph(), union_triples(data, named=union))
+    if isinstance(data, Graph):
+        graph = data
+    else:  # with ``union`` the data is every graph, the default one included (as Oxigraph reads it)
+        graph = fill_graph(Graph(), union_triples(data, named=False))
+        if union:
+            fill_graph(graph, union_triples(data, named=True))
     return _validate_pyshacl(graph, shapes_graph, inference, batch_sparql)
 
 

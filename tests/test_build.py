@@ -266,6 +266,34 @@ def test_counts_stay_after_the_builder_makes_way_for_the_full_store(suffix: str,
     assert len(store) == before[1]
 
 
+@pytest.mark.parametrize("suffix", [".ttl", ".nt"])
+def test_a_queryable_build_holds_the_whole_graph_without_reading_the_file(suffix: str, tmp_path) -> None:
+    """With ``queryable`` the articles are loaded into the builder's store as they are merged:
+    the file written is the same, and the store's graphs together are exactly the graph in it
+    (what the page and the SHACL check read), before and after the spool is let go."""
+    from pathlib import Path
+
+    from kg.builder import build_corpus
+    from kg.rdfio import load_graph
+    from kg.validate import validate
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    format_name = "turtle" if suffix == ".ttl" else "nt"
+    plain = build_corpus([seeds], named_graphs=False, output_format=format_name)
+    result = build_corpus([seeds], named_graphs=False, output_format=format_name, queryable=True)
+    written = result.write(tmp_path / f"graph{suffix}", format_name)
+    assert written.read_bytes() == plain.write(tmp_path / f"plain{suffix}", format_name).read_bytes()
+    on_disk = load_graph(written)
+    assert result.triple_count() == len(on_disk) == plain.triple_count()
+    store, union = result.full_store(written)
+    assert union and result.builder is not None and store is result.builder.store()
+    whole = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)}
+    assert len(whole) == len(on_disk) == len(store)  # no triple in two graphs
+    assert isomorphic(result.graph, on_disk)  # read from the store once the spool is gone
+    assert result.summary() == plain.summary() and result.triple_count() == len(on_disk)
+    assert validate(store, union=True).conforms and validate(store, union=True, engine="pyshacl").conforms
+
+
 @pytest.mark.parametrize("quiet", [["-q"], []], ids=["quiet", "verbose"])
 def test_cli_build_says_when_the_shapes_reject_the_graph(tmp_path, seed_path, capsys, monkeypatch, quiet):
     """Exit 2 with a line naming the violations, with -q too (it printed nothing)."""
