@@ -150,21 +150,26 @@ class BuildResult:
             relations[row["p"].value.rpartition("#")[2]] = int(row["n"].value)
         return {"entities": entities, "relations": relations}
 
+    @property
+    def holds_whole_graph(self) -> bool:
+        """Whether :meth:`full_store` is ready without a written file (a ``queryable`` build)."""
+        return self.builder is not None and self.builder.queryable
+
     def full_store(self, written: str | os.PathLike[str] | None = None) -> tuple[pyoxigraph.Store, bool]:
         """The whole graph in a pyoxigraph store, and whether its named graphs together are the data.
 
         For the SHACL check and the page of a big graph, which must not go through rdflib. A
-        ``store=DIR`` build is used as it is. An in-memory build loads ``written`` (the file it
-        just wrote; Oxigraph's parser, no Python per triple) or else its triples. Made once.
+        ``store=DIR`` build is used as it is, and so is the store of a ``queryable`` build (no
+        file needed: :meth:`write` still works afterwards). Another in-memory build loads
+        ``written`` (the file it just wrote; Oxigraph's parser, no Python per triple) or else
+        its triples. Made once.
         """
         if self.store is not None:
             return self.store.oxigraph, False  # its default graph holds the union, each triple once
         if self._full is None and self.builder is not None and self.builder.queryable:
             # Every triple is in the builder's store already (its articles' own in a graph of
-            # their own): no second parse of the file; the spool, written out, can go.
-            store = self.builder.store()
-            self.builder.close()
-            self._full = (store, True)
+            # their own): no file to parse, and it can be had before the file is written.
+            self._full = (self.builder.settle(), True)
         if self._full is None:
             import pyoxigraph as ox
 

@@ -20,6 +20,8 @@ from .errors import KGError, UsageError
 from .ontology import DEFAULT_BASE_IRI
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Future
+
     import pyoxigraph
     from rdflib import Graph
 
@@ -238,6 +240,29 @@ def _run_build(args: argparse.Namespace) -> int:
         if result.documents == 0 and not (args.store and result.unchanged):
             _err("nothing could be read; no graph written")
             return 1
+        after_build = time.perf_counter()
+        full: tuple[pyoxigraph.Store, bool] | None = None
+        checking: Future[ValidationResult] | None = None
+        wanted = not args.no_html or not (args.no_validate or args.pyshacl)
+
+        def load_and_check() -> tuple[pyoxigraph.Store, bool]:
+            """The Oxigraph copy of the graph that the page and the check read (never rdflib),
+            and the check started on it, in a thread: Oxigraph runs its queries without the GIL."""
+            nonlocal checking
+            started = time.perf_counter()
+            with feedback.stage("load the graph into Oxigraph"):
+                loaded = result.full_store(None if args.no_output else target)
+            result.timings["load"] = time.perf_counter() - started
+            if not args.no_validate and not args.pyshacl:
+                from concurrent.futures import ThreadPoolExecutor
+
+                pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-shacl")
+                checking = pool.submit(_check_shapes, loaded, feedback, result.timings)
+                pool.shutdown(wait=False)
+            return loaded
+
+        if wanted and result.holds_whole_graph:  # the check runs while the file is written
+            full = load_and_check()
         if to_stdout:
             with feedback.stage("write the graph to standard output"):
                 sys.stdout.flush()
@@ -251,22 +276,8 @@ def _run_build(args: argparse.Namespace) -> int:
                 result.store.record_output(target, args.format)
         _report_dropped(result.dropped, None if args.no_output or target is None else target.parent / DROPPED)
         html_path = validation = None
-        full = None
-        if not args.no_html or not (args.no_validate or args.pyshacl):
-            # The page and the check read one Oxigraph copy of the graph, never rdflib.
-            started = time.perf_counter()
-            with feedback.stage("load the graph into Oxigraph"):
-                full = result.full_store(None if args.no_output else target)
-            result.timings["load"] = time.perf_counter() - started
-        checking = None
-        if not args.no_validate and not args.pyshacl:
-            # Oxigraph runs the check's queries without holding the GIL: it overlaps the page.
-            from concurrent.futures import ThreadPoolExecutor
-
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-shacl")
-            assert full is not None  # loaded above for the check
-            checking = pool.submit(_check_shapes, full, feedback, result.timings)
-            pool.shutdown(wait=False)
+        if wanted and full is None:  # read from the file just written
+            full = load_and_check()
         if not args.no_html:
             from .viz import StoreGraph, write_html
 
@@ -322,10 +333,7 @@ def _run_build(args: argparse.Namespace) -> int:
         if args.timings:
             memory = peak_memory()
             stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings.items())
-            after = sum(result.timings.get(stage, 0.0) for stage in ("write", "load", "html", "validate"))
-            if checking is not None and not args.no_html:  # the check ran beside the page
-                after -= min(result.timings["html"], result.timings["validate"])
-            say(f"timings:   {stages}; total {result.seconds + after:.2f}s")
+            say(f"timings:   {stages}; total {result.seconds + time.perf_counter() - after_build:.2f}s")
             say(f"memory:    peak {memory['self']:.0f} MiB here, {memory['children']:.0f} MiB in the largest worker")
         if validation is not None and not validation.conforms:
             if args.quiet:  # a graph the shapes reject is an error: say so even with -q

@@ -455,17 +455,22 @@ class GraphBuilder:
         self.articles += 1
 
     def close(self) -> None:
-        """Let go of the temporary file (it is removed on exit anyway) and of the label counts
-        once the store holds the labels made from them (a big build's memory, for what follows)."""
+        """Let go of the temporary file (it is removed on exit anyway)."""
         if self._spool is not None:
             self._spool.close()
             self._spool = None
         self._spooled_keys.clear()
         self._more_sources.clear()
+
+    def settle(self) -> ox.Store:
+        """The store, final: every triple loaded and labelled, and the label counts (a big
+        build's memory) let go, for a build that adds nothing more. The spool stays, to write from."""
+        store = self.store()
+        self.labels = LabelIndex()
+        self._placements.clear()
         self._iris.clear()
-        if self._label_nt is not None:
-            self.labels = LabelIndex()
-            self._placements.clear()
+        self._label_nt = []  # nothing to take back: no article comes after
+        return store
 
     # Identity -----------------------------------------------------------------
     def entity_iri(self, ident: str) -> URIRef:
