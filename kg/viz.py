@@ -41,7 +41,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Identifier, Node
 
@@ -50,6 +51,7 @@ from .errors import UsageError
 from .export import atomic_write
 from .ontology import KG, KG_NS, QUDT, UNITS, expand_iri, instance_prefixes
 from .quantity import format_base, format_quantity
+from .rdfio import ToRdflib, restore, to_ox
 
 __all__ = [
     "DEFAULT_DEPTH",
@@ -98,19 +100,22 @@ def drawn_relations() -> dict[str, schema.Relation]:
     return schema.RELATIONS
 
 
-_QUALIFIERS: dict[URIRef, str] = {
-    KG.MoreThan: "超过",
-    KG.AtLeast: "至少",
-    KG.Approximately: "约",
-    KG.LessThan: "不足",
-    KG.AtMost: "至多",
+_QUALIFIERS: dict[str, str] = {
+    str(KG.MoreThan): "超过",
+    str(KG.AtLeast): "至少",
+    str(KG.Approximately): "约",
+    str(KG.LessThan): "不足",
+    str(KG.AtMost): "至多",
 }
-#: Unit code (the keys of :data:`kg.ontology.UNITS`) → symbol shown after a number.
-_UNIT_CODE: dict[URIRef, str] = {iri: code for code, iri in UNITS.items()}
+#: Unit IRI → its code (the keys of :data:`kg.ontology.UNITS`), shown after a number.
+_UNIT_CODE: dict[str, str] = {str(iri): code for code, iri in UNITS.items()}
 _NUMERIC_VALUE = QUDT["numericValue"]
 _RDF_TYPE = str(RDF.type)
 _EVIDENCE = str(KG.Evidence)
 _UNIT = QUDT["unit"]
+_XSD_STRING = str(XSD.string)
+_XSD_DECIMAL = str(XSD.decimal)
+_OX_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
 _FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
 
 
@@ -179,8 +184,11 @@ class Collected:
         return neighbours
 
 
-def _text(value: Node | str | None) -> str | None:
-    return str(value) if value is not None else None
+def _text(value: Any) -> str | None:
+    """The text of a term (see :func:`_lexical`), or of an rdflib term, or None."""
+    if value is None:
+        return None
+    return _lexical(value) if type(value) in _OX_TERMS else str(value)
 
 
 def _int(value: Node | str | None) -> int | None:
@@ -215,12 +223,35 @@ def _float(value: Node | str | None) -> float | None:
     return None
 
 
-def _preferred_label(labels: Iterable[Node]) -> str | None:
+def _preferred_label(labels: Iterable[Any]) -> str | None:
     """The @zh label if there is one, else any label; ties broken by text for stable output."""
-    found = sorted(
-        (lit for lit in labels if isinstance(lit, Literal)), key=lambda lit: (lit.language != "zh", str(lit))
-    )
-    return str(found[0]) if found else None
+    found = sorted((lit.language != "zh", _lexical(lit)) for lit in labels if type(lit) is ox.Literal)
+    return found[0][1] if found else None
+
+
+def _lexical(term: Any) -> str:
+    """The text of an Oxigraph term as ``str()`` of its rdflib twin gives it (kg's form of an
+    xsd:decimal, rdflib's normal form of other typed literals), without making that twin for
+    the plain strings and IRIs that are nearly all of a page."""
+    if type(term) is not ox.Literal or term.language is not None:
+        return str(term.value)
+    datatype = term.datatype.value
+    if datatype == _XSD_STRING:
+        return str(term.value)
+    if datatype == _XSD_DECIMAL:
+        return str(restore(term).value)
+    return str(_typed_literal(term.value, datatype))
+
+
+@lru_cache(maxsize=4096)
+def _typed_literal(value: str, datatype: str) -> Literal:
+    """The rdflib Literal of a typed literal (years and flags repeat: a few thousand kept)."""
+    return Literal(value, datatype=URIRef(datatype))
+
+
+def _first(table: dict[str, list[Any]], subject: str) -> Any:
+    found = table.get(subject)
+    return found[0] if found else None
 
 
 def _fallback_name(iri: str) -> str:
@@ -233,31 +264,39 @@ def short_label(name: str, limit: int = LABEL_CHARS) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def _metric(graph: Graph | StoreGraph, node: URIRef, label: str) -> dict[str, Any]:
+#: The fields of a kg:Metric that the panel shows.
+_METRIC_FIELDS = (_NUMERIC_VALUE, _UNIT, KG.qualifier, KG.isTarget, KG.indicator, KG.surfaceText, KG.year)
+
+
+def _metric(fields: dict[URIRef, dict[str, list[Any]]], node: str, label: str) -> dict[str, Any]:
     """The panel's figure: ``amount`` in the source's own words (近500亿元), or, without surface
-    text, read out of the number (1400万元); ``base`` the stored value (14000000 CNY)."""
-    value = graph.value(node, _NUMERIC_VALUE)
-    unit = graph.value(node, _UNIT)
-    unit_code = _UNIT_CODE.get(unit, _fallback_name(str(unit))) if isinstance(unit, URIRef) else ""
+    text, read out of the number (1400万元); ``base`` the stored value (14000000 CNY).
+
+    ``fields`` holds the objects of each of :data:`_METRIC_FIELDS` by subject (see :func:`_table`)."""
+    value = _first(fields[_NUMERIC_VALUE], node)
+    unit = _first(fields[_UNIT], node)
+    unit_code = _UNIT_CODE.get(unit.value, _fallback_name(unit.value)) if type(unit) is ox.NamedNode else ""
     readable = base = None
-    if isinstance(value, Literal):
+    if type(value) is ox.Literal:
         try:
-            number = Decimal(str(value))
+            number = Decimal(_lexical(value))
         except InvalidOperation:
             number = None  # not a number (SHACL reports it); the panel still shows the surface text
         if number is not None and number.is_finite():
             readable, base = format_quantity(number, unit_code), format_base(number, unit_code)
-    surface = _text(graph.value(node, KG.surfaceText))
-    qualifier = graph.value(node, KG.qualifier)
-    target = graph.value(node, KG.isTarget)
+    surface = _text(_first(fields[KG.surfaceText], node))
+    qualifier = _first(fields[KG.qualifier], node)
+    target = _first(fields[KG.isTarget], node)
     return {
-        "indicator": _text(graph.value(node, KG.indicator)) or label,
+        "indicator": _text(_first(fields[KG.indicator], node)) or label,
         "amount": surface or readable,
         "base": base,
         "surface": surface,
-        "qualifier": _QUALIFIERS.get(qualifier) if isinstance(qualifier, URIRef) else None,
-        "year": _text(graph.value(node, KG.year)),
-        "target": bool(isinstance(target, Literal) and target.toPython() is True),
+        "qualifier": _QUALIFIERS.get(qualifier.value) if type(qualifier) is ox.NamedNode else None,
+        "year": _text(_first(fields[KG.year], node)),
+        "target": type(target) is ox.Literal
+        and target.language is None
+        and _typed_literal(target.value, target.datatype.value).toPython() is True,
     }
 
 
@@ -271,34 +310,34 @@ class StoreGraph:
     """
 
     def __init__(self, store: Any, union: bool = False) -> None:
-        import pyoxigraph as ox
-
-        from .rdfio import ToRdflib
-
         self._ox = ox
         self.store = store
         self.graph_name = None if union else ox.DefaultGraph()
         self._convert = ToRdflib()
-        self._index: dict[Node, dict[str, list[Any]]] = {}
 
-    def prefetch(self, predicates: Iterable[Node]) -> None:
-        """Read every ``(?, predicate, ?)`` of ``predicates`` in one pass each, so that
-        :meth:`objects` and :meth:`value` answer them from memory: one lookup per entity and
-        predicate (1.4 million on 10,000 articles) was most of the page's time. kg:mentionedIn,
-        as many triples as the others together, is left to lookups (memory: the check runs beside)."""
-        for predicate in predicates:
-            if predicate in self._index:
-                continue
-            # Kept as Oxigraph's terms under the subject's text (an rdflib term each for millions
-            # of triples cost 250 MB); converted when read.
-            index: dict[str, list[Any]] = defaultdict(list)
-            for quad in self._quads(None, predicate):
-                index[quad.subject.value].append(quad.object)
-            self._index[predicate] = dict(index)
+    def table(self, predicate: Node) -> dict[str, list[Any]]:
+        """Every ``(?, predicate, ?)`` in one pass: the objects by their subject's text, each
+        once, as Oxigraph terms (an rdflib term each for millions of objects took most of
+        the page's time and hundreds of MB; :func:`_lexical` reads their text)."""
+        found: dict[str, list[Any]] = {}
+        union = self.graph_name is None
+        for quad in self._quads(None, predicate):
+            objects = found.get(subject := quad.subject.value)
+            if objects is None:
+                found[subject] = [quad.object]
+            elif not union or quad.object not in objects:  # once, however many graphs hold it
+                objects.append(quad.object)
+        return found
+
+    def instances(self, cls: Node) -> Iterator[str]:
+        """IRIs of the nodes typed ``cls`` (blank nodes left out), each once, in the store's order."""
+        seen: set[str] = set()
+        for quad in self._quads(None, RDF.type, cls):
+            if type(quad.subject) is ox.NamedNode and (iri := quad.subject.value) not in seen:
+                seen.add(iri)
+                yield iri
 
     def _quads(self, subject: Node | None, predicate: Node, obj: Node | None = None) -> Iterable[Any]:
-        from .rdfio import to_ox
-
         return self.store.quads_for_pattern(
             to_ox(subject) if subject is not None else None,
             to_ox(predicate),
@@ -310,23 +349,8 @@ class StoreGraph:
         """Subjects of ``(?, predicate, obj)``, each once."""
         return dict.fromkeys(self._convert(q.subject) for q in self._quads(None, predicate, obj))
 
-    def forget(self) -> None:
-        """Drop what :meth:`prefetch` read."""
-        self._index.clear()
-
-    def objects(self, subject: Node, predicate: Node) -> Iterable[Node]:
-        """Objects of ``(subject, predicate, ?)``, each once."""
-        index = self._index.get(predicate)
-        if index is not None:  # once, however many graphs hold it
-            return dict.fromkeys(self._convert(o) for o in index.get(str(subject), ()))
-        return dict.fromkeys(self._convert(q.object) for q in self._quads(subject, predicate))
-
     def value(self, subject: Node, predicate: Node) -> Node | None:
         """One object of ``(subject, predicate, ?)``, or None."""
-        index = self._index.get(predicate)
-        if index is not None:
-            found = index.get(str(subject))
-            return self._convert(found[0]) if found else None
         for quad in self._quads(subject, predicate):
             return self._convert(quad.object)
         return None
@@ -406,44 +430,60 @@ class StoreGraph:
         return pairs if self.graph_name is not None else dict.fromkeys(pairs)
 
 
+def _table(graph: Graph | StoreGraph, predicate: Node) -> dict[str, list[Any]]:
+    """The objects of every ``(?, predicate, ?)`` by subject's text, as Oxigraph terms
+    (:meth:`StoreGraph.table`), so that :func:`collect` reads a store and an rdflib graph alike."""
+    if isinstance(graph, StoreGraph):
+        return graph.table(predicate)
+    found: dict[str, list[Any]] = defaultdict(list)
+    for subject, obj in graph.subject_objects(predicate):
+        found[str(subject)].append(to_ox(obj))
+    return found
+
+
+def _instances(graph: Graph | StoreGraph, cls: Node) -> Iterable[str]:
+    """IRIs of the nodes typed ``cls``, each once (see :meth:`StoreGraph.instances`)."""
+    if isinstance(graph, StoreGraph):
+        return graph.instances(cls)
+    return dict.fromkeys(str(node) for node in graph.subjects(RDF.type, cls) if isinstance(node, URIRef))
+
+
 def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
     """Read entities, metrics, relations and their evidence from ``graph``.
 
     ``evidence=False`` leaves out evidence, sentences and headlines (see :func:`explore`).
     """
-    if isinstance(graph, StoreGraph):  # what is read entity by entity below, read in bulk
-        graph.prefetch(
-            (RDFS.label, SKOS.altLabel, KG.holdsPost, KG.postTitle, KG.postIn, _NUMERIC_VALUE, _UNIT,
-             KG.qualifier, KG.isTarget, KG.indicator, KG.surfaceText, KG.year)
-        )  # fmt: skip
+    labels, aliases_of, mentions, posts_of, titles, post_in = (
+        _table(graph, p) for p in (RDFS.label, SKOS.altLabel, KG.mentionedIn, KG.holdsPost, KG.postTitle, KG.postIn)
+    )
+    metric_fields = {p: _table(graph, p) for p in _METRIC_FIELDS}
+
     entities: dict[str, Entity] = {}
     for cls in drawn_classes():
-        for node in graph.subjects(RDF.type, URIRef(KG_NS + cls)):
-            if not isinstance(node, URIRef) or str(node) in entities:
+        for iri in _instances(graph, URIRef(KG_NS + cls)):
+            if iri in entities:
                 continue
-            iri = str(node)
-            name = _preferred_label(graph.objects(node, RDFS.label)) or _fallback_name(iri)
-            aliases = sorted({str(a) for a in graph.objects(node, SKOS.altLabel)} - {name})
-            articles = sorted(str(a) for a in graph.objects(node, KG.mentionedIn))
+            name = _preferred_label(labels.get(iri, ())) or _fallback_name(iri)
+            aliases = sorted({_lexical(a) for a in aliases_of.get(iri, ())} - {name})
+            articles = sorted(_lexical(a) for a in mentions.get(iri, ()))
             entity = Entity(iri, cls, name, aliases, articles)
             if cls == "Metric":
-                entity.metric = _metric(graph, node, name)
+                entity.metric = _metric(metric_fields, iri, name)
             if cls == "Person":
                 entity.posts = sorted(
-                    _preferred_label(graph.objects(post, RDFS.label))
-                    or _text(graph.value(post, KG.postTitle))
-                    or _fallback_name(str(post))
-                    for post in graph.objects(node, KG.holdsPost)
+                    _preferred_label(labels.get(post.value, ())) or _text(_first(titles, post.value)) or _fallback_name(_lexical(post))
+                    if type(post) is not ox.Literal
+                    else _fallback_name(_lexical(post))  # a literal is no post: its text is the name
+                    for post in posts_of.get(iri, ())
                 )
             entities[iri] = entity
+    del labels, aliases_of, mentions, metric_fields  # the page's memory peaks here, beside the SHACL check's
 
-    if isinstance(graph, StoreGraph):
-        graph.forget()  # the page's memory peaks here, beside the SHACL check's
     relations: dict[tuple[str, str, str], Relation] = {}
 
-    def add(source: Node | str, predicate: str, target: Node | str, detail: str | None = None) -> None:
-        key = (str(source), predicate, str(target))
-        if key[0] not in entities or key[2] not in entities or key[0] == key[2]:
+    def add(source: str, predicate: str, target: str, detail: str | None = None) -> None:
+        key = (source, predicate, target)
+        if source not in entities or target not in entities or source == target:
             return
         relation = relations.get(key)
         if relation is None:
@@ -454,18 +494,19 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
     for predicate in drawn_relations():
         if predicate == "holdsPost":  # drawn from the person to the post's organisation, below
             continue
-        for source, target in graph.subject_objects(URIRef(KG_NS + predicate)):
-            add(source, predicate, target)
-    for policy, issuer in graph.subject_objects(KG.issuedBy):
-        add(issuer, "issues", policy)
-    post_owner: dict[Node, Node] = {}
-    for person, post in graph.subject_objects(KG.holdsPost):
-        if not isinstance(post, Node):  # a literal (its text, from a StoreGraph) is no post
-            continue
-        organisation = graph.value(post, KG.postIn)
-        if organisation is not None:
-            post_owner[post] = organisation
-            add(person, "holdsPost", organisation, _text(graph.value(post, KG.postTitle)))
+        for source, targets in _table(graph, URIRef(KG_NS + predicate)).items():
+            for target in targets:
+                add(source, predicate, target.value)
+    for policy, issuers in _table(graph, KG.issuedBy).items():
+        for issuer in issuers:
+            add(issuer.value, "issues", policy)
+    post_owner: dict[str, str] = {}
+    for person, posts in posts_of.items():
+        for post in posts:
+            organisation = None if type(post) is ox.Literal else _first(post_in, post.value)
+            if organisation is not None:
+                post_owner[post.value] = organisation.value
+                add(person, "holdsPost", organisation.value, _text(_first(titles, post.value)))
 
     sentences: dict[str, tuple[str, str | None, int | None, int | None]] = {}
     headlines: dict[str, str] = {}
@@ -489,7 +530,7 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
 
 
 def _attach_evidence(
-    graph: Graph | StoreGraph, relations: dict[tuple[str, str, str], Relation], post_owner: dict[Node, Node]
+    graph: Graph | StoreGraph, relations: dict[tuple[str, str, str], Relation], post_owner: dict[str, str]
 ) -> None:
     """Hang every kg:Evidence on the relation it supports (holdsPost → the post's organisation)."""
     subjects = dict(graph.subject_objects(RDF.subject))
@@ -514,7 +555,7 @@ def _attach_evidence(
         if name == "issuedBy":
             source, target, name = target, source, "issues"
         elif name == "holdsPost":
-            target = post_owner.get(target) if isinstance(target, Node) else None
+            target = post_owner.get(str(target)) if isinstance(target, Node) and not isinstance(target, Literal) else None
             if target is None:
                 continue
         relation = relations.get((str(source), name, str(target)))
