@@ -31,7 +31,7 @@ import re
 import shlex
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import get_close_matches
@@ -366,43 +366,64 @@ class StoreGraph:
             fields.setdefault(predicate, value)
         return fields, types
 
-    def evidence_rows(self, subjects: list[str]) -> Iterator[dict[str, str]]:
-        """Each kg:Evidence whose rdf:subject is one of ``subjects``: ``ev``, ``s``, ``p``, ``o``,
-        its fields by local name and its sentence's (``text``, ``inArticle``, ``sentenceStart``,
-        ``sentenceEnd``); for holdsPost, ``org`` is the post's organisation. Two lookups per
-        evidence (one per field took most of a minute on 10,000 articles)."""
-        ox = self._ox
-        subject_predicate = ox.NamedNode(str(RDF.subject))
+    def _first_value(self, subject: Any, predicate: Any) -> str | None:
+        """The IRI or text of the first object of ``(subject, predicate, ?)``, in the order :meth:`_fields` reads."""
+        for quad in self.store.quads_for_pattern(subject, predicate, None, self.graph_name):
+            return str(quad.object.value)
+        return None
+
+    def evidence_rows(
+        self, subjects: list[str], wanted: Callable[[dict[str, str]], bool]
+    ) -> Iterator[dict[str, str]]:
+        """Each kg:Evidence whose rdf:subject is one of ``subjects``, once (as ``s`` the first of
+        ``subjects`` that names it), when ``wanted`` takes its head: ``ev``, ``s``, ``p``, ``o``
+        and, for holdsPost, ``org`` the post's organisation. The row adds its fields by local
+        name and its sentence's (``text``, ``inArticle``, ``sentenceStart``, ``sentenceEnd``).
+
+        The head is two lookups; the rest, a lookup for the evidence and one per sentence, is
+        read only for what ``wanted`` takes (a quarter, on the relations a page draws)."""
+        subject_predicate, predicate_predicate, object_predicate = (
+            ox.NamedNode(str(term)) for term in (RDF.subject, RDF.predicate, RDF.object)
+        )
+        seen: set[str] = set()
+        sentences: dict[str, dict[str, str]] = {}
         for iri in subjects:
             for quad in self.store.quads_for_pattern(None, subject_predicate, ox.NamedNode(iri), self.graph_name):
-                if type(quad.subject) is not ox.NamedNode:
+                node = quad.subject
+                if type(node) is not ox.NamedNode or node.value in seen:
                     continue
-                fields, types = self._fields(quad.subject)
-                if _EVIDENCE not in types or str(RDF.object) not in fields:
+                seen.add(node.value)  # the same for each of its subjects: decided by the first
+                target = self._first_value(node, object_predicate)
+                if target is None:
                     continue
-                row = {
-                    "ev": quad.subject.value,
-                    "s": iri,
-                    "p": fields.get(str(RDF.predicate), ""),
-                    "o": fields[str(RDF.object)],
-                }
+                row = {"ev": node.value, "s": iri, "p": self._first_value(node, predicate_predicate) or "", "o": target}
+                if row["p"] == KG_NS + "holdsPost":
+                    post = self.value(URIRef(target), KG.postIn)
+                    if post is not None:
+                        row["org"] = str(post)
+                if not wanted(row):
+                    continue
+                fields, types = self._fields(node)
+                if _EVIDENCE not in types:
+                    continue
                 for name in ("article", "rule", "confidence", "startOffset", "endOffset", "sentence"):
                     if KG_NS + name in fields:
                         row[name] = fields[KG_NS + name]
-                if row["p"] == KG_NS + "holdsPost":
-                    post = self.value(URIRef(row["o"]), KG.postIn)
-                    if post is not None:
-                        row["org"] = str(post)
                 if "sentence" in row:
-                    sentence, _ = self._fields(ox.NamedNode(row["sentence"]))
-                    for name, key in (
-                        ("text", "text"),
-                        ("inArticle", "inArticle"),
-                        ("startOffset", "sentenceStart"),
-                        ("endOffset", "sentenceEnd"),
-                    ):
-                        if KG_NS + name in sentence:
-                            row[key] = sentence[KG_NS + name]
+                    sentence = sentences.get(row["sentence"])
+                    if sentence is None:
+                        read, _ = self._fields(ox.NamedNode(row["sentence"]))
+                        sentence = sentences[row["sentence"]] = {
+                            key: read[KG_NS + name]
+                            for name, key in (
+                                ("text", "text"),
+                                ("inArticle", "inArticle"),
+                                ("startOffset", "sentenceStart"),
+                                ("endOffset", "sentenceEnd"),
+                            )
+                            if KG_NS + name in read
+                        }
+                    row.update(sentence)
                 yield row
 
     def headlines(self, articles: list[str]) -> dict[str, str]:
@@ -577,37 +598,36 @@ def _attach_drawn_evidence(graph: StoreGraph, data: Collected, nodes: list[str],
     """Evidence, sentences and headlines for the drawn ``relations`` only, looked up in the store.
 
     Gives each drawn relation exactly what :func:`_attach_evidence` would (same rules, same
-    order), reading the evidence of the drawn entities instead of every kg:Evidence: one
-    SPARQL query for all of them (a lookup per evidence and field took most of a minute).
+    order), reading the evidence of the drawn entities instead of every kg:Evidence, and the
+    fields of those that support a drawn relation only (see :meth:`StoreGraph.evidence_rows`).
     """
     drawn = {(r.source, r.predicate, r.target): r for r in relations}
     found: dict[tuple[str, str, str], list[tuple[str, Evidence]]] = defaultdict(list)
     ends = sorted({r.source for r in relations} | {r.target for r in relations})
-    seen: set[str] = set()
     articles: set[str] = set()
-    for row in graph.evidence_rows(ends):
-        evidence = row["ev"]
-        if evidence in seen:  # a field stated twice gives two rows; the first is kept, as graph.value did
-            continue
-        seen.add(evidence)
+
+    def key_of(row: dict[str, str]) -> tuple[str, str, str] | None:
+        """The relation an evidence row supports, as :func:`_attach_evidence` reads it."""
         source, predicate, target = row["s"], row["p"], row["o"]
         if not predicate.startswith(KG_NS):
-            continue
+            return None
         name = predicate[len(KG_NS) :]
         if name == "issuedBy":
             source, target, name = target, source, "issues"
         elif name == "holdsPost":
             organisation = row.get("org")
             if organisation is None:
-                continue
+                return None
             target = organisation
-        key = (source, name, target)
-        if key not in drawn:
-            continue
+        return (source, name, target)
+
+    for row in graph.evidence_rows(ends, lambda row: key_of(row) in drawn):
+        key = key_of(row)
+        assert key is not None  # wanted above
         sentence, article = row.get("sentence"), row.get("article")
         found[key].append(
             (
-                evidence,
+                row["ev"],
                 Evidence(
                     sentence=sentence,
                     article=article,
