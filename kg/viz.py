@@ -225,8 +225,10 @@ def _float(value: Node | str | None) -> float | None:
 
 def _preferred_label(labels: Iterable[Any]) -> str | None:
     """The @zh label if there is one, else any label; ties broken by text for stable output."""
-    found = sorted((lit.language != "zh", _lexical(lit)) for lit in labels if type(lit) is ox.Literal)
-    return found[0][1] if found else None
+    found = [lit for lit in labels if type(lit) is ox.Literal]
+    if len(found) == 1:  # nearly always
+        return _lexical(found[0])
+    return min(((lit.language != "zh", _lexical(lit)) for lit in found), default=(False, None))[1]
 
 
 def _lexical(term: Any) -> str:
@@ -268,13 +270,12 @@ def short_label(name: str, limit: int = LABEL_CHARS) -> str:
 _METRIC_FIELDS = (_NUMERIC_VALUE, _UNIT, KG.qualifier, KG.isTarget, KG.indicator, KG.surfaceText, KG.year)
 
 
-def _metric(fields: dict[URIRef, dict[str, list[Any]]], node: str, label: str) -> dict[str, Any]:
+def _metric(fields: tuple[dict[str, list[Any]], ...], node: str, label: str) -> dict[str, Any]:
     """The panel's figure: ``amount`` in the source's own words (近500亿元), or, without surface
     text, read out of the number (1400万元); ``base`` the stored value (14000000 CNY).
 
     ``fields`` holds the objects of each of :data:`_METRIC_FIELDS` by subject (see :func:`_table`)."""
-    value = _first(fields[_NUMERIC_VALUE], node)
-    unit = _first(fields[_UNIT], node)
+    value, unit, qualifier, target, indicator, surface_text, year = (_first(table, node) for table in fields)
     unit_code = _UNIT_CODE.get(unit.value, _fallback_name(unit.value)) if type(unit) is ox.NamedNode else ""
     readable = base = None
     if type(value) is ox.Literal:
@@ -284,16 +285,14 @@ def _metric(fields: dict[URIRef, dict[str, list[Any]]], node: str, label: str) -
             number = None  # not a number (SHACL reports it); the panel still shows the surface text
         if number is not None and number.is_finite():
             readable, base = format_quantity(number, unit_code), format_base(number, unit_code)
-    surface = _text(_first(fields[KG.surfaceText], node))
-    qualifier = _first(fields[KG.qualifier], node)
-    target = _first(fields[KG.isTarget], node)
+    surface = _text(surface_text)
     return {
-        "indicator": _text(_first(fields[KG.indicator], node)) or label,
+        "indicator": _text(indicator) or label,
         "amount": surface or readable,
         "base": base,
         "surface": surface,
         "qualifier": _QUALIFIERS.get(qualifier.value) if type(qualifier) is ox.NamedNode else None,
-        "year": _text(_first(fields[KG.year], node)),
+        "year": _text(year),
         "target": type(target) is ox.Literal
         and target.language is None
         and _typed_literal(target.value, target.datatype.value).toPython() is True,
@@ -477,7 +476,7 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
     labels, aliases_of, mentions, posts_of, titles, post_in = (
         _table(graph, p) for p in (RDFS.label, SKOS.altLabel, KG.mentionedIn, KG.holdsPost, KG.postTitle, KG.postIn)
     )
-    metric_fields = {p: _table(graph, p) for p in _METRIC_FIELDS}
+    metric_fields = tuple(_table(graph, p) for p in _METRIC_FIELDS)
 
     entities: dict[str, Entity] = {}
     for cls in drawn_classes():
