@@ -21,6 +21,7 @@ How the page is made:
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import heapq
 import html
@@ -32,6 +33,7 @@ import shlex
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import get_close_matches
@@ -450,6 +452,19 @@ class StoreGraph:
         return pairs if self.graph_name is not None else dict.fromkeys(pairs)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cycle collector paused (as the caller had it after): :func:`collect` makes millions
+    of objects that form no cycles, and the collector's passes over them were a sixth of its time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _table(graph: Graph | StoreGraph, predicate: Node) -> dict[str, list[Any]]:
     """The objects of every ``(?, predicate, ?)`` by subject's text, as Oxigraph terms
     (:meth:`StoreGraph.table`), so that :func:`collect` reads a store and an rdflib graph alike."""
@@ -468,6 +483,7 @@ def _instances(graph: Graph | StoreGraph, cls: Node) -> Iterable[str]:
     return dict.fromkeys(str(node) for node in graph.subjects(RDF.type, cls) if isinstance(node, URIRef))
 
 
+@_gc_paused()
 def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
     """Read entities, metrics, relations and their evidence from ``graph``.
 
