@@ -452,6 +452,13 @@ class StoreGraph:
         return pairs if self.graph_name is not None else dict.fromkeys(pairs)
 
 
+def _post_name(post: Any, labels: dict[str, list[Any]], titles: dict[str, list[Any]]) -> str:
+    """A post's label, else its title, else its IRI's last part (a literal is no post: its text)."""
+    if type(post) is ox.Literal:
+        return _fallback_name(_lexical(post))
+    return _preferred_label(labels.get(post.value, ())) or _text(_first(titles, post.value)) or _fallback_name(post.value)
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """The cycle collector paused (as the caller had it after): :func:`collect` makes millions
@@ -506,12 +513,7 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
             if cls == "Metric":
                 entity.metric = _metric(metric_fields, iri, name)
             if cls == "Person":
-                entity.posts = sorted(
-                    _preferred_label(labels.get(post.value, ())) or _text(_first(titles, post.value)) or _fallback_name(_lexical(post))
-                    if type(post) is not ox.Literal
-                    else _fallback_name(_lexical(post))  # a literal is no post: its text is the name
-                    for post in posts_of.get(iri, ())
-                )
+                entity.posts = sorted(_post_name(post, labels, titles) for post in posts_of.get(iri, ()))
             entities[iri] = entity
     del labels, aliases_of, mentions, metric_fields  # the page's memory peaks here, beside the SHACL check's
 
@@ -591,7 +593,8 @@ def _attach_evidence(
         if name == "issuedBy":
             source, target, name = target, source, "issues"
         elif name == "holdsPost":
-            target = post_owner.get(str(target)) if isinstance(target, Node) and not isinstance(target, Literal) else None
+            is_post = isinstance(target, Node) and not isinstance(target, Literal)
+            target = post_owner.get(str(target)) if is_post else None
             if target is None:
                 continue
         relation = relations.get((str(source), name, str(target)))
