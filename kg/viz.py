@@ -21,6 +21,7 @@ How the page is made:
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import heapq
 import html
@@ -31,7 +32,8 @@ import re
 import shlex
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import get_close_matches
@@ -41,7 +43,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Identifier, Node
 
@@ -50,6 +53,7 @@ from .errors import UsageError
 from .export import atomic_write
 from .ontology import KG, KG_NS, QUDT, UNITS, expand_iri, instance_prefixes
 from .quantity import format_base, format_quantity
+from .rdfio import ToRdflib, restore, to_ox
 
 __all__ = [
     "DEFAULT_DEPTH",
@@ -98,19 +102,22 @@ def drawn_relations() -> dict[str, schema.Relation]:
     return schema.RELATIONS
 
 
-_QUALIFIERS: dict[URIRef, str] = {
-    KG.MoreThan: "超过",
-    KG.AtLeast: "至少",
-    KG.Approximately: "约",
-    KG.LessThan: "不足",
-    KG.AtMost: "至多",
+_QUALIFIERS: dict[str, str] = {
+    str(KG.MoreThan): "超过",
+    str(KG.AtLeast): "至少",
+    str(KG.Approximately): "约",
+    str(KG.LessThan): "不足",
+    str(KG.AtMost): "至多",
 }
-#: Unit code (the keys of :data:`kg.ontology.UNITS`) → symbol shown after a number.
-_UNIT_CODE: dict[URIRef, str] = {iri: code for code, iri in UNITS.items()}
+#: Unit IRI → its code (the keys of :data:`kg.ontology.UNITS`), shown after a number.
+_UNIT_CODE: dict[str, str] = {str(iri): code for code, iri in UNITS.items()}
 _NUMERIC_VALUE = QUDT["numericValue"]
 _RDF_TYPE = str(RDF.type)
 _EVIDENCE = str(KG.Evidence)
 _UNIT = QUDT["unit"]
+_XSD_STRING = str(XSD.string)
+_XSD_DECIMAL = str(XSD.decimal)
+_OX_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
 _FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
 
 
@@ -179,8 +186,11 @@ class Collected:
         return neighbours
 
 
-def _text(value: Node | str | None) -> str | None:
-    return str(value) if value is not None else None
+def _text(value: Any) -> str | None:
+    """The text of a term (see :func:`_lexical`), or of an rdflib term, or None."""
+    if value is None:
+        return None
+    return _lexical(value) if type(value) in _OX_TERMS else str(value)
 
 
 def _int(value: Node | str | None) -> int | None:
@@ -215,12 +225,37 @@ def _float(value: Node | str | None) -> float | None:
     return None
 
 
-def _preferred_label(labels: Iterable[Node]) -> str | None:
+def _preferred_label(labels: Iterable[Any]) -> str | None:
     """The @zh label if there is one, else any label; ties broken by text for stable output."""
-    found = sorted(
-        (lit for lit in labels if isinstance(lit, Literal)), key=lambda lit: (lit.language != "zh", str(lit))
-    )
-    return str(found[0]) if found else None
+    found = [lit for lit in labels if type(lit) is ox.Literal]
+    if len(found) == 1:  # nearly always
+        return _lexical(found[0])
+    return min(((lit.language != "zh", _lexical(lit)) for lit in found), default=(False, None))[1]
+
+
+def _lexical(term: Any) -> str:
+    """The text of an Oxigraph term as ``str()`` of its rdflib twin gives it (kg's form of an
+    xsd:decimal, rdflib's normal form of other typed literals), without making that twin for
+    the plain strings and IRIs that are nearly all of a page."""
+    if type(term) is not ox.Literal or term.language is not None:
+        return str(term.value)
+    datatype = term.datatype.value
+    if datatype == _XSD_STRING:
+        return str(term.value)
+    if datatype == _XSD_DECIMAL:
+        return str(restore(term).value)
+    return str(_typed_literal(term.value, datatype))
+
+
+@lru_cache(maxsize=4096)
+def _typed_literal(value: str, datatype: str) -> Literal:
+    """The rdflib Literal of a typed literal (years and flags repeat: a few thousand kept)."""
+    return Literal(value, datatype=URIRef(datatype))
+
+
+def _first(table: dict[str, list[Any]], subject: str) -> Any:
+    found = table.get(subject)
+    return found[0] if found else None
 
 
 def _fallback_name(iri: str) -> str:
@@ -233,31 +268,36 @@ def short_label(name: str, limit: int = LABEL_CHARS) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def _metric(graph: Graph | StoreGraph, node: URIRef, label: str) -> dict[str, Any]:
+#: The fields of a kg:Metric that the panel shows.
+_METRIC_FIELDS = (_NUMERIC_VALUE, _UNIT, KG.qualifier, KG.isTarget, KG.indicator, KG.surfaceText, KG.year)
+
+
+def _metric(fields: tuple[dict[str, list[Any]], ...], node: str, label: str) -> dict[str, Any]:
     """The panel's figure: ``amount`` in the source's own words (近500亿元), or, without surface
-    text, read out of the number (1400万元); ``base`` the stored value (14000000 CNY)."""
-    value = graph.value(node, _NUMERIC_VALUE)
-    unit = graph.value(node, _UNIT)
-    unit_code = _UNIT_CODE.get(unit, _fallback_name(str(unit))) if isinstance(unit, URIRef) else ""
+    text, read out of the number (1400万元); ``base`` the stored value (14000000 CNY).
+
+    ``fields`` holds the objects of each of :data:`_METRIC_FIELDS` by subject (see :func:`_table`)."""
+    value, unit, qualifier, target, indicator, surface_text, year = (_first(table, node) for table in fields)
+    unit_code = _UNIT_CODE.get(unit.value, _fallback_name(unit.value)) if type(unit) is ox.NamedNode else ""
     readable = base = None
-    if isinstance(value, Literal):
+    if type(value) is ox.Literal:
         try:
-            number = Decimal(str(value))
+            number = Decimal(_lexical(value))
         except InvalidOperation:
             number = None  # not a number (SHACL reports it); the panel still shows the surface text
         if number is not None and number.is_finite():
             readable, base = format_quantity(number, unit_code), format_base(number, unit_code)
-    surface = _text(graph.value(node, KG.surfaceText))
-    qualifier = graph.value(node, KG.qualifier)
-    target = graph.value(node, KG.isTarget)
+    surface = _text(surface_text)
     return {
-        "indicator": _text(graph.value(node, KG.indicator)) or label,
+        "indicator": _text(indicator) or label,
         "amount": surface or readable,
         "base": base,
         "surface": surface,
-        "qualifier": _QUALIFIERS.get(qualifier) if isinstance(qualifier, URIRef) else None,
-        "year": _text(graph.value(node, KG.year)),
-        "target": bool(isinstance(target, Literal) and target.toPython() is True),
+        "qualifier": _QUALIFIERS.get(qualifier.value) if type(qualifier) is ox.NamedNode else None,
+        "year": _text(year),
+        "target": type(target) is ox.Literal
+        and target.language is None
+        and _typed_literal(target.value, target.datatype.value).toPython() is True,
     }
 
 
@@ -271,34 +311,34 @@ class StoreGraph:
     """
 
     def __init__(self, store: Any, union: bool = False) -> None:
-        import pyoxigraph as ox
-
-        from .rdfio import ToRdflib
-
         self._ox = ox
         self.store = store
         self.graph_name = None if union else ox.DefaultGraph()
         self._convert = ToRdflib()
-        self._index: dict[Node, dict[str, list[Any]]] = {}
 
-    def prefetch(self, predicates: Iterable[Node]) -> None:
-        """Read every ``(?, predicate, ?)`` of ``predicates`` in one pass each, so that
-        :meth:`objects` and :meth:`value` answer them from memory: one lookup per entity and
-        predicate (1.4 million on 10,000 articles) was most of the page's time. kg:mentionedIn,
-        as many triples as the others together, is left to lookups (memory: the check runs beside)."""
-        for predicate in predicates:
-            if predicate in self._index:
-                continue
-            # Kept as Oxigraph's terms under the subject's text (an rdflib term each for millions
-            # of triples cost 250 MB); converted when read.
-            index: dict[str, list[Any]] = defaultdict(list)
-            for quad in self._quads(None, predicate):
-                index[quad.subject.value].append(quad.object)
-            self._index[predicate] = dict(index)
+    def table(self, predicate: Node) -> dict[str, list[Any]]:
+        """Every ``(?, predicate, ?)`` in one pass: the objects by their subject's text, each
+        once, as Oxigraph terms (an rdflib term each for millions of objects took most of
+        the page's time and hundreds of MB; :func:`_lexical` reads their text)."""
+        found: dict[str, list[Any]] = {}
+        union = self.graph_name is None
+        for quad in self._quads(None, predicate):
+            objects = found.get(subject := quad.subject.value)
+            if objects is None:
+                found[subject] = [quad.object]
+            elif not union or quad.object not in objects:  # once, however many graphs hold it
+                objects.append(quad.object)
+        return found
+
+    def instances(self, cls: Node) -> Iterator[str]:
+        """IRIs of the nodes typed ``cls`` (blank nodes left out), each once, in the store's order."""
+        seen: set[str] = set()
+        for quad in self._quads(None, RDF.type, cls):
+            if type(quad.subject) is ox.NamedNode and (iri := quad.subject.value) not in seen:
+                seen.add(iri)
+                yield iri
 
     def _quads(self, subject: Node | None, predicate: Node, obj: Node | None = None) -> Iterable[Any]:
-        from .rdfio import to_ox
-
         return self.store.quads_for_pattern(
             to_ox(subject) if subject is not None else None,
             to_ox(predicate),
@@ -310,23 +350,8 @@ class StoreGraph:
         """Subjects of ``(?, predicate, obj)``, each once."""
         return dict.fromkeys(self._convert(q.subject) for q in self._quads(None, predicate, obj))
 
-    def forget(self) -> None:
-        """Drop what :meth:`prefetch` read."""
-        self._index.clear()
-
-    def objects(self, subject: Node, predicate: Node) -> Iterable[Node]:
-        """Objects of ``(subject, predicate, ?)``, each once."""
-        index = self._index.get(predicate)
-        if index is not None:  # once, however many graphs hold it
-            return dict.fromkeys(self._convert(o) for o in index.get(str(subject), ()))
-        return dict.fromkeys(self._convert(q.object) for q in self._quads(subject, predicate))
-
     def value(self, subject: Node, predicate: Node) -> Node | None:
         """One object of ``(subject, predicate, ?)``, or None."""
-        index = self._index.get(predicate)
-        if index is not None:
-            found = index.get(str(subject))
-            return self._convert(found[0]) if found else None
         for quad in self._quads(subject, predicate):
             return self._convert(quad.object)
         return None
@@ -342,43 +367,64 @@ class StoreGraph:
             fields.setdefault(predicate, value)
         return fields, types
 
-    def evidence_rows(self, subjects: list[str]) -> Iterator[dict[str, str]]:
-        """Each kg:Evidence whose rdf:subject is one of ``subjects``: ``ev``, ``s``, ``p``, ``o``,
-        its fields by local name and its sentence's (``text``, ``inArticle``, ``sentenceStart``,
-        ``sentenceEnd``); for holdsPost, ``org`` is the post's organisation. Two lookups per
-        evidence (one per field took most of a minute on 10,000 articles)."""
-        ox = self._ox
-        subject_predicate = ox.NamedNode(str(RDF.subject))
+    def _first_value(self, subject: Any, predicate: Any) -> str | None:
+        """The IRI or text of the first object of ``(subject, predicate, ?)``, in the order :meth:`_fields` reads."""
+        for quad in self.store.quads_for_pattern(subject, predicate, None, self.graph_name):
+            return str(quad.object.value)
+        return None
+
+    def evidence_rows(
+        self, subjects: list[str], wanted: Callable[[dict[str, str]], bool]
+    ) -> Iterator[dict[str, str]]:
+        """Each kg:Evidence whose rdf:subject is one of ``subjects``, once (as ``s`` the first of
+        ``subjects`` that names it), when ``wanted`` takes its head: ``ev``, ``s``, ``p``, ``o``
+        and, for holdsPost, ``org`` the post's organisation. The row adds its fields by local
+        name and its sentence's (``text``, ``inArticle``, ``sentenceStart``, ``sentenceEnd``).
+
+        The head is two lookups; the rest, a lookup for the evidence and one per sentence, is
+        read only for what ``wanted`` takes (a quarter, on the relations a page draws)."""
+        subject_predicate, predicate_predicate, object_predicate = (
+            ox.NamedNode(str(term)) for term in (RDF.subject, RDF.predicate, RDF.object)
+        )
+        seen: set[str] = set()
+        sentences: dict[str, dict[str, str]] = {}
         for iri in subjects:
             for quad in self.store.quads_for_pattern(None, subject_predicate, ox.NamedNode(iri), self.graph_name):
-                if type(quad.subject) is not ox.NamedNode:
+                node = quad.subject
+                if type(node) is not ox.NamedNode or node.value in seen:
                     continue
-                fields, types = self._fields(quad.subject)
-                if _EVIDENCE not in types or str(RDF.object) not in fields:
+                seen.add(node.value)  # the same for each of its subjects: decided by the first
+                target = self._first_value(node, object_predicate)
+                if target is None:
                     continue
-                row = {
-                    "ev": quad.subject.value,
-                    "s": iri,
-                    "p": fields.get(str(RDF.predicate), ""),
-                    "o": fields[str(RDF.object)],
-                }
+                row = {"ev": node.value, "s": iri, "p": self._first_value(node, predicate_predicate) or "", "o": target}
+                if row["p"] == KG_NS + "holdsPost":
+                    post = self.value(URIRef(target), KG.postIn)
+                    if post is not None:
+                        row["org"] = str(post)
+                if not wanted(row):
+                    continue
+                fields, types = self._fields(node)
+                if _EVIDENCE not in types:
+                    continue
                 for name in ("article", "rule", "confidence", "startOffset", "endOffset", "sentence"):
                     if KG_NS + name in fields:
                         row[name] = fields[KG_NS + name]
-                if row["p"] == KG_NS + "holdsPost":
-                    post = self.value(URIRef(row["o"]), KG.postIn)
-                    if post is not None:
-                        row["org"] = str(post)
                 if "sentence" in row:
-                    sentence, _ = self._fields(ox.NamedNode(row["sentence"]))
-                    for name, key in (
-                        ("text", "text"),
-                        ("inArticle", "inArticle"),
-                        ("startOffset", "sentenceStart"),
-                        ("endOffset", "sentenceEnd"),
-                    ):
-                        if KG_NS + name in sentence:
-                            row[key] = sentence[KG_NS + name]
+                    sentence = sentences.get(row["sentence"])
+                    if sentence is None:
+                        read, _ = self._fields(ox.NamedNode(row["sentence"]))
+                        sentence = sentences[row["sentence"]] = {
+                            key: read[KG_NS + name]
+                            for name, key in (
+                                ("text", "text"),
+                                ("inArticle", "inArticle"),
+                                ("startOffset", "sentenceStart"),
+                                ("endOffset", "sentenceEnd"),
+                            )
+                            if KG_NS + name in read
+                        }
+                    row.update(sentence)
                 yield row
 
     def headlines(self, articles: list[str]) -> dict[str, str]:
@@ -406,44 +452,76 @@ class StoreGraph:
         return pairs if self.graph_name is not None else dict.fromkeys(pairs)
 
 
+def _post_name(post: Any, labels: dict[str, list[Any]], titles: dict[str, list[Any]]) -> str:
+    """A post's label, else its title, else its IRI's last part (a literal is no post: its text)."""
+    if type(post) is ox.Literal:
+        return _fallback_name(_lexical(post))
+    return _preferred_label(labels.get(post.value, ())) or _text(_first(titles, post.value)) or _fallback_name(post.value)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cycle collector paused (as the caller had it after): :func:`collect` makes millions
+    of objects that form no cycles, and the collector's passes over them were a sixth of its time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _table(graph: Graph | StoreGraph, predicate: Node) -> dict[str, list[Any]]:
+    """The objects of every ``(?, predicate, ?)`` by subject's text, as Oxigraph terms
+    (:meth:`StoreGraph.table`), so that :func:`collect` reads a store and an rdflib graph alike."""
+    if isinstance(graph, StoreGraph):
+        return graph.table(predicate)
+    found: dict[str, list[Any]] = defaultdict(list)
+    for subject, obj in graph.subject_objects(predicate):
+        found[str(subject)].append(to_ox(obj))
+    return found
+
+
+def _instances(graph: Graph | StoreGraph, cls: Node) -> Iterable[str]:
+    """IRIs of the nodes typed ``cls``, each once (see :meth:`StoreGraph.instances`)."""
+    if isinstance(graph, StoreGraph):
+        return graph.instances(cls)
+    return dict.fromkeys(str(node) for node in graph.subjects(RDF.type, cls) if isinstance(node, URIRef))
+
+
+@_gc_paused()
 def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
     """Read entities, metrics, relations and their evidence from ``graph``.
 
     ``evidence=False`` leaves out evidence, sentences and headlines (see :func:`explore`).
     """
-    if isinstance(graph, StoreGraph):  # what is read entity by entity below, read in bulk
-        graph.prefetch(
-            (RDFS.label, SKOS.altLabel, KG.holdsPost, KG.postTitle, KG.postIn, _NUMERIC_VALUE, _UNIT,
-             KG.qualifier, KG.isTarget, KG.indicator, KG.surfaceText, KG.year)
-        )  # fmt: skip
+    labels, aliases_of, mentions, posts_of, titles, post_in = (
+        _table(graph, p) for p in (RDFS.label, SKOS.altLabel, KG.mentionedIn, KG.holdsPost, KG.postTitle, KG.postIn)
+    )
+    metric_fields = tuple(_table(graph, p) for p in _METRIC_FIELDS)
+
     entities: dict[str, Entity] = {}
     for cls in drawn_classes():
-        for node in graph.subjects(RDF.type, URIRef(KG_NS + cls)):
-            if not isinstance(node, URIRef) or str(node) in entities:
+        for iri in _instances(graph, URIRef(KG_NS + cls)):
+            if iri in entities:
                 continue
-            iri = str(node)
-            name = _preferred_label(graph.objects(node, RDFS.label)) or _fallback_name(iri)
-            aliases = sorted({str(a) for a in graph.objects(node, SKOS.altLabel)} - {name})
-            articles = sorted(str(a) for a in graph.objects(node, KG.mentionedIn))
+            name = _preferred_label(labels.get(iri, ())) or _fallback_name(iri)
+            aliases = sorted({_lexical(a) for a in aliases_of.get(iri, ())} - {name})
+            articles = sorted(_lexical(a) for a in mentions.get(iri, ()))
             entity = Entity(iri, cls, name, aliases, articles)
             if cls == "Metric":
-                entity.metric = _metric(graph, node, name)
+                entity.metric = _metric(metric_fields, iri, name)
             if cls == "Person":
-                entity.posts = sorted(
-                    _preferred_label(graph.objects(post, RDFS.label))
-                    or _text(graph.value(post, KG.postTitle))
-                    or _fallback_name(str(post))
-                    for post in graph.objects(node, KG.holdsPost)
-                )
+                entity.posts = sorted(_post_name(post, labels, titles) for post in posts_of.get(iri, ()))
             entities[iri] = entity
+    del labels, aliases_of, mentions, metric_fields  # the page's memory peaks here, beside the SHACL check's
 
-    if isinstance(graph, StoreGraph):
-        graph.forget()  # the page's memory peaks here, beside the SHACL check's
     relations: dict[tuple[str, str, str], Relation] = {}
 
-    def add(source: Node | str, predicate: str, target: Node | str, detail: str | None = None) -> None:
-        key = (str(source), predicate, str(target))
-        if key[0] not in entities or key[2] not in entities or key[0] == key[2]:
+    def add(source: str, predicate: str, target: str, detail: str | None = None) -> None:
+        key = (source, predicate, target)
+        if source not in entities or target not in entities or source == target:
             return
         relation = relations.get(key)
         if relation is None:
@@ -454,18 +532,19 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
     for predicate in drawn_relations():
         if predicate == "holdsPost":  # drawn from the person to the post's organisation, below
             continue
-        for source, target in graph.subject_objects(URIRef(KG_NS + predicate)):
-            add(source, predicate, target)
-    for policy, issuer in graph.subject_objects(KG.issuedBy):
-        add(issuer, "issues", policy)
-    post_owner: dict[Node, Node] = {}
-    for person, post in graph.subject_objects(KG.holdsPost):
-        if not isinstance(post, Node):  # a literal (its text, from a StoreGraph) is no post
-            continue
-        organisation = graph.value(post, KG.postIn)
-        if organisation is not None:
-            post_owner[post] = organisation
-            add(person, "holdsPost", organisation, _text(graph.value(post, KG.postTitle)))
+        for source, targets in _table(graph, URIRef(KG_NS + predicate)).items():
+            for target in targets:
+                add(source, predicate, target.value)
+    for policy, issuers in _table(graph, KG.issuedBy).items():
+        for issuer in issuers:
+            add(issuer.value, "issues", policy)
+    post_owner: dict[str, str] = {}
+    for person, posts in posts_of.items():
+        for post in posts:
+            organisation = None if type(post) is ox.Literal else _first(post_in, post.value)
+            if organisation is not None:
+                post_owner[post.value] = organisation.value
+                add(person, "holdsPost", organisation.value, _text(_first(titles, post.value)))
 
     sentences: dict[str, tuple[str, str | None, int | None, int | None]] = {}
     headlines: dict[str, str] = {}
@@ -489,7 +568,7 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
 
 
 def _attach_evidence(
-    graph: Graph | StoreGraph, relations: dict[tuple[str, str, str], Relation], post_owner: dict[Node, Node]
+    graph: Graph | StoreGraph, relations: dict[tuple[str, str, str], Relation], post_owner: dict[str, str]
 ) -> None:
     """Hang every kg:Evidence on the relation it supports (holdsPost → the post's organisation)."""
     subjects = dict(graph.subject_objects(RDF.subject))
@@ -514,7 +593,8 @@ def _attach_evidence(
         if name == "issuedBy":
             source, target, name = target, source, "issues"
         elif name == "holdsPost":
-            target = post_owner.get(target) if isinstance(target, Node) else None
+            is_post = isinstance(target, Node) and not isinstance(target, Literal)
+            target = post_owner.get(str(target)) if is_post else None
             if target is None:
                 continue
         relation = relations.get((str(source), name, str(target)))
@@ -536,37 +616,36 @@ def _attach_drawn_evidence(graph: StoreGraph, data: Collected, nodes: list[str],
     """Evidence, sentences and headlines for the drawn ``relations`` only, looked up in the store.
 
     Gives each drawn relation exactly what :func:`_attach_evidence` would (same rules, same
-    order), reading the evidence of the drawn entities instead of every kg:Evidence: one
-    SPARQL query for all of them (a lookup per evidence and field took most of a minute).
+    order), reading the evidence of the drawn entities instead of every kg:Evidence, and the
+    fields of those that support a drawn relation only (see :meth:`StoreGraph.evidence_rows`).
     """
     drawn = {(r.source, r.predicate, r.target): r for r in relations}
     found: dict[tuple[str, str, str], list[tuple[str, Evidence]]] = defaultdict(list)
     ends = sorted({r.source for r in relations} | {r.target for r in relations})
-    seen: set[str] = set()
     articles: set[str] = set()
-    for row in graph.evidence_rows(ends):
-        evidence = row["ev"]
-        if evidence in seen:  # a field stated twice gives two rows; the first is kept, as graph.value did
-            continue
-        seen.add(evidence)
+
+    def key_of(row: dict[str, str]) -> tuple[str, str, str] | None:
+        """The relation an evidence row supports, as :func:`_attach_evidence` reads it."""
         source, predicate, target = row["s"], row["p"], row["o"]
         if not predicate.startswith(KG_NS):
-            continue
+            return None
         name = predicate[len(KG_NS) :]
         if name == "issuedBy":
             source, target, name = target, source, "issues"
         elif name == "holdsPost":
             organisation = row.get("org")
             if organisation is None:
-                continue
+                return None
             target = organisation
-        key = (source, name, target)
-        if key not in drawn:
-            continue
+        return (source, name, target)
+
+    for row in graph.evidence_rows(ends, lambda row: key_of(row) in drawn):
+        key = key_of(row)
+        assert key is not None  # wanted above
         sentence, article = row.get("sentence"), row.get("article")
         found[key].append(
             (
-                evidence,
+                row["ev"],
                 Evidence(
                     sentence=sentence,
                     article=article,
