@@ -373,9 +373,7 @@ class StoreGraph:
             return str(quad.object.value)
         return None
 
-    def evidence_rows(
-        self, subjects: list[str], wanted: Callable[[dict[str, str]], bool]
-    ) -> Iterator[dict[str, str]]:
+    def evidence_rows(self, subjects: list[str], wanted: Callable[[dict[str, str]], bool]) -> Iterator[dict[str, str]]:
         """Each kg:Evidence whose rdf:subject is one of ``subjects``, once (as ``s`` the first of
         ``subjects`` that names it), when ``wanted`` takes its head: ``ev``, ``s``, ``p``, ``o``
         and, for holdsPost, ``org`` the post's organisation. The row adds its fields by local
@@ -456,7 +454,9 @@ def _post_name(post: Any, labels: dict[str, list[Any]], titles: dict[str, list[A
     """A post's label, else its title, else its IRI's last part (a literal is no post: its text)."""
     if type(post) is ox.Literal:
         return _fallback_name(_lexical(post))
-    return _preferred_label(labels.get(post.value, ())) or _text(_first(titles, post.value)) or _fallback_name(post.value)
+    return (
+        _preferred_label(labels.get(post.value, ())) or _text(_first(titles, post.value)) or _fallback_name(post.value)
+    )
 
 
 @contextmanager
