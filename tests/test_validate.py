@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from kg.errors import GraphParseError, InputError, UsageError, ValidationError
+from kg.rdfio import ox_store
+from kg.shacl import Finding, compile_shapes, run_checks
 from kg.validate import ValidationResult, ensure_valid, format_report, load_graph, load_shapes, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -720,3 +723,24 @@ def test_one_path_writer_for_the_check_and_the_report(path, query, report):
     assert sparql_path(shapes, node) == query
     shown = _copy_path(shapes, node, {"kg": "https://w3id.org/parkkg/ontology#"})
     assert (str(shown) if not isinstance(shown, URIRef) else "kg:" + shown.split("#")[1]) == report
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threads_report_the_same_findings_in_the_same_order(sample: Graph, shapes: Graph, threads: int) -> None:
+    """Queries run side by side, findings still come check by check, in the order of the checks
+    (within one check Oxigraph's rows come in no fixed order, with one thread too)."""
+    graph = sample
+    for case in ENGINE_CASES:  # every planted violation at once
+        graph = mutated(graph, "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n" + case.values[0])
+    store = ox_store(graph)
+    checks = compile_shapes(shapes, store)
+    position = {id(check): number for number, check in enumerate(checks)}
+
+    def keys(findings: Iterable[Finding]) -> list[tuple[int, str]]:
+        return [(position[id(f.check)], str((f.component, f.focus, f.value, f.path, sorted(f.bindings.items())))) for f in findings]
+
+    alone = keys(run_checks(checks, store, threads=1))
+    together = keys(run_checks(checks, store, threads=threads))
+    assert len({number for number, _ in alone}) > 20
+    assert [number for number, _ in together] == [number for number, _ in alone]
+    assert sorted(together) == sorted(alone)
