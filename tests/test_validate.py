@@ -355,6 +355,9 @@ POST = URIRef(
 PLACE2 = URIRef(ID + "place/%E6%B1%9F%E8%A5%BF%E7%9C%81")  # 江西省
 
 MORE_MUTATIONS = [
+    pytest.param(  # every kind of relation is then without its kg:Evidence
+        "DELETE { ?e ?p ?o } WHERE { ?e a kg:Evidence ; ?p ?o }", id="no-evidence-for-any-relation"
+    ),
     pytest.param('INSERT DATA { _:p a kg:Park ; rdfs:label "无名园"@zh }', id="park-as-blank-node"),
     pytest.param(f'INSERT DATA {{ <{PARK}> skos:altLabel "Nanchang" }}', id="alt-label-untagged"),
     pytest.param(f"INSERT DATA {{ <{PARK}> kg:mentionedIn <{SENTENCE}> }}", id="mentioned-in-a-sentence"),
