@@ -188,6 +188,7 @@ def validate(
     engine: str = "auto",
     union: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    threads: int = 2,
 ) -> ValidationResult:
     """Validate ``data`` (an rdflib Graph or a pyoxigraph Store) against the kg shapes (or ``shapes``).
 
@@ -206,7 +207,8 @@ def validate(
     the query each time, which grows quadratically with the graph. With ``batch_sparql``
     (the default) such constraints run once over the whole graph instead and their results
     are merged into the report; ``batch_sparql=False`` leaves everything to pyshacl.
-    ``progress(done, total)`` is called after each compiled constraint has run.
+    ``progress(done, total)`` is called after each compiled constraint has run; ``threads``
+    of those run at once (Oxigraph uses a core for each).
     """
     if inference not in INFERENCE_MODES:
         raise UsageError(f"unknown inference {inference!r}; use one of {', '.join(INFERENCE_MODES)}")
@@ -216,7 +218,9 @@ def validate(
     if engine == "oxigraph" and inference != "none":
         raise UsageError(f"--inference {inference} needs the pyshacl engine; the oxigraph engine does not infer")
     if engine != "pyshacl" and inference == "none":
-        fast = _validate_oxigraph(data, shapes_graph, union=union, progress=progress, strict=engine == "oxigraph")
+        fast = _validate_oxigraph(
+            data, shapes_graph, union=union, progress=progress, strict=engine == "oxigraph", threads=threads
+        )
         if fast is not None:
             return fast
     if isinstance(data, Graph):
@@ -272,6 +276,7 @@ def _validate_oxigraph(
     union: bool,
     progress: Callable[[int, int], None] | None,
     strict: bool,
+    threads: int = 2,
 ) -> ValidationResult | None:
     """The check by shapes compiled to SPARQL (:mod:`kg.shacl`); None when it cannot run and
     ``strict`` is off (shapes it does not compile, terms Oxigraph rejects)."""
@@ -301,7 +306,7 @@ def _validate_oxigraph(
     report.add((report_node, RDF.type, SH.ValidationReport))
     conforms = True
     copied: dict[Node, Node] = {}
-    for finding in run_checks(checks, store, union=union, progress=progress):
+    for finding in run_checks(checks, store, union=union, progress=progress, threads=threads):
         check = finding.check
         result = BNode()
         report.add((report_node, SH.result, result))
