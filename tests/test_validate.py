@@ -787,7 +787,10 @@ def test_threads_report_the_same_findings_in_the_same_order(sample: Graph, shape
     position = {id(check): number for number, check in enumerate(checks)}
 
     def keys(findings: Iterable[Finding]) -> list[tuple[int, str]]:
-        return [(position[id(f.check)], str((f.component, f.focus, f.value, f.path, sorted(f.bindings.items())))) for f in findings]
+        return [
+            (position[id(f.check)], str((f.component, f.focus, f.value, f.path, sorted(f.bindings.items()))))
+            for f in findings
+        ]
 
     alone = keys(run_checks(checks, store, threads=1))
     together = keys(run_checks(checks, store, threads=threads))
