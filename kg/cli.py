@@ -270,10 +270,10 @@ def _run_build(args: argparse.Namespace) -> int:
                 sys.stdout.buffer.flush()
         elif not args.no_output:
             assert target is not None
+            if result.store is not None:  # first: a store that cannot record it leaves the file as it was
+                result.store.record_output(target, args.format)
             with feedback.stage(f"write {target}"):
                 result.write(target, args.format)
-            if result.store is not None:
-                result.store.record_output(target, args.format)
         _report_dropped(result.dropped, None if args.no_output or target is None else target.parent / DROPPED)
         html_path = validation = None
         if wanted and full is None:  # read from the file just written
