@@ -302,16 +302,18 @@ def _metric(fields: tuple[dict[str, list[Any]], ...], node: str, label: str) -> 
 
 
 class StoreGraph:
-    """A pyoxigraph store seen through the few rdflib Graph reads :func:`collect` makes.
+    """A pyoxigraph store read for the page: whole predicates at once (:meth:`table`,
+    :meth:`instances`, kept as Oxigraph terms), the evidence of the drawn relations
+    (:meth:`evidence_rows`), and the few rdflib Graph reads :func:`collect` still makes.
 
     The page of a big graph is read straight from the store the build or the SHACL check
     already holds: materialising millions of triples as rdflib objects took most of a
-    minute and gigabytes. ``union`` reads every named graph (a ``kg build --store`` folder);
-    a triple that several graphs hold counts once.
+    minute and gigabytes. ``union`` reads every named graph (a ``kg build --store`` folder,
+    or a build's store with its articles in a graph of their own); a triple that several
+    graphs hold counts once.
     """
 
     def __init__(self, store: Any, union: bool = False) -> None:
-        self._ox = ox
         self.store = store
         self.graph_name = None if union else ox.DefaultGraph()
         self._convert = ToRdflib()
@@ -442,7 +444,7 @@ class StoreGraph:
         was most of the time.
         """
         convert = self._convert
-        literal = self._ox.Literal
+        literal = ox.Literal
         pairs = (
             (convert(q.subject), q.object.value if type(q.object) is literal else convert(q.object))
             for q in self._quads(None, predicate)
