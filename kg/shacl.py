@@ -338,7 +338,10 @@ class _Compiler:
     ) -> None:
         """The part of a screen (see :meth:`screen`) for one property shape, its values in ``v``."""
         g = self.shapes
-        path = self.path(g.value(shape, SH.path))
+        path_node = g.value(shape, SH.path)
+        if path_node is None:  # shape() has refused it already
+            return
+        path = self.path(path_node)
         most, least = (g.value(shape, p) for p in (SH.maxCount, SH.minCount))
         most_count = int(str(most)) if most is not None else None
         least_count = int(str(least)) if least is not None else None
