@@ -217,6 +217,21 @@ class _Compiler:
             tests.append(self.value_test(predicate, obj, v, shape))
         return "(" + " && ".join(tests) + ")" if tests else "true"
 
+    def membership(self, component: Node, rule: Node) -> list[Node] | None:
+        """The classes a value constraint asks a node to be an instance of (one of), when that
+        is all it asks: ``sh:class C``, or an ``sh:or`` of shapes that are each one ``sh:class``."""
+        if component == SH["class"]:
+            return self.subclasses(rule)
+        if component != SH["or"]:
+            return None
+        classes: list[Node] = []
+        for member in self.items(rule):
+            constraints = [(p, o) for p, o in self.shapes.predicate_objects(member) if p not in _NOT_CONSTRAINTS]
+            if len(constraints) != 1 or constraints[0][0] != SH["class"]:
+                return None
+            classes.extend(self.subclasses(constraints[0][1]))
+        return classes
+
     def value_test(self, component: Node, rule: Node, v: str, shape: Node) -> str:
         """The expression a value in ``v`` must satisfy for one value constraint."""
         if component == SH["class"]:
@@ -426,6 +441,7 @@ class _Compiler:
 
         values = f"?this {path} ?value ." if path is not None else "BIND (?this AS ?value)"
         tests: list[tuple[URIRef, str]] = []  # value constraints, run together
+        tested: list[tuple[Node, Node]] = []  # their (parameter, value) in the shapes graph
         counts: list[tuple[URIRef, str]] = []  # sh:minCount / sh:maxCount, run together
         for component, rule in sorted(g.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if component in _NOT_CONSTRAINTS or component in (RDF.first, RDF.rest):
@@ -486,6 +502,7 @@ class _Compiler:
                 )
             else:
                 tests.append((name, self.value_test(component, rule, "?value", shape)))
+                tested.append((component, rule))
         if counts and parent is not None and any(c == _component(SH.maxCount) for c, _ in counts):
             # Bounded values (an OPTIONAL per property multiplies rows only where one is broken).
             check = Check(shape, counts[0][0], "", severity, messages, path_node, False)  # type: ignore[arg-type]
@@ -507,7 +524,18 @@ class _Compiler:
                 value=False,
                 flags=tuple((n[1:], c) for n, (c, _) in zip(names, counts, strict=True)),
             )
-        if tests:
+        classes = self.membership(*tested[0]) if path is None and len(tested) == 1 else None
+        if classes:
+            # The focus node must be an instance of one of ``classes`` (a domain: sh:class, or
+            # an sh:or of them): the focus nodes MINUS those typed so, instead of an EXISTS per
+            # node (10,000 articles: kg:Evidence's four properties 2.5 → 2.0 s).
+            query = (
+                f"SELECT ?this ?value ?_ok0 WHERE {{ {focus} MINUS {{ ?this a ?_type "
+                f"FILTER (?_type IN ({', '.join(self.term(c) for c in classes)})) }} "
+                f"BIND (?this AS ?value) BIND (false AS ?_ok0) }}"
+            )
+            add(tests[0][0], query, flags=(("_ok0", tests[0][0]),))
+        elif tests:
             names = [f"?_ok{i}" for i in range(len(tests))]
             bound = " ".join(
                 f"BIND (COALESCE({test}, false) AS {n})" for n, (_, test) in zip(names, tests, strict=True)

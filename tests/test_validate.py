@@ -518,6 +518,12 @@ TARGET_CASES = [
         'ex:a ex:p 1 , 2 ; ex:q 1 . ex:b ex:p "x" . ex:c ex:q 3 , 4 . ex:d ex:p 5 , "y" .',
         id="property-shapes-under-subjects-of",
     ),
+    pytest.param(
+        "ex:S a sh:NodeShape ; sh:targetObjectsOf ex:p ; sh:or ( [ sh:class ex:C ] [ sh:class ex:D ] ) .",
+        'ex:a ex:p ex:b , "lit" , ex:c , ex:e , _:x . ex:b a ex:C . ex:c a ex:E . ex:e a ex:F .'
+        " ex:E <http://www.w3.org/2000/01/rdf-schema#subClassOf> ex:D . _:x a ex:D .",
+        id="one-of-two-classes-or-below",
+    ),
 ]
 
 
