@@ -8,16 +8,20 @@ For each size it makes (or reuses) ``benchmarks/results/corpus-N`` with
 - ``kg build`` with no other flag (graph.ttl, graph.html and the SHACL check);
 - ``kg build --no-html --no-validate``;
 
-and prints one Markdown row per size: both wall-clock times, their ratio (target ≤ 1.5), the
+and prints one Markdown row per size: both wall-clock times, their ratio (target ≤ 1.5), the ratio
+of their CPU seconds (the build and its workers; steadier than wall-clock time on a shared machine), the
 peak resident memory of the default build's main process (target ≤ 2 GiB), the size of
 graph.html, and the time of the SHACL check and of the page as ``--timings`` reports them.
-``--folder DIR`` uses a corpus folder of your own instead (one size).
+``--folder DIR`` uses a corpus folder of your own instead (one size); ``--repeat N`` measures
+each size N times and prints the median ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,15 +47,19 @@ def corpus(size: int) -> Path:
     return folder
 
 
-def run(folder: Path, out: Path, extra: list[str]) -> tuple[float, str]:
-    """Wall-clock seconds and stdout of one ``kg build``; stops the benchmark if it fails."""
+def run(folder: Path, out: Path, extra: list[str]) -> tuple[float, float, str]:
+    """Wall-clock seconds, CPU seconds (the build and its workers, user + system) and stdout of
+    one ``kg build``; stops the benchmark if it fails."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([*KG, "build", str(folder), "-o", str(out), "--jobs", "2", "--timings", *extra],
                           capture_output=True, text=True, cwd=ROOT, check=False)  # fmt: skip
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if done.returncode not in (0, 2):  # 2: the graph has violations, which is a result too
         sys.exit(f"kg build {' '.join(extra)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return seconds, done.stdout
+    return seconds, cpu, done.stdout
 
 
 def stage(text: str, name: str) -> float:
@@ -64,34 +72,49 @@ def peak(text: str) -> float:
     return max(float(m.group(1)), float(m.group(2))) if m else 0.0
 
 
-def measure(label: str, folder: Path) -> str:
-    """One table row for the corpus in ``folder``."""
+def measure(label: str, folder: Path) -> tuple[str, float]:
+    """One table row for the corpus in ``folder`` (the bare build, then the default one), and
+    the ratio of their wall-clock times."""
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as temp:
-        bare, bare_text = run(folder, Path(temp) / "bare", ["--no-html", "--no-validate"])
-        full, full_text = run(folder, Path(temp) / "full", [])
+        bare, bare_cpu, _ = run(folder, Path(temp) / "bare", ["--no-html", "--no-validate"])
+        full, full_cpu, full_text = run(folder, Path(temp) / "full", [])
         page = (Path(temp) / "full" / "graph.html").stat().st_size
     triples = re.search(r"triples:\s+(\d+)", full_text)
     articles = re.search(r"(\d+) article\(s\)", full_text)
     verdict = re.search(r"shapes:\s+(.*)", full_text)
-    return (
+    row = (
         f"| {label} | {articles.group(1) if articles else '?'} | {triples.group(1) if triples else '?'} "
-        f"| {full:.1f} s | {bare:.1f} s | {full / bare:.2f} | {peak(full_text):.0f} MiB | {page / 1e6:.1f} MB "
+        f"| {full:.1f} s | {bare:.1f} s | {full / bare:.2f} | {full_cpu / bare_cpu:.2f} "
+        f"| {peak(full_text):.0f} MiB | {page / 1e6:.1f} MB "
         f"| {stage(full_text, 'load'):.1f} s | {stage(full_text, 'html'):.1f} s | {stage(full_text, 'validate'):.1f} s "
         f"| {verdict.group(1) if verdict else '?'} |"
     )
+    return row, full / bare
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000], help="articles per corpus (default: 1000 10000)")
     parser.add_argument("--folder", help="measure this corpus folder instead")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="measure each corpus N times, a bare and a default build after each other, and print "
+                        "the median ratio too (the machine's speed drifts within minutes; default 1)")  # fmt: skip
     args = parser.parse_args(argv)
-    print("| corpus | articles | triples | default build | --no-html --no-validate | ratio | peak memory | graph.html "
-          "| load into Oxigraph | page | SHACL check | verdict |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| corpus | articles | triples | default build | --no-html --no-validate | ratio | CPU ratio | peak memory "
+          "| graph.html | load into Oxigraph | page | SHACL check | verdict |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     targets = [(args.folder, Path(args.folder))] if args.folder else [(str(n), corpus(n)) for n in args.sizes]
+    medians = []
     for label, folder in targets:
-        print(measure(label, folder), flush=True)
+        ratios = []
+        for _ in range(max(1, args.repeat)):
+            row, ratio = measure(label, folder)
+            ratios.append(ratio)
+            print(row, flush=True)
+        medians.append(f"{label}: median ratio {statistics.median(ratios):.2f} of {len(ratios)} "
+                       f"({', '.join(f'{r:.2f}' for r in ratios)})")  # fmt: skip
+    if args.repeat > 1:
+        print("\n" + "\n".join(medians))
     return 0
 
 
