@@ -134,6 +134,7 @@ def _writes(method: Callable[..., _T]) -> Callable[..., _T]:
 
     @functools.wraps(method)
     def writing(self: GraphStore, *args: Any, **kwargs: Any) -> _T:
+        self._flushed = False
         try:
             return method(self, *args, **kwargs)
         except (OSError, sqlite3.Error) as error:
@@ -152,6 +153,7 @@ class GraphStore:
         self, directory: str | os.PathLike[str], *, base_iri: str | None = None, read_only: bool = False
     ) -> None:
         self._lock: IO[bytes] | None = None
+        self._flushed = True  # nothing written since the last commit (or since opening)
         try:
             self._open(directory, base_iri, read_only)
         except BaseException:
@@ -277,7 +279,11 @@ class GraphStore:
             if not self.read_only:
                 if self._pending:
                     self.commit()
-                self.oxigraph.flush()
+                if not self._flushed:
+                    # Not again after a commit: RocksDB may be compacting the files that commit
+                    # wrote, and a compaction that fails (a full disk) would fail this flush
+                    # although nothing was lost, after graph.ttl was written from the store.
+                    self.oxigraph.flush()
         finally:
             self.release()
 
@@ -579,6 +585,7 @@ class GraphStore:
         self.flush()
         self._refresh_labels()
         self.oxigraph.flush()
+        self._flushed = True
 
     @_writes
     def recover(self) -> None:
