@@ -272,12 +272,13 @@ def short_label(name: str, limit: int = LABEL_CHARS) -> str:
 _METRIC_FIELDS = (_NUMERIC_VALUE, _UNIT, KG.qualifier, KG.isTarget, KG.indicator, KG.surfaceText, KG.year)
 
 
-def _metric(fields: tuple[dict[str, list[Any]], ...], node: str, label: str) -> dict[str, Any]:
+def _metric(first: Iterable[Any], label: str) -> dict[str, Any]:
     """The panel's figure: ``amount`` in the source's own words (近500亿元), or, without surface
     text, read out of the number (1400万元); ``base`` the stored value (14000000 CNY).
 
-    ``fields`` holds the objects of each of :data:`_METRIC_FIELDS` by subject (see :func:`_table`)."""
-    value, unit, qualifier, target, indicator, surface_text, year = (_first(table, node) for table in fields)
+    ``first`` holds the metric's first object of each of :data:`_METRIC_FIELDS` (an Oxigraph
+    term, or None)."""
+    value, unit, qualifier, target, indicator, surface_text, year = first
     unit_code = _UNIT_CODE.get(unit.value, _fallback_name(unit.value)) if type(unit) is ox.NamedNode else ""
     readable = base = None
     if type(value) is ox.Literal:
@@ -331,6 +332,11 @@ class StoreGraph:
             elif not union or quad.object not in objects:  # once, however many graphs hold it
                 objects.append(quad.object)
         return found
+
+    def objects(self, subject: str, predicate: Node) -> list[Any]:
+        """The objects of ``(subject, predicate, ?)`` as :meth:`table` holds them for ``subject``:
+        each once, in the same order (both indexes keep a subject's objects in object order)."""
+        return list(dict.fromkeys(quad.object for quad in self._quads(URIRef(subject), predicate)))
 
     def instances(self, cls: Node) -> Iterator[str]:
         """IRIs of the nodes typed ``cls`` (blank nodes left out), each once, in the store's order."""
@@ -493,15 +499,18 @@ def _instances(graph: Graph | StoreGraph, cls: Node) -> Iterable[str]:
 
 
 @_gc_paused()
-def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
+def collect(graph: Graph | StoreGraph, *, evidence: bool = True, panels: bool = True) -> Collected:
     """Read entities, metrics, relations and their evidence from ``graph``.
 
-    ``evidence=False`` leaves out evidence, sentences and headlines (see :func:`explore`).
+    ``evidence=False`` leaves out evidence, sentences and headlines; ``panels=False`` the
+    articles of each entity and the figures of each metric (:func:`explore` reads both for
+    the drawn entities only, from a store: on a big graph most are never drawn).
     """
-    labels, aliases_of, mentions, posts_of, titles, post_in = (
-        _table(graph, p) for p in (RDFS.label, SKOS.altLabel, KG.mentionedIn, KG.holdsPost, KG.postTitle, KG.postIn)
+    labels, aliases_of, posts_of, titles, post_in = (
+        _table(graph, p) for p in (RDFS.label, SKOS.altLabel, KG.holdsPost, KG.postTitle, KG.postIn)
     )
-    metric_fields = tuple(_table(graph, p) for p in _METRIC_FIELDS)
+    mentions = _table(graph, KG.mentionedIn) if panels else {}
+    metric_fields = tuple(_table(graph, p) for p in _METRIC_FIELDS) if panels else ()
 
     entities: dict[str, Entity] = {}
     for cls in drawn_classes():
@@ -512,8 +521,8 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
             aliases = sorted({_lexical(a) for a in aliases_of.get(iri, ())} - {name})
             articles = sorted(_lexical(a) for a in mentions.get(iri, ()))
             entity = Entity(iri, cls, name, aliases, articles)
-            if cls == "Metric":
-                entity.metric = _metric(metric_fields, iri, name)
+            if cls == "Metric" and panels:
+                entity.metric = _metric((_first(table, iri) for table in metric_fields), name)
             if cls == "Person":
                 entity.posts = sorted(_post_name(post, labels, titles) for post in posts_of.get(iri, ()))
             entities[iri] = entity
@@ -612,6 +621,16 @@ def _attach_evidence(
                 end=_int(ends.get(evidence)),
             )
         )
+
+
+def _attach_panels(graph: StoreGraph, data: Collected, nodes: list[str]) -> None:
+    """The articles and metric figures of the drawn ``nodes``, as :func:`collect` reads them
+    for every entity when asked for its panels."""
+    for iri in nodes:
+        entity = data.entities[iri]
+        entity.articles = sorted(_lexical(a) for a in graph.objects(iri, KG.mentionedIn))
+        if entity.cls == "Metric":
+            entity.metric = _metric((next(iter(graph.objects(iri, p)), None) for p in _METRIC_FIELDS), entity.name)
 
 
 def _attach_drawn_evidence(graph: StoreGraph, data: Collected, nodes: list[str], relations: list[Relation]) -> None:
@@ -859,7 +878,7 @@ def explore(
         raise UsageError(f"--depth must be 0 or more, not {depth}")
     # From a store (a big graph) evidence is read afterwards, for the drawn relations only.
     lean = isinstance(graph, StoreGraph)
-    data = graph if isinstance(graph, Collected) else collect(graph, evidence=not lean)
+    data = graph if isinstance(graph, Collected) else collect(graph, evidence=not lean, panels=not lean)
     neighbours = data.adjacency()
     degree = _degrees(data)
     roots: list[str] = []
@@ -876,6 +895,7 @@ def explore(
     kept = set(nodes)
     relations = [r for r in data.relations if r.source in kept and r.target in kept]
     if lean:
+        _attach_panels(graph, data, nodes)  # type: ignore[arg-type]
         _attach_drawn_evidence(graph, data, nodes, relations)  # type: ignore[arg-type]
     return View(
         data=data,
