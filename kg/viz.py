@@ -381,17 +381,27 @@ class StoreGraph:
             return str(quad.object.value)
         return None
 
-    def evidence_rows(self, subjects: list[str], wanted: Callable[[dict[str, str]], bool]) -> Iterator[dict[str, str]]:
-        """Each kg:Evidence whose rdf:subject is one of ``subjects``, once (as ``s`` the first of
-        ``subjects`` that names it), when ``wanted`` takes its head: ``ev``, ``s``, ``p``, ``o``
-        and, for holdsPost, ``org`` the post's organisation. The row adds its fields by local
-        name and its sentence's (``text``, ``inArticle``, ``sentenceStart``, ``sentenceEnd``).
+    def evidence_rows(
+        self, subjects: list[str], objects: Iterable[str], wanted: Callable[[dict[str, str]], bool]
+    ) -> Iterator[dict[str, str]]:
+        """Each kg:Evidence whose rdf:subject is one of ``subjects`` and one of whose rdf:object
+        is one of ``objects``, once (as ``s`` the first of ``subjects`` that names it), when
+        ``wanted`` takes its head: ``ev``, ``s``, ``p``, ``o`` (its first rdf:object) and, for
+        holdsPost, ``org`` the post's organisation. The row adds its fields by local name and
+        its sentence's (``text``, ``inArticle``, ``sentenceStart``, ``sentenceEnd``).
 
-        The head is two lookups; the rest, a lookup for the evidence and one per sentence, is
-        read only for what ``wanted`` takes (a quarter, on the relations a page draws)."""
+        Which evidence names one of ``objects`` is a lookup per object: most evidence of the
+        hubs a page draws links them to an entity it does not draw (a fifth is left). The
+        head of the rest is two lookups; its fields, a lookup for the evidence and one per
+        sentence, are read only for what ``wanted`` takes."""
         subject_predicate, predicate_predicate, object_predicate = (
             ox.NamedNode(str(term)) for term in (RDF.subject, RDF.predicate, RDF.object)
         )
+        named = {
+            quad.subject.value
+            for iri in objects
+            for quad in self.store.quads_for_pattern(None, object_predicate, ox.NamedNode(iri), self.graph_name)
+        }
         seen: set[str] = set()
         sentences: dict[str, dict[str, str]] = {}
         for iri in subjects:
@@ -400,6 +410,8 @@ class StoreGraph:
                 if type(node) is not ox.NamedNode or node.value in seen:
                     continue
                 seen.add(node.value)  # the same for each of its subjects: decided by the first
+                if node.value not in named:
+                    continue
                 target = self._first_value(node, object_predicate)
                 if target is None:
                     continue
@@ -661,7 +673,11 @@ def _attach_drawn_evidence(graph: StoreGraph, data: Collected, nodes: list[str],
             target = organisation
         return (source, name, target)
 
-    for row in graph.evidence_rows(ends, lambda row: key_of(row) in drawn):
+    # A drawn relation's evidence names one of its ends as rdf:object, or (holdsPost) a post in its target.
+    objects = set(ends)
+    for organisation in sorted({r.target for r in relations if r.predicate == "holdsPost"}):
+        objects.update(str(post) for post in graph.subjects(KG.postIn, URIRef(organisation)) if isinstance(post, URIRef))
+    for row in graph.evidence_rows(ends, objects, lambda row: key_of(row) in drawn):
         key = key_of(row)
         assert key is not None  # wanted above
         sentence, article = row.get("sentence"), row.get("article")
