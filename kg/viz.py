@@ -31,14 +31,15 @@ import os
 import re
 import shlex
 import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import get_close_matches
 from functools import lru_cache
 from importlib.resources import files
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -225,10 +226,12 @@ def _float(value: Node | str | None) -> float | None:
     return None
 
 
-def _preferred_label(labels: Iterable[Any]) -> str | None:
+def _preferred_label(labels: Sequence[Any]) -> str | None:
     """The @zh label if there is one, else any label; ties broken by text for stable output."""
+    if len(labels) == 1 and type(labels[0]) is ox.Literal:  # nearly always
+        return _lexical(labels[0])
     found = [lit for lit in labels if type(lit) is ox.Literal]
-    if len(found) == 1:  # nearly always
+    if len(found) == 1:
         return _lexical(found[0])
     return min(((lit.language != "zh", _lexical(lit)) for lit in found), default=(False, None))[1]
 
@@ -531,8 +534,10 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True, panels: bool = 
             if iri in entities:
                 continue
             name = _preferred_label(labels.get(iri, ())) or _fallback_name(iri)
-            aliases = sorted({_lexical(a) for a in aliases_of.get(iri, ())} - {name})
-            articles = sorted(_lexical(a) for a in mentions.get(iri, ()))
+            found = aliases_of.get(iri)  # most entities have none: no set or sort for them
+            aliases = sorted({_lexical(a) for a in found} - {name}) if found else []
+            found = mentions.get(iri)
+            articles = sorted(_lexical(a) for a in found) if found else []
             entity = Entity(iri, cls, name, aliases, articles)
             if cls == "Metric" and panels:
                 entity.metric = _metric((_first(table, iri) for table in metric_fields), name)
@@ -818,10 +823,18 @@ def find_entities(data: Collected, name: str) -> list[str]:
 
 def _degrees(data: Collected) -> dict[str, int]:
     degree = dict.fromkeys(data.entities, 0)
-    for relation in data.relations:
-        degree[relation.source] += 1
-        degree[relation.target] += 1
+    counts = Counter(map(attrgetter("source"), data.relations))
+    counts.update(map(attrgetter("target"), data.relations))
+    degree.update(counts)
     return degree
+
+
+def _by_degree(nodes: Iterable[str], degree: dict[str, int]) -> list[str]:
+    """``nodes`` most connected first, ties by IRI: ``sorted`` by ``(-degree, iri)`` without a
+    tuple per node (a sort keeps the order of equal keys, reversed or not)."""
+    order = sorted(nodes)
+    order.sort(key=degree.__getitem__, reverse=True)
+    return order
 
 
 def _most_connected(neighbours: dict[str, set[str]], degree: dict[str, int], limit: int) -> list[str]:
@@ -832,7 +845,7 @@ def _most_connected(neighbours: dict[str, set[str]], degree: dict[str, int], lim
     """
     seen: set[str] = set()
     components: list[list[str]] = []
-    for start in sorted(neighbours, key=lambda n: (-degree[n], n)):
+    for start in _by_degree(neighbours, degree):
         if start in seen:
             continue
         component, stack = [], [start]
@@ -909,7 +922,7 @@ def explore(
     else:
         nodes = _most_connected(neighbours, degree, max_nodes)
         kept = set(nodes)
-        omitted = sorted((n for n in data.entities if n not in kept), key=lambda n: (-degree[n], n))
+        omitted = _by_degree((n for n in data.entities if n not in kept), degree)
     kept = set(nodes)
     relations = [r for r in data.relations if r.source in kept and r.target in kept]
     if lean:
