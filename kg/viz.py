@@ -400,6 +400,7 @@ class StoreGraph:
         subject_predicate, predicate_predicate, object_predicate = (
             ox.NamedNode(str(term)) for term in (RDF.subject, RDF.predicate, RDF.object)
         )
+        post_in = ox.NamedNode(str(KG.postIn))
         named = {
             quad.subject.value
             for iri in objects
@@ -420,9 +421,9 @@ class StoreGraph:
                     continue
                 row = {"ev": node.value, "s": iri, "p": self._first_value(node, predicate_predicate) or "", "o": target}
                 if row["p"] == KG_NS + "holdsPost":
-                    post = self.value(URIRef(target), KG.postIn)
+                    post = self._first_value(ox.NamedNode(target), post_in)
                     if post is not None:
-                        row["org"] = str(post)
+                        row["org"] = post
                 if not wanted(row):
                     continue
                 fields, types = self._fields(node)
@@ -452,9 +453,9 @@ class StoreGraph:
         """Article IRI → kg:headline, for ``articles``."""
         found = {}
         for article in articles:
-            headline = self.value(URIRef(article), KG.headline)
-            if headline is not None:
-                found[article] = str(headline)
+            headline = self.objects(article, KG.headline)
+            if headline:
+                found[article] = _lexical(headline[0])
         return found
 
     def subject_objects(self, predicate: Node) -> Iterable[tuple[Node, Node | str]]:
