@@ -31,7 +31,7 @@ import os
 import re
 import shlex
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,7 +39,6 @@ from decimal import Decimal, InvalidOperation
 from difflib import get_close_matches
 from functools import lru_cache
 from importlib.resources import files
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -824,9 +823,9 @@ def find_entities(data: Collected, name: str) -> list[str]:
 
 def _degrees(data: Collected) -> dict[str, int]:
     degree = dict.fromkeys(data.entities, 0)
-    counts = Counter(map(attrgetter("source"), data.relations))
-    counts.update(map(attrgetter("target"), data.relations))
-    degree.update(counts)
+    for relation in data.relations:
+        degree[relation.source] += 1
+        degree[relation.target] += 1
     return degree
 
 
