@@ -680,8 +680,10 @@ def _attach_drawn_evidence(graph: StoreGraph, data: Collected, nodes: list[str],
 
     # A drawn relation's evidence names one of its ends as rdf:object, or (holdsPost) a post in its target.
     objects = set(ends)
-    for organisation in sorted({r.target for r in relations if r.predicate == "holdsPost"}):
-        objects.update(str(post) for post in graph.subjects(KG.postIn, URIRef(organisation)) if isinstance(post, URIRef))
+    for organisation in {r.target for r in relations if r.predicate == "holdsPost"}:
+        objects.update(
+            str(post) for post in graph.subjects(KG.postIn, URIRef(organisation)) if isinstance(post, URIRef)
+        )
     for row in graph.evidence_rows(ends, objects, lambda row: key_of(row) in drawn):
         key = key_of(row)
         assert key is not None  # wanted above
