@@ -32,7 +32,7 @@ import re
 import shlex
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -225,10 +225,12 @@ def _float(value: Node | str | None) -> float | None:
     return None
 
 
-def _preferred_label(labels: Iterable[Any]) -> str | None:
+def _preferred_label(labels: Sequence[Any]) -> str | None:
     """The @zh label if there is one, else any label; ties broken by text for stable output."""
+    if len(labels) == 1 and type(labels[0]) is ox.Literal:  # nearly always
+        return _lexical(labels[0])
     found = [lit for lit in labels if type(lit) is ox.Literal]
-    if len(found) == 1:  # nearly always
+    if len(found) == 1:
         return _lexical(found[0])
     return min(((lit.language != "zh", _lexical(lit)) for lit in found), default=(False, None))[1]
 
@@ -272,12 +274,13 @@ def short_label(name: str, limit: int = LABEL_CHARS) -> str:
 _METRIC_FIELDS = (_NUMERIC_VALUE, _UNIT, KG.qualifier, KG.isTarget, KG.indicator, KG.surfaceText, KG.year)
 
 
-def _metric(fields: tuple[dict[str, list[Any]], ...], node: str, label: str) -> dict[str, Any]:
+def _metric(first: Iterable[Any], label: str) -> dict[str, Any]:
     """The panel's figure: ``amount`` in the source's own words (近500亿元), or, without surface
     text, read out of the number (1400万元); ``base`` the stored value (14000000 CNY).
 
-    ``fields`` holds the objects of each of :data:`_METRIC_FIELDS` by subject (see :func:`_table`)."""
-    value, unit, qualifier, target, indicator, surface_text, year = (_first(table, node) for table in fields)
+    ``first`` holds the metric's first object of each of :data:`_METRIC_FIELDS` (an Oxigraph
+    term, or None)."""
+    value, unit, qualifier, target, indicator, surface_text, year = first
     unit_code = _UNIT_CODE.get(unit.value, _fallback_name(unit.value)) if type(unit) is ox.NamedNode else ""
     readable = base = None
     if type(value) is ox.Literal:
@@ -332,6 +335,11 @@ class StoreGraph:
                 objects.append(quad.object)
         return found
 
+    def objects(self, subject: str, predicate: Node) -> list[Any]:
+        """The objects of ``(subject, predicate, ?)`` as :meth:`table` holds them for ``subject``:
+        each once, in the same order (both indexes keep a subject's objects in object order)."""
+        return list(dict.fromkeys(quad.object for quad in self._quads(URIRef(subject), predicate)))
+
     def instances(self, cls: Node) -> Iterator[str]:
         """IRIs of the nodes typed ``cls`` (blank nodes left out), each once, in the store's order."""
         seen: set[str] = set()
@@ -375,17 +383,28 @@ class StoreGraph:
             return str(quad.object.value)
         return None
 
-    def evidence_rows(self, subjects: list[str], wanted: Callable[[dict[str, str]], bool]) -> Iterator[dict[str, str]]:
-        """Each kg:Evidence whose rdf:subject is one of ``subjects``, once (as ``s`` the first of
-        ``subjects`` that names it), when ``wanted`` takes its head: ``ev``, ``s``, ``p``, ``o``
-        and, for holdsPost, ``org`` the post's organisation. The row adds its fields by local
-        name and its sentence's (``text``, ``inArticle``, ``sentenceStart``, ``sentenceEnd``).
+    def evidence_rows(
+        self, subjects: list[str], objects: Iterable[str], wanted: Callable[[dict[str, str]], bool]
+    ) -> Iterator[dict[str, str]]:
+        """Each kg:Evidence whose rdf:subject is one of ``subjects`` and one of whose rdf:object
+        is one of ``objects``, once (as ``s`` the first of ``subjects`` that names it), when
+        ``wanted`` takes its head: ``ev``, ``s``, ``p``, ``o`` (its first rdf:object) and, for
+        holdsPost, ``org`` the post's organisation. The row adds its fields by local name and
+        its sentence's (``text``, ``inArticle``, ``sentenceStart``, ``sentenceEnd``).
 
-        The head is two lookups; the rest, a lookup for the evidence and one per sentence, is
-        read only for what ``wanted`` takes (a quarter, on the relations a page draws)."""
+        Which evidence names one of ``objects`` is a lookup per object: most evidence of the
+        hubs a page draws links them to an entity it does not draw (a fifth is left). The
+        head of the rest is two lookups; its fields, a lookup for the evidence and one per
+        sentence, are read only for what ``wanted`` takes."""
         subject_predicate, predicate_predicate, object_predicate = (
             ox.NamedNode(str(term)) for term in (RDF.subject, RDF.predicate, RDF.object)
         )
+        post_in = ox.NamedNode(str(KG.postIn))
+        named = {
+            quad.subject.value
+            for iri in objects
+            for quad in self.store.quads_for_pattern(None, object_predicate, ox.NamedNode(iri), self.graph_name)
+        }
         seen: set[str] = set()
         sentences: dict[str, dict[str, str]] = {}
         for iri in subjects:
@@ -394,14 +413,16 @@ class StoreGraph:
                 if type(node) is not ox.NamedNode or node.value in seen:
                     continue
                 seen.add(node.value)  # the same for each of its subjects: decided by the first
+                if node.value not in named:
+                    continue
                 target = self._first_value(node, object_predicate)
                 if target is None:
                     continue
                 row = {"ev": node.value, "s": iri, "p": self._first_value(node, predicate_predicate) or "", "o": target}
                 if row["p"] == KG_NS + "holdsPost":
-                    post = self.value(URIRef(target), KG.postIn)
+                    post = self._first_value(ox.NamedNode(target), post_in)
                     if post is not None:
-                        row["org"] = str(post)
+                        row["org"] = post
                 if not wanted(row):
                     continue
                 fields, types = self._fields(node)
@@ -431,9 +452,9 @@ class StoreGraph:
         """Article IRI → kg:headline, for ``articles``."""
         found = {}
         for article in articles:
-            headline = self.value(URIRef(article), KG.headline)
-            if headline is not None:
-                found[article] = str(headline)
+            headline = self.objects(article, KG.headline)
+            if headline:
+                found[article] = _lexical(headline[0])
         return found
 
     def subject_objects(self, predicate: Node) -> Iterable[tuple[Node, Node | str]]:
@@ -464,7 +485,8 @@ def _post_name(post: Any, labels: dict[str, list[Any]], titles: dict[str, list[A
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """The cycle collector paused (as the caller had it after): :func:`collect` makes millions
-    of objects that form no cycles, and the collector's passes over them were a sixth of its time."""
+    of objects that form no cycles, and the collector's passes over them were a sixth of its time;
+    :func:`explore` and :func:`render_view` make more while those are alive (a tenth of the page's time)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -493,15 +515,18 @@ def _instances(graph: Graph | StoreGraph, cls: Node) -> Iterable[str]:
 
 
 @_gc_paused()
-def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
+def collect(graph: Graph | StoreGraph, *, evidence: bool = True, panels: bool = True) -> Collected:
     """Read entities, metrics, relations and their evidence from ``graph``.
 
-    ``evidence=False`` leaves out evidence, sentences and headlines (see :func:`explore`).
+    ``evidence=False`` leaves out evidence, sentences and headlines; ``panels=False`` the
+    articles of each entity and the figures of each metric (:func:`explore` reads both for
+    the drawn entities only, from a store: on a big graph most are never drawn).
     """
-    labels, aliases_of, mentions, posts_of, titles, post_in = (
-        _table(graph, p) for p in (RDFS.label, SKOS.altLabel, KG.mentionedIn, KG.holdsPost, KG.postTitle, KG.postIn)
+    labels, aliases_of, posts_of, titles, post_in = (
+        _table(graph, p) for p in (RDFS.label, SKOS.altLabel, KG.holdsPost, KG.postTitle, KG.postIn)
     )
-    metric_fields = tuple(_table(graph, p) for p in _METRIC_FIELDS)
+    mentions = _table(graph, KG.mentionedIn) if panels else {}
+    metric_fields = tuple(_table(graph, p) for p in _METRIC_FIELDS) if panels else ()
 
     entities: dict[str, Entity] = {}
     for cls in drawn_classes():
@@ -509,11 +534,13 @@ def collect(graph: Graph | StoreGraph, *, evidence: bool = True) -> Collected:
             if iri in entities:
                 continue
             name = _preferred_label(labels.get(iri, ())) or _fallback_name(iri)
-            aliases = sorted({_lexical(a) for a in aliases_of.get(iri, ())} - {name})
-            articles = sorted(_lexical(a) for a in mentions.get(iri, ()))
+            found = aliases_of.get(iri)  # most entities have none: no set or sort for them
+            aliases = sorted({_lexical(a) for a in found} - {name}) if found else []
+            found = mentions.get(iri)
+            articles = sorted(_lexical(a) for a in found) if found else []
             entity = Entity(iri, cls, name, aliases, articles)
-            if cls == "Metric":
-                entity.metric = _metric(metric_fields, iri, name)
+            if cls == "Metric" and panels:
+                entity.metric = _metric((_first(table, iri) for table in metric_fields), name)
             if cls == "Person":
                 entity.posts = sorted(_post_name(post, labels, titles) for post in posts_of.get(iri, ()))
             entities[iri] = entity
@@ -614,6 +641,16 @@ def _attach_evidence(
         )
 
 
+def _attach_panels(graph: StoreGraph, data: Collected, nodes: list[str]) -> None:
+    """The articles and metric figures of the drawn ``nodes``, as :func:`collect` reads them
+    for every entity when asked for its panels."""
+    for iri in nodes:
+        entity = data.entities[iri]
+        entity.articles = sorted(_lexical(a) for a in graph.objects(iri, KG.mentionedIn))
+        if entity.cls == "Metric":
+            entity.metric = _metric((next(iter(graph.objects(iri, p)), None) for p in _METRIC_FIELDS), entity.name)
+
+
 def _attach_drawn_evidence(graph: StoreGraph, data: Collected, nodes: list[str], relations: list[Relation]) -> None:
     """Evidence, sentences and headlines for the drawn ``relations`` only, looked up in the store.
 
@@ -641,7 +678,13 @@ def _attach_drawn_evidence(graph: StoreGraph, data: Collected, nodes: list[str],
             target = organisation
         return (source, name, target)
 
-    for row in graph.evidence_rows(ends, lambda row: key_of(row) in drawn):
+    # A drawn relation's evidence names one of its ends as rdf:object, or (holdsPost) a post in its target.
+    objects = set(ends)
+    for organisation in {r.target for r in relations if r.predicate == "holdsPost"}:
+        objects.update(
+            str(post) for post in graph.subjects(KG.postIn, URIRef(organisation)) if isinstance(post, URIRef)
+        )
+    for row in graph.evidence_rows(ends, objects, lambda row: key_of(row) in drawn):
         key = key_of(row)
         assert key is not None  # wanted above
         sentence, article = row.get("sentence"), row.get("article")
@@ -788,6 +831,14 @@ def _degrees(data: Collected) -> dict[str, int]:
     return degree
 
 
+def _by_degree(nodes: Iterable[str], degree: dict[str, int]) -> list[str]:
+    """``nodes`` most connected first, ties by IRI: ``sorted`` by ``(-degree, iri)`` without a
+    tuple per node (a sort keeps the order of equal keys, reversed or not)."""
+    order = sorted(nodes)
+    order.sort(key=degree.__getitem__, reverse=True)
+    return order
+
+
 def _most_connected(neighbours: dict[str, set[str]], degree: dict[str, int], limit: int) -> list[str]:
     """Up to ``limit`` entities: whole components, biggest first, each grown from its best hub.
 
@@ -796,7 +847,7 @@ def _most_connected(neighbours: dict[str, set[str]], degree: dict[str, int], lim
     """
     seen: set[str] = set()
     components: list[list[str]] = []
-    for start in sorted(neighbours, key=lambda n: (-degree[n], n)):
+    for start in _by_degree(neighbours, degree):
         if start in seen:
             continue
         component, stack = [], [start]
@@ -841,6 +892,7 @@ def _neighbourhood(neighbours: dict[str, set[str]], degree: dict[str, int], root
     return order
 
 
+@_gc_paused()
 def explore(
     graph: Graph | StoreGraph | Collected,
     *,
@@ -859,7 +911,7 @@ def explore(
         raise UsageError(f"--depth must be 0 or more, not {depth}")
     # From a store (a big graph) evidence is read afterwards, for the drawn relations only.
     lean = isinstance(graph, StoreGraph)
-    data = graph if isinstance(graph, Collected) else collect(graph, evidence=not lean)
+    data = graph if isinstance(graph, Collected) else collect(graph, evidence=not lean, panels=not lean)
     neighbours = data.adjacency()
     degree = _degrees(data)
     roots: list[str] = []
@@ -872,10 +924,11 @@ def explore(
     else:
         nodes = _most_connected(neighbours, degree, max_nodes)
         kept = set(nodes)
-        omitted = sorted((n for n in data.entities if n not in kept), key=lambda n: (-degree[n], n))
+        omitted = _by_degree((n for n in data.entities if n not in kept), degree)
     kept = set(nodes)
     relations = [r for r in data.relations if r.source in kept and r.target in kept]
     if lean:
+        _attach_panels(graph, data, nodes)  # type: ignore[arg-type]
         _attach_drawn_evidence(graph, data, nodes, relations)  # type: ignore[arg-type]
     return View(
         data=data,
@@ -1289,6 +1342,7 @@ def _legend(view: View) -> str:
     return '<div class="classes">' + "".join(rows) + '</div><div class="rels">' + "".join(lines) + "</div>"
 
 
+@_gc_paused()
 def render_view(view: View, *, title: str = "kg 知识图谱") -> str:
     """The self-contained HTML page for ``view``; article text is escaped data, never markup."""
     assets = _assets()

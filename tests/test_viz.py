@@ -539,6 +539,25 @@ def test_collect_reads_the_same_from_a_store(source: Path | None, tmp_path: Path
     assert from_store.relations and from_store == from_rdflib
 
 
+@pytest.mark.parametrize(("max_nodes", "left_out"), [(10, 0), (4, 6)], ids=["all-drawn", "four-drawn"])
+def test_view_from_a_store_reads_the_panels_of_the_drawn_entities_only(max_nodes: int, left_out: int) -> None:
+    """From a store the articles and metric figures are read for the drawn entities, as collect reads them."""
+    from kg.query import load_store
+    from kg.viz import StoreGraph, collect
+
+    store = load_store(Path(__file__).parent / "data" / "valid_sample.ttl")
+    full = collect(StoreGraph(store)).entities
+    view = explore(StoreGraph(store), max_nodes=max_nodes)
+    drawn = set(view.nodes)
+    assert any(full[iri].metric for iri in drawn) and any(full[iri].articles for iri in drawn)
+    assert [view.data.entities[iri] for iri in view.nodes] == [full[iri] for iri in view.nodes]
+    others = [iri for iri in full if iri not in drawn]
+    assert len(others) == left_out
+    if others:  # what collect gives them is not read
+        assert any(full[iri].metric for iri in others) and any(full[iri].articles for iri in others)
+    assert all(view.data.entities[iri].metric is None and not view.data.entities[iri].articles for iri in others)
+
+
 @pytest.mark.parametrize("max_nodes", [1500, 40], ids=["all-drawn", "forty-drawn"])
 @pytest.mark.parametrize(
     "source",
