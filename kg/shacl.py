@@ -47,7 +47,7 @@ from rdflib.term import Node
 from .errors import GraphParseError, UsageError
 from .rdfio import ToRdflib, select, to_ox
 
-__all__ = ["Check", "Finding", "compile_shapes", "run_checks"]
+__all__ = ["Check", "Domain", "Finding", "compile_shapes", "run_checks"]
 
 _TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 #: Predicates of a shape that are not constraints (or that another component reads).
@@ -95,6 +95,23 @@ _FALSE = ox.Literal("false", datatype=ox.NamedNode(str(XSD.boolean)))
 
 
 @dataclass(frozen=True)
+class Domain:
+    """What clears a domain shape's check (the subjects of some predicates must be instances of
+    some classes) without reading those subjects' types: the screens of the classes' own shapes.
+
+    When the screen of each class passed, it counted how many of its instances have each
+    predicate (one value at most, one row per instance). If no node is an instance of two of
+    the classes and every predicate has as many triples as those counts add up to, no subject
+    of them is outside the classes: the check can find nothing.
+    """
+
+    counts: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    """Per predicate IRI: the (screen query, variable) of each class whose instances' values it counts."""
+    overlap: str | None
+    """A SELECT of a node that is an instance of two of the classes (None for one class)."""
+
+
+@dataclass(frozen=True)
 class Check:
     """One constraint of one shape, as a SELECT over the whole data graph.
 
@@ -121,6 +138,8 @@ class Check:
     screen: str | None = None
     """The screen of this check's node shape (see :meth:`_Compiler.screen`): when it passes, the
     check can find nothing and does not run."""
+    domain: Domain | None = None
+    """For the check of a domain shape: what clears it from the class screens' counts."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +163,9 @@ class _Compiler:
         self.checks: list[Check] = []
         #: Count constraints of the property shapes of one node shape, waiting to run as one query.
         self.counted: list[tuple[Check, str, list[tuple[URIRef, str]]]] = []
+        #: Class → its shape's screen and, per predicate of at most one value, the variable
+        #: counting the instances that have it (for :meth:`domain`).
+        self.class_screens: dict[Node, tuple[str, dict[str, str]]] = {}
 
     # --- terms and paths ---------------------------------------------------------------------
 
@@ -218,10 +240,16 @@ class _Compiler:
         return "(" + " && ".join(tests) + ")" if tests else "true"
 
     def membership(self, component: Node, rule: Node) -> list[Node] | None:
-        """The classes a value constraint asks a node to be an instance of (one of), when that
-        is all it asks: ``sh:class C``, or an ``sh:or`` of shapes that are each one ``sh:class``."""
+        """The classes a value constraint asks a node to be an instance of (one of, subclasses
+        included), when that is all it asks: ``sh:class C``, or an ``sh:or`` of shapes that are
+        each one ``sh:class``."""
+        named = self.named_classes(component, rule)
+        return None if named is None else [c for named_class in named for c in self.subclasses(named_class)]
+
+    def named_classes(self, component: Node, rule: Node) -> list[Node] | None:
+        """The classes :meth:`membership` reads, as the shapes name them (no subclasses)."""
         if component == SH["class"]:
-            return self.subclasses(rule)
+            return [rule]
         if component != SH["or"]:
             return None
         classes: list[Node] = []
@@ -229,7 +257,7 @@ class _Compiler:
             constraints = [(p, o) for p, o in self.shapes.predicate_objects(member) if p not in _NOT_CONSTRAINTS]
             if len(constraints) != 1 or constraints[0][0] != SH["class"]:
                 return None
-            classes.extend(self.subclasses(constraints[0][1]))
+            classes.append(constraints[0][1])
         return classes
 
     def value_test(self, component: Node, rule: Node, v: str, shape: Node) -> str:
@@ -301,7 +329,53 @@ class _Compiler:
                     self.shape(child, focus, parent=shape)
             self.count_together(focus)
             self.screen(shape, first)
+        self.checks = [self.domain(check) for check in self.checks]
         return self.checks
+
+    def domain(self, check: Check) -> Check:
+        """``check`` with a :class:`Domain` when it is the one check of a domain shape (targets:
+        only ``sh:targetSubjectsOf``; constraint: only :meth:`membership`) whose classes' shapes
+        have screens counting every one of its predicates; else ``check`` unchanged.
+
+        10,000 articles: "only a kg:Evidence has kg:article, kg:sentence, kg:rule or
+        kg:confidence" read 940,000 triples and each subject's types (1.8 s); the counts need
+        the triples only (0.8 s), and kg:startOffset's shape (kg:Sentence or kg:Evidence) 1.9 → 0.5 s.
+        """
+        g = self.shapes
+        shape = check.shape
+        if check.screen is not None or check.constraint is not None or check.path is not None:
+            return check
+        if any(True for t in _TARGETS if t != SH.targetSubjectsOf and (shape, t, None) in g):
+            return check
+        if (shape, SH.property, None) in g or (shape, SH.sparql, None) in g:
+            return check
+        constraints = [(p, o) for p, o in g.predicate_objects(shape) if p not in _NOT_CONSTRAINTS]
+        if len(constraints) != 1:
+            return check
+        named = self.named_classes(*constraints[0])
+        predicates = [str(p) for p in g.objects(shape, SH.targetSubjectsOf) if isinstance(p, URIRef)]
+        if not named or not predicates or any(c not in self.class_screens for c in named):
+            return check
+        counts = []
+        for predicate in predicates:
+            parts = []
+            for named_class in named:
+                query, counted = self.class_screens[named_class]
+                if predicate not in counted:
+                    return check
+                parts.append((query, counted[predicate]))
+            counts.append((predicate, tuple(parts)))
+        closures = [self.subclasses(c) for c in named]
+        if len({c for closure in closures for c in closure}) < sum(len(closure) for closure in closures):
+            return check  # a class below two of them: its instances are in two counts
+        pairs = [
+            f"{{ VALUES ?_a {{ {' '.join(self.term(c) for c in a)} }} VALUES ?_b {{ {' '.join(self.term(c) for c in b)} }} "
+            "?_node a ?_a , ?_b }"
+            for i, a in enumerate(closures)
+            for b in closures[i + 1 :]
+        ]
+        overlap = f"SELECT ?_node WHERE {{ {' UNION '.join(pairs)} }} LIMIT 1" if pairs else None
+        return replace(check, domain=Domain(tuple(counts), overlap))
 
     def screen(self, shape: Node, first: int) -> None:
         """Give the checks of the node shape ``shape`` (``self.checks[first:]``) that one cheap
@@ -328,8 +402,12 @@ class _Compiler:
                 tests.append(f"COALESCE({self.value_test(component, rule, '?this', shape)}, false)")
                 covered.add((shape, _component(component)))
         children = [c for c in g.objects(shape, SH.property) if not _true(g.value(c, SH.deactivated))]
+        counted: dict[str, str] = {}  # predicate of at most one value → variable counting its nodes
         for number, child in enumerate(children):
-            self.screen_property(child, f"?_s{number}", optionals, tests, covered)
+            single = self.screen_property(child, f"?_s{number}", optionals, tests, covered)
+            path = g.value(child, SH.path)
+            if single and isinstance(path, URIRef):
+                counted.setdefault(str(path), f"_b{number}")
 
         def clears(check: Check) -> bool:
             components = [c for _, c in check.flags] if check.flags else [check.component]
@@ -342,20 +420,25 @@ class _Compiler:
             # a screen of them 4.4 s, Oxigraph's NOT EXISTS being slow).
             return
         test = " && ".join(tests) or "true"
+        bound = "".join(f" (SUM(IF(BOUND(?_s{v[2:]}), 1, 0)) AS ?{v})" for v in counted.values())
         query = (
-            f"SELECT (COUNT(*) AS ?rows) (COUNT(DISTINCT ?this) AS ?nodes) (SUM(IF({test}, 0, 1)) AS ?broken) "
+            f"SELECT (COUNT(*) AS ?rows) (COUNT(DISTINCT ?this) AS ?nodes) (SUM(IF({test}, 0, 1)) AS ?broken){bound} "
             f"WHERE {{ {self.targets(shape)} {' '.join(optionals)} }}"
         )
         self.checks[first:] = [replace(check, screen=query) if clears(check) else check for check in checks]
+        classes = list(g.objects(shape, SH.targetClass))
+        if len(classes) == 1 and not any(True for t in _TARGETS if t != SH.targetClass and (shape, t, None) in g):
+            self.class_screens.setdefault(classes[0], (query, counted))
 
     def screen_property(
         self, shape: Node, v: str, optionals: list[str], tests: list[str], covered: set[tuple[Node, URIRef]]
-    ) -> None:
-        """The part of a screen (see :meth:`screen`) for one property shape, its values in ``v``."""
+    ) -> bool:
+        """The part of a screen (see :meth:`screen`) for one property shape, its values in
+        ``v``; True when that is an OPTIONAL (at most one value)."""
         g = self.shapes
         path_node = g.value(shape, SH.path)
         if path_node is None:  # shape() has refused it already
-            return
+            return False
         path = self.path(path_node)
         most, least = (g.value(shape, p) for p in (SH.maxCount, SH.minCount))
         most_count = int(str(most)) if most is not None else None
@@ -385,7 +468,7 @@ class _Compiler:
                 else:
                     continue
                 covered.add((shape, _component(component)))
-            return
+            return True
         x = v.replace("?_s", "?_x")
         if least_count is not None and least_count <= 1:
             if least_count == 1:
@@ -396,6 +479,7 @@ class _Compiler:
                 test = self.value_test(component, rule, x, shape)
                 tests.append(f"NOT EXISTS {{ ?this {path} {x} FILTER (!COALESCE({test}, false)) }}")
                 covered.add((shape, _component(component)))
+        return False
 
     def count_together(self, focus: str) -> None:
         """The count constraints of a node shape's property shapes in one GROUP BY over the focus
@@ -680,19 +764,25 @@ def run_checks(
         raise UsageError(f"threads must be at least 1, not {threads}")
     checks = list(checks)
     screens = list(dict.fromkeys(check.screen for check in checks if check.screen is not None))
-    passed: dict[str, bool] = {}
+    domains = list(dict.fromkeys(check.domain for check in checks if check.domain is not None))
     if screens:  # first the screens (see _Compiler.screen), then the checks no screen cleared
+        steps = len(screens) + len(domains)
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="kg-shacl") as pool:
-            answers = pool.map(lambda query: _screen_passes(store, query, union), screens)
-            for number, (query, passes) in enumerate(zip(screens, answers, strict=True), start=1):
-                passed[query] = passes
-                if progress is not None:
-                    progress(number, len(screens) + len(checks))
-        checks = [check for check in checks if check.screen is None or not passed[check.screen]]
+            answers = dict(zip(screens, pool.map(lambda query: _screen(store, query, union), screens), strict=True))
+            if progress is not None:
+                progress(len(screens), steps + len(checks))
+            cleared = dict(
+                zip(domains, pool.map(lambda d: _domain_clear(d, answers, store, union), domains), strict=True)
+            )
+        checks = [
+            check
+            for check in checks
+            if not (check.screen is not None and answers[check.screen] is not None)
+            and not (check.domain is not None and cleared[check.domain])
+        ]
         if progress is not None:
-            done = len(screens)
             inner = progress
-            progress = lambda number, total: inner(done + number, done + total)  # noqa: E731
+            progress = lambda number, total: inner(steps + number, steps + total)  # noqa: E731
     convert = ToRdflib()
     # Checks sharing a query come together: the first of each run asks it, the others reuse its rows.
     asks = [check.query for i, check in enumerate(checks) if i == 0 or checks[i - 1].query != check.query]
@@ -732,21 +822,34 @@ def run_checks(
                 future.cancel()
 
 
-def _screen_passes(store: ox.Store, query: str, union: bool) -> bool:
-    """Whether a screen passes: one row per focus node (no property with two values) and none
-    broken."""
+def _screen(store: ox.Store, query: str, union: bool) -> dict[str, int] | None:
+    """The counts of a screen that passes (one row per focus node, so no property with two
+    values, and none broken), or None when it does not."""
     try:
-        row = next(iter(select(store, query, union=union)))
+        solutions = select(store, query, union=union)
+        row = next(iter(solutions))
     except (SyntaxError, OSError, ValueError) as error:
         raise GraphParseError(f"shapes: a screen of the check does not run: {error}\n{query}") from error
-    rows, nodes, broken = (row[name] for name in ("rows", "nodes", "broken"))
-    return (
-        rows is not None
-        and nodes is not None
-        and rows.value == nodes.value
-        and broken is not None
-        and broken.value == "0"
-    )
+    counts = {v.value: int(row[v].value) for v in solutions.variables if row[v] is not None}
+    if len(counts) < len(solutions.variables) or counts["rows"] != counts["nodes"] or counts["broken"]:
+        return None
+    return counts
+
+
+def _domain_clear(domain: Domain, screens: dict[str, dict[str, int] | None], store: ox.Store, union: bool) -> bool:
+    """Whether a domain shape's check can find nothing (see :class:`Domain`)."""
+    for predicate, parts in domain.counts:
+        found = [screens.get(query) for query, _ in parts]
+        if any(counts is None for counts in found):
+            return False
+        expected = 0
+        for counts, (_, variable) in zip(found, parts, strict=True):
+            assert counts is not None  # tested above
+            expected += counts[variable]
+        triples = next(iter(select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?_s <{predicate}> ?_o }}", union=union)))
+        if int(triples["n"].value) != expected:
+            return False
+    return domain.overlap is None or not any(True for _ in select(store, domain.overlap, union=union))
 
 
 def _rows(store: ox.Store, query: str, union: bool) -> list[dict[str, Any]]:

@@ -573,6 +573,24 @@ SCREEN_CASES = [
         ' ex:m a ex:C ; ex:p ex:a3 ; ex:r ex:other ; ex:s ex:f . ex:a3 ex:q "v" .',
         id="sequence-path-has-value-and-qualified",
     ),
+    # Domain shapes cleared by the counts of the class shapes' screens (kg.shacl.Domain): a
+    # subject outside the classes, one typed twice beside it (the counts would balance), a
+    # subclass, a class whose shape does not count the predicate.
+    pytest.param(
+        "ex:CS a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:maxCount 1 ] ."
+        " ex:DS a sh:NodeShape ; sh:targetClass ex:D ; sh:property [ sh:path ex:p ; sh:maxCount 1 ] ."
+        " ex:Dom a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:or ( [ sh:class ex:C ] [ sh:class ex:D ] ) .",
+        "ex:a a ex:C ; ex:p 1 . ex:b a ex:C , ex:D ; ex:p 2 . ex:c ex:p 3 . ex:d a ex:D .",
+        id="domain-typed-twice-beside-an-untyped-subject",
+    ),
+    pytest.param(
+        "ex:CS a sh:NodeShape ; sh:targetClass ex:C ;"
+        " sh:property [ sh:path ex:p ; sh:maxCount 1 ] , [ sh:path ex:q ; sh:maxCount 1 ] ."
+        " ex:Dom a sh:NodeShape ; sh:targetSubjectsOf ex:p , ex:q ; sh:class ex:C .",
+        "ex:a a ex:C ; ex:p 1 ; ex:q 1 . ex:b a ex:E ; ex:p 2 . ex:c ex:q 3 . ex:d a ex:C ."
+        " ex:E <http://www.w3.org/2000/01/rdf-schema#subClassOf> ex:C . ex:e a ex:F ; ex:q 4 .",
+        id="domain-of-two-predicates-with-a-subclass",
+    ),
 ]
 
 
@@ -877,4 +895,7 @@ def test_screens_clear_the_checks_of_a_conforming_graph(
     }
     assert len(skipped) > 20
     assert not skipped & set(asked)
+    domains = {str(check.shape).rpartition("#")[2] for check in checks if check.domain is not None}
+    assert {"EvidencePropertiesDomain", "OffsetsDomain", "SentencePropertiesDomain"} <= domains
+    assert not {check.query for check in checks if check.domain is not None} & set(asked)
     assert validate(sample, shapes=shapes, engine="oxigraph").conforms
