@@ -403,8 +403,13 @@ class _Compiler:
                 covered.add((shape, _component(component)))
         children = [c for c in g.objects(shape, SH.property) if not _true(g.value(c, SH.deactivated))]
         counted: dict[str, str] = {}  # predicate of at most one value → variable counting its nodes
+        read: dict[Node, str] = {}  # predicate of at most one value → the variable holding it
+        for number, child in reversed(list(enumerate(children))):
+            most = g.value(child, SH.maxCount)
+            if isinstance(g.value(child, SH.path), URIRef) and most is not None and int(str(most)) <= 1:
+                read[g.value(child, SH.path)] = f"?_s{number}"  # type: ignore[index]
         for number, child in enumerate(children):
-            single = self.screen_property(child, f"?_s{number}", optionals, tests, covered)
+            single = self.screen_property(child, f"?_s{number}", optionals, tests, covered, read)
             path = g.value(child, SH.path)
             if single and isinstance(path, URIRef):
                 counted.setdefault(str(path), f"_b{number}")
@@ -431,10 +436,17 @@ class _Compiler:
             self.class_screens.setdefault(classes[0], (query, counted))
 
     def screen_property(
-        self, shape: Node, v: str, optionals: list[str], tests: list[str], covered: set[tuple[Node, URIRef]]
+        self,
+        shape: Node,
+        v: str,
+        optionals: list[str],
+        tests: list[str],
+        covered: set[tuple[Node, URIRef]],
+        read: dict[Node, str],
     ) -> bool:
         """The part of a screen (see :meth:`screen`) for one property shape, its values in
-        ``v``; True when that is an OPTIONAL (at most one value)."""
+        ``v``; True when that is an OPTIONAL (at most one value). ``read`` names the variables
+        of the screen's other properties of at most one value, which a pair reuses."""
         g = self.shapes
         path_node = g.value(shape, SH.path)
         if path_node is None:  # shape() has refused it already
@@ -457,8 +469,9 @@ class _Compiler:
                     test = self.value_test(component, rule, v, shape)
                     tests.append(f"(!BOUND({v}) || COALESCE({test}, false))")
                 elif component in _PAIRS or component in (SH.equals, SH.disjoint):
-                    w = f"{v}_{number}"
-                    optionals.append(f"OPTIONAL {{ ?this {self.term(rule)} {w} }}")
+                    w = read.get(rule, f"{v}_{number}")
+                    if rule not in read:
+                        optionals.append(f"OPTIONAL {{ ?this {self.term(rule)} {w} }}")
                     if component in _PAIRS:
                         tests.append(f"(!BOUND({v}) || !BOUND({w}) || COALESCE({v} {_PAIRS[component]} {w}, false))")
                     elif component == SH.equals:
