@@ -134,7 +134,6 @@ def _writes(method: Callable[..., _T]) -> Callable[..., _T]:
 
     @functools.wraps(method)
     def writing(self: GraphStore, *args: Any, **kwargs: Any) -> _T:
-        self._flushed = False
         try:
             return method(self, *args, **kwargs)
         except (OSError, sqlite3.Error) as error:
@@ -259,6 +258,7 @@ class GraphStore:
                     f"{self.directory}: made by an older kg; run kg build --store {self.directory} once to bring it up to date"
                 )
             raise StoreError(f"{self.directory}: made by a newer kg (store schema {schema}); read it with that version")
+        self._flushed = False
         self.oxigraph.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         with self._db:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -431,6 +431,7 @@ class GraphStore:
                 text = article.article_nt + article.entity_nt
                 parts.append(in_graph(text, str(self.iris.article_iri(article.key))))
                 parts.append(text)  # and into the union
+        self._flushed = False
         self.oxigraph.bulk_load("".join(parts), format=ox.RdfFormat.N_QUADS, lenient=True)
         with self._db:
             for path, _, facts in pending:
@@ -492,12 +493,14 @@ class GraphStore:
 
     def _add_nt(self, nt: str, graph: str) -> None:
         """Add N-Triples to the named graph ``graph`` and to the union, in one transaction."""
+        self._flushed = False
         self.oxigraph.load(in_graph(nt, graph) + nt, format=ox.RdfFormat.N_QUADS, lenient=True)
 
     def _drop_graphs(self, graphs: Iterable[str]) -> None:
         """Remove named graphs, and from the union every triple no other graph states, in one transaction."""
         present = [graph for graph in graphs if self.oxigraph.contains_named_graph(ox.NamedNode(graph))]
         if present:
+            self._flushed = False
             self.oxigraph.update(" ;\n".join(
                 f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
                 f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{graph}>) }} }} ;\nDROP SILENT GRAPH <{graph}>"
@@ -597,6 +600,7 @@ class GraphStore:
             # A bulk load that did not finish: its graphs may be partial, whoever claims them.
             self._drop_graphs(str(self.iris.article_iri(key)) for key in interrupted)
             # What the cut load wrote into the union and no graph states any more.
+            self._flushed = False
             self.oxigraph.update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }")
             marks = ",".join("?" * len(interrupted))
             paths = [
@@ -670,6 +674,7 @@ class GraphStore:
         if subjects:
             values = " ".join(f"<{subject}>" for subject in subjects)
             graph = self.labels_graph.value
+            self._flushed = False
             self.oxigraph.update(
                 f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ VALUES ?s {{ {values} }} ?s ?p ?o }} "
                 f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{graph}>) }} }} ;\n"

@@ -121,6 +121,38 @@ def test_store_remove_takes_a_file_out(tmp_path, files, segmenter):
     assert not list(graph.query(LABELS_PER_ENTITY))
 
 
+class _FlushFails:
+    """A store's Oxigraph whose flush fails as RocksDB's does once a compaction met a full disk."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def flush(self) -> None:
+        raise OSError(28, "No space left on device")
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+
+def test_store_close_after_a_commit_does_not_flush_again(tmp_path, files, segmenter):
+    """kg build commits, writes graph.ttl from the store, then closes it: a flush at the close
+    that fails (RocksDB compacting what the commit wrote, on a full disk) must not turn a build
+    whose store and graph.ttl are whole into a failure; a store written after its last commit
+    still flushes, and says so when it cannot."""
+    from kg.store import StoreError
+
+    result = stored(tmp_path / "store", files[:2], segmenter)
+    result.store.oxigraph = _FlushFails(result.store.oxigraph)
+    result.store.close()  # committed by the build: nothing to flush
+    with GraphStore(tmp_path / "store") as store:
+        assert store.remove(files[1]) == [str(files[1].resolve())]
+        store.commit()
+        store.remove(files[0])
+        store.oxigraph = _FlushFails(store.oxigraph)
+        with pytest.raises(StoreError, match="cannot write to the store"):
+            store.close()
+
+
 def test_store_remove_a_folder(tmp_path, files, segmenter):
     stored(tmp_path / "store", files, segmenter).store.close()
     with GraphStore(tmp_path / "store") as store:
