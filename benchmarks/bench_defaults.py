@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_defaults.py 1000 10000
 
 For each size it makes (or reuses) ``benchmarks/results/corpus-N`` with
-``benchmarks/make_corpus.py`` and runs, each in a fresh process with ``--jobs 2 --timings``:
+``benchmarks/make_corpus.py`` and runs, each in a fresh process with ``--timings``, once with no
+``--jobs`` (the default, one process: what a new user runs) and once with ``--jobs 2``:
 
 - ``kg build`` with no other flag (graph.ttl, graph.html and the SHACL check);
 - ``kg build --no-html --no-validate``;
@@ -13,7 +14,7 @@ of their CPU seconds (the build and its workers; steadier than wall-clock time o
 peak resident memory of the default build's main process (target ≤ 2 GiB), the size of
 graph.html, and the time of the SHACL check and of the page as ``--timings`` reports them.
 ``--folder DIR`` uses a corpus folder of your own instead (one size); ``--repeat N`` measures
-each size N times and prints the median ratio.
+each size N times and prints the median ratio; ``--jobs 2`` measures only that.
 """
 
 from __future__ import annotations
@@ -47,12 +48,13 @@ def corpus(size: int) -> Path:
     return folder
 
 
-def run(folder: Path, out: Path, extra: list[str]) -> tuple[float, float, str]:
+def run(folder: Path, out: Path, jobs: int | None, extra: list[str]) -> tuple[float, float, str]:
     """Wall-clock seconds, CPU seconds (the build and its workers, user + system) and stdout of
-    one ``kg build``; stops the benchmark if it fails."""
+    one ``kg build`` (``jobs`` None: no ``--jobs``, the default); stops the benchmark if it fails."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([*KG, "build", str(folder), "-o", str(out), "--jobs", "2", "--timings", *extra],
+    parallel = [] if jobs is None else ["--jobs", str(jobs)]
+    done = subprocess.run([*KG, "build", str(folder), "-o", str(out), *parallel, "--timings", *extra],
                           capture_output=True, text=True, cwd=ROOT, check=False)  # fmt: skip
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -72,18 +74,18 @@ def peak(text: str) -> float:
     return max(float(m.group(1)), float(m.group(2))) if m else 0.0
 
 
-def measure(label: str, folder: Path) -> tuple[str, float]:
+def measure(label: str, folder: Path, jobs: int | None) -> tuple[str, float]:
     """One table row for the corpus in ``folder`` (the bare build, then the default one), and
     the ratio of their wall-clock times."""
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as temp:
-        bare, bare_cpu, _ = run(folder, Path(temp) / "bare", ["--no-html", "--no-validate"])
-        full, full_cpu, full_text = run(folder, Path(temp) / "full", [])
+        bare, bare_cpu, _ = run(folder, Path(temp) / "bare", jobs, ["--no-html", "--no-validate"])
+        full, full_cpu, full_text = run(folder, Path(temp) / "full", jobs, [])
         page = (Path(temp) / "full" / "graph.html").stat().st_size
     triples = re.search(r"triples:\s+(\d+)", full_text)
     articles = re.search(r"(\d+) article\(s\)", full_text)
     verdict = re.search(r"shapes:\s+(.*)", full_text)
     row = (
-        f"| {label} | {articles.group(1) if articles else '?'} | {triples.group(1) if triples else '?'} "
+        f"| {label} | {'no flag (1)' if jobs is None else f'--jobs {jobs}'} | {articles.group(1) if articles else '?'} | {triples.group(1) if triples else '?'} "
         f"| {full:.1f} s | {bare:.1f} s | {full / bare:.2f} | {full_cpu / bare_cpu:.2f} "
         f"| {peak(full_text):.0f} MiB | {page / 1e6:.1f} MB "
         f"| {stage(full_text, 'load'):.1f} s | {stage(full_text, 'html'):.1f} s | {stage(full_text, 'validate'):.1f} s "
@@ -99,20 +101,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="measure each corpus N times, a bare and a default build after each other, and print "
                         "the median ratio too (the machine's speed drifts within minutes; default 1)")  # fmt: skip
+    parser.add_argument("--jobs", type=int, action="append", metavar="N",
+                        help="measure with --jobs N only (repeatable; default: no --jobs, then --jobs 2)")  # fmt: skip
     args = parser.parse_args(argv)
-    print("| corpus | articles | triples | default build | --no-html --no-validate | ratio | CPU ratio | peak memory "
+    settings: list[int | None] = list(args.jobs) if args.jobs else [None, 2]
+    print("| corpus | jobs | articles | triples | default build | --no-html --no-validate | ratio | CPU ratio | peak memory "
           "| graph.html | load into Oxigraph | page | SHACL check | verdict |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     targets = [(args.folder, Path(args.folder))] if args.folder else [(str(n), corpus(n)) for n in args.sizes]
     medians = []
     for label, folder in targets:
-        ratios = []
+        ratios: dict[int | None, list[float]] = {jobs: [] for jobs in settings}
         for _ in range(max(1, args.repeat)):
-            row, ratio = measure(label, folder)
-            ratios.append(ratio)
-            print(row, flush=True)
-        medians.append(f"{label}: median ratio {statistics.median(ratios):.2f} of {len(ratios)} "
-                       f"({', '.join(f'{r:.2f}' for r in ratios)})")  # fmt: skip
+            for jobs in settings:
+                row, ratio = measure(label, folder, jobs)
+                ratios[jobs].append(ratio)
+                print(row, flush=True)
+        for jobs, found in ratios.items():
+            medians.append(f"{label}, {'no --jobs' if jobs is None else f'--jobs {jobs}'}: median ratio "
+                           f"{statistics.median(found):.2f} of {len(found)} ({', '.join(f'{r:.2f}' for r in found)})")  # fmt: skip
     if args.repeat > 1:
         print("\n" + "\n".join(medians))
     return 0
