@@ -37,7 +37,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import KGError, QueryError, UsageError
-from .query import PREFIXES, Results, is_update, load_store, reads_named_graphs, syntax_error
+from .query import PREFIXES, Results, is_update, load_store, read_triple_count, reads_named_graphs, syntax_error
 from .rdfio import FORMATS, RESULT_FORMATS, ox_format
 from .sandbox import WorkerPool, deny_network, describe_exit, limit_data
 
@@ -242,7 +242,7 @@ def _worker_main(conn: Any, source: str, mode: str, memory: str = "0") -> None:
     union = reads_named_graphs(store)
     checked: dict[str, bool] = {}
     uses_service("ASK {}")  # builds rdflib's grammar now, not during the first request
-    conn.send(("ready", {"sandboxed": sandboxed, "triples": len(store)}))
+    conn.send(("ready", {"sandboxed": sandboxed, "triples": read_triple_count(store, union)}))
     while True:
         try:
             request = conn.recv()

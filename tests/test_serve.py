@@ -608,3 +608,35 @@ def test_serve_public_prints_a_warning(graph_file, monkeypatch, capsys):
     assert main(["serve", "-g", str(graph_file), "--host", "192.0.2.1", "--public"]) == 0
     assert seen["public"] is True and seen["host"] == "192.0.2.1"
     assert "warning: listening on 192.0.2.1" in capsys.readouterr().err
+
+
+TWO_GRAPHS_ONE_TRIPLE_TWICE = """
+<https://example.org/g1> { <https://example.org/a> <https://example.org/p> "x" . }
+<https://example.org/g2> { <https://example.org/a> <https://example.org/p> "x" .
+                           <https://example.org/a> <https://example.org/p> "y" . }
+"""
+
+
+@pytest.mark.parametrize("union", [False, True], ids=["union-in-default-graph", "named-graphs-only"])
+def test_read_triple_count_counts_a_triple_of_two_graphs_once(union: bool) -> None:
+    import pyoxigraph as ox
+
+    from kg.query import read_triple_count, reads_named_graphs
+
+    store = ox.Store()
+    store.load(TWO_GRAPHS_ONE_TRIPLE_TWICE.encode(), format=ox.RdfFormat.TRIG)
+    if not union:  # as kg's store and a loaded TriG keep it: the union in the default graph too
+        store.extend([ox.Quad(q.subject, q.predicate, q.object) for q in list(store)])
+    assert reads_named_graphs(store) is union
+    assert len(store) == (5 if not union else 3)  # quads
+    assert read_triple_count(store, union) == 2
+
+
+def test_serve_reports_distinct_triples_of_a_dataset_not_its_quads(tmp_path: Path) -> None:
+    source = tmp_path / "graph.trig"
+    source.write_text(TWO_GRAPHS_ONE_TRIPLE_TWICE, encoding="utf-8")
+    server = make_server(source, port=0, quiet=True, timeout=20, workers=1)
+    try:
+        assert server.endpoint.triples == 2
+    finally:
+        server.server_close()
