@@ -276,7 +276,11 @@ def _run_build(args: argparse.Namespace) -> int:
                 result.store.record_output(target, args.format)
             with feedback.stage(f"write {target}"):
                 result.write(target, args.format)
-        _report_dropped(result.dropped, None if args.no_output or target is None else target.parent / DROPPED)
+        listing = None if args.no_output or target is None else target.parent / DROPPED
+        # The list describes the graph written: from a store, the facts left out of every file
+        # it holds (unchanged files were not read again); otherwise this build's.
+        dropped = result.store.dropped() if result.store is not None and listing is not None else result.dropped
+        _report_dropped(dropped, listing)
         html_path = validation = None
         if wanted and full is None:  # read from the file just written
             full = load_and_check()

@@ -83,6 +83,8 @@ CREATE INDEX IF NOT EXISTS posts_post ON posts(post);
 CREATE TABLE IF NOT EXISTS dirty_names(ident TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS dirty_posts(post TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS loading(key TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS dropped(path TEXT NOT NULL, fact TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS dropped_path ON dropped(path);
 """
 
 # The modules whose code decides which triples a file gives.
@@ -330,6 +332,15 @@ class GraphStore:
         rows = self._db.execute("SELECT key, value FROM meta WHERE key LIKE 'output %'")
         return {key[len("output ") :]: kind for key, kind in rows if os.path.isfile(key[len("output ") :])}
 
+    def dropped(self) -> list[tuple[str, str, str]]:
+        """(file as given, fact, reason) of every fact the store's files gave that the shapes
+        would reject and that was left out, unchanged files' included, in the order they came."""
+        rows = self._db.execute(
+            "SELECT files.source, dropped.fact, dropped.reason FROM dropped JOIN files USING (path) "
+            "ORDER BY files.source, dropped.rowid"
+        )
+        return [(source, fact, reason) for source, fact, reason in rows]
+
     def article_keys(self) -> set[str]:
         return {key for (key,) in self._db.execute("SELECT DISTINCT key FROM articles")}
 
@@ -469,6 +480,9 @@ class GraphStore:
         """The manifest rows of one file (inside the caller's transaction); its labels become stale."""
         self._db.execute("INSERT INTO files VALUES (?, ?, ?, ?)", (path, facts.path, facts.digest, self.fingerprint))
         self._db.executemany(
+            "INSERT INTO dropped VALUES (?, ?, ?)", [(path, *fact) for a in facts.articles for fact in a.dropped]
+        )
+        self._db.executemany(
             "INSERT INTO articles VALUES (?, ?, ?)", [(path, i, a.key) for i, a in enumerate(facts.articles)]
         )
         self._db.executemany(
@@ -548,7 +562,7 @@ class GraphStore:
         """Delete the manifest rows of one file (inside the caller's transaction); mark its labels stale."""
         self._db.execute("INSERT OR IGNORE INTO dirty_names SELECT ident FROM names WHERE path = ?", (path,))
         self._db.execute("INSERT OR IGNORE INTO dirty_posts SELECT post FROM posts WHERE path = ?", (path,))
-        for table in ("files", "articles", "names", "posts"):
+        for table in ("files", "articles", "names", "posts", "dropped"):
             self._db.execute(f"DELETE FROM {table} WHERE path = ?", (path,))
 
     def _drop_unclaimed(self, keys: Iterable[str]) -> None:

@@ -473,3 +473,33 @@ def test_build_without_output_lists_dropped_facts_on_stderr(tmp_path, monkeypatc
         "its evidence names sentence 10000, and the article has " + lines[1].rsplit(" ", 1)[1]
     )
     assert len(lines) == 2
+
+
+def test_store_build_keeps_listing_the_dropped_facts_of_unchanged_files(tmp_path, monkeypatch, capsys):
+    """dropped.tsv describes the graph beside it: a store build that skips an unchanged file
+    still lists what that file's facts left out, and a file read again without them clears it."""
+    import kg.pipeline
+
+    source = tmp_path / "in" / "article.txt"
+    source.parent.mkdir()
+    source.write_text((Path(__file__).parent / "gold" / "changsha_jingkai_2024.txt").read_text(encoding="utf-8"))
+    extract = kg.pipeline.extract_document
+
+    def corrupt(document, **options):
+        extractions = extract(document, **options)
+        extractions[0].relations[0].evidence.sentence = 10_000
+        return extractions
+
+    store, out = tmp_path / "store", tmp_path / "out"
+    build = ["build", str(source), "--store", str(store), "-o", str(out), "--no-html", "--no-validate", "-q"]
+    monkeypatch.setattr(kg.pipeline, "extract_document", corrupt)
+    assert main(build) == 0
+    first = (out / "dropped.tsv").read_text(encoding="utf-8").splitlines()
+    assert len(first) == 2 and first[1].startswith(f"{source}\t")
+    assert main(build) == 0  # unchanged: not read again, its dropped fact still left out of the graph
+    assert "dropped 1 fact(s) of 1 file(s)" in capsys.readouterr().err
+    assert (out / "dropped.tsv").read_text(encoding="utf-8").splitlines() == first
+    monkeypatch.setattr(kg.pipeline, "extract_document", extract)
+    source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # changed: read again
+    assert main(build) == 0
+    assert not (out / "dropped.tsv").exists()
