@@ -23,8 +23,9 @@ import re
 import shutil
 import tempfile
 import weakref
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any, ClassVar
@@ -335,6 +336,11 @@ class _Blocks:
 
 #: The graph of a :attr:`GraphBuilder.queryable` store that holds the articles' own triples.
 ARTICLE_TRIPLES = ox.NamedNode("urn:x-kg:build:article-triples")
+#: Bytes of article triples and of entity triples gathered before they go to the store as one load.
+_ARTICLE_CHUNK = 4 << 20
+_ENTITY_CHUNK = 1 << 20
+#: Chunks handed to the loading thread and not yet loaded, beyond which adding waits.
+_PENDING_LOADS = 4
 _COUNT_UNION = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
 
 
@@ -381,6 +387,11 @@ class GraphBuilder:
         self._entity_chunks: list[str] = []  # entity triples waiting to be loaded in one go
         self._entity_size = 0
         self._iris: dict[str, str] = {}
+        # Chunks are loaded into the store by one thread of their own, in the order they come:
+        # Oxigraph parses and indexes without the GIL, so a one-process build's loading runs on
+        # the core its extraction leaves idle. Everything that reads the store waits for them.
+        self._loader: ThreadPoolExecutor | None = None
+        self._loads: deque[Future[None]] = deque()
 
     def add(self, extractions: Iterable[Extraction]) -> None:
         """Turn the extractions of one or more documents into triples and keep them."""
@@ -412,14 +423,14 @@ class GraphBuilder:
         self._drop_labels()
         article = str(self.article_iri(facts.key))
         graph = ox.NamedNode(article) if self.named_graphs else ox.DefaultGraph()
-        load = self._store.load
+        load = self._load
         if facts.key in self._spooled_keys:
             # The same article again (a reprint: one text in two files) is one article: the first
             # file's headline, sentences and offsets stand, and this file is one more source
             # (the same text twice in one file names the file once).
             if facts.source != self._spooled_keys[facts.key] and (facts.key, facts.source) not in self._more_sources:
                 self._more_sources.add((facts.key, facts.source))
-                load(source_file_nt(article, facts.source), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+                load(source_file_nt(article, facts.source), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
         elif facts.article_nt or facts.article_ttl:
             if self._spool is None:
                 self._spool = tempfile.TemporaryFile(prefix="kg-build-", suffix=".nq")  # noqa: SIM115 (closed by close())
@@ -442,12 +453,12 @@ class GraphBuilder:
             if self.queryable:
                 self._article_chunks.append(data)
                 self._article_size += len(data)
-                if self._article_size > 4 << 20:
+                if self._article_size > _ARTICLE_CHUNK:
                     self._flush_articles()
         entity_nt = in_graph(facts.entity_nt, article) if self.named_graphs else facts.entity_nt
         self._entity_chunks.append(entity_nt)
         self._entity_size += len(entity_nt)
-        if self._entity_size > 1 << 20:
+        if self._entity_size > _ENTITY_CHUNK:
             self._flush_entities()
         self.labels.add(facts.names, facts.posts)
         if self.named_graphs:
@@ -455,7 +466,11 @@ class GraphBuilder:
         self.articles += 1
 
     def close(self) -> None:
-        """Let go of the temporary file (it is removed on exit anyway)."""
+        """Let go of the temporary file (it is removed on exit anyway) and of the loading thread."""
+        if self._loader is not None:
+            self._loader.shutdown(wait=True, cancel_futures=True)
+            self._loader = None
+            self._loads.clear()
         if self._spool is not None:
             self._spool.close()
             self._spool = None
@@ -530,8 +545,25 @@ class GraphBuilder:
         return "".join(lines)
 
     # Output -------------------------------------------------------------------
+    def _load(self, data: str | bytes, *, format: ox.RdfFormat, to_graph: Any = None) -> None:
+        """Load ``data`` into the store on the loading thread, after every chunk before it; waits
+        for the oldest when a few are pending (their bytes wait in memory)."""
+        if self._loader is None:
+            self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-load")
+        graph = ox.DefaultGraph() if to_graph is None else to_graph
+        self._loads.append(self._loader.submit(self._store.load, data, format=format, to_graph=graph, lenient=True))
+        while len(self._loads) > _PENDING_LOADS:
+            self._loads.popleft().result()
+
+    def _loaded(self) -> ox.Store:
+        """The store once every chunk handed to :meth:`_load` is in (a failed load raises here)."""
+        while self._loads:
+            self._loads.popleft().result()
+        return self._store
+
     def _drop_labels(self) -> None:
         if self._label_nt is not None:  # output was asked for before: the labels are stale now
+            self._loaded()
             for graph, text in self._label_nt:
                 for triple in ox.parse(text, format=ox.RdfFormat.N_TRIPLES):
                     self._store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
@@ -542,20 +574,21 @@ class GraphBuilder:
             text = "".join(self._entity_chunks)
             self._entity_chunks.clear()
             self._entity_size = 0
-            self._store.load(text, format=self._spool_format, lenient=True)
+            self._load(text, format=self._spool_format)
 
     def _flush_articles(self) -> None:
         if self._article_chunks:
             data = self._header + b"".join(self._article_chunks)
             self._article_chunks.clear()
             self._article_size = 0
-            self._store.load(data, format=self._spool_format, to_graph=ARTICLE_TRIPLES, lenient=True)
+            self._load(data, format=self._spool_format, to_graph=ARTICLE_TRIPLES)
 
     def store(self) -> ox.Store:
         """The in-memory store of entity, post and metric triples, labels included (and, when
         :attr:`queryable`, every article's own triples in the graph :data:`ARTICLE_TRIPLES`)."""
         self._flush_entities()
         self._flush_articles()
+        self._loaded()
         if self._label_nt is None:
             labelled: list[tuple[Any, str]] = []
             if self.named_graphs:

@@ -503,3 +503,33 @@ def test_store_build_keeps_listing_the_dropped_facts_of_unchanged_files(tmp_path
     source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # changed: read again
     assert main(build) == 0
     assert not (out / "dropped.tsv").exists()
+
+
+def test_a_queryable_build_loading_many_small_chunks_on_its_thread_gives_the_same_graph(tmp_path, monkeypatch):
+    """Chunks go to the store on a thread of their own, a few at a time: with a chunk per
+    article and one pending at most, the file, the store and the labels are exactly those of
+    a build that loads everything at the end; a chunk Oxigraph cannot parse fails the build."""
+    import kg.graph
+    from kg.builder import build_corpus
+    from kg.graph import ArticleFacts, GraphBuilder
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    whole = build_corpus([seeds], named_graphs=False, output_format="turtle", queryable=True)
+    expected = whole.write(tmp_path / "whole.ttl", "turtle").read_bytes()
+    expected_store = set(whole.builder.store())
+    monkeypatch.setattr(kg.graph, "_ARTICLE_CHUNK", 1)
+    monkeypatch.setattr(kg.graph, "_ENTITY_CHUNK", 1)
+    monkeypatch.setattr(kg.graph, "_PENDING_LOADS", 1)
+    chunked = build_corpus([seeds], named_graphs=False, output_format="turtle", queryable=True)
+    assert chunked.builder._loads or chunked.builder._loader is not None  # loaded on the thread
+    assert chunked.write(tmp_path / "chunked.ttl", "turtle").read_bytes() == expected
+    assert set(chunked.builder.store()) == expected_store
+    chunked.builder.close()
+    assert chunked.builder._loader is None
+
+    builder = GraphBuilder(named_graphs=False, turtle=True, queryable=True)
+    broken = ArticleFacts(key="broken", source="broken.txt", article_nt="", entity_nt="",
+                          names=(), posts=(), article_ttl=b"<no closing bracket", article_triples=1)  # fmt: skip
+    builder.add_facts(broken)
+    with pytest.raises(SyntaxError):
+        builder.store()
