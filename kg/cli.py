@@ -457,6 +457,7 @@ def _refresh_outputs(store: GraphStore) -> None:
         else:
             BuildResult(store=store).write(path, kind)
             print(f"rewrote {path}")
+            _report_dropped(store.dropped(), Path(path).parent / DROPPED)  # the list beside it too
 
 
 # kg validate ------------------------------------------------------------------

@@ -466,7 +466,8 @@ class GraphBuilder:
         self.articles += 1
 
     def close(self) -> None:
-        """Let go of the temporary file (it is removed on exit anyway) and of the loading thread."""
+        """Let go of the temporary file (it is removed on exit anyway) and of the loading thread,
+        dropping any chunk not loaded yet: the builder is not used after this."""
         if self._loader is not None:
             self._loader.shutdown(wait=True, cancel_futures=True)
             self._loader = None
@@ -553,12 +554,14 @@ class GraphBuilder:
         graph = ox.DefaultGraph() if to_graph is None else to_graph
         self._loads.append(self._loader.submit(self._store.load, data, format=format, to_graph=graph, lenient=True))
         while len(self._loads) > _PENDING_LOADS:
-            self._loads.popleft().result()
+            self._loads[0].result()  # a failed load raises here, and again at every later wait
+            self._loads.popleft()
 
     def _loaded(self) -> ox.Store:
         """The store once every chunk handed to :meth:`_load` is in (a failed load raises here)."""
         while self._loads:
-            self._loads.popleft().result()
+            self._loads[0].result()  # off the queue only once loaded (an interrupted wait leaves it)
+            self._loads.popleft()
         return self._store
 
     def _drop_labels(self) -> None:

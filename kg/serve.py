@@ -234,15 +234,16 @@ def _worker_main(conn: Any, source: str, mode: str, memory: str = "0") -> None:
     except KGError as error:
         conn.send(("failed", type(error).__name__, str(error)))
         return
+    union = reads_named_graphs(store)
+    triples = read_triple_count(store, union)  # before the limit: the union's count holds every triple once
     if int(memory):
         limit_data(int(memory))
     import pyoxigraph as ox
 
     empty = ox.Store()
-    union = reads_named_graphs(store)
     checked: dict[str, bool] = {}
     uses_service("ASK {}")  # builds rdflib's grammar now, not during the first request
-    conn.send(("ready", {"sandboxed": sandboxed, "triples": read_triple_count(store, union)}))
+    conn.send(("ready", {"sandboxed": sandboxed, "triples": triples}))
     while True:
         try:
             request = conn.recv()

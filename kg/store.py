@@ -62,7 +62,7 @@ MANIFEST = "manifest.sqlite"
 LOCK = "writer.lock"
 DATA = "oxigraph"
 _T = TypeVar("_T")
-SCHEMA_VERSION = "2"  # 2: the default graph holds the union
+SCHEMA_VERSION = "3"  # 2: the default graph holds the union; 3: the facts left out are recorded
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -251,8 +251,10 @@ class GraphStore:
             self.recover()
 
     def _upgrade(self, schema: str) -> None:
-        """Bring a store made by an older kg to this layout (schema 1 had no union in the default graph)."""
-        if schema != "1" or self.read_only:
+        """Bring a store made by an older kg to this layout: schema 1 had no union in the default
+        graph, schema 2 no record of the facts its files left out (so every file is read again
+        by the next build, which records them). A schema 2 store is read as it is."""
+        if schema not in ("1", "2") or (self.read_only and schema == "1"):
             self._db.close()
             del self.oxigraph
             if schema == "1":
@@ -260,9 +262,13 @@ class GraphStore:
                     f"{self.directory}: made by an older kg; run kg build --store {self.directory} once to bring it up to date"
                 )
             raise StoreError(f"{self.directory}: made by a newer kg (store schema {schema}); read it with that version")
-        self._flushed = False
-        self.oxigraph.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        if self.read_only:
+            return
+        if schema == "1":
+            self._flushed = False
+            self.oxigraph.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         with self._db:
+            self._db.execute("UPDATE files SET digest = ''")
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     # Context and lifetime ------------------------------------------------------------------

@@ -1290,7 +1290,8 @@ def _assets() -> dict[str, str]:
         raise ModuleNotFoundError(
             "pyvis is not installed (kg draws its page with pyvis's vis-network): pip install pyvis"
         )
-    vis = Path(next(iter(spec.submodule_search_locations))) / "lib" / "vis-9.1.2"
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    vis = (folder if folder.is_dir() else files("pyvis")) / "lib" / "vis-9.1.2"  # files(): a zipped install
     ours = files("kg") / "_data" / "viz"
     assets = {
         "vis_js": (vis / "vis-network.min.js").read_text(encoding="utf-8"),

@@ -531,5 +531,69 @@ def test_a_queryable_build_loading_many_small_chunks_on_its_thread_gives_the_sam
     broken = ArticleFacts(key="broken", source="broken.txt", article_nt="", entity_nt="",
                           names=(), posts=(), article_ttl=b"<no closing bracket", article_triples=1)  # fmt: skip
     builder.add_facts(broken)
-    with pytest.raises(SyntaxError):
-        builder.store()
+    for _ in range(2):  # and again: the store is not to be read as if that chunk were in it
+        with pytest.raises(SyntaxError):
+            builder.store()
+
+
+def test_a_store_from_before_the_dropped_facts_were_kept_reads_its_files_again(tmp_path, monkeypatch, capsys):
+    """A schema 2 store (no record of the facts left out) is read as it is, and its next build
+    reads every file again, so dropped.tsv lists what they leave out."""
+    import sqlite3
+
+    import kg.pipeline
+
+    source = tmp_path / "in" / "article.txt"
+    source.parent.mkdir()
+    source.write_text((Path(__file__).parent / "gold" / "changsha_jingkai_2024.txt").read_text(encoding="utf-8"))
+    extract = kg.pipeline.extract_document
+
+    def corrupt(document, **options):
+        extractions = extract(document, **options)
+        extractions[0].relations[0].evidence.sentence = 10_000
+        return extractions
+
+    store, out = tmp_path / "store", tmp_path / "out"
+    build = ["build", str(source), "--store", str(store), "-o", str(out), "--no-html", "--no-validate", "-q"]
+    monkeypatch.setattr(kg.pipeline, "extract_document", corrupt)
+    assert main(build) == 0
+    with sqlite3.connect(store / "manifest.sqlite") as db:  # as kg left it before: no rows, schema 2
+        db.execute("DELETE FROM dropped")
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+    db.close()
+    (out / "dropped.tsv").unlink()
+    capsys.readouterr()
+    assert main(["query", "--store", str(store), "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(build) == 0
+    assert "dropped 1 fact(s) of 1 file(s)" in capsys.readouterr().err
+    assert len((out / "dropped.tsv").read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_kg_remove_rewrites_the_dropped_list_beside_the_graph_it_rewrites(tmp_path, monkeypatch, capsys):
+    """Removing the file whose facts were left out rewrites the graph and clears the list beside it."""
+    import kg.pipeline
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    gold = Path(__file__).parent / "gold" / "changsha_jingkai_2024.txt"
+    (folder / "a.txt").write_text(gold.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "b.txt").write_text(
+        sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    extract = kg.pipeline.extract_document
+
+    def corrupt(document, **options):
+        extractions = extract(document, **options)
+        if document.path.endswith("a.txt"):
+            extractions[0].relations[0].evidence.sentence = 10_000
+        return extractions
+
+    store, out = tmp_path / "store", tmp_path / "out"
+    monkeypatch.setattr(kg.pipeline, "extract_document", corrupt)
+    assert main(["build", str(folder), "--store", str(store), "-o", str(out), "--no-html", "--no-validate", "-q"]) == 0
+    assert (out / "dropped.tsv").is_file()
+    assert main(["remove", str(folder / "a.txt"), "--store", str(store)]) == 0
+    assert "rewrote" in capsys.readouterr().out
+    assert not (out / "dropped.tsv").exists()  # the graph rewritten holds no fact of a.txt, left out or not
