@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Dataset, Graph
@@ -475,9 +476,10 @@ def test_build_without_output_lists_dropped_facts_on_stderr(tmp_path, monkeypatc
     assert len(lines) == 2
 
 
-def test_store_build_keeps_listing_the_dropped_facts_of_unchanged_files(tmp_path, monkeypatch, capsys):
-    """dropped.tsv describes the graph beside it: a store build that skips an unchanged file
-    still lists what that file's facts left out, and a file read again without them clears it."""
+def _store_build_dropping_one_fact(tmp_path: Path, monkeypatch: Any) -> tuple[Path, Path, Path, list[str], Any]:
+    """A store build of one article whose first relation's evidence names a sentence the article
+    lacks (so that fact is left out): (article file, store, out folder, the build's arguments,
+    the real extract_document)."""
     import kg.pipeline
 
     source = tmp_path / "in" / "article.txt"
@@ -485,7 +487,7 @@ def test_store_build_keeps_listing_the_dropped_facts_of_unchanged_files(tmp_path
     source.write_text((Path(__file__).parent / "gold" / "changsha_jingkai_2024.txt").read_text(encoding="utf-8"))
     extract = kg.pipeline.extract_document
 
-    def corrupt(document, **options):
+    def corrupt(document: Any, **options: Any) -> Any:
         extractions = extract(document, **options)
         extractions[0].relations[0].evidence.sentence = 10_000
         return extractions
@@ -494,6 +496,15 @@ def test_store_build_keeps_listing_the_dropped_facts_of_unchanged_files(tmp_path
     build = ["build", str(source), "--store", str(store), "-o", str(out), "--no-html", "--no-validate", "-q"]
     monkeypatch.setattr(kg.pipeline, "extract_document", corrupt)
     assert main(build) == 0
+    return source, store, out, build, extract
+
+
+def test_store_build_keeps_listing_the_dropped_facts_of_unchanged_files(tmp_path, monkeypatch, capsys):
+    """dropped.tsv describes the graph beside it: a store build that skips an unchanged file
+    still lists what that file's facts left out, and a file read again without them clears it."""
+    import kg.pipeline
+
+    source, _, out, build, extract = _store_build_dropping_one_fact(tmp_path, monkeypatch)
     first = (out / "dropped.tsv").read_text(encoding="utf-8").splitlines()
     assert len(first) == 2 and first[1].startswith(f"{source}\t")
     assert main(build) == 0  # unchanged: not read again, its dropped fact still left out of the graph
@@ -541,22 +552,7 @@ def test_a_store_from_before_the_dropped_facts_were_kept_reads_its_files_again(t
     reads every file again, so dropped.tsv lists what they leave out."""
     import sqlite3
 
-    import kg.pipeline
-
-    source = tmp_path / "in" / "article.txt"
-    source.parent.mkdir()
-    source.write_text((Path(__file__).parent / "gold" / "changsha_jingkai_2024.txt").read_text(encoding="utf-8"))
-    extract = kg.pipeline.extract_document
-
-    def corrupt(document, **options):
-        extractions = extract(document, **options)
-        extractions[0].relations[0].evidence.sentence = 10_000
-        return extractions
-
-    store, out = tmp_path / "store", tmp_path / "out"
-    build = ["build", str(source), "--store", str(store), "-o", str(out), "--no-html", "--no-validate", "-q"]
-    monkeypatch.setattr(kg.pipeline, "extract_document", corrupt)
-    assert main(build) == 0
+    _, store, out, build, _ = _store_build_dropping_one_fact(tmp_path, monkeypatch)
     with sqlite3.connect(store / "manifest.sqlite") as db:  # as kg left it before: no rows, schema 2
         db.execute("DELETE FROM dropped")
         db.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
