@@ -48,7 +48,7 @@ from .rdfio import (
     in_graph,
     nt_term,
     prefix_map,
-    select,
+    read_triple_count,
     union_triples,
     write_rdf,
 )
@@ -341,7 +341,6 @@ _ARTICLE_CHUNK = 4 << 20
 _ENTITY_CHUNK = 1 << 20
 #: Chunks handed to the loading thread and not yet loaded, beyond which adding waits.
 _PENDING_LOADS = 4
-_COUNT_UNION = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
 
 
 class GraphBuilder:
@@ -646,7 +645,7 @@ class GraphBuilder:
         store = self.store()
         if self.queryable:  # the articles' own triples are in the store too, in a graph of their own
             return len(store)
-        shared = int(next(select(store, _COUNT_UNION))["n"].value) if self.named_graphs else len(store)
+        shared = read_triple_count(store, union=True) if self.named_graphs else len(store)
         return shared + self._spooled
 
     def graph(self) -> Graph:

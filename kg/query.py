@@ -494,14 +494,6 @@ def reads_named_graphs(store: Any) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
 
 
-def read_triple_count(store: Any, union: bool) -> int:
-    """Distinct triples of the graph queries of ``store`` read: its default graph, or with
-    ``union`` (see :func:`reads_named_graphs`) the merge of its named graphs, a triple that
-    several graphs hold counted once (``len(store)`` counts quads)."""
-    inner = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }" if union else "?s ?p ?o"
-    return int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {inner} }}")))["n"].value)
-
-
 def _run_oxigraph(
     store: Any, sparql: str, bindings: dict[str, Identifier], prefixes: dict[str, str], deadline: float | None
 ) -> Results:

@@ -469,6 +469,14 @@ def select(store: ox.Store, sparql: str, *, union: bool = False) -> ox.QuerySolu
     return answer
 
 
+def read_triple_count(store: ox.Store, union: bool) -> int:
+    """Distinct triples of the graph queries of ``store`` read: its default graph, or with
+    ``union`` (see :func:`kg.query.reads_named_graphs`) the merge of its named graphs, a triple that
+    several graphs hold counted once (``len(store)`` counts quads)."""
+    inner = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }" if union else "?s ?p ?o"
+    return int(next(select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {inner} }}"))["n"].value)
+
+
 def construct(store: ox.Store, sparql: str) -> ox.QueryTriples:
     """The triples of a CONSTRUCT or DESCRIBE query, narrowed as :func:`select` does."""
     answer = store.query(sparql)

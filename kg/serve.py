@@ -37,8 +37,8 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import KGError, QueryError, UsageError
-from .query import PREFIXES, Results, is_update, load_store, read_triple_count, reads_named_graphs, syntax_error
-from .rdfio import FORMATS, RESULT_FORMATS, ox_format
+from .query import PREFIXES, Results, is_update, load_store, reads_named_graphs, syntax_error
+from .rdfio import FORMATS, RESULT_FORMATS, ox_format, read_triple_count
 from .sandbox import WorkerPool, deny_network, describe_exit, limit_data
 
 if TYPE_CHECKING:

@@ -46,7 +46,16 @@ import pyoxigraph as ox
 
 from .errors import KGError, UsageError, write_failure
 from .ontology import DEFAULT_BASE_IRI
-from .rdfio import dataset_quads, fill_dataset, fill_graph, in_graph, prefix_map, select, union_triples, write_rdf
+from .rdfio import (
+    dataset_quads,
+    fill_dataset,
+    fill_graph,
+    in_graph,
+    prefix_map,
+    read_triple_count,
+    union_triples,
+    write_rdf,
+)
 from .resolve import IRI_SCHEME
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -352,7 +361,7 @@ class GraphStore:
 
     def triple_count(self) -> int:
         """Distinct triples in the union of all graphs (the default graph)."""
-        return int(next(select(self.oxigraph, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))["n"].value)
+        return read_triple_count(self.oxigraph, union=False)
 
     def __len__(self) -> int:
         """Quads in the article graphs and ``kgr:labels`` (a triple stated by two articles counts twice)."""

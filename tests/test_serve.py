@@ -621,7 +621,8 @@ TWO_GRAPHS_ONE_TRIPLE_TWICE = """
 def test_read_triple_count_counts_a_triple_of_two_graphs_once(union: bool) -> None:
     import pyoxigraph as ox
 
-    from kg.query import read_triple_count, reads_named_graphs
+    from kg.query import reads_named_graphs
+    from kg.rdfio import read_triple_count
 
     store = ox.Store()
     store.load(TWO_GRAPHS_ONE_TRIPLE_TWICE.encode(), format=ox.RdfFormat.TRIG)
